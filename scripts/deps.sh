@@ -121,6 +121,10 @@ fetch_kernel() {
 	done
 	rm -rf "$tmp"
 	depmod -b "$cache/root" "$kver"
+	# The arch headers include the common ones by absolute path: point
+	# them at the cache instead, relative to where the Makefile is.
+	sed -i "s|^include /usr/src/\(linux-headers-.*\)/Makefile|include \$(dir \$(realpath \$(lastword \$(MAKEFILE_LIST))))../\1/Makefile|" \
+		"$cache/root/usr/src/linux-headers-$kver/Makefile"
 	echo "$kver" > "$cache/release"
 }
 

@@ -14,6 +14,25 @@
  * the engine; a *buffer object* (BO) is a GEM object that FILL and COPY
  * read and write and userspace maps with mmap. Channel and BO handles are
  * per file descriptor: one client can never name another's objects.
+ *
+ * Errors, the same for every ioctl, each checked before any side effect:
+ *
+ * - EINVAL: an unknown flag, a nonzero pad or reserved field, a value out
+ *   of its documented range (engine class or instance, a zero or oversized
+ *   count, an unknown command op, a misaligned FILL, a SPIN longer than
+ *   GPUCORE_MAX_SPIN_NS, a handle given without the flag that uses it), a
+ *   sequence number never submitted on that channel.
+ * - EFAULT: a user pointer that cannot be read or written.
+ * - ENOENT: a channel, BO or syncobj handle that this file does not hold.
+ * - ERANGE: a FILL/COPY range outside its BO, or offset + size overflowing.
+ * - ENOSPC: video memory quota (of the vGPU) or capacity (of the GPU)
+ *   exhausted.
+ * - EAGAIN: the channel already has GPUCORE_MAX_QUEUED_JOBS jobs pending.
+ * - ENODATA: JOB_QUERY of a job completed too long ago to be remembered.
+ * - ETIME: WAIT reached its deadline.
+ * - ENODEV: the node's vGPU was destroyed or the device unplugged; every
+ *   later ioctl on the file fails this way.
+ * - EMFILE: the GPU already has GPUCORE_MAX_CHANNELS channels.
  */
 #ifndef _UAPI_GPUCORE_H_
 #define _UAPI_GPUCORE_H_
@@ -40,6 +59,7 @@ extern "C" {
 #define GPUCORE_MAX_QUEUED_JOBS		4096	/* per channel, not yet completed */
 #define GPUCORE_MAX_SPIN_NS		(10ULL * 1000 * 1000 * 1000)	/* 10 s per command */
 #define GPUCORE_NAME_LEN		32
+#define GPUCORE_MAX_CHANNELS		16384	/* per GPU */
 
 enum gpucore_engine_class {
 	GPUCORE_ENGINE_CLASS_COMPUTE	= 0,

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore debugfs: /sys/kernel/debug/gpucore/gpuN/state, a readable dump
+ * of the GPU's engines, runlists, vGPUs and channels, from the same
+ * counters every other front end reads.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "gpucore_priv.h"
+
+static const char * const gpucore_state_names[] = {
+	[GPUCORE_CH_IDLE] = "idle",
+	[GPUCORE_CH_QUEUED] = "queued",
+	[GPUCORE_CH_RUNNING] = "running",
+};
+
+static void gpucore_dump_engines(struct seq_file *m, struct gpucore_gpu *gpu)
+{
+	struct gpucore_channel *ch;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_engine *e = &gpu->engines[i];
+
+		seq_printf(m, "engine %u %s busy_ns=%llu switches=%llu preemptions=%llu decisions=%llu decision_ns=%llu channels=%u current=%u runlist=[",
+			   e->id, e->name, e->busy_ns, e->switches, e->preemptions,
+			   e->decisions, e->decision_ns, e->nr_channels,
+			   e->cur ? e->cur->id : 0);
+		list_for_each_entry(ch, &e->runlist, rl_node)
+			seq_printf(m, " %u", ch->id);
+		seq_puts(m, " ]\n");
+	}
+}
+
+static void gpucore_dump_vgpu(struct seq_file *m, struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	struct gpucore_channel *ch;
+	u64 busy = 0;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++)
+		busy += vgpu->busy_ns[i];
+	seq_printf(m, "vgpu %u %s weight=%u cap=%u mem_quota=%llu mem_used=%lld busy_ns=%llu jobs=%llu failed=%llu channels=%u\n",
+		   vgpu->id, vgpu->name, READ_ONCE(vgpu->weight), READ_ONCE(vgpu->cap),
+		   READ_ONCE(vgpu->mem_quota), atomic64_read(&vgpu->mem_used), busy,
+		   vgpu->jobs_completed, vgpu->jobs_failed, vgpu->nr_channels);
+	list_for_each_entry(ch, &vgpu->channels, vgpu_node)
+		seq_printf(m, "  channel %u engine=%u client=%llu pid=%d comm=%s state=%s pending=%u submitted=%llu completed=%llu failed=%llu preemptions=%llu busy_ns=%llu\n",
+			   ch->id, ch->engine->id, ch->client_id, ch->pid, ch->comm,
+			   gpucore_state_names[ch->state], ch->nr_pending, ch->submitted,
+			   ch->completed, ch->failed, ch->preemptions, ch->busy_ns);
+}
+
+static int gpucore_state_show(struct seq_file *m, void *unused)
+{
+	struct gpucore_gpu *gpu = m->private;
+	struct gpucore_vgpu *vgpu;
+	unsigned long id;
+
+	mutex_lock(&gpu->vgpu_lock);
+	spin_lock_irq(&gpu->lock);
+	seq_printf(m, "gpu %u engines=%u vram_size=%llu vram_used=%lld timeslice_ns=%llu channels=%d\n",
+		   gpu->id, gpu->num_engines, gpu->vram_size,
+		   atomic64_read(&gpu->vram_used), gpu->timeslice_ns,
+		   atomic_read(&gpu->nr_channels));
+	gpucore_dump_engines(m, gpu);
+	xa_for_each(&gpu->vgpus, id, vgpu)
+		gpucore_dump_vgpu(m, vgpu);
+	spin_unlock_irq(&gpu->lock);
+	mutex_unlock(&gpu->vgpu_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gpucore_state);
+
+/**
+ * gpucore_debugfs_init - create the GPU's debugfs directory
+ * @gpu: the GPU
+ */
+void gpucore_debugfs_init(struct gpucore_gpu *gpu)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "gpu%u", gpu->id);
+	gpu->debugfs = debugfs_create_dir(name, gpucore_debugfs_dir());
+	debugfs_create_file("state", 0444, gpu->debugfs, gpu, &gpucore_state_fops);
+}
+
+/**
+ * gpucore_debugfs_fini - remove the GPU's debugfs directory
+ * @gpu: the GPU
+ */
+void gpucore_debugfs_fini(struct gpucore_gpu *gpu)
+{
+	debugfs_remove_recursive(gpu->debugfs);
+	gpu->debugfs = NULL;
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore: a core GPU driver with emulated GPUs and programmable channel
+ * scheduling. Module parameters, GPU bring-up, the DRM driver.
+ */
+
+/**
+ * DOC: Overview
+ *
+ * Loading the module brings up ``num_gpus`` emulated GPUs. Each is a
+ * platform device ``gpucore.N`` (the parent of its DRM devices) with
+ * ``num_compute`` compute engines and one copy engine, ``vram_mb`` MiB of
+ * accounted video memory and a default timeslice of ``timeslice_us``. The
+ * GPU's own DRM device (render node and card node) is the host tenant;
+ * every vGPU created through sysfs gets a DRM device of its own.
+ *
+ * Unloading: open files hold a module reference, so rmmod is refused while
+ * any client is open; otherwise every vGPU and DRM device is removed and
+ * the module waits for the last fence to be released.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include "gpucore_priv.h"
+
+#define CREATE_TRACE_POINTS
+#include "gpucore_trace.h"
+
+static unsigned int num_gpus = 1;
+module_param(num_gpus, uint, 0444);
+MODULE_PARM_DESC(num_gpus, "Emulated GPUs (1-8, default 1)");
+
+static unsigned int num_compute = 2;
+module_param(num_compute, uint, 0444);
+MODULE_PARM_DESC(num_compute, "Compute engines per GPU (1-7, default 2); one copy engine is added");
+
+static unsigned long vram_mb = 4096;
+module_param(vram_mb, ulong, 0444);
+MODULE_PARM_DESC(vram_mb, "Video memory per GPU in MiB (16-1048576, default 4096)");
+
+static unsigned int timeslice_us = 2000;
+module_param(timeslice_us, uint, 0444);
+MODULE_PARM_DESC(timeslice_us, "Default timeslice in microseconds (100-1000000, default 2000)");
+
+static struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
+static struct dentry *gpucore_debugfs_root;
+
+static int gpucore_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct gpucore_vgpu *vgpu = dev->dev_private;
+	struct gpucore_file *fpriv;
+
+	fpriv = kzalloc(sizeof(*fpriv), GFP_KERNEL);
+	if (!fpriv)
+		return -ENOMEM;
+	gpucore_vgpu_get(vgpu);
+	fpriv->vgpu = vgpu;
+	fpriv->drm_file = file;
+	xa_init_flags(&fpriv->channels, XA_FLAGS_ALLOC1);
+	file->driver_priv = fpriv;
+	return 0;
+}
+
+static void gpucore_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct gpucore_file *fpriv = to_gpucore_file(file);
+	struct gpucore_channel *ch;
+	unsigned long handle;
+
+	xa_for_each(&fpriv->channels, handle, ch) {
+		xa_erase(&fpriv->channels, handle);
+		gpucore_channel_destroy(ch);
+		gpucore_channel_put(ch);
+	}
+	xa_destroy(&fpriv->channels);
+	gpucore_vgpu_put(fpriv->vgpu);
+	kfree(fpriv);
+}
+
+static void gpucore_release(struct drm_device *dev)
+{
+	gpucore_vgpu_put(dev->dev_private);
+}
+
+/*
+ * fdinfo, per Documentation/gpu/drm-usage-stats.rst: drm-driver and
+ * drm-client-id come from the DRM core; engine time per engine class
+ * (with the number of engines of the class as capacity) and memory from
+ * here.
+ */
+static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct gpucore_file *fpriv = to_gpucore_file(file);
+	struct gpucore_gpu *gpu = fpriv->vgpu->gpu;
+	static const char * const names[] = { "compute", "copy" };
+	u64 busy[GPUCORE_ENGINE_CLASS_COUNT];
+	u32 cap[GPUCORE_ENGINE_CLASS_COUNT] = {};
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	memcpy(busy, fpriv->busy_ns, sizeof(busy));
+	spin_unlock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		cap[gpu->engines[i].engine_class]++;
+	drm_printf(p, "drm-gpucore-vgpu:\t%s\n", fpriv->vgpu->name);
+	for (i = 0; i < GPUCORE_ENGINE_CLASS_COUNT; i++) {
+		drm_printf(p, "drm-engine-%s:\t%llu ns\n", names[i], busy[i]);
+		drm_printf(p, "drm-engine-capacity-%s:\t%u\n", names[i], cap[i]);
+	}
+	drm_show_memory_stats(p, file);
+}
+
+DEFINE_DRM_GEM_FOPS(gpucore_fops);
+
+const struct drm_driver gpucore_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.open = gpucore_open,
+	.postclose = gpucore_postclose,
+	.release = gpucore_release,
+	.show_fdinfo = gpucore_show_fdinfo,
+	.gem_create_object = gpucore_gem_create_object,
+	.ioctls = gpucore_ioctls,
+	.num_ioctls = GPUCORE_NUM_IOCTLS,
+	.fops = &gpucore_fops,
+	.name = "gpucore",
+	.desc = "gpucore emulated GPU with programmable scheduling",
+	.date = "20261124",
+	.major = 1,
+	.minor = 0,
+};
+
+static void gpucore_gpu_free(struct gpucore_gpu *gpu)
+{
+	xa_destroy(&gpu->vgpus);
+	xa_destroy(&gpu->channels);
+	kfree(gpu);
+}
+
+static void gpucore_gpu_remove(struct gpucore_gpu *gpu)
+{
+	gpucore_debugfs_fini(gpu);
+	gpucore_vgpu_sysfs_fini(gpu);
+	gpucore_vgpu_destroy_all(gpu);
+	gpucore_vgpu_sysfs_put(gpu);
+	gpucore_hw_fini(gpu);
+	platform_device_unregister(gpu->pdev);
+	gpucore_gpu_free(gpu);
+}
+
+static struct gpucore_gpu *gpucore_gpu_add(u32 id)
+{
+	struct gpucore_gpu *gpu;
+	struct gpucore_vgpu *host;
+	int ret;
+
+	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
+	if (!gpu)
+		return ERR_PTR(-ENOMEM);
+	gpu->id = id;
+	gpu->vram_size = (u64)vram_mb << 20;
+	gpu->timeslice_ns = (u64)timeslice_us * NSEC_PER_USEC;
+	spin_lock_init(&gpu->lock);
+	mutex_init(&gpu->vgpu_lock);
+	xa_init_flags(&gpu->vgpus, XA_FLAGS_ALLOC);
+	xa_init_flags(&gpu->channels, XA_FLAGS_ALLOC1);
+
+	gpu->pdev = platform_device_register_simple("gpucore", id, NULL, 0);
+	if (IS_ERR(gpu->pdev)) {
+		ret = PTR_ERR(gpu->pdev);
+		goto err_free;
+	}
+	dev_set_drvdata(&gpu->pdev->dev, gpu);
+	ret = gpucore_hw_init(gpu, num_compute);
+	if (ret)
+		goto err_pdev;
+	ret = gpucore_vgpu_sysfs_init(gpu);
+	if (ret)
+		goto err_hw;
+	host = gpucore_vgpu_create(gpu, "host", 100, 0, 0);
+	if (IS_ERR(host)) {
+		ret = PTR_ERR(host);
+		goto err_sysfs;
+	}
+	gpu->host = host;
+	gpucore_debugfs_init(gpu);
+	return gpu;
+
+err_sysfs:
+	gpucore_vgpu_sysfs_fini(gpu);
+	gpucore_vgpu_sysfs_put(gpu);
+err_hw:
+	gpucore_hw_fini(gpu);
+err_pdev:
+	platform_device_unregister(gpu->pdev);
+err_free:
+	gpucore_gpu_free(gpu);
+	return ERR_PTR(ret);
+}
+
+static int gpucore_check_params(void)
+{
+	if (num_gpus < 1 || num_gpus > GPUCORE_MAX_GPUS) {
+		pr_err("gpucore: num_gpus=%u is out of range 1-%d\n", num_gpus, GPUCORE_MAX_GPUS);
+		return -EINVAL;
+	}
+	if (num_compute < 1 || num_compute > GPUCORE_MAX_ENGINES - 1) {
+		pr_err("gpucore: num_compute=%u is out of range 1-%d\n", num_compute,
+		       GPUCORE_MAX_ENGINES - 1);
+		return -EINVAL;
+	}
+	if (vram_mb < 16 || vram_mb > 1048576) {
+		pr_err("gpucore: vram_mb=%lu is out of range 16-1048576\n", vram_mb);
+		return -EINVAL;
+	}
+	if (timeslice_us < 100 || timeslice_us > 1000000) {
+		pr_err("gpucore: timeslice_us=%u is out of range 100-1000000\n", timeslice_us);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * gpucore_debugfs_dir - the module's debugfs directory
+ *
+ * Return: /sys/kernel/debug/gpucore, or an error pointer debugfs accepts.
+ */
+struct dentry *gpucore_debugfs_dir(void)
+{
+	return gpucore_debugfs_root;
+}
+
+static void gpucore_remove_all(void)
+{
+	int i;
+
+	for (i = GPUCORE_MAX_GPUS - 1; i >= 0; i--) {
+		if (!gpucore_gpus[i])
+			continue;
+		gpucore_gpu_remove(gpucore_gpus[i]);
+		gpucore_gpus[i] = NULL;
+	}
+}
+
+static int __init gpucore_init(void)
+{
+	struct gpucore_gpu *gpu;
+	u32 i;
+	int ret;
+
+	ret = gpucore_check_params();
+	if (ret)
+		return ret;
+	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
+	for (i = 0; i < num_gpus; i++) {
+		gpu = gpucore_gpu_add(i);
+		if (IS_ERR(gpu)) {
+			ret = PTR_ERR(gpu);
+			pr_err("gpucore: cannot bring up gpu%u: %d\n", i, ret);
+			goto err_remove;
+		}
+		gpucore_gpus[i] = gpu;
+	}
+	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us\n",
+		num_gpus, num_compute, vram_mb, timeslice_us);
+	return 0;
+
+err_remove:
+	gpucore_remove_all();
+	debugfs_remove_recursive(gpucore_debugfs_root);
+	return ret;
+}
+
+static void __exit gpucore_exit(void)
+{
+	gpucore_remove_all();
+	debugfs_remove_recursive(gpucore_debugfs_root);
+	/* Fences handed to others (sync files) must be gone before our code. */
+	wait_var_event(&gpucore_live_jobs, !atomic_read(&gpucore_live_jobs));
+	rcu_barrier();
+}
+
+module_init(gpucore_init);
+module_exit(gpucore_exit);
+
+MODULE_AUTHOR("gpucore developers");
+MODULE_DESCRIPTION("gpucore: emulated GPUs with programmable channel scheduling");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

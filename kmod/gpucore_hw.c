@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore emulated hardware: engines that execute commands.
+ */
+
+/**
+ * DOC: Emulated engines
+ *
+ * Each engine is a kernel thread. It asks the scheduler for a channel,
+ * then executes the commands of that channel's jobs in order:
+ *
+ * - SPIN occupies the engine for the given number of nanoseconds. The
+ *   engine sleeps on a high-resolution timer until the command's remaining
+ *   time or the end of its timeslice, whichever comes first, or until it is
+ *   asked to preempt; the command then resumes where it stopped.
+ * - FILL and COPY move real bytes in the buffer objects' kernel mappings,
+ *   in chunks of GPUCORE_DATA_CHUNK bytes; between chunks the engine can
+ *   be preempted. They are charged the real time they took.
+ *
+ * The engine time charged is always the measured time between the start
+ * and the end of an execution step, so the accounting is exact whatever
+ * the timer slack. The only interface to the layer above is the scheduler
+ * core's pick / switch-out / charge / job-done calls; a real device backend
+ * would replace this file.
+ */
+
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+
+#include "gpucore_priv.h"
+
+/**
+ * gpucore_engine_kick - make an engine re-evaluate what it runs now
+ * @e: the engine
+ *
+ * The running channel, if any, is switched out at the next preemption
+ * point (reason "kicked") and the scheduler picks again.
+ */
+void gpucore_engine_kick(struct gpucore_engine *e)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&e->gpu->lock, flags);
+	e->kick = true;
+	if (e->cur)
+		e->preempt = true;
+	spin_unlock_irqrestore(&e->gpu->lock, flags);
+	wake_up(&e->wq);
+}
+
+/* SPIN: sleep up to @budget ns of the command's remaining time. */
+static bool gpucore_exec_spin(struct gpucore_engine *e, struct gpucore_cmd *cmd,
+			      u64 *progress, u64 budget)
+{
+	u64 left = cmd->size - *progress;
+	u64 t = min(left, budget);
+	u64 t0 = ktime_get_ns(), spent;
+
+	if (t)
+		wait_event_interruptible_hrtimeout(e->wq,
+						   READ_ONCE(e->preempt) || kthread_should_stop(),
+						   ns_to_ktime(t));
+	spent = ktime_get_ns() - t0;
+	*progress += min(spent, left);
+	return *progress >= cmd->size;
+}
+
+/* FILL/COPY: move one chunk of bytes. */
+static bool gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
+{
+	u64 n = min_t(u64, cmd->size - *progress, GPUCORE_DATA_CHUNK);
+	u8 *dst = (u8 *)cmd->dst->vaddr + cmd->dst_offset + *progress;
+
+	if (cmd->op == GPUCORE_CMD_FILL) {
+		memset32((u32 *)dst, cmd->value, n / 4);
+	} else {
+		const u8 *src = (const u8 *)cmd->src->vaddr + cmd->src_offset + *progress;
+
+		memcpy(dst, src, n);
+	}
+	*progress += n;
+	return *progress >= cmd->size;
+}
+
+static bool gpucore_exec(struct gpucore_engine *e, struct gpucore_cmd *cmd,
+			 u64 *progress, u64 budget)
+{
+	if (cmd->op == GPUCORE_CMD_SPIN)
+		return gpucore_exec_spin(e, cmd, progress, budget);
+	return gpucore_exec_data(cmd, progress);
+}
+
+/*
+ * Decide what the engine does next, with the GPU lock held. Returns the
+ * job to work on (its command job->cur) and the time budget, or NULL when
+ * the engine has to go round again (after a switch or a completion).
+ */
+static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *budget,
+					       struct list_head *done)
+{
+	struct gpucore_channel *ch = e->cur;
+	struct gpucore_job *job;
+	u64 now = ktime_get_ns(), slice_end;
+
+	if (e->preempt || ch->dead) {
+		e->preempt = false;
+		gpucore_sched_switch_out(e, ch->dead ? GPUCORE_SWITCH_DESTROYED :
+					 GPUCORE_SWITCH_KICKED);
+		return NULL;
+	}
+	job = list_first_entry_or_null(&ch->jobs, struct gpucore_job, node);
+	if (!job || !job->ready) {
+		gpucore_sched_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED : GPUCORE_SWITCH_DRAINED);
+		return NULL;
+	}
+	slice_end = e->slice_start + e->slice_ns;
+	if (now >= slice_end) {
+		if (e->nr_queued) {
+			gpucore_sched_switch_out(e, GPUCORE_SWITCH_PREEMPTED);
+			return NULL;
+		}
+		e->slice_start = now;
+		slice_end = now + e->slice_ns;
+	}
+	if (!job->start_ns)
+		job->start_ns = now;
+	if (job->cur >= job->num_cmds) {
+		gpucore_sched_job_done(job, 0, done);
+		return NULL;
+	}
+	*budget = slice_end - now;
+	return job;
+}
+
+/* One step: pick if idle, execute part of a command, account it. */
+static void gpucore_engine_step(struct gpucore_engine *e)
+{
+	struct gpucore_gpu *gpu = e->gpu;
+	struct gpucore_job *job;
+	struct gpucore_cmd *cmd;
+	LIST_HEAD(done);
+	u64 budget, progress, t0, slice;
+	bool finished;
+
+	spin_lock_irq(&gpu->lock);
+	if (!e->cur && !gpucore_sched_pick(e, &slice)) {
+		e->kick = false;
+		spin_unlock_irq(&gpu->lock);
+		wait_event_interruptible(e->wq, READ_ONCE(e->kick) || kthread_should_stop());
+		return;
+	}
+	job = gpucore_engine_next(e, &budget, &done);
+	if (!job) {
+		spin_unlock_irq(&gpu->lock);
+		gpucore_jobs_signal(&done);
+		return;
+	}
+	cmd = &job->cmds[job->cur];
+	progress = job->progress;
+	spin_unlock_irq(&gpu->lock);
+
+	t0 = ktime_get_ns();
+	finished = gpucore_exec(e, cmd, &progress, budget);
+
+	spin_lock_irq(&gpu->lock);
+	gpucore_sched_charge(e, job, ktime_get_ns() - t0);
+	job->progress = progress;
+	if (finished) {
+		job->cur++;
+		job->progress = 0;
+		if (job->cur >= job->num_cmds)
+			gpucore_sched_job_done(job, 0, &done);
+	}
+	spin_unlock_irq(&gpu->lock);
+	gpucore_jobs_signal(&done);
+}
+
+static int gpucore_engine_thread(void *arg)
+{
+	struct gpucore_engine *e = arg;
+
+	while (!kthread_should_stop()) {
+		gpucore_engine_step(e);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void gpucore_engine_init(struct gpucore_gpu *gpu, u32 id, u32 engine_class,
+				u32 instance)
+{
+	struct gpucore_engine *e = &gpu->engines[id];
+
+	e->gpu = gpu;
+	e->id = id;
+	e->engine_class = engine_class;
+	e->instance = instance;
+	snprintf(e->name, sizeof(e->name), "%s%u",
+		 engine_class == GPUCORE_ENGINE_CLASS_COPY ? "copy" : "compute", instance);
+	init_waitqueue_head(&e->wq);
+	INIT_LIST_HEAD(&e->runlist);
+}
+
+/**
+ * gpucore_hw_init - bring up a GPU's engines
+ * @gpu: the GPU
+ * @num_compute: compute engines; one copy engine follows them
+ *
+ * Return: 0 or a negative errno (engine threads could not start).
+ */
+int gpucore_hw_init(struct gpucore_gpu *gpu, u32 num_compute)
+{
+	u32 i;
+
+	for (i = 0; i < num_compute; i++)
+		gpucore_engine_init(gpu, i, GPUCORE_ENGINE_CLASS_COMPUTE, i);
+	gpucore_engine_init(gpu, num_compute, GPUCORE_ENGINE_CLASS_COPY, 0);
+	gpu->num_engines = num_compute + 1;
+
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_engine *e = &gpu->engines[i];
+		struct task_struct *t;
+
+		t = kthread_run(gpucore_engine_thread, e, "gpucore%u-%s", gpu->id, e->name);
+		if (IS_ERR(t)) {
+			pr_err("gpucore: gpu%u: cannot start engine %s: %ld\n",
+			       gpu->id, e->name, PTR_ERR(t));
+			gpucore_hw_fini(gpu);
+			return PTR_ERR(t);
+		}
+		e->thread = t;
+	}
+	return 0;
+}
+
+/**
+ * gpucore_hw_fini - stop a GPU's engines
+ * @gpu: the GPU; it has no channels left
+ */
+void gpucore_hw_fini(struct gpucore_gpu *gpu)
+{
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++) {
+		if (!gpu->engines[i].thread)
+			continue;
+		kthread_stop(gpu->engines[i].thread);
+		gpu->engines[i].thread = NULL;
+	}
+}

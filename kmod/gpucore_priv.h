@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gpucore: internal definitions shared by the module's files.
+ *
+ * Layers, bottom up (each talks to its neighbours only):
+ *   gpucore_hw.c     emulated engines: a kernel thread per engine executes
+ *                    the commands of the channel the scheduler put on it
+ *   gpucore_sched.c  scheduler core: runlists, runnable tracking, timeslice
+ *                    accounting, job completion, the built-in policy
+ *   gpucore_vgpu.c   vGPUs: partitions with weight, cap, memory quota, a DRM
+ *                    device each, administered through sysfs
+ *   gpucore_drv.c    module parameters, GPUs, the DRM driver
+ *   gpucore_ioctl.c  the ioctl ABI (include/uapi/gpucore.h)
+ *   gpucore_gem.c    buffer objects
+ *   gpucore_debugfs.c, gpucore_trace.h: state dumps, tracepoints
+ */
+#ifndef _GPUCORE_PRIV_H_
+#define _GPUCORE_PRIV_H_
+
+#include <linux/dma-fence.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+
+#include "gpucore.h"	/* include/uapi/gpucore.h */
+
+#define GPUCORE_MAX_GPUS	8
+#define GPUCORE_MAX_VGPUS	64	/* per GPU, including the host tenant */
+#define GPUCORE_DATA_CHUNK	(256 * 1024)	/* FILL/COPY bytes between preemption points */
+
+struct gpucore_gpu;
+struct gpucore_vgpu;
+struct gpucore_channel;
+
+/* Why a channel left its engine (tracepoint and policy "reason"). */
+enum gpucore_switch_reason {
+	GPUCORE_SWITCH_PREEMPTED,	/* timeslice over, another channel waits */
+	GPUCORE_SWITCH_DRAINED,		/* no jobs left */
+	GPUCORE_SWITCH_BLOCKED,		/* next job waits for its in-fence */
+	GPUCORE_SWITCH_KICKED,		/* scheduler asked for the engine back */
+	GPUCORE_SWITCH_DESTROYED,	/* channel destroyed */
+};
+
+enum gpucore_ch_state {
+	GPUCORE_CH_IDLE,	/* nothing ready to run */
+	GPUCORE_CH_QUEUED,	/* runnable, waiting for its engine */
+	GPUCORE_CH_RUNNING,	/* on its engine */
+};
+
+/**
+ * struct gpucore_engine - one emulated engine
+ *
+ * Fields below @lock_protected are protected by the GPU's @lock.
+ */
+struct gpucore_engine {
+	struct gpucore_gpu *gpu;
+	u32 id;
+	u32 engine_class;
+	u32 instance;
+	char name[16];
+	struct task_struct *thread;
+	wait_queue_head_t wq;
+	/* lock_protected */
+	struct list_head runlist;	/* QUEUED channels, oldest first */
+	u32 nr_queued;
+	u32 nr_channels;		/* channels bound to this engine */
+	struct gpucore_channel *cur;	/* RUNNING channel, or NULL */
+	u64 slice_ns;			/* timeslice of @cur */
+	u64 slice_start;		/* when @cur's timeslice began */
+	u64 switched_in;		/* when @cur was switched in */
+	bool kick;			/* wake up and re-evaluate */
+	bool preempt;			/* switch @cur out at the next point */
+	u64 busy_ns;
+	u64 switches;
+	u64 preemptions;
+	u64 decisions;
+	u64 decision_ns;		/* time spent choosing what runs next */
+};
+
+/**
+ * struct gpucore_gpu - one emulated physical GPU
+ * @lock: the scheduler lock: runlists, channel states and job queues of
+ *	every channel of this GPU; taken with interrupts off, since fence
+ *	callbacks may run in interrupt context
+ */
+struct gpucore_gpu {
+	u32 id;
+	struct platform_device *pdev;
+	struct gpucore_vgpu *host;
+	struct mutex vgpu_lock;		/* vGPU create/destroy */
+	struct xarray vgpus;		/* id -> vgpu, under @vgpu_lock */
+	struct kobject *vgpus_kobj;
+	spinlock_t lock;
+	struct xarray channels;		/* GPU-wide channel id -> channel */
+	atomic_t nr_channels;
+	u32 num_engines;
+	struct gpucore_engine engines[GPUCORE_MAX_ENGINES];
+	u64 vram_size;
+	atomic64_t vram_used;
+	u64 timeslice_ns;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct gpucore_vgpu - a tenant of a GPU with its own DRM device
+ * @kobj: reference count and sysfs directory (vgpus/<name>)
+ * @drm: the vGPU's DRM device (its render node is the tenant's door)
+ *
+ * Scheduling parameters (@weight, @cap) may change at any time; readers
+ * use READ_ONCE().
+ */
+struct gpucore_vgpu {
+	struct kobject kobj;
+	struct gpucore_gpu *gpu;
+	struct drm_device *drm;
+	u32 id;
+	char name[GPUCORE_NAME_LEN];
+	u32 weight;
+	u32 cap;
+	u64 mem_quota;
+	atomic64_t mem_used;
+	bool dead;			/* destroyed; under gpu->lock */
+	struct list_head channels;	/* under gpu->lock */
+	u32 nr_channels;
+	/* accounting, under gpu->lock */
+	u64 busy_ns[GPUCORE_MAX_ENGINES];
+	u64 jobs_completed;
+	u64 jobs_failed;
+};
+
+/**
+ * struct gpucore_file - per open file of a gpucore node
+ */
+struct gpucore_file {
+	struct gpucore_vgpu *vgpu;	/* holds a reference */
+	struct drm_file *drm_file;
+	struct xarray channels;		/* handle -> channel (holds a ref) */
+	u64 busy_ns[GPUCORE_ENGINE_CLASS_COUNT];	/* under gpu->lock */
+};
+
+/* Completed-job record, kept in a per-channel ring for JOB_QUERY. */
+struct gpucore_job_rec {
+	u64 seqno;
+	u64 submit_ns;
+	u64 start_ns;
+	u64 end_ns;
+	u64 busy_ns;
+	s32 status;
+};
+
+/**
+ * struct gpucore_channel - a submission queue bound to one engine
+ *
+ * Reference counted: the owning file's handle table, the GPU's id table
+ * and every pending job hold a reference.
+ */
+struct gpucore_channel {
+	struct kref ref;
+	struct gpucore_gpu *gpu;
+	struct gpucore_vgpu *vgpu;	/* holds a reference */
+	struct gpucore_engine *engine;
+	struct gpucore_file *fpriv;	/* NULL once destroyed; under gpu->lock */
+	u32 id;
+	u64 client_id;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	u64 fence_context;
+	struct mutex submit_lock;	/* serialises submits and destroy */
+	wait_queue_head_t done_wq;
+	/* under gpu->lock */
+	enum gpucore_ch_state state;
+	bool dead;
+	struct list_head jobs;		/* pending jobs in submission order */
+	struct list_head rl_node;	/* on engine->runlist while QUEUED */
+	struct list_head vgpu_node;	/* on vgpu->channels */
+	u64 next_seqno;			/* seqno of the next job */
+	u64 last_done;			/* highest completed seqno */
+	u32 nr_pending;
+	u64 runnable_since;		/* when it last became QUEUED */
+	u64 submitted;
+	u64 completed;
+	u64 failed;
+	u64 preemptions;
+	u64 busy_ns;
+	u64 wait_ns;
+	u64 latency_ns;
+	struct gpucore_job_rec *ring;	/* GPUCORE_MAX_QUEUED_JOBS records */
+};
+
+struct gpucore_bo {
+	struct drm_gem_shmem_object base;
+	struct gpucore_vgpu *vgpu;	/* charged for the memory; holds a ref */
+	void *vaddr;			/* kernel mapping used by the engines */
+	size_t size;
+};
+
+/* A command resolved at submit: BOs referenced, ranges checked. */
+struct gpucore_cmd {
+	u32 op;
+	u32 value;
+	struct gpucore_bo *dst;
+	struct gpucore_bo *src;
+	u64 dst_offset;
+	u64 src_offset;
+	u64 size;
+};
+
+/**
+ * struct gpucore_job - a job; its embedded fence owns its lifetime
+ */
+struct gpucore_job {
+	struct dma_fence fence;
+	spinlock_t fence_lock;
+	struct gpucore_gpu *gpu;
+	struct gpucore_channel *ch;	/* holds a reference until completion */
+	struct list_head node;		/* on ch->jobs */
+	u64 seqno;
+	bool ready;			/* in-fence signalled (or none) */
+	bool done;
+	struct dma_fence *in_fence;
+	struct dma_fence_cb in_cb;
+	u32 num_cmds;
+	u32 cur;			/* command being executed */
+	u64 progress;			/* ns (SPIN) or bytes done of @cur */
+	u64 submit_ns;
+	u64 start_ns;
+	u64 end_ns;
+	u64 busy_ns;
+	int status;
+	struct gpucore_cmd cmds[];
+};
+
+/* gpucore_drv.c */
+extern const struct drm_driver gpucore_drm_driver;
+extern atomic_t gpucore_live_jobs;
+static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
+{
+	return f->driver_priv;
+}
+
+/* gpucore_vgpu.c */
+struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
+					 u32 weight, u32 cap, u64 mem_quota);
+int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
+void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
+void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
+int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
+void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);
+void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu);
+void gpucore_vgpu_destroy_all(struct gpucore_gpu *gpu);
+
+/* gpucore_gem.c */
+struct drm_gem_object *gpucore_gem_create_object(struct drm_device *dev, size_t size);
+int gpucore_bo_create(struct drm_device *dev, struct drm_file *file, u64 size, u32 *handle);
+static inline struct gpucore_bo *to_gpucore_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct gpucore_bo, base);
+}
+
+/* gpucore_sched.c */
+struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
+					       struct gpucore_engine *engine);
+void gpucore_channel_destroy(struct gpucore_channel *ch);
+void gpucore_channel_put(struct gpucore_channel *ch);
+struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds);
+void gpucore_job_free_unsubmitted(struct gpucore_job *job);
+int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
+			u32 n, u64 *first_seqno);
+struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_class);
+struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns);
+void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why);
+void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
+void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
+void gpucore_jobs_signal(struct list_head *done);
+const char *gpucore_switch_reason_name(enum gpucore_switch_reason why);
+
+/* gpucore_hw.c */
+int gpucore_hw_init(struct gpucore_gpu *gpu, u32 num_compute);
+void gpucore_hw_fini(struct gpucore_gpu *gpu);
+void gpucore_engine_kick(struct gpucore_engine *e);
+
+/* gpucore_ioctl.c */
+#define GPUCORE_NUM_IOCTLS (DRM_GPUCORE_NOP + 1)
+extern const struct drm_ioctl_desc gpucore_ioctls[GPUCORE_NUM_IOCTLS];
+
+/* gpucore_debugfs.c */
+struct dentry *gpucore_debugfs_dir(void);
+void gpucore_debugfs_init(struct gpucore_gpu *gpu);
+void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
+
+#endif /* _GPUCORE_PRIV_H_ */

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore scheduler core: channels, jobs, runlists, accounting.
+ */
+
+/**
+ * DOC: Scheduler core
+ *
+ * Every channel is bound to one engine. A channel is *runnable* (QUEUED)
+ * when its oldest pending job is ready, that is, has no in-fence or its
+ * in-fence has signalled; runnable channels wait on their engine's runlist,
+ * oldest first. When an engine has nothing to run it asks the scheduler to
+ * pick (gpucore_sched_pick()); the built-in policy is round robin: the
+ * channel at the head of the runlist runs for one timeslice. When the slice
+ * ends and another channel is queued on the engine, the running channel is
+ * preempted (gpucore_sched_switch_out()) and queued again at the tail, its
+ * current command resuming where it stopped; otherwise its slice is renewed.
+ * A channel that runs out of ready jobs leaves the engine at once, so idle
+ * channels never hold an engine.
+ *
+ * All of this state is protected by the GPU's spinlock, taken with
+ * interrupts disabled because in-fence callbacks may run in interrupt
+ * context. Fences are never signalled, and in-fence callbacks never added or
+ * removed, with that lock held: a fence callback takes it, so doing either
+ * under it could deadlock.
+ *
+ * Picking, queueing and completing are O(1) in the number of channels.
+ *
+ * Accounting: engine time is charged in gpucore_sched_charge() to the
+ * engine, the channel, its vGPU, its file (for fdinfo) and the job, from
+ * the same measurement; every front end (ioctls, sysfs, fdinfo, debugfs,
+ * tracepoints) reads these numbers.
+ */
+
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <drm/drm_gem.h>
+
+#include "gpucore_priv.h"
+#include "gpucore_trace.h"
+
+atomic_t gpucore_live_jobs = ATOMIC_INIT(0);
+
+static const char *gpucore_fence_driver_name(struct dma_fence *fence)
+{
+	return "gpucore";
+}
+
+static const char *gpucore_fence_timeline_name(struct dma_fence *fence)
+{
+	return "channel";
+}
+
+static void gpucore_fence_release(struct dma_fence *fence)
+{
+	struct gpucore_job *job = container_of(fence, struct gpucore_job, fence);
+
+	if (job->in_fence)
+		dma_fence_put(job->in_fence);
+	dma_fence_free(fence);
+	if (atomic_dec_and_test(&gpucore_live_jobs))
+		wake_up_var(&gpucore_live_jobs);
+}
+
+static const struct dma_fence_ops gpucore_fence_ops = {
+	.get_driver_name = gpucore_fence_driver_name,
+	.get_timeline_name = gpucore_fence_timeline_name,
+	.release = gpucore_fence_release,
+};
+
+/**
+ * gpucore_switch_reason_name - name of a switch-out reason
+ * @why: the reason
+ *
+ * Return: a static string.
+ */
+const char *gpucore_switch_reason_name(enum gpucore_switch_reason why)
+{
+	static const char * const names[] = {
+		[GPUCORE_SWITCH_PREEMPTED] = "preempted",
+		[GPUCORE_SWITCH_DRAINED] = "drained",
+		[GPUCORE_SWITCH_BLOCKED] = "blocked",
+		[GPUCORE_SWITCH_KICKED] = "kicked",
+		[GPUCORE_SWITCH_DESTROYED] = "destroyed",
+	};
+
+	return why < ARRAY_SIZE(names) ? names[why] : "unknown";
+}
+
+static void gpucore_channel_release(struct kref *ref)
+{
+	struct gpucore_channel *ch = container_of(ref, struct gpucore_channel, ref);
+
+	kvfree(ch->ring);
+	gpucore_vgpu_put(ch->vgpu);
+	kfree(ch);
+}
+
+/**
+ * gpucore_channel_put - drop a channel reference
+ * @ch: the channel
+ *
+ * Context: process context (the last put frees memory and drops a vGPU
+ * reference).
+ */
+void gpucore_channel_put(struct gpucore_channel *ch)
+{
+	kref_put(&ch->ref, gpucore_channel_release);
+}
+
+/**
+ * gpucore_engine_pick - choose an engine of a class for a new channel
+ * @gpu: the GPU
+ * @engine_class: enum gpucore_engine_class
+ *
+ * Return: the engine of that class with the fewest channels bound, or NULL
+ * if the GPU has none of that class.
+ */
+struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_class)
+{
+	struct gpucore_engine *best = NULL;
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_engine *e = &gpu->engines[i];
+
+		if (e->engine_class != engine_class)
+			continue;
+		if (!best || e->nr_channels < best->nr_channels)
+			best = e;
+	}
+	spin_unlock_irq(&gpu->lock);
+	return best;
+}
+
+/**
+ * gpucore_channel_create - create a channel bound to an engine
+ * @fpriv: the owning file; the channel belongs to the file's vGPU
+ * @engine: the engine
+ *
+ * Return: the channel with one reference for the caller, or an ERR_PTR:
+ * -ENOMEM, -EMFILE (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
+ */
+struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
+					       struct gpucore_engine *engine)
+{
+	struct gpucore_vgpu *vgpu = fpriv->vgpu;
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	struct gpucore_channel *ch;
+	int ret;
+
+	if (atomic_inc_return(&gpu->nr_channels) > GPUCORE_MAX_CHANNELS) {
+		ret = -EMFILE;
+		goto err_count;
+	}
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch) {
+		ret = -ENOMEM;
+		goto err_count;
+	}
+	ch->ring = kvcalloc(GPUCORE_MAX_QUEUED_JOBS, sizeof(*ch->ring), GFP_KERNEL);
+	if (!ch->ring) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	kref_init(&ch->ref);
+	ch->gpu = gpu;
+	ch->vgpu = vgpu;
+	gpucore_vgpu_get(vgpu);
+	ch->engine = engine;
+	ch->fpriv = fpriv;
+	ch->client_id = fpriv->drm_file->client_id;
+	ch->pid = task_tgid_nr(current);
+	get_task_comm(ch->comm, current);
+	ch->fence_context = dma_fence_context_alloc(1);
+	ch->next_seqno = 1;
+	mutex_init(&ch->submit_lock);
+	init_waitqueue_head(&ch->done_wq);
+	INIT_LIST_HEAD(&ch->jobs);
+	INIT_LIST_HEAD(&ch->rl_node);
+	INIT_LIST_HEAD(&ch->vgpu_node);
+
+	/* The GPU-wide id table holds its own reference. */
+	kref_get(&ch->ref);
+	ret = xa_alloc(&gpu->channels, &ch->id, ch, XA_LIMIT(1, U32_MAX >> 1), GFP_KERNEL);
+	if (ret)
+		goto err_ref;
+
+	spin_lock_irq(&gpu->lock);
+	if (vgpu->dead) {
+		spin_unlock_irq(&gpu->lock);
+		ret = -ENODEV;
+		goto err_erase;
+	}
+	list_add_tail(&ch->vgpu_node, &vgpu->channels);
+	vgpu->nr_channels++;
+	engine->nr_channels++;
+	spin_unlock_irq(&gpu->lock);
+
+	trace_gpucore_channel_create(ch);
+	return ch;
+
+err_erase:
+	xa_erase(&gpu->channels, ch->id);
+err_ref:
+	kref_put(&ch->ref, gpucore_channel_release);
+	gpucore_channel_put(ch);
+	goto err_count;
+err_free:
+	kfree(ch);
+err_count:
+	atomic_dec(&gpu->nr_channels);
+	return ERR_PTR(ret);
+}
+
+/* Put a channel whose head job is ready on its engine's runlist. */
+static bool gpucore_make_runnable(struct gpucore_channel *ch)
+{
+	struct gpucore_engine *e = ch->engine;
+
+	lockdep_assert_held(&ch->gpu->lock);
+	ch->state = GPUCORE_CH_QUEUED;
+	ch->runnable_since = ktime_get_ns();
+	list_add_tail(&ch->rl_node, &e->runlist);
+	e->nr_queued++;
+	if (e->cur)
+		return false;
+	e->kick = true;
+	return true;
+}
+
+static struct gpucore_job *gpucore_head_job(struct gpucore_channel *ch)
+{
+	return list_first_entry_or_null(&ch->jobs, struct gpucore_job, node);
+}
+
+/* Make @ch runnable if it is idle and its head job is ready. */
+static bool gpucore_update_state(struct gpucore_channel *ch)
+{
+	struct gpucore_job *head = gpucore_head_job(ch);
+
+	if (ch->dead || ch->state != GPUCORE_CH_IDLE || !head || !head->ready)
+		return false;
+	return gpucore_make_runnable(ch);
+}
+
+static void gpucore_job_ready(struct gpucore_job *job)
+{
+	struct gpucore_gpu *gpu = job->gpu;
+	struct gpucore_engine *wake = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gpu->lock, flags);
+	job->ready = true;
+	if (!job->done && gpucore_update_state(job->ch))
+		wake = job->ch->engine;
+	spin_unlock_irqrestore(&gpu->lock, flags);
+	if (wake)
+		wake_up(&wake->wq);
+}
+
+static void gpucore_in_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct gpucore_job *job = container_of(cb, struct gpucore_job, in_cb);
+
+	gpucore_job_ready(job);
+	dma_fence_put(&job->fence);
+}
+
+/**
+ * gpucore_job_alloc - allocate a job for a channel
+ * @ch: the channel
+ * @num_cmds: number of commands (at most GPUCORE_MAX_CMDS_PER_JOB)
+ *
+ * The caller fills in the commands and the in-fence, then submits the job
+ * with gpucore_jobs_submit() or frees it with gpucore_job_free_unsubmitted().
+ *
+ * Return: the job, or NULL when out of memory.
+ */
+struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds)
+{
+	struct gpucore_job *job;
+
+	job = kzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL);
+	if (!job)
+		return NULL;
+	job->gpu = ch->gpu;
+	job->ch = ch;
+	job->num_cmds = num_cmds;
+	job->ready = true;
+	spin_lock_init(&job->fence_lock);
+	INIT_LIST_HEAD(&job->node);
+	INIT_LIST_HEAD(&job->in_cb.node);
+	return job;
+}
+
+static void gpucore_job_put_bos(struct gpucore_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->num_cmds; i++) {
+		if (job->cmds[i].dst)
+			drm_gem_object_put(&job->cmds[i].dst->base.base);
+		if (job->cmds[i].src)
+			drm_gem_object_put(&job->cmds[i].src->base.base);
+	}
+}
+
+/**
+ * gpucore_job_free_unsubmitted - free a job that was never submitted
+ * @job: the job (its fence was never initialised)
+ */
+void gpucore_job_free_unsubmitted(struct gpucore_job *job)
+{
+	gpucore_job_put_bos(job);
+	if (job->in_fence)
+		dma_fence_put(job->in_fence);
+	kfree(job);
+}
+
+/**
+ * gpucore_jobs_submit - queue jobs on a channel, all or nothing
+ * @ch: the channel
+ * @jobs: @n jobs from gpucore_job_alloc(); on success the channel owns them
+ *	and the caller gets a reference on each job's fence, to put when done
+ * @n: number of jobs
+ * @first_seqno: set to the seqno of the first job
+ *
+ * Return: 0, -EAGAIN (the channel's queue is full) or -ENODEV (the channel
+ * was destroyed, with its vGPU). On error the jobs still belong to the
+ * caller.
+ */
+int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
+			u32 n, u64 *first_seqno)
+{
+	struct gpucore_gpu *gpu = ch->gpu;
+	bool wake = false;
+	u64 now;
+	u32 i;
+	int ret = 0;
+
+	mutex_lock(&ch->submit_lock);
+	spin_lock_irq(&gpu->lock);
+	if (ch->dead) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (ch->nr_pending + n > GPUCORE_MAX_QUEUED_JOBS) {
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	now = ktime_get_ns();
+	*first_seqno = ch->next_seqno;
+	for (i = 0; i < n; i++) {
+		struct gpucore_job *job = jobs[i];
+
+		job->seqno = ch->next_seqno++;
+		dma_fence_init(&job->fence, &gpucore_fence_ops, &job->fence_lock,
+			       ch->fence_context, job->seqno);
+		atomic_inc(&gpucore_live_jobs);
+		dma_fence_get(&job->fence);	/* the caller's */
+		job->submit_ns = now;
+		job->ready = !job->in_fence;
+		kref_get(&ch->ref);
+		list_add_tail(&job->node, &ch->jobs);
+		ch->nr_pending++;
+		ch->submitted++;
+		trace_gpucore_job_submit(ch, job);
+	}
+	wake = gpucore_update_state(ch);
+	spin_unlock_irq(&gpu->lock);
+
+	/* In-fence callbacks are added without the GPU lock (see DOC). */
+	for (i = 0; i < n; i++) {
+		struct gpucore_job *job = jobs[i];
+
+		if (!job->in_fence)
+			continue;
+		dma_fence_get(&job->fence);
+		if (dma_fence_add_callback(job->in_fence, &job->in_cb, gpucore_in_fence_cb)) {
+			gpucore_job_ready(job);
+			dma_fence_put(&job->fence);
+		}
+	}
+	mutex_unlock(&ch->submit_lock);
+	if (wake)
+		wake_up(&ch->engine->wq);
+	return 0;
+
+out_unlock:
+	spin_unlock_irq(&gpu->lock);
+	mutex_unlock(&ch->submit_lock);
+	return ret;
+}
+
+/**
+ * gpucore_sched_pick - choose the channel an idle engine runs next
+ * @e: the engine, with no current channel
+ * @slice_ns: set to the timeslice the channel gets
+ *
+ * The built-in policy: round robin over the engine's runnable channels.
+ * The chosen channel becomes @e's current channel (RUNNING).
+ *
+ * Context: the GPU lock held.
+ * Return: the channel, or NULL if none is runnable.
+ */
+struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns)
+{
+	struct gpucore_channel *ch;
+	u64 t0 = ktime_get_ns(), now;
+
+	lockdep_assert_held(&e->gpu->lock);
+	ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
+	if (!ch)
+		return NULL;
+	list_del_init(&ch->rl_node);
+	e->nr_queued--;
+	ch->state = GPUCORE_CH_RUNNING;
+	now = ktime_get_ns();
+	e->decisions++;
+	e->decision_ns += now - t0;
+	e->cur = ch;
+	e->slice_ns = e->gpu->timeslice_ns;
+	e->slice_start = now;
+	e->switched_in = now;
+	e->switches++;
+	*slice_ns = e->slice_ns;
+	trace_gpucore_switch_in(e, ch, now - ch->runnable_since);
+	return ch;
+}
+
+/**
+ * gpucore_sched_switch_out - take the current channel off its engine
+ * @e: the engine
+ * @why: the reason, for tracing and statistics
+ *
+ * The channel is queued again if its head job is ready, else it goes idle.
+ * A destroyed channel's destroyer is woken.
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
+{
+	struct gpucore_channel *ch = e->cur;
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&e->gpu->lock);
+	trace_gpucore_switch_out(e, ch, now - e->switched_in, why);
+	if (why == GPUCORE_SWITCH_PREEMPTED) {
+		e->preemptions++;
+		ch->preemptions++;
+	}
+	e->cur = NULL;
+	ch->state = GPUCORE_CH_IDLE;
+	if (ch->dead)
+		wake_up_all(&ch->done_wq);
+	else
+		gpucore_update_state(ch);
+}
+
+/**
+ * gpucore_sched_charge - account engine time
+ * @e: the engine that did the work
+ * @job: the job it worked on (of @e's current channel)
+ * @ns: engine time used
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns)
+{
+	struct gpucore_channel *ch = job->ch;
+
+	lockdep_assert_held(&e->gpu->lock);
+	e->busy_ns += ns;
+	ch->busy_ns += ns;
+	ch->vgpu->busy_ns[e->id] += ns;
+	if (ch->fpriv)
+		ch->fpriv->busy_ns[e->engine_class] += ns;
+	job->busy_ns += ns;
+}
+
+/**
+ * gpucore_sched_job_done - retire a job: completed or failed
+ * @job: the job, pending on its channel
+ * @status: 0 or a negative errno
+ * @done: list the job is moved to; pass it to gpucore_jobs_signal() after
+ *	dropping the GPU lock
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done)
+{
+	struct gpucore_channel *ch = job->ch;
+	struct gpucore_job_rec *rec;
+
+	lockdep_assert_held(&ch->gpu->lock);
+	job->done = true;
+	job->status = status;
+	job->end_ns = ktime_get_ns();
+	list_move_tail(&job->node, done);
+	ch->nr_pending--;
+	ch->last_done = job->seqno;
+	if (status) {
+		ch->failed++;
+		ch->vgpu->jobs_failed++;
+	} else {
+		ch->completed++;
+		ch->vgpu->jobs_completed++;
+	}
+	if (job->start_ns)
+		ch->wait_ns += job->start_ns - job->submit_ns;
+	ch->latency_ns += job->end_ns - job->submit_ns;
+
+	rec = &ch->ring[job->seqno % GPUCORE_MAX_QUEUED_JOBS];
+	rec->seqno = job->seqno;
+	rec->submit_ns = job->submit_ns;
+	rec->start_ns = job->start_ns;
+	rec->end_ns = job->end_ns;
+	rec->busy_ns = job->busy_ns;
+	rec->status = status;
+	trace_gpucore_job_complete(ch, job);
+}
+
+/**
+ * gpucore_jobs_signal - signal the fences of retired jobs and release them
+ * @done: jobs retired with gpucore_sched_job_done()
+ *
+ * Every job's fence signals here exactly once, with its error if it
+ * failed.
+ *
+ * Context: process context, GPU lock not held.
+ */
+void gpucore_jobs_signal(struct list_head *done)
+{
+	struct gpucore_job *job, *next;
+
+	list_for_each_entry_safe(job, next, done, node) {
+		struct gpucore_channel *ch = job->ch;
+
+		list_del_init(&job->node);
+		/* A cancelled job may still wait on its in-fence. */
+		if (job->in_fence && dma_fence_remove_callback(job->in_fence, &job->in_cb))
+			dma_fence_put(&job->fence);
+		if (job->status)
+			dma_fence_set_error(&job->fence, job->status);
+		dma_fence_signal(&job->fence);
+		gpucore_job_put_bos(job);
+		wake_up_all(&ch->done_wq);
+		dma_fence_put(&job->fence);
+		gpucore_channel_put(ch);
+	}
+}
+
+/**
+ * gpucore_channel_destroy - destroy a channel, failing its pending jobs
+ * @ch: the channel; the caller holds a reference
+ *
+ * Takes the channel off the scheduler (waiting for its engine to switch it
+ * out if it is running), fails every pending job with -ECANCELED and drops
+ * the GPU-wide id's reference. Idempotent.
+ *
+ * Context: process context; may sleep.
+ */
+void gpucore_channel_destroy(struct gpucore_channel *ch)
+{
+	struct gpucore_gpu *gpu = ch->gpu;
+	struct gpucore_engine *e = ch->engine;
+	struct gpucore_job *job, *next;
+	LIST_HEAD(done);
+	bool running;
+
+	spin_lock_irq(&gpu->lock);
+	if (ch->dead) {
+		spin_unlock_irq(&gpu->lock);
+		return;
+	}
+	ch->dead = true;
+	list_del_init(&ch->vgpu_node);
+	ch->vgpu->nr_channels--;
+	if (ch->state == GPUCORE_CH_QUEUED) {
+		list_del_init(&ch->rl_node);
+		e->nr_queued--;
+		ch->state = GPUCORE_CH_IDLE;
+	}
+	running = ch->state == GPUCORE_CH_RUNNING;
+	if (running) {
+		e->preempt = true;
+		e->kick = true;
+	}
+	spin_unlock_irq(&gpu->lock);
+
+	if (running) {
+		wake_up(&e->wq);
+		wait_event(ch->done_wq, READ_ONCE(ch->state) != GPUCORE_CH_RUNNING);
+	}
+
+	/* Serialise with a submit in progress: it sees ->dead afterwards. */
+	mutex_lock(&ch->submit_lock);
+	spin_lock_irq(&gpu->lock);
+	list_for_each_entry_safe(job, next, &ch->jobs, node)
+		gpucore_sched_job_done(job, -ECANCELED, &done);
+	e->nr_channels--;
+	ch->fpriv = NULL;
+	spin_unlock_irq(&gpu->lock);
+	mutex_unlock(&ch->submit_lock);
+
+	gpucore_jobs_signal(&done);
+	trace_gpucore_channel_destroy(ch);
+	xa_erase(&gpu->channels, ch->id);
+	atomic_dec(&gpu->nr_channels);
+	gpucore_channel_put(ch);
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gpucore tracepoints. Every event carries the ids that join it to the
+ * others: gpu, engine, vgpu, channel (GPU-wide id), client (the DRM client
+ * id of drm-usage-stats) and the job's seqno, plus the times a consumer
+ * needs, so that telemetry can be computed from the events alone.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM gpucore
+
+#if !defined(_GPUCORE_TRACE_H_) || defined(TRACE_HEADER_MULTI_READ)
+#define _GPUCORE_TRACE_H_
+
+#include <linux/tracepoint.h>
+#include "gpucore_priv.h"
+
+TRACE_EVENT(gpucore_job_submit,
+	TP_PROTO(struct gpucore_channel *ch, struct gpucore_job *job),
+	TP_ARGS(ch, job),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(u64, seqno)
+		__field(u32, num_cmds)
+		__field(u32, queued)
+		__field(u64, submit_ns)
+	),
+	TP_fast_assign(
+		__entry->gpu = ch->gpu->id;
+		__entry->engine = ch->engine->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->seqno = job->seqno;
+		__entry->num_cmds = job->num_cmds;
+		__entry->queued = ch->nr_pending;
+		__entry->submit_ns = job->submit_ns;
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu cmds=%u queued=%u submit_ns=%llu",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->seqno, __entry->num_cmds,
+		  __entry->queued, __entry->submit_ns)
+);
+
+TRACE_EVENT(gpucore_switch_in,
+	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, u64 waited_ns),
+	TP_ARGS(e, ch, waited_ns),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(u64, slice_ns)
+		__field(u64, waited_ns)
+		__field(u32, queued)
+	),
+	TP_fast_assign(
+		__entry->gpu = e->gpu->id;
+		__entry->engine = e->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->slice_ns = e->slice_ns;
+		__entry->waited_ns = waited_ns;
+		__entry->queued = ch->nr_pending;
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu slice_ns=%llu waited_ns=%llu queued=%u",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->slice_ns, __entry->waited_ns,
+		  __entry->queued)
+);
+
+TRACE_EVENT(gpucore_switch_out,
+	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, u64 ran_ns,
+		 enum gpucore_switch_reason why),
+	TP_ARGS(e, ch, ran_ns, why),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(u64, ran_ns)
+		__field(u32, reason)
+		__field(u32, queued)
+	),
+	TP_fast_assign(
+		__entry->gpu = e->gpu->id;
+		__entry->engine = e->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->ran_ns = ran_ns;
+		__entry->reason = why;
+		__entry->queued = ch->nr_pending;
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu ran_ns=%llu reason=%s queued=%u",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->ran_ns,
+		  __print_symbolic(__entry->reason,
+				   { GPUCORE_SWITCH_PREEMPTED, "preempted" },
+				   { GPUCORE_SWITCH_DRAINED, "drained" },
+				   { GPUCORE_SWITCH_BLOCKED, "blocked" },
+				   { GPUCORE_SWITCH_KICKED, "kicked" },
+				   { GPUCORE_SWITCH_DESTROYED, "destroyed" }),
+		  __entry->queued)
+);
+
+TRACE_EVENT(gpucore_job_complete,
+	TP_PROTO(struct gpucore_channel *ch, struct gpucore_job *job),
+	TP_ARGS(ch, job),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(u64, seqno)
+		__field(s32, status)
+		__field(u32, queued)
+		__field(u64, wait_ns)
+		__field(u64, latency_ns)
+		__field(u64, busy_ns)
+	),
+	TP_fast_assign(
+		__entry->gpu = ch->gpu->id;
+		__entry->engine = ch->engine->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->seqno = job->seqno;
+		__entry->status = job->status;
+		__entry->queued = ch->nr_pending;
+		__entry->wait_ns = job->start_ns ? job->start_ns - job->submit_ns : 0;
+		__entry->latency_ns = job->end_ns - job->submit_ns;
+		__entry->busy_ns = job->busy_ns;
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu status=%d queued=%u wait_ns=%llu latency_ns=%llu busy_ns=%llu",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->seqno, __entry->status,
+		  __entry->queued, __entry->wait_ns, __entry->latency_ns,
+		  __entry->busy_ns)
+);
+
+DECLARE_EVENT_CLASS(gpucore_channel_class,
+	TP_PROTO(struct gpucore_channel *ch),
+	TP_ARGS(ch),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(s32, pid)
+		__array(char, comm, TASK_COMM_LEN)
+	),
+	TP_fast_assign(
+		__entry->gpu = ch->gpu->id;
+		__entry->engine = ch->engine->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->pid = ch->pid;
+		memcpy(__entry->comm, ch->comm, TASK_COMM_LEN);
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu pid=%d comm=%s",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->pid, __entry->comm)
+);
+
+DEFINE_EVENT(gpucore_channel_class, gpucore_channel_create,
+	TP_PROTO(struct gpucore_channel *ch),
+	TP_ARGS(ch)
+);
+
+DEFINE_EVENT(gpucore_channel_class, gpucore_channel_destroy,
+	TP_PROTO(struct gpucore_channel *ch),
+	TP_ARGS(ch)
+);
+
+DECLARE_EVENT_CLASS(gpucore_vgpu_class,
+	TP_PROTO(struct gpucore_vgpu *vgpu),
+	TP_ARGS(vgpu),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, vgpu)
+		__field(u32, weight)
+		__field(u32, cap)
+		__field(u64, mem_quota)
+		__array(char, name, GPUCORE_NAME_LEN)
+	),
+	TP_fast_assign(
+		__entry->gpu = vgpu->gpu->id;
+		__entry->vgpu = vgpu->id;
+		__entry->weight = READ_ONCE(vgpu->weight);
+		__entry->cap = READ_ONCE(vgpu->cap);
+		__entry->mem_quota = READ_ONCE(vgpu->mem_quota);
+		memcpy(__entry->name, vgpu->name, GPUCORE_NAME_LEN);
+	),
+	TP_printk("gpu=%u vgpu=%u name=%s weight=%u cap=%u mem_quota=%llu",
+		  __entry->gpu, __entry->vgpu, __entry->name, __entry->weight,
+		  __entry->cap, __entry->mem_quota)
+);
+
+DEFINE_EVENT(gpucore_vgpu_class, gpucore_vgpu_create,
+	TP_PROTO(struct gpucore_vgpu *vgpu),
+	TP_ARGS(vgpu)
+);
+
+DEFINE_EVENT(gpucore_vgpu_class, gpucore_vgpu_destroy,
+	TP_PROTO(struct gpucore_vgpu *vgpu),
+	TP_ARGS(vgpu)
+);
+
+DEFINE_EVENT(gpucore_vgpu_class, gpucore_vgpu_update,
+	TP_PROTO(struct gpucore_vgpu *vgpu),
+	TP_ARGS(vgpu)
+);
+
+#endif /* _GPUCORE_TRACE_H_ */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE gpucore_trace
+#include <trace/define_trace.h>

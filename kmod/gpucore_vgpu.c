@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore vGPUs: tenants of a physical GPU, administered through sysfs.
+ */
+
+/**
+ * DOC: vGPUs and their sysfs interface
+ *
+ * A vGPU is a partition of a physical GPU with a scheduling weight
+ * (1..10000), an optional cap (percent of engine time, 0 = none), a video
+ * memory quota and a name. Each vGPU has its own DRM device, so its render
+ * node's file permissions decide who may submit as that tenant; channels
+ * opened through a vGPU's node belong to it. The GPU's own device is the
+ * host tenant, vGPU 0, named "host", which cannot be destroyed.
+ *
+ * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
+ *
+ * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]``;
+ *   SIZE takes K/M/G suffixes, the default quota is the GPU's video memory.
+ * - ``vgpu_destroy`` (write): ``NAME``. In-flight jobs of the vGPU's
+ *   channels are failed with -ECANCELED (their fences signal), later
+ *   ioctls on its open files fail with -ENODEV.
+ * - ``vgpus/NAME/``: ``id``, ``name``, ``weight`` (rw), ``cap`` (rw),
+ *   ``mem_quota`` (rw), ``mem_used``, ``busy_ns``, ``jobs``, ``failed``,
+ *   ``channels``, ``render_node`` (e.g. renderD129), ``card_node``.
+ *
+ * Writes fail with -EINVAL for malformed input or values out of range,
+ * -EEXIST for a duplicate name, -ENOSPC past GPUCORE_MAX_VGPUS, -ENOENT
+ * for an unknown name and -EBUSY for the host tenant.
+ */
+
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <drm/drm_drv.h>
+
+#include "gpucore_priv.h"
+#include "gpucore_trace.h"
+
+#define to_vgpu(k) container_of(k, struct gpucore_vgpu, kobj)
+
+/**
+ * gpucore_vgpu_get - take a vGPU reference
+ * @vgpu: the vGPU
+ */
+void gpucore_vgpu_get(struct gpucore_vgpu *vgpu)
+{
+	kobject_get(&vgpu->kobj);
+}
+
+/**
+ * gpucore_vgpu_put - drop a vGPU reference
+ * @vgpu: the vGPU
+ *
+ * Context: process context.
+ */
+void gpucore_vgpu_put(struct gpucore_vgpu *vgpu)
+{
+	kobject_put(&vgpu->kobj);
+}
+
+static void gpucore_vgpu_release(struct kobject *kobj)
+{
+	kfree(to_vgpu(kobj));
+}
+
+static u64 gpucore_vgpu_busy(struct gpucore_vgpu *vgpu)
+{
+	u64 sum = 0;
+	u32 i;
+
+	spin_lock_irq(&vgpu->gpu->lock);
+	for (i = 0; i < vgpu->gpu->num_engines; i++)
+		sum += vgpu->busy_ns[i];
+	spin_unlock_irq(&vgpu->gpu->lock);
+	return sum;
+}
+
+struct gpucore_vgpu_attr {
+	struct attribute attr;
+	ssize_t (*show)(struct gpucore_vgpu *vgpu, char *buf);
+	ssize_t (*store)(struct gpucore_vgpu *vgpu, const char *buf, size_t len);
+};
+
+#define VGPU_ATTR_RO(_name) \
+	static struct gpucore_vgpu_attr vgpu_attr_##_name = __ATTR_RO(_name)
+#define VGPU_ATTR_RW(_name) \
+	static struct gpucore_vgpu_attr vgpu_attr_##_name = __ATTR_RW(_name)
+
+static ssize_t id_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", vgpu->id);
+}
+
+static ssize_t name_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", vgpu->name);
+}
+
+static ssize_t weight_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->weight));
+}
+
+static ssize_t weight_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	u32 v;
+
+	if (kstrtou32(buf, 0, &v) || v < 1 || v > 10000)
+		return -EINVAL;
+	WRITE_ONCE(vgpu->weight, v);
+	trace_gpucore_vgpu_update(vgpu);
+	return len;
+}
+
+static ssize_t cap_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->cap));
+}
+
+static ssize_t cap_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	u32 v;
+
+	if (kstrtou32(buf, 0, &v) || v > 100)
+		return -EINVAL;
+	WRITE_ONCE(vgpu->cap, v);
+	trace_gpucore_vgpu_update(vgpu);
+	return len;
+}
+
+static ssize_t mem_quota_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(vgpu->mem_quota));
+}
+
+static int gpucore_parse_size(const char *s, u64 *out)
+{
+	char *end;
+	u64 v = memparse(s, &end);
+
+	if (end == s || (*end && !isspace(*end)))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static ssize_t mem_quota_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	u64 v;
+
+	if (gpucore_parse_size(buf, &v) || !v || v > vgpu->gpu->vram_size)
+		return -EINVAL;
+	WRITE_ONCE(vgpu->mem_quota, v);
+	trace_gpucore_vgpu_update(vgpu);
+	return len;
+}
+
+static ssize_t mem_used_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&vgpu->mem_used));
+}
+
+static ssize_t busy_ns_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", gpucore_vgpu_busy(vgpu));
+}
+
+static ssize_t jobs_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(vgpu->jobs_completed));
+}
+
+static ssize_t failed_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(vgpu->jobs_failed));
+}
+
+static ssize_t channels_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->nr_channels));
+}
+
+static ssize_t render_node_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "renderD%d\n", vgpu->drm->render->index);
+}
+
+static ssize_t card_node_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "card%d\n", vgpu->drm->primary->index);
+}
+
+VGPU_ATTR_RO(id);
+VGPU_ATTR_RO(name);
+VGPU_ATTR_RW(weight);
+VGPU_ATTR_RW(cap);
+VGPU_ATTR_RW(mem_quota);
+VGPU_ATTR_RO(mem_used);
+VGPU_ATTR_RO(busy_ns);
+VGPU_ATTR_RO(jobs);
+VGPU_ATTR_RO(failed);
+VGPU_ATTR_RO(channels);
+VGPU_ATTR_RO(render_node);
+VGPU_ATTR_RO(card_node);
+
+static struct attribute *gpucore_vgpu_attrs[] = {
+	&vgpu_attr_id.attr,
+	&vgpu_attr_name.attr,
+	&vgpu_attr_weight.attr,
+	&vgpu_attr_cap.attr,
+	&vgpu_attr_mem_quota.attr,
+	&vgpu_attr_mem_used.attr,
+	&vgpu_attr_busy_ns.attr,
+	&vgpu_attr_jobs.attr,
+	&vgpu_attr_failed.attr,
+	&vgpu_attr_channels.attr,
+	&vgpu_attr_render_node.attr,
+	&vgpu_attr_card_node.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(gpucore_vgpu);
+
+static ssize_t gpucore_vgpu_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	struct gpucore_vgpu_attr *a = container_of(attr, struct gpucore_vgpu_attr, attr);
+
+	return a->show ? a->show(to_vgpu(kobj), buf) : -EIO;
+}
+
+static ssize_t gpucore_vgpu_attr_store(struct kobject *kobj, struct attribute *attr,
+				       const char *buf, size_t len)
+{
+	struct gpucore_vgpu_attr *a = container_of(attr, struct gpucore_vgpu_attr, attr);
+
+	return a->store ? a->store(to_vgpu(kobj), buf, len) : -EIO;
+}
+
+static const struct sysfs_ops gpucore_vgpu_sysfs_ops = {
+	.show = gpucore_vgpu_attr_show,
+	.store = gpucore_vgpu_attr_store,
+};
+
+static const struct kobj_type gpucore_vgpu_ktype = {
+	.release = gpucore_vgpu_release,
+	.sysfs_ops = &gpucore_vgpu_sysfs_ops,
+	.default_groups = gpucore_vgpu_groups,
+};
+
+static bool gpucore_vgpu_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || n >= GPUCORE_NAME_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
+			return false;
+	return name[0] != '.';
+}
+
+static struct gpucore_vgpu *gpucore_vgpu_find(struct gpucore_gpu *gpu, const char *name)
+{
+	struct gpucore_vgpu *vgpu;
+	unsigned long id;
+
+	lockdep_assert_held(&gpu->vgpu_lock);
+	xa_for_each(&gpu->vgpus, id, vgpu)
+		if (!strcmp(vgpu->name, name))
+			return vgpu;
+	return NULL;
+}
+
+static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
+{
+	struct drm_device *drm;
+	int ret;
+
+	drm = drm_dev_alloc(&gpucore_drm_driver, &vgpu->gpu->pdev->dev);
+	if (IS_ERR(drm))
+		return PTR_ERR(drm);
+	/* The DRM device holds a vGPU reference, dropped by drm release. */
+	gpucore_vgpu_get(vgpu);
+	drm->dev_private = vgpu;
+	vgpu->drm = drm;
+	ret = drm_dev_register(drm, 0);
+	if (ret) {
+		vgpu->drm = NULL;
+		drm_dev_put(drm);
+	}
+	return ret;
+}
+
+/**
+ * gpucore_vgpu_create - create a vGPU and its DRM device
+ * @gpu: the GPU
+ * @name: unique name (letters, digits, '_', '-', '.'; under 32 bytes)
+ * @weight: 1..10000
+ * @cap: 0..100 (percent of engine time, 0: none)
+ * @mem_quota: video memory quota in bytes; 0 means all of the GPU's
+ *
+ * Context: process context; takes gpu->vgpu_lock.
+ * Return: the vGPU, or an ERR_PTR: -EINVAL, -EEXIST, -ENOSPC, -ENOMEM.
+ */
+struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
+					 u32 weight, u32 cap, u64 mem_quota)
+{
+	struct gpucore_vgpu *vgpu;
+	int ret;
+
+	if (!gpucore_vgpu_name_valid(name) || weight < 1 || weight > 10000 ||
+	    cap > 100 || mem_quota > gpu->vram_size)
+		return ERR_PTR(-EINVAL);
+
+	mutex_lock(&gpu->vgpu_lock);
+	if (gpucore_vgpu_find(gpu, name)) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	vgpu = kzalloc(sizeof(*vgpu), GFP_KERNEL);
+	if (!vgpu) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
+	kobject_init(&vgpu->kobj, &gpucore_vgpu_ktype);
+	vgpu->gpu = gpu;
+	strscpy(vgpu->name, name, sizeof(vgpu->name));
+	vgpu->weight = weight;
+	vgpu->cap = cap;
+	vgpu->mem_quota = mem_quota ?: gpu->vram_size;
+	INIT_LIST_HEAD(&vgpu->channels);
+
+	ret = xa_alloc(&gpu->vgpus, &vgpu->id, vgpu, XA_LIMIT(0, GPUCORE_MAX_VGPUS - 1),
+		       GFP_KERNEL);
+	if (ret) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_put;
+	}
+	ret = gpucore_vgpu_add_drm(vgpu);
+	if (ret)
+		goto err_erase;
+	ret = kobject_add(&vgpu->kobj, gpu->vgpus_kobj, "%s", name);
+	if (ret)
+		goto err_drm;
+	mutex_unlock(&gpu->vgpu_lock);
+	trace_gpucore_vgpu_create(vgpu);
+	return vgpu;
+
+err_drm:
+	drm_dev_unplug(vgpu->drm);
+	drm_dev_put(vgpu->drm);
+err_erase:
+	xa_erase(&gpu->vgpus, vgpu->id);
+err_put:
+	gpucore_vgpu_put(vgpu);
+err_unlock:
+	mutex_unlock(&gpu->vgpu_lock);
+	return ERR_PTR(ret);
+}
+
+/* Destroy every channel of a dead vGPU. */
+static void gpucore_vgpu_kill_channels(struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	struct gpucore_channel *ch;
+
+	spin_lock_irq(&gpu->lock);
+	vgpu->dead = true;
+	while ((ch = list_first_entry_or_null(&vgpu->channels, struct gpucore_channel,
+					      vgpu_node))) {
+		kref_get(&ch->ref);
+		spin_unlock_irq(&gpu->lock);
+		gpucore_channel_destroy(ch);
+		gpucore_channel_put(ch);
+		spin_lock_irq(&gpu->lock);
+	}
+	spin_unlock_irq(&gpu->lock);
+}
+
+/* Tear down a vGPU; the caller holds gpu->vgpu_lock. */
+static void gpucore_vgpu_teardown(struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+
+	lockdep_assert_held(&gpu->vgpu_lock);
+	xa_erase(&gpu->vgpus, vgpu->id);
+	/* No new opens or ioctls; waits for ioctls inside drm_dev_enter(). */
+	drm_dev_unplug(vgpu->drm);
+	gpucore_vgpu_kill_channels(vgpu);
+	trace_gpucore_vgpu_destroy(vgpu);
+	kobject_del(&vgpu->kobj);
+	drm_dev_put(vgpu->drm);
+	gpucore_vgpu_put(vgpu);
+}
+
+/**
+ * gpucore_vgpu_destroy - destroy a vGPU that is not the host tenant
+ * @vgpu: the vGPU; the caller holds gpu->vgpu_lock
+ *
+ * Return: 0, or -EBUSY for the host tenant.
+ */
+int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu)
+{
+	if (vgpu == vgpu->gpu->host)
+		return -EBUSY;
+	gpucore_vgpu_teardown(vgpu);
+	return 0;
+}
+
+/**
+ * gpucore_vgpu_destroy_all - destroy every vGPU of a GPU, the host last
+ * @gpu: the GPU (being removed)
+ */
+void gpucore_vgpu_destroy_all(struct gpucore_gpu *gpu)
+{
+	struct gpucore_vgpu *vgpu;
+	unsigned long id;
+
+	mutex_lock(&gpu->vgpu_lock);
+	xa_for_each(&gpu->vgpus, id, vgpu)
+		if (vgpu != gpu->host)
+			gpucore_vgpu_teardown(vgpu);
+	if (gpu->host)
+		gpucore_vgpu_teardown(gpu->host);
+	gpu->host = NULL;
+	mutex_unlock(&gpu->vgpu_lock);
+}
+
+/* Parse "NAME [weight=W] [cap=PCT] [mem=SIZE]" and create the vGPU. */
+static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
+{
+	char *name = NULL, *tok;
+	u32 weight = 100, cap = 0;
+	u64 mem = 0;
+
+	while ((tok = strsep(&s, " \t\n"))) {
+		if (!*tok)
+			continue;
+		if (!name) {
+			name = tok;
+			continue;
+		}
+		if (str_has_prefix(tok, "weight=")) {
+			if (kstrtou32(tok + 7, 0, &weight))
+				return -EINVAL;
+		} else if (str_has_prefix(tok, "cap=")) {
+			if (kstrtou32(tok + 4, 0, &cap))
+				return -EINVAL;
+		} else if (str_has_prefix(tok, "mem=")) {
+			if (gpucore_parse_size(tok + 4, &mem) || !mem)
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	if (!name || !strcmp(name, "host"))
+		return name ? -EEXIST : -EINVAL;
+	return PTR_ERR_OR_ZERO(gpucore_vgpu_create(gpu, name, weight, cap, mem));
+}
+
+static ssize_t vgpu_create_store(struct device *dev, struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	char *s;
+	int ret;
+
+	s = kstrndup(buf, len, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	ret = gpucore_vgpu_create_parse(gpu, s);
+	kfree(s);
+	return ret ?: len;
+}
+static DEVICE_ATTR_WO(vgpu_create);
+
+static ssize_t vgpu_destroy_store(struct device *dev, struct device_attribute *attr,
+				  const char *buf, size_t len)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	struct gpucore_vgpu *vgpu;
+	char name[GPUCORE_NAME_LEN];
+	int ret;
+
+	if (len >= sizeof(name))
+		return -EINVAL;
+	strscpy(name, buf, min(len + 1, sizeof(name)));
+	strim(name);
+	mutex_lock(&gpu->vgpu_lock);
+	vgpu = gpucore_vgpu_find(gpu, name);
+	ret = vgpu ? gpucore_vgpu_destroy(vgpu) : -ENOENT;
+	mutex_unlock(&gpu->vgpu_lock);
+	return ret ?: len;
+}
+static DEVICE_ATTR_WO(vgpu_destroy);
+
+static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", gpu->vram_size);
+}
+static DEVICE_ATTR_RO(vram_size);
+
+static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&gpu->vram_used));
+}
+static DEVICE_ATTR_RO(vram_used);
+
+static ssize_t timeslice_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", gpu->timeslice_ns);
+}
+static DEVICE_ATTR_RO(timeslice_ns);
+
+static ssize_t engines_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	int n = 0;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++)
+		n += sysfs_emit_at(buf, n, "%s%s", i ? " " : "", gpu->engines[i].name);
+	n += sysfs_emit_at(buf, n, "\n");
+	return n;
+}
+static DEVICE_ATTR_RO(engines);
+
+static struct attribute *gpucore_gpu_attrs[] = {
+	&dev_attr_vgpu_create.attr,
+	&dev_attr_vgpu_destroy.attr,
+	&dev_attr_vram_size.attr,
+	&dev_attr_vram_used.attr,
+	&dev_attr_timeslice_ns.attr,
+	&dev_attr_engines.attr,
+	NULL,
+};
+
+static const struct attribute_group gpucore_gpu_group = {
+	.attrs = gpucore_gpu_attrs,
+};
+
+/**
+ * gpucore_vgpu_sysfs_init - add the GPU's vGPU administration files
+ * @gpu: the GPU, its platform device registered
+ *
+ * Return: 0 or a negative errno.
+ */
+int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu)
+{
+	int ret;
+
+	gpu->vgpus_kobj = kobject_create_and_add("vgpus", &gpu->pdev->dev.kobj);
+	if (!gpu->vgpus_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
+	if (ret) {
+		kobject_put(gpu->vgpus_kobj);
+		gpu->vgpus_kobj = NULL;
+	}
+	return ret;
+}
+
+/**
+ * gpucore_vgpu_sysfs_fini - remove the GPU's vGPU administration files
+ * @gpu: the GPU
+ *
+ * Called before the vGPUs are destroyed, so no write races with removal.
+ */
+void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu)
+{
+	sysfs_remove_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
+}
+
+/**
+ * gpucore_vgpu_sysfs_put - drop the vgpus directory, after the vGPUs
+ * @gpu: the GPU
+ */
+void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu)
+{
+	kobject_put(gpu->vgpus_kobj);
+	gpu->vgpus_kobj = NULL;
+}
