@@ -1,0 +1,63 @@
+# Shared helpers for the gpucore bats suites (run inside the guest, as root,
+# in the repository directory).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GPUCORE_KO=$REPO/kmod/gpucore.ko
+GPULOAD=$REPO/userspace/gpuload/gpuload
+ABI_TEST=$REPO/selftests/progs/abi_test
+SYSFS_GPU=/sys/bus/platform/devices/gpucore
+TRACEFS=/sys/kernel/tracing
+export REPO GPUCORE_KO GPULOAD ABI_TEST SYSFS_GPU TRACEFS
+
+# gpucore_load [PARAM=VALUE]...: load the driver (and the DRM modules it needs).
+gpucore_load() {
+	modprobe drm_shmem_helper || return 1
+	insmod "$GPUCORE_KO" "$@"
+}
+
+# gpucore_unload: unload the driver if loaded; fails if it cannot be.
+gpucore_unload() {
+	[ -d /sys/module/gpucore ] || return 0
+	rmmod gpucore
+}
+
+# gpucore_reload [PARAM=VALUE]...: a fresh driver.
+gpucore_reload() {
+	gpucore_unload && gpucore_load "$@"
+}
+
+# gpu_sys N: the sysfs directory of GPU N.
+gpu_sys() { echo "$SYSFS_GPU.${1:-0}"; }
+
+# vgpu_create NAME [ARGS...] (on GPU 0 unless GPU=N)
+vgpu_create() { echo "$*" > "$(gpu_sys "${GPU:-0}")/vgpu_create"; }
+vgpu_destroy() { echo "$1" > "$(gpu_sys "${GPU:-0}")/vgpu_destroy"; }
+vgpu_attr() { cat "$(gpu_sys "${GPU:-0}")/vgpus/$1/$2"; }
+vgpu_node() { echo "/dev/dri/$(vgpu_attr "$1" render_node)"; }
+
+# debugfs_state [GPU]: the driver's state dump.
+debugfs_state() { cat "/sys/kernel/debug/gpucore/gpu${1:-0}/state"; }
+
+# json_get FILE JQ-FILTER
+json_get() { jq -r "$2" "$1"; }
+
+# trace_start EVENT...: enable gpucore events (all when none given), clear the buffer.
+trace_start() {
+	echo 0 > "$TRACEFS/tracing_on"
+	echo > "$TRACEFS/trace"
+	echo 16384 > "$TRACEFS/buffer_size_kb"
+	if [ $# -eq 0 ]; then
+		echo 1 > "$TRACEFS/events/gpucore/enable"
+	else
+		for e in "$@"; do echo 1 > "$TRACEFS/events/gpucore/$e/enable"; done
+	fi
+	echo 1 > "$TRACEFS/tracing_on"
+}
+
+trace_stop() {
+	echo 0 > "$TRACEFS/tracing_on"
+	echo 0 > "$TRACEFS/events/gpucore/enable"
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# vGPUs: sysfs administration, device nodes, quotas, destroy under load.
+
+load helpers
+
+setup() {
+	gpucore_reload
+}
+
+teardown() {
+	pkill -9 gpuload 2>/dev/null || true
+	sleep 0.2
+	gpucore_unload || true
+}
+
+@test "vgpu_create makes a vGPU with its attributes and its own render node" {
+	vgpu_create vm1 weight=200 cap=50 mem=64M
+	[ "$(vgpu_attr vm1 weight)" = 200 ]
+	[ "$(vgpu_attr vm1 cap)" = 50 ]
+	[ "$(vgpu_attr vm1 mem_quota)" = $((64 << 20)) ]
+	[ "$(vgpu_attr vm1 id)" = 1 ]
+	[ -c "$(vgpu_node vm1)" ]
+	[ "$(vgpu_node vm1)" != "$(vgpu_node host)" ]
+}
+
+@test "defaults: weight 100, no cap, the GPU's whole memory" {
+	vgpu_create vm1
+	[ "$(vgpu_attr vm1 weight)" = 100 ]
+	[ "$(vgpu_attr vm1 cap)" = 0 ]
+	[ "$(vgpu_attr vm1 mem_quota)" = "$(cat "$(gpu_sys 0)/vram_size")" ]
+}
+
+@test "a client of a vGPU's node is that vGPU (INFO reports it)" {
+	vgpu_create vm1 weight=300
+	run "$GPULOAD" -V vm1 -c 1 -n 3 -s 100us --json
+	assert_success
+	[ "$(echo "$output" | jq -r .vgpu.name)" = vm1 ]
+	[ "$(echo "$output" | jq -r .vgpu.id)" = 1 ]
+	[ "$(vgpu_attr vm1 jobs)" = 3 ]
+	[ "$(vgpu_attr host jobs)" = 0 ]
+}
+
+@test "attributes change live" {
+	vgpu_create vm1
+	echo 700 > "$(gpu_sys 0)/vgpus/vm1/weight"
+	echo 25 > "$(gpu_sys 0)/vgpus/vm1/cap"
+	echo 32M > "$(gpu_sys 0)/vgpus/vm1/mem_quota"
+	[ "$(vgpu_attr vm1 weight)" = 700 ]
+	[ "$(vgpu_attr vm1 cap)" = 25 ]
+	[ "$(vgpu_attr vm1 mem_quota)" = $((32 << 20)) ]
+}
+
+@test "bad attribute values are rejected" {
+	vgpu_create vm1
+	run sh -c "echo 0 > $(gpu_sys 0)/vgpus/vm1/weight"
+	assert_failure
+	run sh -c "echo 10001 > $(gpu_sys 0)/vgpus/vm1/weight"
+	assert_failure
+	run sh -c "echo 101 > $(gpu_sys 0)/vgpus/vm1/cap"
+	assert_failure
+	run sh -c "echo banana > $(gpu_sys 0)/vgpus/vm1/mem_quota"
+	assert_failure
+	[ "$(vgpu_attr vm1 weight)" = 100 ]
+}
+
+@test "bad create requests are rejected: duplicate, bad name, bad weight, unknown key" {
+	vgpu_create vm1
+	run vgpu_create vm1
+	assert_failure
+	run vgpu_create host
+	assert_failure
+	run vgpu_create "bad/name"
+	assert_failure
+	run vgpu_create vm2 weight=0
+	assert_failure
+	run vgpu_create vm2 cap=150
+	assert_failure
+	run vgpu_create vm2 colour=blue
+	assert_failure
+	run vgpu_create vm2 mem=99999G
+	assert_failure
+	[ ! -d "$(gpu_sys 0)/vgpus/vm2" ]
+}
+
+@test "vgpu_destroy removes the vGPU and its node; the host cannot be destroyed" {
+	vgpu_create vm1
+	node=$(vgpu_node vm1)
+	vgpu_destroy vm1
+	[ ! -d "$(gpu_sys 0)/vgpus/vm1" ]
+	[ ! -e "$node" ]
+	run vgpu_destroy host
+	assert_failure
+	run vgpu_destroy nosuch
+	assert_failure
+}
+
+@test "32 vGPUs on one GPU, all usable, all destroyable" {
+	for i in $(seq 32); do vgpu_create "t$i"; done
+	for i in 1 16 32; do
+		run "$GPULOAD" -V "t$i" -n 2 -s 50us -Q
+		assert_success
+	done
+	for i in $(seq 32); do vgpu_destroy "t$i"; done
+	run ls "$(gpu_sys 0)/vgpus"
+	assert_output host
+}
+
+@test "buffer creation beyond the vGPU's quota fails with ENOSPC" {
+	vgpu_create small mem=4M
+	run "$GPULOAD" -V small -k fill --bo-size 8M -n 1
+	assert_failure
+	assert_output --partial "No space left on device"
+	run "$GPULOAD" -V small -k fill --bo-size 2M -n 4 --verify -Q
+	assert_success
+	[ "$(vgpu_attr small mem_used)" = 0 ]
+}
+
+@test "destroying a vGPU with clients and work in flight fails the work, no hang, no leak" {
+	vgpu_create vm1
+	"$GPULOAD" -V vm1 -c 4 -s 20ms -q 8 -t 30 --json > "$BATS_TEST_TMPDIR/out.json" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	sleep 2
+	[ "$(vgpu_attr vm1 channels)" = 4 ]
+	vgpu_destroy vm1
+	# the client sees errors (ENODEV / failed jobs) and exits by itself
+	for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	run kill -0 $pid
+	assert_failure
+	wait $pid || true
+	run debugfs_state
+	refute_output --partial "vgpu 1"
+	assert_line --partial "channels=0"
+	run gpucore_unload
+	assert_success
+}
+
+@test "kill -9 of a client with work in flight leaves nothing behind" {
+	"$GPULOAD" -c 4 -s 5ms -q 16 -t 30 -Q &
+	pid=$!
+	sleep 2
+	kill -9 $pid
+	wait $pid || true
+	run debugfs_state
+	assert_line --partial "channels=0"
+	[ "$(cat "$(gpu_sys 0)/vram_used")" = 0 ]
+	run gpucore_unload
+	assert_success
+}
