@@ -118,7 +118,11 @@ static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	drm_show_memory_stats(p, file);
 }
 
-DEFINE_DRM_GEM_FOPS(gpucore_fops);
+static const struct file_operations gpucore_fops = {
+	.owner = THIS_MODULE,
+	DRM_GEM_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 const struct drm_driver gpucore_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,

@@ -283,7 +283,7 @@ struct drm_gpucore_wait {
  * @channel: in, channel handle
  * @flags: in, must be 0
  * @seqno: in, job sequence number; the last GPUCORE_MAX_QUEUED_JOBS
- *	completed jobs are remembered, older ones give -ENOENT
+ *	completed jobs are remembered, older ones give -ENODATA
  * @state: out, GPUCORE_JOB_*
  * @status: out, 0 or a negative errno the job failed with
  * @submit_ns: out, CLOCK_MONOTONIC time of submission

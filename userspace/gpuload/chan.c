@@ -181,6 +181,11 @@ static void submit_job(struct gl_chan *ch)
 
 	job.cmds_ptr = (uintptr_t)cmds;
 	job.num_cmds = build_job(ch, slot, idx, cmds);
+#ifdef GPULOAD_FAULT_INJECT
+	/* Test builds only: the 6th job writes a pattern --verify must catch. */
+	if (ch->submitted == 5 && cmds[0].op == GPUCORE_CMD_FILL)
+		cmds[0].value ^= 1;
+#endif
 	if (cfg->sync == GL_SYNC_SYNCOBJ) {
 		job.flags = GPUCORE_JOB_OUT_SYNCOBJ;
 		job.out_syncobj = slot->syncobj;
@@ -432,6 +437,40 @@ static void count_diff(uint64_t drv, uint64_t ours, uint64_t *more,
 		*fewer += ours - drv;
 }
 
+static uint64_t vec_sum(const struct u64_vec *vec)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < vec->len; i++)
+		sum += vec->v[i];
+	return sum;
+}
+
+static void check_sum(struct gl_chan *ch, const char *what, uint64_t drv,
+		      uint64_t ours)
+{
+	if (drv == ours)
+		return;
+	ch->c.inconsistent++;
+	chan_msg(ch, "driver's %s is %" PRIu64 " ns, the sum over JOB_QUERY records is %" PRIu64 " ns",
+		 what, drv, ours);
+}
+
+/*
+ * The channel's time counters must add up from the per-job records; the
+ * samples hold every job when none failed or was inconsistent.
+ */
+static void check_stats_times(struct gl_chan *ch,
+			      const struct drm_gpucore_channel_stats *st)
+{
+	check_sum(ch, "busy_ns", st->busy_ns, ch->c.busy_ns);
+	if (ch->c.failed || ch->c.inconsistent || ch->c.lost)
+		return;
+	check_sum(ch, "wait_ns", st->wait_ns, vec_sum(&ch->wait_ns));
+	check_sum(ch, "latency_ns", st->latency_ns, vec_sum(&ch->lat_ns));
+}
+
 /* After the drain, the driver's counters must match what we saw. */
 static void check_stats(struct gl_chan *ch)
 {
@@ -466,6 +505,7 @@ static void check_stats(struct gl_chan *ch)
 		chan_msg(ch, "driver's last completed seqno is %llu, gpuload's is %" PRIu64,
 			 (unsigned long long)st.last_seqno, ch->done_seqno);
 	}
+	check_stats_times(ch, &st);
 }
 
 void *gl_chan_thread(void *arg)
@@ -529,13 +569,15 @@ static int create_channel(struct gl_chan *ch)
 
 static void bo_quota_hint(struct gl_chan *ch)
 {
+	const struct gl_config *cfg = cfg_of(ch);
 	const struct drm_gpucore_info *info = &ch->run->dev.info;
+	unsigned int nbos = cfg->kind == GL_KIND_FILL ? 1 : 2;
 	char a[32], b[32], c[32];
 
-	gl_err("the vGPU's video memory: quota %s, used %s before gpuload; gpuload wants %s per BO (lower --bo-size or --channels)",
+	gl_err("the vGPU's video memory quota is %s (%s used when gpuload started); gpuload needs %u channel(s) x %u BO(s) of %s: lower --bo-size or --channels",
 	       format_size(a, sizeof(a), info->vram_size),
-	       format_size(b, sizeof(b), info->vram_used),
-	       format_size(c, sizeof(c), cfg_of(ch)->bo_size));
+	       format_size(b, sizeof(b), info->vram_used), cfg->channels, nbos,
+	       format_size(c, sizeof(c), cfg->bo_size));
 }
 
 static int map_bo(struct gl_chan *ch, int i)

@@ -112,6 +112,8 @@ static void print_header(const struct gl_run *run, double secs)
 		if (cfg->spin_max_ns != cfg->spin_min_ns)
 			printf("-%s", DUR(b, cfg->spin_max_ns));
 	}
+	if (cfg->kind != GL_KIND_SPIN)
+		printf("  bo %s", format_size(a, sizeof(a), cfg->bo_size));
 	printf("  depth %u  sync %s  %.3fs\n", cfg->depth,
 	       gl_sync_name(cfg->sync), secs);
 	printf("%-7s %5s %4s %9s %7s %9s %10s %9s %9s %9s %9s %9s %9s %6s\n",
@@ -155,14 +157,22 @@ static void print_errors(const struct gl_counters *c)
 /* --quiet: one self-describing line. */
 static void print_total_line(const struct gl_summary *s)
 {
+	const struct gl_counters *c = &s->c;
 	char busy[32], w[3][32], l[3][32];
 
-	printf("total: jobs %llu  failed %llu  busy %s  jobs/s %.1f  wait p50/p99/max %s/%s/%s  latency p50/p99/max %s/%s/%s  errors %llu\n",
-	       (unsigned long long)s->c.jobs, (unsigned long long)s->c.failed,
-	       DUR(busy, s->c.busy_ns), s->jobs_per_s, DUR(w[0], s->wait.p50),
+	printf("total: jobs %llu  failed %llu  busy %s  jobs/s %.1f  wait p50/p99/max %s/%s/%s  latency p50/p99/max %s/%s/%s  errors %llu",
+	       (unsigned long long)c->jobs, (unsigned long long)c->failed,
+	       DUR(busy, c->busy_ns), s->jobs_per_s, DUR(w[0], s->wait.p50),
 	       DUR(w[1], s->wait.p99), DUR(w[2], s->wait.max),
 	       DUR(l[0], s->lat.p50), DUR(l[1], s->lat.p99),
-	       DUR(l[2], s->lat.max), (unsigned long long)errors(&s->c));
+	       DUR(l[2], s->lat.max), (unsigned long long)errors(c));
+	if (errors(c))
+		printf(" (lost %llu, duplicated %llu, mismatches %llu, inconsistent %llu)",
+		       (unsigned long long)c->lost,
+		       (unsigned long long)c->duplicated,
+		       (unsigned long long)c->mismatches,
+		       (unsigned long long)c->inconsistent);
+	putchar('\n');
 }
 
 void gl_report_text(struct gl_run *run)
@@ -198,6 +208,15 @@ static void jadd_u64(struct json_object *o, const char *key, uint64_t v)
 	jadd(o, key, json_object_new_uint64(v));
 }
 
+/* A double printed with @prec decimals, not 17 significant digits. */
+static struct json_object *jdouble(double v, int prec)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", prec, v);
+	return json_object_new_double_s(v, buf);
+}
+
 static struct json_object *json_pct(const struct pct_summary *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -214,7 +233,7 @@ static void json_stats(struct json_object *o, const struct gl_summary *s)
 	jadd_u64(o, "jobs", s->c.jobs);
 	jadd_u64(o, "failed", s->c.failed);
 	jadd_u64(o, "busy_ns", s->c.busy_ns);
-	jadd(o, "jobs_per_s", json_object_new_double(s->jobs_per_s));
+	jadd(o, "jobs_per_s", jdouble(s->jobs_per_s, 3));
 	jadd(o, "wait_ns", json_pct(&s->wait));
 	jadd(o, "latency_ns", json_pct(&s->lat));
 	jadd_u64(o, "lost", s->c.lost);
@@ -263,7 +282,7 @@ static struct json_object *json_report(struct gl_run *run,
 	jadd(vgpu, "name", json_object_new_string(info->vgpu_name));
 	jadd(o, "vgpu", vgpu);
 	json_config(o, run->cfg);
-	jadd(o, "duration_s", json_object_new_double(total->secs));
+	jadd(o, "duration_s", jdouble(total->secs, 6));
 	for (i = 0; i < run->cfg->channels; i++)
 		json_object_array_add(chans, json_chan(&run->chans[i], &s[i]));
 	jadd(o, "channels", chans);
