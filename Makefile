@@ -62,8 +62,14 @@ kmod: check-kdir
 	$(Q)$(MAKE) -C $(KDIR) M=$(TOP)/kmod $(if $(filter 1,$(V)),V=1) modules
 
 TEST_PROGS := $(patsubst %.c,%,$(wildcard selftests/progs/*.c))
+UNIT_TESTS := $(patsubst %.c,%,$(wildcard selftests/unit/*.c))
 
-tools: $(TOOLS) $(TEST_PROGS)
+tools: $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS)
+
+# C unit tests of pure userspace logic: TAP on stdout, run on the host.
+selftests/unit/%: selftests/unit/%.c $(COMMON_SRCS) $(COMMON_HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(COMMON_SRCS) -lm
 
 # Test programs: one C file each, run inside the guest by the bats suites.
 selftests/progs/%: selftests/progs/%.c $(COMMON_SRCS) $(COMMON_HDRS)
@@ -96,4 +102,4 @@ install: all
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi
-	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) bpf/*.bpf.o bpf/vmlinux.h
+	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS) bpf/*.bpf.o bpf/vmlinux.h

@@ -101,3 +101,10 @@ teardown_file() {
 	total=$(jq '.total.busy_ns' "$BATS_TEST_TMPDIR/r.json")
 	[ "$(vgpu_attr host busy_ns)" = "$total" ]
 }
+
+@test "perf list shows the gpucore tracepoints" {
+	run perf list 'gpucore:*'
+	assert_success
+	assert_output --partial 'gpucore:gpucore_job_submit'
+	assert_output --partial 'gpucore:gpucore_switch_out'
+}
