@@ -69,7 +69,7 @@ tools: $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS)
 # C unit tests of pure userspace logic: TAP on stdout, run on the host.
 selftests/unit/%: selftests/unit/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(COMMON_SRCS) -lm
+	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) -lm
 
 # Test programs: one C file each, run inside the guest by the bats suites.
 selftests/progs/%: selftests/progs/%.c $(COMMON_SRCS) $(COMMON_HDRS)
