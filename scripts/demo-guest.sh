@@ -29,7 +29,6 @@ $GPULOAD -V vm1 -c 4 -k mix --bo-size 256K -n 200 --verify -Q
 step "saturate compute engine 0 from all three vGPUs for ${DUR}s (2 channels each, jobs 100us-20ms)"
 pol=$(cat /sys/bus/platform/devices/gpucore.0/policy 2>/dev/null || echo "built-in round robin")
 echo "  scheduling policy: $pol"
-for v in vm1 vm2 vm3; do echo 0 > /dev/null; done
 b0=(); for v in vm1 vm2 vm3; do b0+=("$(cat $SYS/vgpus/$v/busy_ns)"); done
 for v in vm1 vm2 vm3; do
 	$GPULOAD -V $v -c 2 -i 0 -s 100us-20ms -q 4 -t "$DUR" -Q > /tmp/demo-$v.txt &
@@ -48,8 +47,8 @@ for v in vm1 vm2 vm3; do
 	awk -v v=$v -v w=$w -v b=$busy -v t=$total 'BEGIN { printf "  %-4s %6d %10.1f %9.1f%% %9.1f%%\n", v, w, b / 1e6, 100 * b / t, 100 * w / 700 }'
 	i=$((i + 1))
 done
-echo "  (the built-in policy is round robin over channels: equal shares;"
-echo "   a weighted BPF policy gives 1:2:4 -- see README, 'gpusched')"
+echo "  (the built-in policy is round robin over channels, so the shares are"
+echo "   equal whatever the weights; weighted BPF policies are the next step)"
 
 step "per-client usage through fdinfo (drm-usage-stats)"
 $GPULOAD -V vm2 -c 1 -s 2ms -t 1.5 -Q &
