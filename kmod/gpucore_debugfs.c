@@ -36,16 +36,11 @@ static void gpucore_dump_engines(struct seq_file *m, struct gpucore_gpu *gpu)
 
 static void gpucore_dump_vgpu(struct seq_file *m, struct gpucore_vgpu *vgpu)
 {
-	struct gpucore_gpu *gpu = vgpu->gpu;
 	struct gpucore_channel *ch;
-	u64 busy = 0;
-	u32 i;
 
-	for (i = 0; i < gpu->num_engines; i++)
-		busy += vgpu->busy_ns[i];
 	seq_printf(m, "vgpu %u %s weight=%u cap=%u mem_quota=%llu mem_used=%lld busy_ns=%llu jobs=%llu failed=%llu channels=%u\n",
 		   vgpu->id, vgpu->name, READ_ONCE(vgpu->weight), READ_ONCE(vgpu->cap),
-		   READ_ONCE(vgpu->mem_quota), atomic64_read(&vgpu->mem_used), busy,
+		   READ_ONCE(vgpu->mem_quota), atomic64_read(&vgpu->mem_used), gpucore_vgpu_busy_locked(vgpu),
 		   vgpu->jobs_completed, vgpu->jobs_failed, vgpu->nr_channels);
 	list_for_each_entry(ch, &vgpu->channels, vgpu_node)
 		seq_printf(m, "  channel %u engine=%u client=%llu pid=%d comm=%s state=%s pending=%u submitted=%llu completed=%llu failed=%llu preemptions=%llu busy_ns=%llu\n",

@@ -251,6 +251,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
+u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu);
 int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu);

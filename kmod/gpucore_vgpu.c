@@ -65,14 +65,30 @@ static void gpucore_vgpu_release(struct kobject *kobj)
 	kfree(to_vgpu(kobj));
 }
 
-static u64 gpucore_vgpu_busy(struct gpucore_vgpu *vgpu)
+/**
+ * gpucore_vgpu_busy_locked - engine time a vGPU used, summed over engines
+ * @vgpu: the vGPU
+ *
+ * Context: the GPU lock held.
+ * Return: nanoseconds.
+ */
+u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu)
 {
 	u64 sum = 0;
 	u32 i;
 
-	spin_lock_irq(&vgpu->gpu->lock);
+	lockdep_assert_held(&vgpu->gpu->lock);
 	for (i = 0; i < vgpu->gpu->num_engines; i++)
 		sum += vgpu->busy_ns[i];
+	return sum;
+}
+
+static u64 gpucore_vgpu_busy(struct gpucore_vgpu *vgpu)
+{
+	u64 sum;
+
+	spin_lock_irq(&vgpu->gpu->lock);
+	sum = gpucore_vgpu_busy_locked(vgpu);
 	spin_unlock_irq(&vgpu->gpu->lock);
 	return sum;
 }
