@@ -499,7 +499,7 @@ static void gpucore_query_pending(struct gpucore_channel *ch, struct drm_gpucore
 static int gpucore_ioctl_job_query(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_gpucore_job_query *args = data;
-	struct gpucore_job_rec *rec;
+	const struct gpucore_job_rec *rec;
 	struct gpucore_channel *ch;
 	int ret = 0;
 
@@ -517,8 +517,8 @@ static int gpucore_ioctl_job_query(struct drm_device *dev, void *data, struct dr
 	} else if (args->seqno > ch->last_done) {
 		gpucore_query_pending(ch, args);
 	} else {
-		rec = &ch->ring[args->seqno % GPUCORE_MAX_QUEUED_JOBS];
-		if (rec->seqno != args->seqno) {
+		rec = gpucore_job_rec_find(ch, args->seqno);
+		if (!rec) {
 			ret = -ENODATA;
 		} else {
 			args->state = GPUCORE_JOB_DONE;

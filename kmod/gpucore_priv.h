@@ -191,7 +191,8 @@ struct gpucore_channel {
 	u64 busy_ns;
 	u64 wait_ns;
 	u64 latency_ns;
-	struct gpucore_job_rec *ring;	/* GPUCORE_MAX_QUEUED_JOBS records */
+	struct gpucore_job_rec *ring;	/* completed jobs, by seqno % ring_size */
+	u32 ring_size;			/* grows to GPUCORE_MAX_QUEUED_JOBS */
 };
 
 struct gpucore_bo {
@@ -280,6 +281,7 @@ void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reas
 void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
 void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
 void gpucore_jobs_signal(struct list_head *done);
+const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u64 seqno);
 const char *gpucore_switch_reason_name(enum gpucore_switch_reason why);
 
 /* gpucore_hw.c */

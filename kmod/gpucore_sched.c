@@ -160,11 +160,6 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 		ret = -ENOMEM;
 		goto err_count;
 	}
-	ch->ring = kvcalloc(GPUCORE_MAX_QUEUED_JOBS, sizeof(*ch->ring), GFP_KERNEL);
-	if (!ch->ring) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
 	kref_init(&ch->ref);
 	ch->gpu = gpu;
 	ch->vgpu = vgpu;
@@ -207,9 +202,6 @@ err_erase:
 err_ref:
 	kref_put(&ch->ref, gpucore_channel_release);
 	gpucore_channel_put(ch);
-	goto err_count;
-err_free:
-	kfree(ch);
 err_count:
 	atomic_dec(&gpu->nr_channels);
 	return ERR_PTR(ret);
@@ -320,6 +312,57 @@ void gpucore_job_free_unsubmitted(struct gpucore_job *job)
 	kfree(job);
 }
 
+/*
+ * Make the completed-job ring hold every seqno up to @last, at most the
+ * last GPUCORE_MAX_QUEUED_JOBS: it starts small and doubles, so thousands
+ * of channels that run few jobs cost little memory. The records move to
+ * their slots in the new ring (seqno % size) under the GPU lock.
+ * Context: the channel's submit_lock held.
+ */
+static int gpucore_ring_reserve(struct gpucore_channel *ch, u64 last)
+{
+	struct gpucore_job_rec *ring, *old;
+	u32 size = ch->ring_size ? ch->ring_size : 64, i;
+
+	while (size < last && size < GPUCORE_MAX_QUEUED_JOBS)
+		size *= 2;
+	if (size == ch->ring_size)
+		return 0;
+	ring = kvcalloc(size, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	spin_lock_irq(&ch->gpu->lock);
+	for (i = 0; i < ch->ring_size; i++)
+		if (ch->ring[i].seqno)
+			ring[ch->ring[i].seqno % size] = ch->ring[i];
+	old = ch->ring;
+	ch->ring = ring;
+	ch->ring_size = size;
+	spin_unlock_irq(&ch->gpu->lock);
+	kvfree(old);
+	return 0;
+}
+
+/**
+ * gpucore_job_rec_find - the record of a completed job
+ * @ch: the channel
+ * @seqno: a seqno of @ch at most ch->last_done
+ *
+ * Context: the GPU lock held.
+ * Return: the record, or NULL if the job completed so long ago that it
+ * was forgotten.
+ */
+const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u64 seqno)
+{
+	const struct gpucore_job_rec *rec;
+
+	lockdep_assert_held(&ch->gpu->lock);
+	if (!ch->ring_size)
+		return NULL;
+	rec = &ch->ring[seqno % ch->ring_size];
+	return rec->seqno == seqno ? rec : NULL;
+}
+
 /**
  * gpucore_jobs_submit - queue jobs on a channel, all or nothing
  * @ch: the channel
@@ -328,9 +371,9 @@ void gpucore_job_free_unsubmitted(struct gpucore_job *job)
  * @n: number of jobs
  * @first_seqno: set to the seqno of the first job
  *
- * Return: 0, -EAGAIN (the channel's queue is full) or -ENODEV (the channel
- * was destroyed, with its vGPU). On error the jobs still belong to the
- * caller.
+ * Return: 0, -EAGAIN (the channel's queue is full), -ENOMEM or -ENODEV
+ * (the channel was destroyed, with its vGPU). On error the jobs still
+ * belong to the caller.
  */
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno)
@@ -342,6 +385,11 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 	int ret = 0;
 
 	mutex_lock(&ch->submit_lock);
+	ret = gpucore_ring_reserve(ch, ch->next_seqno - 1 + n);
+	if (ret) {
+		mutex_unlock(&ch->submit_lock);
+		return ret;
+	}
 	spin_lock_irq(&gpu->lock);
 	if (ch->dead) {
 		ret = -ENODEV;
@@ -513,7 +561,7 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
 		ch->wait_ns += job->start_ns - job->submit_ns;
 	ch->latency_ns += job->end_ns - job->submit_ns;
 
-	rec = &ch->ring[job->seqno % GPUCORE_MAX_QUEUED_JOBS];
+	rec = &ch->ring[job->seqno % ch->ring_size];
 	rec->seqno = job->seqno;
 	rec->submit_ns = job->submit_ns;
 	rec->start_ns = job->start_ns;

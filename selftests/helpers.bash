@@ -8,6 +8,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GPUCORE_KO=$REPO/kmod/gpucore.ko
 GPULOAD=$REPO/userspace/gpuload/gpuload
 ABI_TEST=$REPO/selftests/progs/abi_test
+CHAN_SCALE=$REPO/selftests/progs/chan_scale
 SYSFS_GPU=/sys/bus/platform/devices/gpucore
 TRACEFS=/sys/kernel/tracing
 export REPO GPUCORE_KO GPULOAD ABI_TEST SYSFS_GPU TRACEFS

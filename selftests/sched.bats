@@ -98,3 +98,11 @@ rel_diff() {
 	[ "$vgpu" = "$eng" ]
 	[ "$(vgpu_attr host jobs)" = 300 ]
 }
+
+@test "4096 channels on one GPU: every one runs its job exactly once" {
+	run "$CHAN_SCALE" -c 4096 -s 20000
+	assert_success
+	assert_output --partial "4096 channels: 4096 jobs completed exactly once"
+	run debugfs_state
+	assert_line --partial "channels=0"
+}

@@ -146,3 +146,31 @@ teardown() {
 	run gpucore_unload
 	assert_success
 }
+
+@test "a process on one vGPU cannot use another vGPU's channel handles" {
+	vgpu_create a
+	vgpu_create b
+	run "$ABI_TEST" -D "$(vgpu_node a)" -O "$(vgpu_node b)" run isolation_channels
+	assert_success
+}
+
+@test "a process on one vGPU cannot use another vGPU's buffer handles or change its data" {
+	vgpu_create a
+	vgpu_create b
+	run "$ABI_TEST" -D "$(vgpu_node a)" -O "$(vgpu_node b)" run isolation_bos
+	assert_success
+}
+
+@test "node permissions decide the tenant: another user cannot open a vGPU's node" {
+	vgpu_create a
+	vgpu_create b
+	chown 65534 "$(vgpu_node b)"
+	chmod 600 "$(vgpu_node a)" "$(vgpu_node b)"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$GPULOAD" -V a -n 1 -s 50us -Q
+	assert_failure
+	assert_output --partial "Permission denied"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$GPULOAD" -V b -n 1 -s 50us -Q
+	assert_success
+	[ "$(vgpu_attr b jobs)" = 1 ]
+	[ "$(vgpu_attr a jobs)" = 0 ]
+}

@@ -59,6 +59,7 @@ typedef __u8 u8;
 
 static const char *cur_case = "?";
 static const char *dev_path;
+static const char *other_path;	/* -O: the "other process" cases' node */
 
 /* ------------------------------------------------------------------ */
 /* reporting                                                           */
@@ -217,15 +218,26 @@ static const char *default_path(void)
 	}
 }
 
-static int open_node(void)
+static int open_path(const char *path)
 {
-	int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		fail("cannot open %s: %s", dev_path, strerror(errno));
+		fail("cannot open %s: %s", path, strerror(errno));
 	if (!is_gpucore(fd))
-		fail("%s is not a gpucore node", dev_path);
+		fail("%s is not a gpucore node", path);
 	return fd;
+}
+
+static int open_node(void)
+{
+	return open_path(dev_path);
+}
+
+/* The node of the "other process" in isolation cases: -O, else -D's. */
+static int open_other_node(void)
+{
+	return open_path(other_path ? other_path : dev_path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2181,7 +2193,7 @@ static void case_isolation_channels(void)
 		int checked = 0;
 
 		alarm(CASE_TIMEOUT_S);
-		fd = open_node();
+		fd = open_other_node();
 		mine = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE);
 		bo = bo_create(fd, BO_SIZE);
 		for (int k = 0; k < 3; k++) {
@@ -2243,7 +2255,7 @@ static void case_isolation_bos(void)
 		int checked = 0;
 
 		alarm(CASE_TIMEOUT_S);
-		fd = open_node();
+		fd = open_other_node();
 		ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE);
 		mine = bo_create(fd, BO_SIZE);
 		for (int k = 0; k < 3; k++) {
@@ -2401,9 +2413,12 @@ static const struct tcase cases[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: abi_test [-D PATH] list | run NAME | all\n"
+		"Usage: abi_test [-D PATH] [-O PATH] list | run NAME | all\n"
 		"gpucore ioctl ABI tests.\n"
 		"  -D PATH   render node (default: /dev/dri/ + %s)\n"
+		"  -O PATH   node of the other process in isolation_* cases\n"
+		"            (default: the -D node; another vGPU's node tests\n"
+		"            isolation between tenants)\n"
 		"  list      print the case names\n"
 		"  run NAME  run one case: exit 0 on pass, 1 with a reason on fail\n"
 		"  all       run every case, each in its own process\n", SYSFS_HOST_NODE);
@@ -2428,10 +2443,13 @@ int main(int argc, char **argv)
 	int opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "D:h")) != -1) {
+	while ((opt = getopt(argc, argv, "D:O:h")) != -1) {
 		switch (opt) {
 		case 'D':
 			dev_path = optarg;
+			break;
+		case 'O':
+			other_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);

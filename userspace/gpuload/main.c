@@ -15,7 +15,7 @@
 #include "gpuload.h"
 #include "units.h"
 
-#define MAX_CHANNELS		1024
+#define MAX_CHANNELS		4096
 #define DEFAULT_DURATION_NS	(5 * NSEC_PER_SEC)
 #define MIN_TIMEOUT_NS		(60 * NSEC_PER_SEC)
 
