@@ -80,9 +80,29 @@ userspace/gpuload/gpuload: $(wildcard userspace/gpuload/*.c) $(wildcard userspac
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(DRM_LIBS) $(JSON_LIBS) -lm -lpthread
 
-# BPF objects arrive with the scheduling issue; the target exists so that
-# 'make all' has a stable shape.
-bpf:
+# BPF: vmlinux.h is dumped from the module's BTF (split on the kernel's),
+# so policies see struct gpucore_sched_ops and the driver's objects; each
+# X.bpf.c becomes X.bpf.o (policies in bpf/, deliberately broken ones in
+# selftests/policies/).
+BPF_OUT := build/bpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
+	      -I$(BPF_OUT) -Ibpf -Iinclude/uapi
+POLICIES := $(patsubst %.c,%.o,$(wildcard bpf/*.bpf.c))
+BROKEN_POLICIES := $(patsubst %.c,%.o,$(wildcard selftests/policies/*.bpf.c))
+BPF_HDRS := $(wildcard bpf/*.h) include/uapi/gpucore_sched.h $(BPF_OUT)/vmlinux.h
+
+bpf: $(POLICIES) $(BROKEN_POLICIES)
+
+$(BPF_OUT)/vmlinux.h: kmod/gpucore.ko
+	$(Q)mkdir -p $(BPF_OUT)
+	$(Q)$(BPFTOOL) btf dump file kmod/gpucore.ko -B $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else echo "  BTF      $@"; mv $@.tmp $@; fi
+
+kmod/gpucore.ko: kmod
+
+%.bpf.o: %.bpf.c $(BPF_HDRS)
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 test: deps
 	$(Q)$(MAKE) all
@@ -99,7 +119,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(POLICIES) $(DESTDIR)$(PREFIX)/lib/gpucore/bpf/
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi
-	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS) bpf/*.bpf.o bpf/vmlinux.h
+	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS) bpf/*.bpf.o selftests/policies/*.bpf.o

@@ -50,7 +50,7 @@ static unsigned int timeslice_us = 2000;
 module_param(timeslice_us, uint, 0444);
 MODULE_PARM_DESC(timeslice_us, "Default timeslice in microseconds (100-1000000, default 2000)");
 
-static struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
+struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
 static struct dentry *gpucore_debugfs_root;
 
 static int gpucore_open(struct drm_device *dev, struct drm_file *file)
@@ -144,12 +144,12 @@ const struct drm_driver gpucore_drm_driver = {
 static void gpucore_gpu_free(struct gpucore_gpu *gpu)
 {
 	xa_destroy(&gpu->vgpus);
-	xa_destroy(&gpu->channels);
 	kfree(gpu);
 }
 
 static void gpucore_gpu_remove(struct gpucore_gpu *gpu)
 {
+	cancel_delayed_work_sync(&gpu->tick_work);
 	gpucore_debugfs_fini(gpu);
 	gpucore_vgpu_sysfs_fini(gpu);
 	gpucore_vgpu_destroy_all(gpu);
@@ -174,7 +174,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	spin_lock_init(&gpu->lock);
 	mutex_init(&gpu->vgpu_lock);
 	xa_init_flags(&gpu->vgpus, XA_FLAGS_ALLOC);
-	xa_init_flags(&gpu->channels, XA_FLAGS_ALLOC1);
+	gpucore_policy_gpu_init(gpu);
 
 	gpu->pdev = platform_device_register_simple("gpucore", id, NULL, 0);
 	if (IS_ERR(gpu->pdev)) {
@@ -188,7 +188,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	ret = gpucore_vgpu_sysfs_init(gpu);
 	if (ret)
 		goto err_hw;
-	host = gpucore_vgpu_create(gpu, "host", 100, 0, 0);
+	host = gpucore_vgpu_create(gpu, "host", 100, 0, 0, GPUCORE_CLASS_BATCH);
 	if (IS_ERR(host)) {
 		ret = PTR_ERR(host);
 		goto err_sysfs;
@@ -272,6 +272,9 @@ static int __init gpucore_init(void)
 		}
 		gpucore_gpus[i] = gpu;
 	}
+	ret = gpucore_bpf_init();
+	if (ret)
+		goto err_remove;
 	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us\n",
 		num_gpus, num_compute, vram_mb, timeslice_us);
 	return 0;
@@ -284,6 +287,7 @@ err_remove:
 
 static void __exit gpucore_exit(void)
 {
+	gpucore_bpf_exit();
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
 	/* Fences handed to others (sync files) must be gone before our code. */

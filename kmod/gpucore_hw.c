@@ -118,8 +118,10 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 	}
 	slice_end = e->slice_start + e->slice_ns;
 	if (now >= slice_end) {
-		if (e->nr_queued) {
-			gpucore_sched_switch_out(e, GPUCORE_SWITCH_PREEMPTED);
+		/* Under a BPF policy the policy decides whether it goes on. */
+		if (e->nr_queued || gpucore_policy_active(e->gpu)) {
+			gpucore_sched_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
+						 GPUCORE_SWITCH_EXPIRED);
 			return NULL;
 		}
 		e->slice_start = now;

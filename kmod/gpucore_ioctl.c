@@ -59,7 +59,7 @@ static int gpucore_ioctl_info(struct drm_device *dev, void *data, struct drm_fil
 		return -EINVAL;
 	args->abi_version = GPUCORE_ABI_VERSION;
 	args->features = GPUCORE_FEAT_SYNCOBJ | GPUCORE_FEAT_JOB_QUERY | GPUCORE_FEAT_WAIT |
-			 GPUCORE_FEAT_VGPU;
+			 GPUCORE_FEAT_VGPU | GPUCORE_FEAT_BPF_SCHED;
 	args->gpu_id = gpu->id;
 	args->vgpu_id = vgpu->id;
 	args->num_engines = gpu->num_engines;
@@ -118,7 +118,8 @@ static int gpucore_ioctl_channel_create(struct drm_device *dev, void *data,
 		return -EINVAL;
 	if (!drm_dev_enter(dev, &idx))
 		return -ENODEV;
-	ch = gpucore_channel_create(fpriv, e);
+	ch = gpucore_channel_create(fpriv, e, args->flags & GPUCORE_CHANNEL_INTERACTIVE ?
+				    GPUCORE_CLASS_INTERACTIVE : GPUCORE_CLASS_BATCH);
 	if (IS_ERR(ch)) {
 		ret = PTR_ERR(ch);
 		goto out_exit;

@@ -24,12 +24,15 @@
 #include <linux/platform_device.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "gpucore.h"	/* include/uapi/gpucore.h */
+#include "gpucore_sched.h"	/* include/uapi/gpucore_sched.h */
+#include "gpucore_policy.h"
 
 #define GPUCORE_MAX_GPUS	8
 #define GPUCORE_MAX_VGPUS	64	/* per GPU, including the host tenant */
@@ -41,11 +44,12 @@ struct gpucore_channel;
 
 /* Why a channel left its engine (tracepoint and policy "reason"). */
 enum gpucore_switch_reason {
-	GPUCORE_SWITCH_PREEMPTED,	/* timeslice over, another channel waits */
-	GPUCORE_SWITCH_DRAINED,		/* no jobs left */
-	GPUCORE_SWITCH_BLOCKED,		/* next job waits for its in-fence */
-	GPUCORE_SWITCH_KICKED,		/* scheduler asked for the engine back */
-	GPUCORE_SWITCH_DESTROYED,	/* channel destroyed */
+	GPUCORE_SWITCH_PREEMPTED = GPUCORE_STOP_PREEMPTED,
+	GPUCORE_SWITCH_DRAINED = GPUCORE_STOP_DRAINED,
+	GPUCORE_SWITCH_BLOCKED = GPUCORE_STOP_BLOCKED,
+	GPUCORE_SWITCH_KICKED = GPUCORE_STOP_KICKED,
+	GPUCORE_SWITCH_DESTROYED = GPUCORE_STOP_DESTROYED,
+	GPUCORE_SWITCH_EXPIRED = GPUCORE_STOP_EXPIRED,
 };
 
 enum gpucore_ch_state {
@@ -72,6 +76,7 @@ struct gpucore_engine {
 	u32 nr_queued;
 	u32 nr_channels;		/* channels bound to this engine */
 	struct gpucore_channel *cur;	/* RUNNING channel, or NULL */
+	struct gpucore_channel *prev;	/* last to run, while it exists */
 	u64 slice_ns;			/* timeslice of @cur */
 	u64 slice_start;		/* when @cur's timeslice began */
 	u64 switched_in;		/* when @cur was switched in */
@@ -82,6 +87,7 @@ struct gpucore_engine {
 	u64 preemptions;
 	u64 decisions;
 	u64 decision_ns;		/* time spent choosing what runs next */
+	u64 idle_since;			/* when it last found nothing to run */
 };
 
 /**
@@ -98,8 +104,9 @@ struct gpucore_gpu {
 	struct xarray vgpus;		/* id -> vgpu, under @vgpu_lock */
 	struct kobject *vgpus_kobj;
 	spinlock_t lock;
-	struct xarray channels;		/* GPU-wide channel id -> channel */
 	atomic_t nr_channels;
+	struct gpucore_sched_ops *policy;	/* BPF policy, or NULL; under @lock */
+	struct delayed_work tick_work;	/* policy tick and watchdog */
 	u32 num_engines;
 	struct gpucore_engine engines[GPUCORE_MAX_ENGINES];
 	u64 vram_size;
@@ -124,6 +131,7 @@ struct gpucore_vgpu {
 	char name[GPUCORE_NAME_LEN];
 	u32 weight;
 	u32 cap;
+	u32 sched_class;		/* GPUCORE_CLASS_* */
 	u64 mem_quota;
 	atomic64_t mem_used;
 	bool dead;			/* destroyed; under gpu->lock */
@@ -163,11 +171,13 @@ struct gpucore_job_rec {
  */
 struct gpucore_channel {
 	struct kref ref;
+	struct rcu_head rcu;		/* freed after a grace period: BPF looks ids up */
 	struct gpucore_gpu *gpu;
 	struct gpucore_vgpu *vgpu;	/* holds a reference */
 	struct gpucore_engine *engine;
 	struct gpucore_file *fpriv;	/* NULL once destroyed; under gpu->lock */
-	u32 id;
+	u32 id;				/* module-wide, never reused while alive */
+	u32 sched_class;		/* GPUCORE_CLASS_* from CHANNEL_CREATE */
 	u64 client_id;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -240,6 +250,7 @@ struct gpucore_job {
 
 /* gpucore_drv.c */
 extern const struct drm_driver gpucore_drm_driver;
+extern struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
 extern atomic_t gpucore_live_jobs;
 static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
 {
@@ -248,7 +259,7 @@ static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
 
 /* gpucore_vgpu.c */
 struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
-					 u32 weight, u32 cap, u64 mem_quota);
+					 u32 weight, u32 cap, u64 mem_quota, u32 sched_class);
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
@@ -267,8 +278,9 @@ static inline struct gpucore_bo *to_gpucore_bo(struct drm_gem_object *obj)
 }
 
 /* gpucore_sched.c */
+extern struct xarray gpucore_channel_ids;	/* module-wide channel id -> channel */
 struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
-					       struct gpucore_engine *engine);
+					       struct gpucore_engine *engine, u32 sched_class);
 void gpucore_channel_destroy(struct gpucore_channel *ch);
 void gpucore_channel_put(struct gpucore_channel *ch);
 struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds);

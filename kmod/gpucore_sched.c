@@ -41,6 +41,7 @@
 #include "gpucore_trace.h"
 
 atomic_t gpucore_live_jobs = ATOMIC_INIT(0);
+DEFINE_XARRAY_ALLOC1(gpucore_channel_ids);
 
 static const char *gpucore_fence_driver_name(struct dma_fence *fence)
 {
@@ -83,6 +84,7 @@ const char *gpucore_switch_reason_name(enum gpucore_switch_reason why)
 		[GPUCORE_SWITCH_BLOCKED] = "blocked",
 		[GPUCORE_SWITCH_KICKED] = "kicked",
 		[GPUCORE_SWITCH_DESTROYED] = "destroyed",
+		[GPUCORE_SWITCH_EXPIRED] = "expired",
 	};
 
 	return why < ARRAY_SIZE(names) ? names[why] : "unknown";
@@ -94,7 +96,8 @@ static void gpucore_channel_release(struct kref *ref)
 
 	kvfree(ch->ring);
 	gpucore_vgpu_put(ch->vgpu);
-	kfree(ch);
+	/* gpucore_dispatch() may still be looking at it under RCU. */
+	kfree_rcu(ch, rcu);
 }
 
 /**
@@ -139,12 +142,13 @@ struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_c
  * gpucore_channel_create - create a channel bound to an engine
  * @fpriv: the owning file; the channel belongs to the file's vGPU
  * @engine: the engine
+ * @sched_class: GPUCORE_CLASS_*, a hint for policies
  *
  * Return: the channel with one reference for the caller, or an ERR_PTR:
  * -ENOMEM, -EMFILE (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
  */
 struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
-					       struct gpucore_engine *engine)
+					       struct gpucore_engine *engine, u32 sched_class)
 {
 	struct gpucore_vgpu *vgpu = fpriv->vgpu;
 	struct gpucore_gpu *gpu = vgpu->gpu;
@@ -165,6 +169,7 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	ch->vgpu = vgpu;
 	gpucore_vgpu_get(vgpu);
 	ch->engine = engine;
+	ch->sched_class = sched_class;
 	ch->fpriv = fpriv;
 	ch->client_id = fpriv->drm_file->client_id;
 	ch->pid = task_tgid_nr(current);
@@ -177,9 +182,9 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	INIT_LIST_HEAD(&ch->rl_node);
 	INIT_LIST_HEAD(&ch->vgpu_node);
 
-	/* The GPU-wide id table holds its own reference. */
+	/* The module-wide id table holds its own reference. */
 	kref_get(&ch->ref);
-	ret = xa_alloc(&gpu->channels, &ch->id, ch, XA_LIMIT(1, U32_MAX >> 1), GFP_KERNEL);
+	ret = xa_alloc(&gpucore_channel_ids, &ch->id, ch, XA_LIMIT(1, U32_MAX >> 1), GFP_KERNEL);
 	if (ret)
 		goto err_ref;
 
@@ -192,13 +197,14 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	list_add_tail(&ch->vgpu_node, &vgpu->channels);
 	vgpu->nr_channels++;
 	engine->nr_channels++;
+	gpucore_policy_channel_init(ch);
 	spin_unlock_irq(&gpu->lock);
 
 	trace_gpucore_channel_create(ch);
 	return ch;
 
 err_erase:
-	xa_erase(&gpu->channels, ch->id);
+	xa_erase(&gpucore_channel_ids, ch->id);
 err_ref:
 	kref_put(&ch->ref, gpucore_channel_release);
 	gpucore_channel_put(ch);
@@ -207,8 +213,12 @@ err_count:
 	return ERR_PTR(ret);
 }
 
-/* Put a channel whose head job is ready on its engine's runlist. */
-static bool gpucore_make_runnable(struct gpucore_channel *ch)
+/*
+ * Put a channel whose head job is ready on its engine's runlist and tell
+ * the policy (@flags: GPUCORE_ENQ_*). Returns true if the engine is idle
+ * and must be woken.
+ */
+static bool gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 {
 	struct gpucore_engine *e = ch->engine;
 
@@ -217,6 +227,7 @@ static bool gpucore_make_runnable(struct gpucore_channel *ch)
 	ch->runnable_since = ktime_get_ns();
 	list_add_tail(&ch->rl_node, &e->runlist);
 	e->nr_queued++;
+	gpucore_policy_runnable(ch, flags);
 	if (e->cur)
 		return false;
 	e->kick = true;
@@ -229,13 +240,13 @@ static struct gpucore_job *gpucore_head_job(struct gpucore_channel *ch)
 }
 
 /* Make @ch runnable if it is idle and its head job is ready. */
-static bool gpucore_update_state(struct gpucore_channel *ch)
+static bool gpucore_update_state(struct gpucore_channel *ch, u64 flags)
 {
 	struct gpucore_job *head = gpucore_head_job(ch);
 
 	if (ch->dead || ch->state != GPUCORE_CH_IDLE || !head || !head->ready)
 		return false;
-	return gpucore_make_runnable(ch);
+	return gpucore_make_runnable(ch, flags);
 }
 
 static void gpucore_job_ready(struct gpucore_job *job)
@@ -246,7 +257,7 @@ static void gpucore_job_ready(struct gpucore_job *job)
 
 	spin_lock_irqsave(&gpu->lock, flags);
 	job->ready = true;
-	if (!job->done && gpucore_update_state(job->ch))
+	if (!job->done && gpucore_update_state(job->ch, GPUCORE_ENQ_WAKEUP))
 		wake = job->ch->engine;
 	spin_unlock_irqrestore(&gpu->lock, flags);
 	if (wake)
@@ -417,7 +428,7 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 		ch->submitted++;
 		trace_gpucore_job_submit(ch, job);
 	}
-	wake = gpucore_update_state(ch);
+	wake = gpucore_update_state(ch, GPUCORE_ENQ_WAKEUP);
 	spin_unlock_irq(&gpu->lock);
 
 	/* In-fence callbacks are added without the GPU lock (see DOC). */
@@ -448,19 +459,22 @@ out_unlock:
  * @e: the engine, with no current channel
  * @slice_ns: set to the timeslice the channel gets
  *
- * The built-in policy: round robin over the engine's runnable channels.
- * The chosen channel becomes @e's current channel (RUNNING).
+ * The attached BPF policy chooses (its choice validated by
+ * gpucore_dispatch()); without one, or if it was ejected, the built-in
+ * policy: round robin over the engine's runnable channels. The chosen
+ * channel becomes @e's current channel (RUNNING).
  *
  * Context: the GPU lock held.
- * Return: the channel, or NULL if none is runnable.
+ * Return: the channel, or NULL if none is to run now.
  */
 struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns)
 {
 	struct gpucore_channel *ch;
-	u64 t0 = ktime_get_ns(), now;
+	u64 t0 = ktime_get_ns(), now, slice = 0;
 
 	lockdep_assert_held(&e->gpu->lock);
-	ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
+	if (!gpucore_policy_dispatch(e, &ch, &slice))
+		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
 	if (!ch)
 		return NULL;
 	list_del_init(&ch->rl_node);
@@ -470,12 +484,13 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	e->decisions++;
 	e->decision_ns += now - t0;
 	e->cur = ch;
-	e->slice_ns = e->gpu->timeslice_ns;
+	e->slice_ns = slice ?: e->gpu->timeslice_ns;
 	e->slice_start = now;
 	e->switched_in = now;
 	e->switches++;
 	*slice_ns = e->slice_ns;
 	trace_gpucore_switch_in(e, ch, now - ch->runnable_since);
+	gpucore_policy_running(ch);
 	return ch;
 }
 
@@ -484,28 +499,33 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
  * @e: the engine
  * @why: the reason, for tracing and statistics
  *
- * The channel is queued again if its head job is ready, else it goes idle.
- * A destroyed channel's destroyer is woken.
+ * The policy sees stopping(), then runnable() if the channel's head job
+ * is ready (it is queued again) or quiescent() if it goes idle. A
+ * destroyed channel's destroyer is woken.
  *
  * Context: the GPU lock held.
  */
 void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
 {
 	struct gpucore_channel *ch = e->cur;
-	u64 now = ktime_get_ns();
+	u64 ran = ktime_get_ns() - e->switched_in;
 
 	lockdep_assert_held(&e->gpu->lock);
-	trace_gpucore_switch_out(e, ch, now - e->switched_in, why);
+	trace_gpucore_switch_out(e, ch, ran, why);
 	if (why == GPUCORE_SWITCH_PREEMPTED) {
 		e->preemptions++;
 		ch->preemptions++;
 	}
 	e->cur = NULL;
+	e->prev = ch;
 	ch->state = GPUCORE_CH_IDLE;
+	gpucore_policy_stopping(ch, ran, why);
+	if (!ch->dead)
+		gpucore_update_state(ch, GPUCORE_ENQ_REQUEUE);
+	if (ch->state == GPUCORE_CH_IDLE)
+		gpucore_policy_quiescent(ch);
 	if (ch->dead)
 		wake_up_all(&ch->done_wq);
-	else
-		gpucore_update_state(ch);
 }
 
 /**
@@ -631,6 +651,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 		list_del_init(&ch->rl_node);
 		e->nr_queued--;
 		ch->state = GPUCORE_CH_IDLE;
+		gpucore_policy_quiescent(ch);
 	}
 	running = ch->state == GPUCORE_CH_RUNNING;
 	if (running) {
@@ -651,12 +672,15 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 		gpucore_sched_job_done(job, -ECANCELED, &done);
 	e->nr_channels--;
 	ch->fpriv = NULL;
+	if (e->prev == ch)
+		e->prev = NULL;
+	gpucore_policy_channel_exit(ch);
 	spin_unlock_irq(&gpu->lock);
 	mutex_unlock(&ch->submit_lock);
 
 	gpucore_jobs_signal(&done);
 	trace_gpucore_channel_destroy(ch);
-	xa_erase(&gpu->channels, ch->id);
+	xa_erase(&gpucore_channel_ids, ch->id);
 	atomic_dec(&gpu->nr_channels);
 	gpucore_channel_put(ch);
 }

@@ -221,6 +221,56 @@ DEFINE_EVENT(gpucore_vgpu_class, gpucore_vgpu_update,
 	TP_ARGS(vgpu)
 );
 
+TRACE_EVENT(gpucore_policy_attach,
+	TP_PROTO(const char *name, bool replace),
+	TP_ARGS(name, replace),
+	TP_STRUCT__entry(
+		__array(char, name, GPUCORE_POLICY_NAME_LEN)
+		__field(u32, replace)
+	),
+	TP_fast_assign(
+		strscpy(__entry->name, name, GPUCORE_POLICY_NAME_LEN);
+		__entry->replace = replace;
+	),
+	TP_printk("policy=%s replace=%u", __entry->name, __entry->replace)
+);
+
+TRACE_EVENT(gpucore_policy_detach,
+	TP_PROTO(const char *name, u32 kind, const char *reason),
+	TP_ARGS(name, kind, reason),
+	TP_STRUCT__entry(
+		__array(char, name, GPUCORE_POLICY_NAME_LEN)
+		__field(u32, kind)
+		__array(char, reason, GPUCORE_EXIT_REASON_LEN)
+	),
+	TP_fast_assign(
+		strscpy(__entry->name, name, GPUCORE_POLICY_NAME_LEN);
+		__entry->kind = kind;
+		strscpy(__entry->reason, reason, GPUCORE_EXIT_REASON_LEN);
+	),
+	TP_printk("policy=%s kind=%u reason=%s", __entry->name, __entry->kind,
+		  __entry->reason)
+);
+
+TRACE_EVENT(gpucore_policy_eject,
+	TP_PROTO(const char *name, u32 kind, const char *reason, const char *msg),
+	TP_ARGS(name, kind, reason, msg),
+	TP_STRUCT__entry(
+		__array(char, name, GPUCORE_POLICY_NAME_LEN)
+		__field(u32, kind)
+		__array(char, reason, GPUCORE_EXIT_REASON_LEN)
+		__string(msg, msg)
+	),
+	TP_fast_assign(
+		strscpy(__entry->name, name, GPUCORE_POLICY_NAME_LEN);
+		__entry->kind = kind;
+		strscpy(__entry->reason, reason, GPUCORE_EXIT_REASON_LEN);
+		__assign_str(msg);
+	),
+	TP_printk("policy=%s kind=%u reason=%s msg=%s", __entry->name, __entry->kind,
+		  __entry->reason, __get_str(msg))
+);
+
 #endif /* _GPUCORE_TRACE_H_ */
 
 #undef TRACE_INCLUDE_PATH

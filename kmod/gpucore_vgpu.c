@@ -15,13 +15,15 @@
  *
  * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
  *
- * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]``;
- *   SIZE takes K/M/G suffixes, the default quota is the GPU's video memory.
+ * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]
+ *   [class=batch|interactive]``; SIZE takes K/M/G suffixes, the default
+ *   quota is the GPU's video memory, the default class batch.
  * - ``vgpu_destroy`` (write): ``NAME``. In-flight jobs of the vGPU's
  *   channels are failed with -ECANCELED (their fences signal), later
  *   ioctls on its open files fail with -ENODEV.
  * - ``vgpus/NAME/``: ``id``, ``name``, ``weight`` (rw), ``cap`` (rw),
- *   ``mem_quota`` (rw), ``mem_used``, ``busy_ns``, ``jobs``, ``failed``,
+ *   ``class`` (rw: batch or interactive, a hint for latency-aware
+ *   policies), ``mem_quota`` (rw), ``mem_used``, ``busy_ns``, ``jobs``, ``failed``,
  *   ``channels``, ``render_node`` (e.g. renderD129), ``card_node``.
  *
  * Writes fail with -EINVAL for malformed input or values out of range,
@@ -119,14 +121,48 @@ static ssize_t weight_show(struct gpucore_vgpu *vgpu, char *buf)
 	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->weight));
 }
 
+/* Set a scheduling parameter and tell the policy, under the GPU lock. */
+static void gpucore_vgpu_set(struct gpucore_vgpu *vgpu, u32 *field, u32 v)
+{
+	spin_lock_irq(&vgpu->gpu->lock);
+	WRITE_ONCE(*field, v);
+	gpucore_policy_vgpu_update(vgpu);
+	spin_unlock_irq(&vgpu->gpu->lock);
+	trace_gpucore_vgpu_update(vgpu);
+}
+
 static ssize_t weight_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
 {
 	u32 v;
 
 	if (kstrtou32(buf, 0, &v) || v < 1 || v > 10000)
 		return -EINVAL;
-	WRITE_ONCE(vgpu->weight, v);
-	trace_gpucore_vgpu_update(vgpu);
+	gpucore_vgpu_set(vgpu, &vgpu->weight, v);
+	return len;
+}
+
+static const char * const gpucore_class_names[] = {
+	[GPUCORE_CLASS_BATCH] = "batch",
+	[GPUCORE_CLASS_INTERACTIVE] = "interactive",
+};
+
+static int gpucore_class_parse(const char *s)
+{
+	return sysfs_match_string(gpucore_class_names, s);
+}
+
+static ssize_t class_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", gpucore_class_names[READ_ONCE(vgpu->sched_class)]);
+}
+
+static ssize_t class_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	int c = gpucore_class_parse(buf);
+
+	if (c < 0)
+		return -EINVAL;
+	gpucore_vgpu_set(vgpu, &vgpu->sched_class, c);
 	return len;
 }
 
@@ -141,8 +177,7 @@ static ssize_t cap_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
 
 	if (kstrtou32(buf, 0, &v) || v > 100)
 		return -EINVAL;
-	WRITE_ONCE(vgpu->cap, v);
-	trace_gpucore_vgpu_update(vgpu);
+	gpucore_vgpu_set(vgpu, &vgpu->cap, v);
 	return len;
 }
 
@@ -212,6 +247,7 @@ VGPU_ATTR_RO(id);
 VGPU_ATTR_RO(name);
 VGPU_ATTR_RW(weight);
 VGPU_ATTR_RW(cap);
+VGPU_ATTR_RW(class);
 VGPU_ATTR_RW(mem_quota);
 VGPU_ATTR_RO(mem_used);
 VGPU_ATTR_RO(busy_ns);
@@ -225,6 +261,7 @@ static struct attribute *gpucore_vgpu_attrs[] = {
 	&vgpu_attr_id.attr,
 	&vgpu_attr_name.attr,
 	&vgpu_attr_weight.attr,
+	&vgpu_attr_class.attr,
 	&vgpu_attr_cap.attr,
 	&vgpu_attr_mem_quota.attr,
 	&vgpu_attr_mem_used.attr,
@@ -320,13 +357,13 @@ static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
  * Return: the vGPU, or an ERR_PTR: -EINVAL, -EEXIST, -ENOSPC, -ENOMEM.
  */
 struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
-					 u32 weight, u32 cap, u64 mem_quota)
+					 u32 weight, u32 cap, u64 mem_quota, u32 sched_class)
 {
 	struct gpucore_vgpu *vgpu;
 	int ret;
 
 	if (!gpucore_vgpu_name_valid(name) || weight < 1 || weight > 10000 ||
-	    cap > 100 || mem_quota > gpu->vram_size)
+	    cap > 100 || mem_quota > gpu->vram_size || sched_class > GPUCORE_CLASS_INTERACTIVE)
 		return ERR_PTR(-EINVAL);
 
 	mutex_lock(&gpu->vgpu_lock);
@@ -344,6 +381,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	strscpy(vgpu->name, name, sizeof(vgpu->name));
 	vgpu->weight = weight;
 	vgpu->cap = cap;
+	vgpu->sched_class = sched_class;
 	vgpu->mem_quota = mem_quota ?: gpu->vram_size;
 	INIT_LIST_HEAD(&vgpu->channels);
 
@@ -359,6 +397,9 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	ret = kobject_add(&vgpu->kobj, gpu->vgpus_kobj, "%s", name);
 	if (ret)
 		goto err_drm;
+	spin_lock_irq(&gpu->lock);
+	gpucore_policy_vgpu_init(vgpu);
+	spin_unlock_irq(&gpu->lock);
 	mutex_unlock(&gpu->vgpu_lock);
 	trace_gpucore_vgpu_create(vgpu);
 	return vgpu;
@@ -391,6 +432,7 @@ static void gpucore_vgpu_kill_channels(struct gpucore_vgpu *vgpu)
 		gpucore_channel_put(ch);
 		spin_lock_irq(&gpu->lock);
 	}
+	gpucore_policy_vgpu_exit(vgpu);
 	spin_unlock_irq(&gpu->lock);
 }
 
@@ -448,6 +490,7 @@ static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 {
 	char *name = NULL, *tok;
 	u32 weight = 100, cap = 0;
+	int sched_class = GPUCORE_CLASS_BATCH;
 	u64 mem = 0;
 
 	while ((tok = strsep(&s, " \t\n"))) {
@@ -463,6 +506,10 @@ static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 		} else if (str_has_prefix(tok, "cap=")) {
 			if (kstrtou32(tok + 4, 0, &cap))
 				return -EINVAL;
+		} else if (str_has_prefix(tok, "class=")) {
+			sched_class = gpucore_class_parse(tok + 6);
+			if (sched_class < 0)
+				return -EINVAL;
 		} else if (str_has_prefix(tok, "mem=")) {
 			if (gpucore_parse_size(tok + 4, &mem) || !mem)
 				return -EINVAL;
@@ -472,7 +519,8 @@ static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 	}
 	if (!name || !strcmp(name, "host"))
 		return name ? -EEXIST : -EINVAL;
-	return PTR_ERR_OR_ZERO(gpucore_vgpu_create(gpu, name, weight, cap, mem));
+	return PTR_ERR_OR_ZERO(gpucore_vgpu_create(gpu, name, weight, cap, mem,
+						  sched_class));
 }
 
 static ssize_t vgpu_create_store(struct device *dev, struct device_attribute *attr,

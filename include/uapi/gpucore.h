@@ -121,7 +121,9 @@ struct drm_gpucore_info {
 
 /* drm_gpucore_channel_create.flags */
 #define GPUCORE_CHANNEL_ENGINE_INSTANCE	(1u << 0)	/* bind to @instance, not the least loaded */
-#define GPUCORE_CHANNEL_FLAGS		GPUCORE_CHANNEL_ENGINE_INSTANCE
+#define GPUCORE_CHANNEL_INTERACTIVE	(1u << 1)	/* latency class hint for policies */
+#define GPUCORE_CHANNEL_FLAGS		(GPUCORE_CHANNEL_ENGINE_INSTANCE | \
+					 GPUCORE_CHANNEL_INTERACTIVE)
 
 /**
  * struct drm_gpucore_channel_create - DRM_IOCTL_GPUCORE_CHANNEL_CREATE
@@ -131,7 +133,8 @@ struct drm_gpucore_info {
  *	GPUCORE_CHANNEL_ENGINE_INSTANCE is set, else must be 0
  * @handle: out, per-file channel handle (never 0)
  * @engine: out, engine id the channel is bound to
- * @id: out, GPU-wide channel id (as in tracepoints and debugfs)
+ * @id: out, channel id, unique across GPUs while the channel exists (as
+ *	in tracepoints, debugfs and BPF policies)
  * @reserved: must be 0
  */
 struct drm_gpucore_channel_create {

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * besteffort: round robin over each engine's runnable channels.
+ *
+ * The same algorithm as the driver's built-in policy, written as a BPF
+ * policy, so that the two can be run side by side to measure what the
+ * struct_ops path costs (make bench). One FIFO per engine: a channel that
+ * becomes runnable, or comes off its engine with work left, goes to the
+ * tail; an idle engine runs the head for one timeslice. There is no notion
+ * of vGPUs, weights or caps: every runnable channel gets an equal turn.
+ *
+ * Tunables: timeslice_ns (0: the GPU's default).
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+const volatile u64 timeslice_ns = 0;
+
+static __always_inline u32 engine_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+void BPF_STRUCT_OPS(besteffort_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+		gpucore_error("besteffort: cannot queue channel %u", ch->id);
+}
+
+void BPF_STRUCT_OPS(besteffort_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(besteffort_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u64 id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+
+	if (id)
+		gpucore_dispatch(engine, id, timeslice_ns);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops besteffort_ops = {
+	.runnable	= (void *)besteffort_runnable,
+	.quiescent	= (void *)besteffort_quiescent,
+	.dispatch	= (void *)besteffort_dispatch,
+	.name		= "besteffort",
+};

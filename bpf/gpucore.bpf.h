@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gpucore.bpf.h: what every gpucore scheduling policy includes, like
+ * sched_ext's common.bpf.h.
+ *
+ * - vmlinux.h dumped from the module's BTF (struct gpucore_sched_ops,
+ *   gpucore_channel, gpucore_vgpu, gpucore_engine, gpucore_gpu, ...) and
+ *   the constants of include/uapi/gpucore_sched.h;
+ * - the kfuncs, declared __ksym;
+ * - GPUCORE_POLICY(): the ABI version record gpusched checks;
+ * - gpucore_error(): eject with a formatted message;
+ * - id helpers to read a channel's gpu/engine/vgpu with CO-RE;
+ * - chq_*(): FIFO queues of channel ids (an intrusive list in a hash map,
+ *   O(1) push, pop and remove), enough for most policies. Each queue is a
+ *   u32 index below CHQ_MAX_QUEUES; a channel is in at most one queue.
+ *
+ * Callbacks of one GPU never run concurrently (the GPU's scheduler lock is
+ * held), so per-GPU state needs no locking as long as a queue or a map
+ * slot belongs to one GPU.
+ */
+#ifndef __GPUCORE_BPF_H
+#define __GPUCORE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "gpucore_sched.h"
+
+#ifndef EINVAL
+#define EINVAL		22
+#endif
+#ifndef ENOENT
+#define ENOENT		2
+#endif
+#ifndef EEXIST
+#define EEXIST		17
+#endif
+#ifndef ENOSPC
+#define ENOSPC		28
+#endif
+
+/* Limits of the driver, for sizing per-GPU/engine/vGPU arrays. */
+#define GC_MAX_GPUS	8
+#define GC_MAX_ENGINES	8
+#define GC_MAX_VGPUS	64
+
+/* kfuncs (kmod/gpucore_bpf.c) */
+int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, u64 slice_ns) __ksym;
+int gpucore_kick_engine(u32 gpu_id, u32 engine_id, u64 flags) __ksym;
+u64 gpucore_engine_running(u32 gpu_id, u32 engine_id) __ksym;
+u32 gpucore_engine_nr_queued(u32 gpu_id, u32 engine_id) __ksym;
+void gpucore_bpf_error(const char *msg, u32 msg__sz) __ksym;
+
+/*
+ * GPUCORE_POLICY(): put once in a policy. Records the interface version
+ * the policy was built for; gpusched refuses an object whose version is
+ * not the module's. Names starting with "gpucore_" are not tunables.
+ */
+#define GPUCORE_POLICY()							\
+	const volatile u32 gpucore_abi_version = GPUCORE_SCHED_ABI_VERSION;	\
+	char _license[] SEC("license") = "GPL"
+
+/* Eject the policy with a printf-style message (up to 8 arguments). */
+#define gpucore_error(fmt, args...)						\
+	({									\
+		char ___msg[GPUCORE_EXIT_MSG_LEN];				\
+										\
+		BPF_SNPRINTF(___msg, sizeof(___msg), fmt, ##args);		\
+		gpucore_bpf_error(___msg, sizeof(___msg));			\
+	})
+
+/* A callback, as in sched_ext: BPF_STRUCT_OPS(fairshare_dispatch, ...) */
+#define BPF_STRUCT_OPS(name, args...)						\
+	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
+
+/* CO-RE reads of the ids a policy keys its state on. */
+static __always_inline u32 ch_gpu(struct gpucore_channel *ch)
+{
+	return BPF_CORE_READ(ch, gpu, id);
+}
+
+static __always_inline u32 ch_engine(struct gpucore_channel *ch)
+{
+	return BPF_CORE_READ(ch, engine, id);
+}
+
+static __always_inline u32 ch_vgpu(struct gpucore_channel *ch)
+{
+	return BPF_CORE_READ(ch, vgpu, id);
+}
+
+/* The channel's class: its own (from CHANNEL_CREATE) or its vGPU's. */
+static __always_inline u32 ch_class(struct gpucore_channel *ch)
+{
+	if (BPF_CORE_READ(ch, sched_class) == GPUCORE_CLASS_INTERACTIVE)
+		return GPUCORE_CLASS_INTERACTIVE;
+	return BPF_CORE_READ(ch, vgpu, sched_class);
+}
+
+static __always_inline u32 engine_gpu(struct gpucore_engine *e)
+{
+	return BPF_CORE_READ(e, gpu, id);
+}
+
+/* Index of a (gpu, engine, vgpu) triple in arrays of that size. */
+static __always_inline u32 gev_idx(u32 gpu, u32 engine, u32 vgpu)
+{
+	return ((gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES) *
+		GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
+}
+
+/* ------------------------------------------------------------------ */
+/* chq: FIFO queues of channel ids */
+
+#ifndef CHQ_MAX_QUEUES
+#define CHQ_MAX_QUEUES	(GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS)
+#endif
+#ifndef CHQ_MAX_CHANNELS
+#define CHQ_MAX_CHANNELS 16384
+#endif
+
+struct chq_head {
+	u64 head;		/* channel id, 0: empty */
+	u64 tail;
+	u32 nr;
+	u32 pad;
+};
+
+struct chq_node {
+	u64 next;
+	u64 prev;
+	u64 enq_ns;		/* when it was pushed */
+	u32 queue;
+	u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CHQ_MAX_QUEUES);
+	__type(key, u32);
+	__type(value, struct chq_head);
+} chq_heads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CHQ_MAX_CHANNELS);
+	__type(key, u64);
+	__type(value, struct chq_node);
+} chq_nodes SEC(".maps");
+
+static __always_inline struct chq_head *chq_head(u32 q)
+{
+	return bpf_map_lookup_elem(&chq_heads, &q);
+}
+
+/* Number of channels in queue @q. */
+static __always_inline u32 chq_nr(u32 q)
+{
+	struct chq_head *h = chq_head(q);
+
+	return h ? h->nr : 0;
+}
+
+/* The channel at the head of @q (0: empty), and when it was pushed. */
+static __always_inline u64 chq_peek(u32 q, u64 *enq_ns)
+{
+	struct chq_head *h = chq_head(q);
+	struct chq_node *n;
+	u64 id;
+
+	if (!h || !h->head)
+		return 0;
+	id = h->head;
+	n = bpf_map_lookup_elem(&chq_nodes, &id);
+	if (enq_ns)
+		*enq_ns = n ? n->enq_ns : 0;
+	return id;
+}
+
+/* Append channel @id to @q. -EEXIST if it is queued already. */
+static __always_inline int chq_push(u32 q, u64 id)
+{
+	struct chq_node node = {}, *tail;
+	struct chq_head *h = chq_head(q);
+	u64 tail_id;
+
+	if (!h)
+		return -EINVAL;
+	node.prev = h->tail;
+	node.queue = q;
+	node.enq_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&chq_nodes, &id, &node, BPF_NOEXIST))
+		return -EEXIST;
+	tail_id = h->tail;
+	if (tail_id) {
+		tail = bpf_map_lookup_elem(&chq_nodes, &tail_id);
+		if (tail)
+			tail->next = id;
+	} else {
+		h->head = id;
+	}
+	h->tail = id;
+	h->nr++;
+	return 0;
+}
+
+/* Take channel @id out of whatever queue holds it. -ENOENT if none. */
+static __always_inline int chq_remove(u64 id)
+{
+	struct chq_node *n = bpf_map_lookup_elem(&chq_nodes, &id), *o;
+	struct chq_head *h;
+	u64 prev, next;
+
+	if (!n)
+		return -ENOENT;
+	h = chq_head(n->queue);
+	prev = n->prev;
+	next = n->next;
+	if (h) {
+		if (prev) {
+			o = bpf_map_lookup_elem(&chq_nodes, &prev);
+			if (o)
+				o->next = next;
+		} else {
+			h->head = next;
+		}
+		if (next) {
+			o = bpf_map_lookup_elem(&chq_nodes, &next);
+			if (o)
+				o->prev = prev;
+		} else {
+			h->tail = prev;
+		}
+		if (h->nr)
+			h->nr--;
+	}
+	bpf_map_delete_elem(&chq_nodes, &id);
+	return 0;
+}
+
+/* Remove and return the head of @q (0: empty). */
+static __always_inline u64 chq_pop(u32 q)
+{
+	u64 id = chq_peek(q, NULL);
+
+	if (id)
+		chq_remove(id);
+	return id;
+}
+
+/* Is channel @id queued anywhere? */
+static __always_inline bool chq_queued(u64 id)
+{
+	return bpf_map_lookup_elem(&chq_nodes, &id) != NULL;
+}
+
+#endif /* __GPUCORE_BPF_H */

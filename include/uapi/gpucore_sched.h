@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpucore_sched.h: constants of the BPF scheduling interface.
+ *
+ * Shared by the kernel module, BPF policies (bpf/gpucore.bpf.h includes it
+ * next to the vmlinux.h dumped from the module's BTF) and gpusched. Only
+ * macros, so it can sit beside vmlinux.h without redefinitions; the
+ * structures themselves (struct gpucore_sched_ops, gpucore_channel, ...)
+ * reach BPF programs through BTF and CO-RE.
+ *
+ * The policy's state, as the module publishes it in sysfs, is under
+ * GPUCORE_POLICY_SYSFS: name, state, abi_version, attached_ns,
+ * attached_at, decisions, errors, ejections, exit_kind, exit_reason,
+ * exit_msg, exit_ns, and the write-only eject.
+ */
+#ifndef _UAPI_GPUCORE_SCHED_H_
+#define _UAPI_GPUCORE_SCHED_H_
+
+/*
+ * Version of the policy interface. A policy object records the version it
+ * was built for (GPUCORE_POLICY() in bpf/gpucore.bpf.h); gpusched refuses
+ * one that does not match the module's.
+ */
+#define GPUCORE_SCHED_ABI_VERSION	1
+
+#define GPUCORE_POLICY_NAME_LEN		32	/* including the NUL */
+#define GPUCORE_EXIT_REASON_LEN		64
+#define GPUCORE_EXIT_MSG_LEN		256
+
+#define GPUCORE_POLICY_SYSFS		"/sys/module/gpucore/policy"
+#define GPUCORE_POLICY_PIN_DIR		"/sys/fs/bpf/gpucore"
+#define GPUCORE_POLICY_PIN		GPUCORE_POLICY_PIN_DIR "/policy"
+
+/* Watchdog: a runnable channel must run within timeout_ms (0: default). */
+#define GPUCORE_WATCHDOG_DEFAULT_MS	5000
+#define GPUCORE_WATCHDOG_MAX_MS		30000
+
+/* Period of the tick callback and of the watchdog check. */
+#define GPUCORE_TICK_MS			10
+
+/* gpucore_sched_ops.flags: none defined yet; any bit is rejected at load. */
+#define GPUCORE_OPS_ALL_FLAGS		0ULL
+
+/* Why a policy stopped (exit info kind, sysfs exit_kind). */
+#define GPUCORE_EXIT_NONE		0	/* still running, or never ran */
+#define GPUCORE_EXIT_UNREG		1	/* detached by userspace */
+#define GPUCORE_EXIT_REPLACED		2	/* replaced by another policy */
+#define GPUCORE_EXIT_SYSFS		3	/* ejected by an operator (sysfs) */
+#define GPUCORE_EXIT_UNLOAD		4	/* module going away */
+#define GPUCORE_EXIT_ERROR		1024	/* the policy called gpucore_error() */
+#define GPUCORE_EXIT_INVALID		1025	/* an invalid dispatch decision */
+#define GPUCORE_EXIT_STALL		1026	/* a runnable channel starved */
+#define GPUCORE_EXIT_INIT		1027	/* init or an *_init callback failed */
+
+/* Kinds at or above this are errors: they count as ejections. */
+#define GPUCORE_EXIT_ERROR_KINDS	1024
+
+/* runnable() flags: why the channel joined the runnable set. */
+#define GPUCORE_ENQ_WAKEUP		(1ULL << 0)	/* was idle: new or unblocked work */
+#define GPUCORE_ENQ_REQUEUE		(1ULL << 1)	/* left its engine with work left */
+#define GPUCORE_ENQ_ATTACH		(1ULL << 2)	/* already runnable when the policy attached */
+
+/* stopping() reasons (also the reason field of gpucore_switch_out). */
+#define GPUCORE_STOP_PREEMPTED		0	/* timeslice over, another channel waited */
+#define GPUCORE_STOP_DRAINED		1	/* no jobs left */
+#define GPUCORE_STOP_BLOCKED		2	/* next job waits for its in-fence */
+#define GPUCORE_STOP_KICKED		3	/* gpucore_kick_engine() or the core */
+#define GPUCORE_STOP_DESTROYED		4	/* channel destroyed */
+#define GPUCORE_STOP_EXPIRED		5	/* timeslice over, nobody else waited */
+
+/* gpucore_kick_engine() flags */
+#define GPUCORE_KICK_PREEMPT		(1ULL << 0)	/* switch out the running channel */
+#define GPUCORE_KICK_ALL_FLAGS		GPUCORE_KICK_PREEMPT
+
+/* channel classes for latency-aware policies (channel and vGPU attribute) */
+#define GPUCORE_CLASS_BATCH		0
+#define GPUCORE_CLASS_INTERACTIVE	1
+
+#endif /* _UAPI_GPUCORE_SCHED_H_ */

@@ -1,0 +1,1110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore BPF scheduling: the struct_ops type, its kfuncs, attach, detach,
+ * replace, ejection, the tick and the watchdog.
+ */
+
+/**
+ * DOC: BPF scheduling policies
+ *
+ * A policy is a BPF struct_ops map of type &struct gpucore_sched_ops,
+ * attached through a BPF link (``SEC(".struct_ops.link")``). One policy at
+ * a time serves every GPU; attaching a second one fails with -EEXIST unless
+ * it replaces the first through bpf_link_update(). While a struct_ops map
+ * of this type exists it holds a reference on the module, so the module
+ * cannot be unloaded under a policy.
+ *
+ * The scheduler core keeps the truth: every channel's jobs, its state
+ * (idle, queued, running) and its engine's runlist of queued channels,
+ * oldest first. The policy is told about every change (runnable,
+ * running, stopping, quiescent) and, when an engine is idle, chooses the
+ * next channel with gpucore_dispatch(). The kfunc validates the choice
+ * against the core's state, so a policy can never run a channel that is
+ * not runnable, nor run one twice, nor lose one.
+ *
+ * Ejection: an invalid decision, a gpucore_bpf_error() call, a callback's
+ * init failure, a runnable channel waiting longer than the watchdog
+ * timeout, or an operator writing to the sysfs ``eject`` file ejects the
+ * policy. From that instant no callback is called any more and the
+ * built-in round robin serves the runlists (which always hold every
+ * runnable channel); a work item then detaches the policy from each GPU,
+ * calls its exit() and records the exit kind, reason and message, kept in
+ * sysfs (``/sys/module/gpucore/policy``) until the next exit. No job is
+ * lost or run twice, because jobs never leave the core.
+ *
+ * Replace: bpf_link_update() with a new map calls the new policy's init(),
+ * then for each GPU, under its lock, installs the new policy and tells it
+ * about every vGPU, channel, runnable channel and running channel before
+ * any decision; engines keep running throughout. The old policy then gets
+ * exit() with GPUCORE_EXIT_REPLACED.
+ *
+ * Locking: gpucore_policy.mutex serialises attach, detach, replace and the
+ * ejection work; gpucore_policy.lock (a spinlock, taken inside GPU locks)
+ * protects the exit records; gpu->policy changes under the GPU lock, so a
+ * callback never runs for a GPU whose policy is being changed.
+ */
+
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "gpucore_priv.h"
+#include "gpucore_policy.h"
+#include "gpucore_trace.h"
+
+/* What the kfuncs may touch: set for the duration of each callback. */
+struct gpucore_cb_ctx {
+	struct gpucore_gpu *gpu;	/* whose lock is held, or NULL */
+	struct gpucore_engine *engine;	/* in dispatch() */
+	struct gpucore_channel *pick;	/* gpucore_dispatch()'s choice */
+	u64 slice_ns;
+};
+
+static DEFINE_PER_CPU(struct gpucore_cb_ctx, gpucore_cb_ctx);
+
+static struct gpucore_policy_state {
+	struct mutex mutex;
+	spinlock_t lock;
+	struct gpucore_sched_ops *ops;	/* attached policy; under @mutex */
+	bool live;			/* @ops set; under @lock */
+	bool ejecting;			/* callbacks stopped; READ_ONCE */
+	char name[GPUCORE_POLICY_NAME_LEN];
+	u64 attached_ns;
+	time64_t attached_at;
+	atomic64_t decisions;
+	atomic64_t errors;
+	u64 ejections;
+	struct gpucore_exit_info pending;	/* eject being processed */
+	struct gpucore_exit_info exit;		/* last policy that stopped */
+	struct work_struct eject_work;
+	struct kobject *kobj;
+} gpucore_policy = {
+	.mutex = __MUTEX_INITIALIZER(gpucore_policy.mutex),
+	.lock = __SPIN_LOCK_UNLOCKED(gpucore_policy.lock),
+};
+
+static u32 gpucore_ops_dispatch_idx;	/* member index of ->dispatch */
+
+BTF_ID_LIST(gpucore_bpf_btf_ids)
+BTF_ID(struct, gpucore_sched_ops)
+BTF_ID(func, gpucore_dispatch)
+
+/**
+ * gpucore_policy_active - is a BPF policy making this GPU's decisions?
+ * @gpu: the GPU
+ *
+ * Context: the GPU lock held.
+ * Return: true if callbacks are to be called.
+ */
+bool gpucore_policy_active(struct gpucore_gpu *gpu)
+{
+	return gpu->policy && !READ_ONCE(gpucore_policy.ejecting);
+}
+
+/**
+ * gpucore_policy_name - name of the attached policy
+ *
+ * Return: the name, or "builtin" when none is active.
+ */
+const char *gpucore_policy_name(void)
+{
+	return READ_ONCE(gpucore_policy.live) && !READ_ONCE(gpucore_policy.ejecting) ?
+		gpucore_policy.name : "builtin";
+}
+
+static const char *gpucore_exit_kind_name(u32 kind)
+{
+	switch (kind) {
+	case GPUCORE_EXIT_NONE: return "none";
+	case GPUCORE_EXIT_UNREG: return "unregistered";
+	case GPUCORE_EXIT_REPLACED: return "replaced";
+	case GPUCORE_EXIT_SYSFS: return "sysfs";
+	case GPUCORE_EXIT_UNLOAD: return "unload";
+	case GPUCORE_EXIT_ERROR: return "error";
+	case GPUCORE_EXIT_INVALID: return "invalid";
+	case GPUCORE_EXIT_STALL: return "stall";
+	case GPUCORE_EXIT_INIT: return "init";
+	}
+	return "unknown";
+}
+
+static void gpucore_exit_info_set(struct gpucore_exit_info *info, u32 kind,
+				  const char *reason, const char *fmt, va_list args)
+{
+	info->kind = kind;
+	info->when_ns = ktime_get_ns();
+	strscpy(info->reason, reason, sizeof(info->reason));
+	vsnprintf(info->msg, sizeof(info->msg), fmt, args);
+}
+
+/*
+ * Eject the attached policy: callbacks stop at once (any context), the
+ * detach itself is done by gpucore_policy_eject_workfn(). Only the first
+ * reason is kept.
+ */
+static __printf(3, 4) void gpucore_policy_eject(u32 kind, const char *reason,
+						const char *fmt, ...)
+{
+	unsigned long flags;
+	va_list args;
+
+	spin_lock_irqsave(&gpucore_policy.lock, flags);
+	if (!gpucore_policy.live || gpucore_policy.ejecting) {
+		spin_unlock_irqrestore(&gpucore_policy.lock, flags);
+		return;
+	}
+	va_start(args, fmt);
+	gpucore_exit_info_set(&gpucore_policy.pending, kind, reason, fmt, args);
+	va_end(args);
+	WRITE_ONCE(gpucore_policy.ejecting, true);
+	spin_unlock_irqrestore(&gpucore_policy.lock, flags);
+
+	trace_gpucore_policy_eject(gpucore_policy.name, kind, reason,
+				   gpucore_policy.pending.msg);
+	queue_work(system_unbound_wq, &gpucore_policy.eject_work);
+}
+
+/* Call a callback of @gpu's policy with the kfunc context set. */
+#define GPUCORE_CALL(_gpu, op, ...)						\
+	do {									\
+		struct gpucore_sched_ops *__ops = (_gpu)->policy;		\
+		struct gpucore_cb_ctx *__ctx;					\
+										\
+		if (!__ops || !__ops->op || READ_ONCE(gpucore_policy.ejecting))	\
+			break;							\
+		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
+		__ctx->gpu = (_gpu);						\
+		__ops->op(__VA_ARGS__);						\
+		__ctx->gpu = NULL;						\
+	} while (0)
+
+#define GPUCORE_CALL_RET(ret, _gpu, op, ...)					\
+	do {									\
+		struct gpucore_sched_ops *__ops = (_gpu)->policy;		\
+		struct gpucore_cb_ctx *__ctx;					\
+										\
+		if (!__ops || !__ops->op || READ_ONCE(gpucore_policy.ejecting))	\
+			break;							\
+		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
+		__ctx->gpu = (_gpu);						\
+		(ret) = __ops->op(__VA_ARGS__);					\
+		__ctx->gpu = NULL;						\
+	} while (0)
+
+/**
+ * gpucore_policy_vgpu_init - tell the policy about a new vGPU
+ * @vgpu: the vGPU
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_vgpu_init(struct gpucore_vgpu *vgpu)
+{
+	s32 ret = 0;
+
+	GPUCORE_CALL_RET(ret, vgpu->gpu, vgpu_init, vgpu);
+	if (ret)
+		gpucore_policy_eject(GPUCORE_EXIT_INIT, "vgpu_init failed",
+				     "vgpu_init(gpu%u/%s) returned %d", vgpu->gpu->id,
+				     vgpu->name, ret);
+}
+
+/**
+ * gpucore_policy_vgpu_update - tell the policy a vGPU's parameters changed
+ * @vgpu: the vGPU
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_vgpu_update(struct gpucore_vgpu *vgpu)
+{
+	GPUCORE_CALL(vgpu->gpu, vgpu_update, vgpu);
+}
+
+/**
+ * gpucore_policy_vgpu_exit - tell the policy a vGPU goes away
+ * @vgpu: the vGPU, without channels
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_vgpu_exit(struct gpucore_vgpu *vgpu)
+{
+	GPUCORE_CALL(vgpu->gpu, vgpu_exit, vgpu);
+}
+
+/**
+ * gpucore_policy_channel_init - tell the policy about a new channel
+ * @ch: the channel, idle
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_channel_init(struct gpucore_channel *ch)
+{
+	s32 ret = 0;
+
+	GPUCORE_CALL_RET(ret, ch->gpu, channel_init, ch);
+	if (ret)
+		gpucore_policy_eject(GPUCORE_EXIT_INIT, "channel_init failed",
+				     "channel_init(%u) returned %d", ch->id, ret);
+}
+
+/**
+ * gpucore_policy_channel_exit - tell the policy a channel goes away
+ * @ch: the channel, idle
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_channel_exit(struct gpucore_channel *ch)
+{
+	GPUCORE_CALL(ch->gpu, channel_exit, ch);
+}
+
+/**
+ * gpucore_policy_runnable - a channel was queued on its engine's runlist
+ * @ch: the channel
+ * @flags: GPUCORE_ENQ_*
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_runnable(struct gpucore_channel *ch, u64 flags)
+{
+	GPUCORE_CALL(ch->gpu, runnable, ch, flags);
+}
+
+/**
+ * gpucore_policy_quiescent - a channel left the runnable set
+ * @ch: the channel
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_quiescent(struct gpucore_channel *ch)
+{
+	GPUCORE_CALL(ch->gpu, quiescent, ch);
+}
+
+/**
+ * gpucore_policy_running - a channel was switched in
+ * @ch: the channel
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_running(struct gpucore_channel *ch)
+{
+	GPUCORE_CALL(ch->gpu, running, ch);
+}
+
+/**
+ * gpucore_policy_stopping - a channel is being switched out
+ * @ch: the channel
+ * @ran_ns: time since it was switched in
+ * @reason: GPUCORE_STOP_*
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	GPUCORE_CALL(ch->gpu, stopping, ch, ran_ns, reason);
+}
+
+/**
+ * gpucore_policy_dispatch - let the policy choose what an idle engine runs
+ * @e: the idle engine
+ * @pick: set to the validated choice, or NULL for none
+ * @slice_ns: set to its timeslice
+ *
+ * Context: the GPU lock held.
+ * Return: false if no policy decides (none attached, no dispatch callback,
+ * or the policy was ejected meanwhile): the built-in policy chooses.
+ */
+bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
+			     u64 *slice_ns)
+{
+	struct gpucore_gpu *gpu = e->gpu;
+	struct gpucore_sched_ops *ops = gpu->policy;
+	struct gpucore_cb_ctx *ctx;
+
+	if (!gpucore_policy_active(gpu) || !ops->dispatch)
+		return false;
+	ctx = this_cpu_ptr(&gpucore_cb_ctx);
+	ctx->gpu = gpu;
+	ctx->engine = e;
+	ctx->pick = NULL;
+	ops->dispatch(e, e->prev);
+	*pick = ctx->pick;
+	*slice_ns = ctx->slice_ns ?: ops->timeslice_ns;
+	ctx->gpu = NULL;
+	ctx->engine = NULL;
+	ctx->pick = NULL;
+	if (READ_ONCE(gpucore_policy.ejecting))
+		return false;
+	if (*pick)
+		atomic64_inc(&gpucore_policy.decisions);
+	return true;
+}
+
+static void gpucore_engine_kick_locked(struct gpucore_engine *e, bool preempt)
+{
+	e->kick = true;
+	if (preempt && e->cur)
+		e->preempt = true;
+	wake_up(&e->wq);
+}
+
+/* Watchdog: the oldest runnable channel of each engine is at its head. */
+static void gpucore_watchdog(struct gpucore_gpu *gpu, u64 now)
+{
+	u32 timeout_ms = gpu->policy->timeout_ms ?: GPUCORE_WATCHDOG_DEFAULT_MS;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_engine *e = &gpu->engines[i];
+		struct gpucore_channel *ch;
+		u64 waited;
+
+		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
+		if (!ch)
+			continue;
+		waited = now - ch->runnable_since;
+		if (waited <= (u64)timeout_ms * NSEC_PER_MSEC)
+			continue;
+		gpucore_policy_eject(GPUCORE_EXIT_STALL, "runnable channel starved",
+				     "channel %u (vgpu %s, pid %d) runnable on gpu%u/%s for %llu ms, timeout %u ms",
+				     ch->id, ch->vgpu->name, ch->pid, gpu->id, e->name,
+				     div_u64(waited, NSEC_PER_MSEC), timeout_ms);
+		return;
+	}
+}
+
+static void gpucore_tick_workfn(struct work_struct *work)
+{
+	struct gpucore_gpu *gpu = container_of(to_delayed_work(work), struct gpucore_gpu,
+					       tick_work);
+	bool rearm;
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	rearm = gpu->policy;
+	if (gpucore_policy_active(gpu)) {
+		GPUCORE_CALL(gpu, tick, gpu);
+		gpucore_watchdog(gpu, ktime_get_ns());
+		for (i = 0; i < gpu->num_engines; i++) {
+			struct gpucore_engine *e = &gpu->engines[i];
+
+			if (!e->cur && e->nr_queued)
+				gpucore_engine_kick_locked(e, false);
+		}
+	}
+	spin_unlock_irq(&gpu->lock);
+	if (rearm)
+		queue_delayed_work(system_unbound_wq, &gpu->tick_work,
+				   msecs_to_jiffies(GPUCORE_TICK_MS));
+}
+
+/**
+ * gpucore_policy_gpu_init - set up a GPU's policy state
+ * @gpu: the GPU being brought up
+ */
+void gpucore_policy_gpu_init(struct gpucore_gpu *gpu)
+{
+	INIT_DELAYED_WORK(&gpu->tick_work, gpucore_tick_workfn);
+}
+
+/* Tell @gpu's (new) policy about everything that exists on it. */
+static void gpucore_policy_tell_all(struct gpucore_gpu *gpu)
+{
+	struct gpucore_vgpu *vgpu;
+	struct gpucore_channel *ch;
+	unsigned long id;
+
+	xa_for_each(&gpu->vgpus, id, vgpu) {
+		if (vgpu->dead)
+			continue;
+		gpucore_policy_vgpu_init(vgpu);
+		list_for_each_entry(ch, &vgpu->channels, vgpu_node) {
+			gpucore_policy_channel_init(ch);
+			if (ch->state == GPUCORE_CH_QUEUED)
+				gpucore_policy_runnable(ch, GPUCORE_ENQ_ATTACH);
+			else if (ch->state == GPUCORE_CH_RUNNING)
+				gpucore_policy_running(ch);
+		}
+	}
+}
+
+/* Install @ops (or NULL: the built-in policy) on every GPU. */
+static void gpucore_policy_install(struct gpucore_sched_ops *ops)
+{
+	u32 g, i;
+
+	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
+		struct gpucore_gpu *gpu = gpucore_gpus[g];
+
+		if (!gpu)
+			continue;
+		mutex_lock(&gpu->vgpu_lock);
+		spin_lock_irq(&gpu->lock);
+		gpu->policy = ops;
+		if (ops)
+			gpucore_policy_tell_all(gpu);
+		/* Let the new decider look at every engine now. */
+		for (i = 0; i < gpu->num_engines; i++)
+			gpucore_engine_kick_locked(&gpu->engines[i], false);
+		spin_unlock_irq(&gpu->lock);
+		mutex_unlock(&gpu->vgpu_lock);
+		if (ops)
+			mod_delayed_work(system_unbound_wq, &gpu->tick_work,
+					 msecs_to_jiffies(GPUCORE_TICK_MS));
+		else
+			cancel_delayed_work_sync(&gpu->tick_work);
+	}
+}
+
+/* Record how the current policy stops; the pending eject wins. */
+static void gpucore_policy_record_exit(u32 kind, const char *reason, const char *msg)
+{
+	struct gpucore_exit_info *info = &gpucore_policy.exit;
+
+	spin_lock_irq(&gpucore_policy.lock);
+	if (gpucore_policy.ejecting) {
+		*info = gpucore_policy.pending;
+	} else {
+		info->kind = kind;
+		info->when_ns = ktime_get_ns();
+		strscpy(info->reason, reason, sizeof(info->reason));
+		strscpy(info->msg, msg, sizeof(info->msg));
+	}
+	WRITE_ONCE(gpucore_policy.ejecting, true);
+	if (info->kind >= GPUCORE_EXIT_ERROR_KINDS)
+		gpucore_policy.ejections++;
+	spin_unlock_irq(&gpucore_policy.lock);
+}
+
+static void gpucore_policy_clear(void)
+{
+	spin_lock_irq(&gpucore_policy.lock);
+	gpucore_policy.live = false;
+	WRITE_ONCE(gpucore_policy.ejecting, false);
+	spin_unlock_irq(&gpucore_policy.lock);
+	gpucore_policy.ops = NULL;
+}
+
+/* Detach the attached policy. Context: gpucore_policy.mutex held. */
+static void gpucore_policy_disable(u32 kind, const char *reason, const char *msg)
+{
+	struct gpucore_sched_ops *ops = gpucore_policy.ops;
+
+	lockdep_assert_held(&gpucore_policy.mutex);
+	gpucore_policy_record_exit(kind, reason, msg);
+	gpucore_policy_install(NULL);
+	if (ops->exit)
+		ops->exit(&gpucore_policy.exit);
+	trace_gpucore_policy_detach(gpucore_policy.name, gpucore_policy.exit.kind,
+				    gpucore_policy.exit.reason);
+	pr_info("gpucore: policy %s detached: %s (%s) %s\n", gpucore_policy.name,
+		gpucore_exit_kind_name(gpucore_policy.exit.kind),
+		gpucore_policy.exit.reason, gpucore_policy.exit.msg);
+	gpucore_policy_clear();
+}
+
+static void gpucore_policy_eject_workfn(struct work_struct *work)
+{
+	mutex_lock(&gpucore_policy.mutex);
+	if (gpucore_policy.ops && READ_ONCE(gpucore_policy.ejecting))
+		gpucore_policy_disable(GPUCORE_EXIT_ERROR, "", "");
+	mutex_unlock(&gpucore_policy.mutex);
+}
+
+/* Make @ops the attached policy (after its init succeeded). */
+static void gpucore_policy_set(struct gpucore_sched_ops *ops)
+{
+	gpucore_policy.ops = ops;
+	strscpy(gpucore_policy.name, ops->name, sizeof(gpucore_policy.name));
+	gpucore_policy.attached_ns = ktime_get_ns();
+	gpucore_policy.attached_at = ktime_get_real_seconds();
+	atomic64_set(&gpucore_policy.decisions, 0);
+	atomic64_set(&gpucore_policy.errors, 0);
+	spin_lock_irq(&gpucore_policy.lock);
+	gpucore_policy.live = true;
+	WRITE_ONCE(gpucore_policy.ejecting, false);
+	spin_unlock_irq(&gpucore_policy.lock);
+}
+
+static int gpucore_policy_call_init(struct gpucore_sched_ops *ops)
+{
+	s32 ret;
+
+	if (!ops->init)
+		return 0;
+	ret = ops->init();
+	if (!ret)
+		return 0;
+	spin_lock_irq(&gpucore_policy.lock);
+	gpucore_policy.exit.kind = GPUCORE_EXIT_INIT;
+	gpucore_policy.exit.when_ns = ktime_get_ns();
+	strscpy(gpucore_policy.exit.reason, "init failed", sizeof(gpucore_policy.exit.reason));
+	snprintf(gpucore_policy.exit.msg, sizeof(gpucore_policy.exit.msg),
+		 "policy %s: init() returned %d", ops->name, ret);
+	gpucore_policy.ejections++;
+	spin_unlock_irq(&gpucore_policy.lock);
+	return ret < 0 && ret >= -MAX_ERRNO ? ret : -EINVAL;
+}
+
+/* The attached policy, after finishing a pending ejection. */
+static struct gpucore_sched_ops *gpucore_policy_current(void)
+{
+	lockdep_assert_held(&gpucore_policy.mutex);
+	if (gpucore_policy.ops && READ_ONCE(gpucore_policy.ejecting))
+		gpucore_policy_disable(GPUCORE_EXIT_ERROR, "", "");
+	return gpucore_policy.ops;
+}
+
+static int gpucore_policy_reg(void *kdata, struct bpf_link *link)
+{
+	struct gpucore_sched_ops *ops = kdata;
+	int ret;
+
+	mutex_lock(&gpucore_policy.mutex);
+	if (gpucore_policy_current()) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = gpucore_policy_call_init(ops);
+	if (ret)
+		goto out_unlock;
+	gpucore_policy_set(ops);
+	gpucore_policy_install(ops);
+	trace_gpucore_policy_attach(ops->name, false);
+	pr_info("gpucore: policy %s attached\n", ops->name);
+out_unlock:
+	mutex_unlock(&gpucore_policy.mutex);
+	return ret;
+}
+
+static void gpucore_policy_unreg(void *kdata, struct bpf_link *link)
+{
+	mutex_lock(&gpucore_policy.mutex);
+	if (gpucore_policy.ops == kdata)
+		gpucore_policy_disable(GPUCORE_EXIT_UNREG, "unregistered",
+				       "detached by userspace");
+	mutex_unlock(&gpucore_policy.mutex);
+}
+
+static int gpucore_policy_update(void *kdata, void *old_kdata, struct bpf_link *link)
+{
+	struct gpucore_sched_ops *ops = kdata, *old;
+	char msg[GPUCORE_EXIT_MSG_LEN];
+	int ret;
+
+	mutex_lock(&gpucore_policy.mutex);
+	old = gpucore_policy_current();
+	if (old && old != old_kdata) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = gpucore_policy_call_init(ops);
+	if (ret)
+		goto out_unlock;
+	if (old) {
+		snprintf(msg, sizeof(msg), "replaced by %s", ops->name);
+		gpucore_policy_record_exit(GPUCORE_EXIT_REPLACED, "replaced", msg);
+	}
+	gpucore_policy_set(ops);
+	gpucore_policy_install(ops);
+	if (old && old->exit)
+		old->exit(&gpucore_policy.exit);
+	trace_gpucore_policy_attach(ops->name, !!old);
+	pr_info("gpucore: policy %s attached%s\n", ops->name, old ? " (replace)" : "");
+out_unlock:
+	mutex_unlock(&gpucore_policy.mutex);
+	return ret;
+}
+
+static int gpucore_policy_validate(void *kdata)
+{
+	struct gpucore_sched_ops *ops = kdata;
+
+	return ops->name[0] ? 0 : -EINVAL;
+}
+
+/* ------------------------------------------------------------------ */
+/* kfuncs */
+
+static struct gpucore_cb_ctx *gpucore_kfunc_ctx(void)
+{
+	return this_cpu_ptr(&gpucore_cb_ctx);
+}
+
+static const char *gpucore_ch_state_name(struct gpucore_channel *ch)
+{
+	if (ch->dead)
+		return "destroyed";
+	return ch->state == GPUCORE_CH_RUNNING ? "running" : "idle";
+}
+
+__bpf_kfunc_start_defs();
+
+/**
+ * gpucore_dispatch - run a channel on the engine being dispatched
+ * @engine: the engine passed to the dispatch() callback
+ * @channel_id: the channel (its id, as in ch->id)
+ * @slice_ns: timeslice; 0 for the policy's (or the GPU's) default
+ *
+ * Callable only from dispatch(), once per call. An invalid choice ejects
+ * the policy (GPUCORE_EXIT_INVALID): a channel that does not exist, that
+ * belongs to another GPU or is bound to another engine, that is not
+ * runnable, a second call, or a timeslice outside 10 us .. 1 s.
+ *
+ * Return: 0, or -EINVAL after ejecting the policy.
+ */
+__bpf_kfunc int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, u64 slice_ns)
+{
+	struct gpucore_cb_ctx *ctx = gpucore_kfunc_ctx();
+	struct gpucore_channel *ch;
+	const char *why = NULL;
+	u32 gpu_id = engine->gpu->id;
+
+	if (ctx->engine != engine) {
+		why = "gpucore_dispatch() for an engine that is not being dispatched";
+		goto err_eject;
+	}
+	if (ctx->pick) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: dispatched twice (channel %u, then %llu)",
+				     gpu_id, engine->name, ctx->pick->id, channel_id);
+		return -EINVAL;
+	}
+	ch = channel_id <= U32_MAX ? xa_load(&gpucore_channel_ids, channel_id) : NULL;
+	if (!ch) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: channel %llu does not exist",
+				     gpu_id, engine->name, channel_id);
+		return -EINVAL;
+	}
+	if (ch->gpu != engine->gpu) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: channel %u belongs to gpu%u",
+				     gpu_id, engine->name, ch->id, ch->gpu->id);
+		return -EINVAL;
+	}
+	if (ch->engine != engine) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: channel %u is bound to engine %s",
+				     gpu_id, engine->name, ch->id, ch->engine->name);
+		return -EINVAL;
+	}
+	if (ch->dead || ch->state != GPUCORE_CH_QUEUED) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: channel %u is not runnable (%s)",
+				     gpu_id, engine->name, ch->id, gpucore_ch_state_name(ch));
+		return -EINVAL;
+	}
+	if (slice_ns && (slice_ns < GPUCORE_MIN_SLICE_NS || slice_ns > GPUCORE_MAX_SLICE_NS)) {
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
+				     "gpu%u/%s: timeslice %llu ns outside 10 us .. 1 s",
+				     gpu_id, engine->name, slice_ns);
+		return -EINVAL;
+	}
+	ctx->pick = ch;
+	ctx->slice_ns = slice_ns;
+	return 0;
+
+err_eject:
+	gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch", "%s", why);
+	return -EINVAL;
+}
+
+/* The engine of the GPU whose callback is running, or NULL. */
+static struct gpucore_engine *gpucore_kfunc_engine(u32 gpu_id, u32 engine_id)
+{
+	struct gpucore_gpu *gpu = gpucore_kfunc_ctx()->gpu;
+
+	if (!gpu || gpu->id != gpu_id || engine_id >= gpu->num_engines)
+		return NULL;
+	return &gpu->engines[engine_id];
+}
+
+/**
+ * gpucore_kick_engine - make an engine of the current GPU reschedule
+ * @gpu_id: the GPU of the callback being run
+ * @engine_id: engine index within that GPU
+ * @flags: GPUCORE_KICK_PREEMPT to switch out the running channel at its
+ *	next preemption point (it is requeued: stopping, then runnable)
+ *
+ * An idle engine calls dispatch() again. Callable from any callback
+ * except init() and exit().
+ *
+ * Return: 0, or -EINVAL (another GPU, no such engine, unknown flags,
+ * outside a callback).
+ */
+__bpf_kfunc int gpucore_kick_engine(u32 gpu_id, u32 engine_id, u64 flags)
+{
+	struct gpucore_engine *e = gpucore_kfunc_engine(gpu_id, engine_id);
+
+	if (!e || flags & ~GPUCORE_KICK_ALL_FLAGS)
+		return -EINVAL;
+	gpucore_engine_kick_locked(e, flags & GPUCORE_KICK_PREEMPT);
+	return 0;
+}
+
+/**
+ * gpucore_engine_running - the channel on an engine of the current GPU
+ * @gpu_id: the GPU of the callback being run
+ * @engine_id: engine index
+ *
+ * Return: the running channel's id, or 0 if the engine is idle or the
+ * arguments are invalid.
+ */
+__bpf_kfunc u64 gpucore_engine_running(u32 gpu_id, u32 engine_id)
+{
+	struct gpucore_engine *e = gpucore_kfunc_engine(gpu_id, engine_id);
+
+	return e && e->cur ? e->cur->id : 0;
+}
+
+/**
+ * gpucore_engine_nr_queued - runnable channels waiting for an engine
+ * @gpu_id: the GPU of the callback being run
+ * @engine_id: engine index
+ *
+ * Return: the number of queued channels (0 for invalid arguments).
+ */
+__bpf_kfunc u32 gpucore_engine_nr_queued(u32 gpu_id, u32 engine_id)
+{
+	struct gpucore_engine *e = gpucore_kfunc_engine(gpu_id, engine_id);
+
+	return e ? e->nr_queued : 0;
+}
+
+/**
+ * gpucore_bpf_error - report a fatal policy error and eject the policy
+ * @msg: message (need not be NUL-terminated)
+ * @msg__sz: its size
+ *
+ * The policy is ejected (GPUCORE_EXIT_ERROR) with @msg as the exit
+ * message; the built-in policy takes over at once.
+ */
+__bpf_kfunc void gpucore_bpf_error(const char *msg, u32 msg__sz)
+{
+	atomic64_inc(&gpucore_policy.errors);
+	gpucore_policy_eject(GPUCORE_EXIT_ERROR, "policy error", "%.*s",
+			     (int)strnlen(msg, msg__sz), msg);
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(gpucore_kfunc_ids)
+BTF_ID_FLAGS(func, gpucore_dispatch, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gpucore_kick_engine)
+BTF_ID_FLAGS(func, gpucore_engine_running)
+BTF_ID_FLAGS(func, gpucore_engine_nr_queued)
+BTF_ID_FLAGS(func, gpucore_bpf_error)
+BTF_KFUNCS_END(gpucore_kfunc_ids)
+
+/* Only gpucore_sched_ops programs may call them; dispatch only there. */
+static int gpucore_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
+	    prog->aux->attach_btf_id != gpucore_bpf_btf_ids[0])
+		return -EACCES;
+	if (kfunc_id == gpucore_bpf_btf_ids[1] &&
+	    prog->expected_attach_type != gpucore_ops_dispatch_idx)
+		return -EACCES;
+	return 0;
+}
+
+static const struct btf_kfunc_id_set gpucore_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &gpucore_kfunc_ids,
+	.filter = gpucore_kfunc_filter,
+};
+
+/* ------------------------------------------------------------------ */
+/* struct_ops type */
+
+static bool gpucore_ops_is_valid_access(int off, int size, enum bpf_access_type type,
+					const struct bpf_prog *prog,
+					struct bpf_insn_access_aux *info)
+{
+	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
+}
+
+static const struct bpf_verifier_ops gpucore_verifier_ops = {
+	.get_func_proto = bpf_base_func_proto,
+	.is_valid_access = gpucore_ops_is_valid_access,
+};
+
+static bool gpucore_policy_name_valid(const char *name, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && name[i]; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
+			return false;
+	return i > 0 && i < size;
+}
+
+static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_member *member,
+				   void *kdata, const void *udata)
+{
+	const struct gpucore_sched_ops *uops = udata;
+	struct gpucore_sched_ops *ops = kdata;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	switch (moff) {
+	case offsetof(struct gpucore_sched_ops, timeslice_ns):
+		if (uops->timeslice_ns && (uops->timeslice_ns < GPUCORE_MIN_SLICE_NS ||
+					   uops->timeslice_ns > GPUCORE_MAX_SLICE_NS))
+			return -ERANGE;
+		ops->timeslice_ns = uops->timeslice_ns;
+		return 1;
+	case offsetof(struct gpucore_sched_ops, timeout_ms):
+		if (uops->timeout_ms > GPUCORE_WATCHDOG_MAX_MS)
+			return -E2BIG;
+		ops->timeout_ms = uops->timeout_ms;
+		return 1;
+	case offsetof(struct gpucore_sched_ops, flags):
+		if (uops->flags & ~GPUCORE_OPS_ALL_FLAGS)
+			return -EINVAL;
+		ops->flags = uops->flags;
+		return 1;
+	case offsetof(struct gpucore_sched_ops, name):
+		if (!gpucore_policy_name_valid(uops->name, sizeof(uops->name)))
+			return -EINVAL;
+		strscpy(ops->name, uops->name, sizeof(ops->name));
+		return 1;
+	}
+	return 0;
+}
+
+static int gpucore_ops_check_member(const struct btf_type *t, const struct btf_member *member,
+				    const struct bpf_prog *prog)
+{
+	return prog->sleepable ? -EINVAL : 0;
+}
+
+static int gpucore_ops_init(struct btf *btf)
+{
+	const struct btf_type *t = btf_type_by_id(btf, gpucore_bpf_btf_ids[0]);
+	const struct btf_member *member;
+	u32 i;
+
+	if (!t)
+		return -EINVAL;
+	for_each_member(i, t, member) {
+		if (__btf_member_bit_offset(t, member) ==
+		    offsetof(struct gpucore_sched_ops, dispatch) * 8) {
+			gpucore_ops_dispatch_idx = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static s32 gpucore_ops_init_stub(void) { return 0; }
+static void gpucore_ops_exit_stub(struct gpucore_exit_info *info) {}
+static s32 gpucore_ops_vgpu_init_stub(struct gpucore_vgpu *vgpu) { return 0; }
+static void gpucore_ops_vgpu_update_stub(struct gpucore_vgpu *vgpu) {}
+static void gpucore_ops_vgpu_exit_stub(struct gpucore_vgpu *vgpu) {}
+static s32 gpucore_ops_channel_init_stub(struct gpucore_channel *ch) { return 0; }
+static void gpucore_ops_channel_exit_stub(struct gpucore_channel *ch) {}
+static void gpucore_ops_runnable_stub(struct gpucore_channel *ch, u64 flags) {}
+static void gpucore_ops_quiescent_stub(struct gpucore_channel *ch) {}
+static void gpucore_ops_dispatch_stub(struct gpucore_engine *engine,
+				      struct gpucore_channel *prev__nullable) {}
+static void gpucore_ops_running_stub(struct gpucore_channel *ch) {}
+static void gpucore_ops_stopping_stub(struct gpucore_channel *ch, u64 ran_ns, u32 reason) {}
+static void gpucore_ops_tick_stub(struct gpucore_gpu *gpu) {}
+
+static struct gpucore_sched_ops gpucore_ops_cfi_stubs = {
+	.init = gpucore_ops_init_stub,
+	.exit = gpucore_ops_exit_stub,
+	.vgpu_init = gpucore_ops_vgpu_init_stub,
+	.vgpu_update = gpucore_ops_vgpu_update_stub,
+	.vgpu_exit = gpucore_ops_vgpu_exit_stub,
+	.channel_init = gpucore_ops_channel_init_stub,
+	.channel_exit = gpucore_ops_channel_exit_stub,
+	.runnable = gpucore_ops_runnable_stub,
+	.quiescent = gpucore_ops_quiescent_stub,
+	.dispatch = gpucore_ops_dispatch_stub,
+	.running = gpucore_ops_running_stub,
+	.stopping = gpucore_ops_stopping_stub,
+	.tick = gpucore_ops_tick_stub,
+};
+
+static struct bpf_struct_ops gpucore_bpf_sched_ops = {
+	.verifier_ops = &gpucore_verifier_ops,
+	.init = gpucore_ops_init,
+	.check_member = gpucore_ops_check_member,
+	.init_member = gpucore_ops_init_member,
+	.reg = gpucore_policy_reg,
+	.unreg = gpucore_policy_unreg,
+	.update = gpucore_policy_update,
+	.validate = gpucore_policy_validate,
+	.cfi_stubs = &gpucore_ops_cfi_stubs,
+	.name = "gpucore_sched_ops",
+	.owner = THIS_MODULE,
+};
+
+/* ------------------------------------------------------------------ */
+/* sysfs: /sys/module/gpucore/policy */
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", gpucore_policy_name());
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	const char *state = "builtin";
+
+	if (READ_ONCE(gpucore_policy.live))
+		state = READ_ONCE(gpucore_policy.ejecting) ? "ejecting" : "attached";
+	return sysfs_emit(buf, "%s\n", state);
+}
+
+static ssize_t abi_version_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", GPUCORE_SCHED_ABI_VERSION);
+}
+
+#define GPUCORE_POLICY_U64_ATTR(field, expr)					\
+static ssize_t field##_show(struct kobject *kobj, struct kobj_attribute *attr,	\
+			    char *buf)						\
+{										\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(expr));		\
+}										\
+static struct kobj_attribute gpucore_attr_##field = __ATTR_RO(field)
+
+GPUCORE_POLICY_U64_ATTR(attached_ns, READ_ONCE(gpucore_policy.live) ?
+			gpucore_policy.attached_ns : 0);
+GPUCORE_POLICY_U64_ATTR(attached_at, READ_ONCE(gpucore_policy.live) ?
+			gpucore_policy.attached_at : 0);
+GPUCORE_POLICY_U64_ATTR(decisions, atomic64_read(&gpucore_policy.decisions));
+GPUCORE_POLICY_U64_ATTR(errors, atomic64_read(&gpucore_policy.errors));
+GPUCORE_POLICY_U64_ATTR(ejections, READ_ONCE(gpucore_policy.ejections));
+GPUCORE_POLICY_U64_ATTR(exit_ns, READ_ONCE(gpucore_policy.exit.when_ns));
+
+/* Copy the last exit record, consistently. */
+static void gpucore_policy_exit_copy(struct gpucore_exit_info *out)
+{
+	spin_lock_irq(&gpucore_policy.lock);
+	*out = gpucore_policy.exit;
+	spin_unlock_irq(&gpucore_policy.lock);
+}
+
+static ssize_t exit_kind_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct gpucore_exit_info info;
+
+	gpucore_policy_exit_copy(&info);
+	return sysfs_emit(buf, "%s\n", gpucore_exit_kind_name(info.kind));
+}
+
+static ssize_t exit_reason_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct gpucore_exit_info info;
+
+	gpucore_policy_exit_copy(&info);
+	return sysfs_emit(buf, "%s\n", info.reason);
+}
+
+static ssize_t exit_msg_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct gpucore_exit_info info;
+
+	gpucore_policy_exit_copy(&info);
+	return sysfs_emit(buf, "%s\n", info.msg);
+}
+
+static ssize_t eject_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	bool live;
+
+	spin_lock_irq(&gpucore_policy.lock);
+	live = gpucore_policy.live && !gpucore_policy.ejecting;
+	spin_unlock_irq(&gpucore_policy.lock);
+	if (!live)
+		return -ENOENT;
+	gpucore_policy_eject(GPUCORE_EXIT_SYSFS, "ejected by operator",
+			     "written to %s/eject by pid %d", GPUCORE_POLICY_SYSFS,
+			     task_tgid_nr(current));
+	flush_work(&gpucore_policy.eject_work);
+	return count;
+}
+
+static struct kobj_attribute gpucore_attr_name = __ATTR_RO(name);
+static struct kobj_attribute gpucore_attr_state = __ATTR_RO(state);
+static struct kobj_attribute gpucore_attr_abi_version = __ATTR_RO(abi_version);
+static struct kobj_attribute gpucore_attr_exit_kind = __ATTR_RO(exit_kind);
+static struct kobj_attribute gpucore_attr_exit_reason = __ATTR_RO(exit_reason);
+static struct kobj_attribute gpucore_attr_exit_msg = __ATTR_RO(exit_msg);
+static struct kobj_attribute gpucore_attr_eject = __ATTR_WO(eject);
+
+static struct attribute *gpucore_policy_attrs[] = {
+	&gpucore_attr_name.attr,
+	&gpucore_attr_state.attr,
+	&gpucore_attr_abi_version.attr,
+	&gpucore_attr_attached_ns.attr,
+	&gpucore_attr_attached_at.attr,
+	&gpucore_attr_decisions.attr,
+	&gpucore_attr_errors.attr,
+	&gpucore_attr_ejections.attr,
+	&gpucore_attr_exit_kind.attr,
+	&gpucore_attr_exit_reason.attr,
+	&gpucore_attr_exit_msg.attr,
+	&gpucore_attr_exit_ns.attr,
+	&gpucore_attr_eject.attr,
+	NULL
+};
+
+static const struct attribute_group gpucore_policy_group = {
+	.attrs = gpucore_policy_attrs,
+};
+
+/**
+ * gpucore_bpf_init - register the struct_ops type, kfuncs and sysfs files
+ *
+ * Called once the GPUs are up, so that an attaching policy finds them.
+ *
+ * Return: 0 or a negative errno.
+ */
+int gpucore_bpf_init(void)
+{
+	int ret;
+
+	INIT_WORK(&gpucore_policy.eject_work, gpucore_policy_eject_workfn);
+	gpucore_policy.kobj = kobject_create_and_add("policy", &THIS_MODULE->mkobj.kobj);
+	if (!gpucore_policy.kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(gpucore_policy.kobj, &gpucore_policy_group);
+	if (ret)
+		goto err_kobj;
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &gpucore_kfunc_set);
+	if (ret)
+		goto err_kobj;
+	ret = register_bpf_struct_ops(&gpucore_bpf_sched_ops, gpucore_sched_ops);
+	if (ret)
+		goto err_kobj;
+	return 0;
+
+err_kobj:
+	pr_err("gpucore: cannot set up BPF scheduling: %d\n", ret);
+	kobject_put(gpucore_policy.kobj);
+	return ret;
+}
+
+/**
+ * gpucore_bpf_exit - remove the sysfs files
+ *
+ * No policy can be attached: a struct_ops map holds a module reference.
+ * The struct_ops type and kfuncs go with the module's BTF.
+ */
+void gpucore_bpf_exit(void)
+{
+	flush_work(&gpucore_policy.eject_work);
+	kobject_put(gpucore_policy.kobj);
+}
