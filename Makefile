@@ -41,6 +41,7 @@ DRM_CFLAGS := $(shell $(PKG_CONFIG) --cflags libdrm 2>/dev/null)
 DRM_LIBS := $(shell $(PKG_CONFIG) --libs libdrm 2>/dev/null)
 JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
+BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 
 TOOLS := userspace/gpuload/gpuload
 COMMON_SRCS := $(wildcard userspace/common/*.c)
@@ -74,7 +75,7 @@ selftests/unit/%: selftests/unit/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 # Test programs: one C file each, run inside the guest by the bats suites.
 selftests/progs/%: selftests/progs/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) -lpthread -lm
+	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) $(BPF_LIBS) -lpthread -lm
 
 userspace/gpuload/gpuload: $(wildcard userspace/gpuload/*.c) $(wildcard userspace/gpuload/*.h) $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@

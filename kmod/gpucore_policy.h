@@ -221,9 +221,6 @@ struct gpucore_sched_ops {
 	char name[GPUCORE_POLICY_NAME_LEN];
 };
 
-#define GPUCORE_MIN_SLICE_NS	(10 * NSEC_PER_USEC)
-#define GPUCORE_MAX_SLICE_NS	NSEC_PER_SEC
-
 /* gpucore_bpf.c: module init/exit */
 int gpucore_bpf_init(void);
 void gpucore_bpf_exit(void);

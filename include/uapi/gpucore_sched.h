@@ -35,6 +35,10 @@
 #define GPUCORE_WATCHDOG_DEFAULT_MS	5000
 #define GPUCORE_WATCHDOG_MAX_MS		30000
 
+/* Timeslices a policy may give (gpucore_dispatch(), timeslice_ns). */
+#define GPUCORE_MIN_SLICE_NS		10000ULL		/* 10 us */
+#define GPUCORE_MAX_SLICE_NS		1000000000ULL		/* 1 s */
+
 /* Period of the tick callback and of the watchdog check. */
 #define GPUCORE_TICK_MS			10
 

@@ -556,6 +556,8 @@ static int create_channel(struct gl_chan *ch)
 		cc.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE;
 		cc.instance = (uint32_t)cfg->engine_instance;
 	}
+	if (cfg->interactive)
+		cc.flags |= GPUCORE_CHANNEL_INTERACTIVE;
 	ret = chan_ioctl(ch, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc,
 			 "DRM_IOCTL_GPUCORE_CHANNEL_CREATE");
 	if (ret)

@@ -46,6 +46,7 @@ struct gl_config {
 	unsigned int channels;
 	unsigned int engine_class;
 	int engine_instance;		/* -1: the driver picks */
+	bool interactive;		/* GPUCORE_CHANNEL_INTERACTIVE */
 	uint64_t spin_min_ns;
 	uint64_t spin_max_ns;
 	enum gl_kind kind;

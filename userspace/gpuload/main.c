@@ -27,6 +27,7 @@ enum {
 	OPT_SYNC,
 	OPT_TIMEOUT,
 	OPT_VERSION,
+	OPT_INTERACTIVE,
 };
 
 static const char short_opts[] = ":D:g:V:c:E:i:s:k:r:q:t:n:jQh";
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "quiet",	  no_argument,	     NULL, 'Q' },
 	{ "help",	  no_argument,	     NULL, 'h' },
 	{ "version",	  no_argument,	     NULL, OPT_VERSION },
+	{ "interactive",  no_argument,	     NULL, OPT_INTERACTIVE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -84,6 +86,8 @@ static void usage(void)
 "  -E, --engine-class C     compute|copy (default compute)\n"
 "  -i, --engine N           bind every channel to engine instance N of the\n"
 "                           class (default: the driver picks)\n"
+"      --interactive        create interactive-class channels (a hint that\n"
+"                           latency-aware policies such as latency.bpf.o use)\n"
 "  -k, --kind K             spin|fill|copy|mix (default spin):\n"
 "                             spin  one SPIN command of --spin duration\n"
 "                             fill  FILL the job's slice of a per-channel BO\n"
@@ -309,6 +313,9 @@ static void parse_one(struct gl_config *cfg, int c, char **argv,
 		break;
 	case 'j':
 		cfg->json = true;
+		break;
+	case OPT_INTERACTIVE:
+		cfg->interactive = true;
 		break;
 	case 'Q':
 		cfg->quiet = true;

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fairshare: weighted fair sharing of engine time between vGPUs.
+ *
+ * Each engine shares its time between the vGPUs that have runnable
+ * channels on it, in proportion to their weights, and is work conserving:
+ * an idle vGPU's share goes to the busy ones, split by their weights.
+ *
+ * Virtual time, per (engine, vGPU): when a channel of the vGPU stops, the
+ * vGPU's vtime on that engine advances by ran_ns * 100 / weight. An idle
+ * engine runs the vGPU with the smallest vtime among those with runnable
+ * channels, and within it the channel at the head of the vGPU's FIFO, so
+ * the channels of one vGPU share its time round robin. A vGPU that becomes
+ * busy again starts at the engine's current virtual clock (vtime_now, the
+ * largest vtime dispatched so far), so idling earns no credit and the busy
+ * vGPUs keep splitting the engine by weight.
+ *
+ * Caps: a vGPU with a cap of C percent may use at most C% of each
+ * cap_window_ns window of an engine's time; once it has, it is skipped
+ * until the window rolls over (the engine may idle: caps are hard), and
+ * its timeslices are cut to what is left of its budget.
+ *
+ * Tunables: timeslice_ns (0: the GPU default), cap_window_ns.
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+const volatile u64 timeslice_ns = 0;
+const volatile u64 cap_window_ns = 100 * 1000 * 1000ULL;
+
+#define GE_SLOTS	(GC_MAX_GPUS * GC_MAX_ENGINES)
+#define GV_SLOTS	(GC_MAX_GPUS * GC_MAX_VGPUS)
+
+/* Per (gpu, engine, vGPU); index gev_idx(), also its chq queue. */
+struct vstate {
+	u64 vtime;
+	u64 win_start;		/* cap window start */
+	u64 win_used;		/* engine time used in the window */
+};
+
+/* Per (gpu, engine). */
+struct estate {
+	u64 vtime_now;
+	u64 active;		/* bit v: vGPU v has queued channels here */
+};
+
+/* Per (gpu, vGPU). */
+struct vinfo {
+	u32 weight;
+	u32 cap;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CHQ_MAX_QUEUES);
+	__type(key, u32);
+	__type(value, struct vstate);
+} vstates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GE_SLOTS);
+	__type(key, u32);
+	__type(value, struct estate);
+} estates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GV_SLOTS);
+	__type(key, u32);
+	__type(value, struct vinfo);
+} vinfos SEC(".maps");
+
+static __always_inline struct estate *estate_of(u32 gpu, u32 engine)
+{
+	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
+
+	return bpf_map_lookup_elem(&estates, &k);
+}
+
+static __always_inline struct vinfo *vinfo_of(u32 gpu, u32 vgpu)
+{
+	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
+
+	return bpf_map_lookup_elem(&vinfos, &k);
+}
+
+static __always_inline struct vstate *vstate_of(u32 q)
+{
+	return bpf_map_lookup_elem(&vstates, &q);
+}
+
+/* Roll the cap window; return the engine time left in it (U64_MAX: no cap). */
+static __always_inline u64 cap_left(struct vstate *vs, u32 cap, u64 now)
+{
+	u64 budget;
+
+	if (!cap || cap >= 100)
+		return (u64)-1;
+	if (now - vs->win_start >= cap_window_ns) {
+		vs->win_start = now;
+		vs->win_used = 0;
+	}
+	budget = cap_window_ns * cap / 100;
+	return vs->win_used < budget ? budget - vs->win_used : 0;
+}
+
+static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
+{
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), v = vgpu->id, e;
+	struct vinfo *vi = vinfo_of(gpu, v);
+	struct vstate *vs;
+
+	if (vi) {
+		vi->weight = vgpu->weight ?: 1;
+		vi->cap = vgpu->cap;
+	}
+	if (!reset)
+		return;
+	for (e = 0; e < GC_MAX_ENGINES; e++) {
+		vs = vstate_of(gev_idx(gpu, e, v));
+		if (vs) {
+			vs->vtime = 0;
+			vs->win_start = 0;
+			vs->win_used = 0;
+		}
+	}
+}
+
+s32 BPF_STRUCT_OPS(fairshare_vgpu_init, struct gpucore_vgpu *vgpu)
+{
+	vgpu_set(vgpu, true);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(fairshare_vgpu_update, struct gpucore_vgpu *vgpu)
+{
+	vgpu_set(vgpu, false);
+}
+
+void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
+	u32 q = gev_idx(gpu, engine, v);
+	struct estate *es = estate_of(gpu, engine);
+	struct vstate *vs = vstate_of(q);
+
+	if (!es || !vs)
+		return;
+	if (!chq_nr(q) && vs->vtime < es->vtime_now)
+		vs->vtime = es->vtime_now;
+	if (chq_push(q, ch->id)) {
+		gpucore_error("fairshare: cannot queue channel %u", ch->id);
+		return;
+	}
+	es->active |= 1ULL << v;
+}
+
+void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
+{
+	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
+	struct estate *es = estate_of(gpu, engine);
+
+	if (chq_remove(ch->id) || !es)
+		return;
+	if (!chq_nr(gev_idx(gpu, engine, v)))
+		es->active &= ~(1ULL << v);
+}
+
+void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	struct vstate *vs = vstate_of(gev_idx(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch)));
+	u32 weight = BPF_CORE_READ(ch, vgpu, weight);
+
+	if (!vs)
+		return;
+	vs->vtime += ran_ns * 100 / (weight ?: 1);
+	vs->win_used += ran_ns;
+}
+
+/* The vGPU with queued channels, within its cap, with the least vtime. */
+static __always_inline s32 pick_vgpu(u32 gpu, u32 engine, u64 active, u64 now, u64 *left)
+{
+	u64 best_vtime = (u64)-1, l;
+	s32 best = -1;
+	u32 v;
+
+	for (v = 0; v < GC_MAX_VGPUS; v++) {
+		struct vstate *vs;
+		struct vinfo *vi;
+
+		if (!(active & (1ULL << v)))
+			continue;
+		vs = vstate_of(gev_idx(gpu, engine, v));
+		vi = vinfo_of(gpu, v);
+		if (!vs || !vi)
+			continue;
+		l = cap_left(vs, vi->cap, now);
+		if (!l || vs->vtime >= best_vtime)
+			continue;
+		best_vtime = vs->vtime;
+		best = v;
+		*left = l;
+	}
+	return best;
+}
+
+void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u32 gpu = engine_gpu(engine), e = engine->id, q;
+	struct estate *es = estate_of(gpu, e);
+	struct vstate *vs;
+	u64 left = 0, slice = timeslice_ns, id;
+	s32 v;
+
+	if (!es || !es->active)
+		return;
+	v = pick_vgpu(gpu, e, es->active, bpf_ktime_get_ns(), &left);
+	if (v < 0)
+		return;		/* every busy vGPU is at its cap */
+	q = gev_idx(gpu, e, v);
+	id = chq_pop(q);
+	if (!chq_nr(q))
+		es->active &= ~(1ULL << v);
+	vs = vstate_of(q);
+	if (!id || !vs)
+		return;
+	if (vs->vtime > es->vtime_now)
+		es->vtime_now = vs->vtime;
+	if (left != (u64)-1) {
+		if (!slice)
+			slice = BPF_CORE_READ(engine, gpu, timeslice_ns);
+		if (slice > left)
+			slice = left;
+		if (slice < GPUCORE_MIN_SLICE_NS)
+			slice = GPUCORE_MIN_SLICE_NS;
+	}
+	gpucore_dispatch(engine, id, slice);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops fairshare_ops = {
+	.vgpu_init	= (void *)fairshare_vgpu_init,
+	.vgpu_update	= (void *)fairshare_vgpu_update,
+	.runnable	= (void *)fairshare_runnable,
+	.quiescent	= (void *)fairshare_quiescent,
+	.stopping	= (void *)fairshare_stopping,
+	.dispatch	= (void *)fairshare_dispatch,
+	.name		= "fairshare",
+};
