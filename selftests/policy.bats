@@ -1,0 +1,341 @@
+#!/usr/bin/env bats
+# BPF scheduling policies: each policy schedules real work; fairshare,
+# fixedshare and latency keep their promises; broken policies are ejected
+# with the right reason while gpuload --verify loses nothing; the verifier
+# refuses unsafe programs; attach/detach/replace under load; rmmod.
+
+load helpers
+
+GPUSCHED=$REPO/userspace/gpusched/gpusched
+ATTACH_LOOP=$REPO/selftests/progs/attach_loop
+BAD=$REPO/selftests/policies
+POL=/sys/module/gpucore/policy
+
+setup() {
+	gpucore_reload
+}
+
+teardown() {
+	pkill -9 gpuload 2>/dev/null || true
+	"$GPUSCHED" unload >/dev/null 2>&1 || true
+	sleep 0.2
+	gpucore_unload || true
+}
+
+# wait_exit_kind KIND [SECONDS]: poll until the last exit kind is KIND.
+wait_exit_kind() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		[ "$(cat $POL/exit_kind)" = "$1" ] && [ "$(cat $POL/state)" = builtin ] && return 0
+		sleep 0.1
+	done
+	echo "exit_kind=$(cat $POL/exit_kind) state=$(cat $POL/state) msg=$(cat $POL/exit_msg)" >&2
+	return 1
+}
+
+# busy NAME...: engine time of each vGPU on GPU 0 (ns), on one line.
+busy() {
+	local v out=()
+	for v in "$@"; do out+=("$(vgpu_attr "$v" busy_ns)"); done
+	echo "${out[@]}"
+}
+
+# measure_shares WARM DUR ARGS -- NAME...: run gpuload ARGS on every vGPU
+# at once, sample engine time after WARM seconds and DUR seconds later
+# (all of them busy the whole time), print "NAME permille" lines.
+measure_shares() {
+	local warm=$1 dur=$2 v i
+	shift 2
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	for v in "$@"; do
+		"$GPULOAD" -V "$v" "${args[@]}" -t $((warm + dur + 2)) -Q > /dev/null &
+	done
+	sleep "$warm"
+	local b0=($(busy "$@"))
+	sleep "$dur"
+	local b1=($(busy "$@"))
+	wait
+	local tot=0
+	for i in "${!b0[@]}"; do tot=$((tot + b1[i] - b0[i])); done
+	i=0
+	for v in "$@"; do
+		echo "$v $(( (b1[i] - b0[i]) * 1000 / tot ))"
+		i=$((i + 1))
+	done
+}
+
+# within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
+within() {
+	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
+}
+
+# engine_use NAME SECONDS ARGS...: percent of engine time NAME used while
+# gpuload ARGS ran on it (sampled inside the run).
+engine_use() {
+	local v=$1 dur=$2
+	shift 2
+	"$GPULOAD" -V "$v" "$@" -t $((dur + 3)) -Q > /dev/null &
+	sleep 1
+	local b0 t0 b1 t1
+	b0=$(vgpu_attr "$v" busy_ns); t0=$(date +%s%N)
+	sleep "$dur"
+	b1=$(vgpu_attr "$v" busy_ns); t1=$(date +%s%N)
+	wait
+	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
+}
+
+check_policy_runs_work() {
+	run "$GPUSCHED" load "$REPO/bpf/$1.bpf.o"
+	assert_success
+	assert_output --partial "$1"
+	run "$GPUSCHED" status --json
+	assert_success
+	[ "$(echo "$output" | jq -r .policy)" = "$1" ]
+	[ "$(echo "$output" | jq -r .state)" = attached ]
+	vgpu_create vm1
+	run "$GPULOAD" -V vm1 -c 3 -s 500us -t 2 --json
+	assert_success
+	[ "$(echo "$output" | jq .total.failed)" = 0 ]
+	[ "$(cat $POL/decisions)" -gt 0 ]
+	run "$GPUSCHED" unload
+	assert_success
+	[ "$(cat $POL/state)" = builtin ]
+	[ "$(cat $POL/exit_kind)" = unregistered ]
+}
+
+@test "besteffort loads, schedules gpuload's work, shows in status, unloads" {
+	check_policy_runs_work besteffort
+}
+
+@test "fairshare loads, schedules gpuload's work, shows in status, unloads" {
+	check_policy_runs_work fairshare
+}
+
+@test "fixedshare loads, schedules gpuload's work, shows in status, unloads" {
+	check_policy_runs_work fixedshare
+}
+
+@test "latency loads, schedules gpuload's work, shows in status, unloads" {
+	check_policy_runs_work latency
+}
+
+@test "fairshare: weights 100/200/400 with mixed job sizes get 1:2:4 of the engine (within 5%)" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=200
+	vgpu_create vm3 weight=400
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	run measure_shares 1 5 -i 0 -c 2 -s 100us-20ms -q 4 -- vm1 vm2 vm3
+	assert_success
+	echo "$output"
+	within 5 "$(echo "$output" | awk '$1 == "vm1" { print $2 }')" 142.9
+	within 5 "$(echo "$output" | awk '$1 == "vm2" { print $2 }')" 285.7
+	within 5 "$(echo "$output" | awk '$1 == "vm3" { print $2 }')" 571.4
+	[ "$(cat $POL/state)" = attached ]
+}
+
+@test "fairshare: when a vGPU goes idle the others split its share by weight" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=200
+	vgpu_create vm3 weight=400
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	run measure_shares 1 4 -i 0 -c 2 -s 1ms-4ms -q 4 -- vm1 vm3
+	assert_success
+	echo "$output"
+	within 5 "$(echo "$output" | awk '$1 == "vm1" { print $2 }')" 200
+	within 5 "$(echo "$output" | awk '$1 == "vm3" { print $2 }')" 800
+}
+
+@test "fairshare: a capped vGPU alone on the engine stays at its cap" {
+	vgpu_create vm1 weight=400 cap=25
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	assert_success
+	echo "used ${output}% with cap 25%"
+	[ "$output" -le 27 ]
+	[ "$output" -ge 20 ]
+}
+
+@test "fixedshare: an idle tenant's share stays unused (not work conserving)" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=100
+	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
+	# host, vm1 and vm2 weigh 100 each: vm1 is held to a third
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	assert_success
+	echo "used ${output}% with a fixed share of 33%"
+	within 10 "$output" 33
+}
+
+@test "fixedshare: a cap is hard even when the engine is otherwise idle" {
+	vgpu_create vm1 weight=1000 cap=10
+	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	assert_success
+	echo "used ${output}% with cap 10%"
+	[ "$output" -le 12 ]
+	[ "$output" -ge 7 ]
+}
+
+@test "latency: an interactive channel's p99 start latency stays under two timeslices next to six flat-out batch channels" {
+	vgpu_create batch
+	vgpu_create ui class=interactive
+	"$GPUSCHED" load "$REPO/bpf/latency.bpf.o"
+	"$GPULOAD" -V batch -i 0 -c 6 -s 2ms-20ms -q 4 -t 8 -Q &
+	sleep 1
+	run "$GPULOAD" -V ui -i 0 -c 1 -s 200us -r 50 -t 5 --json
+	assert_success
+	p99=$(echo "$output" | jq .total.wait_ns.p99)
+	slice=$(cat "$(gpu_sys 0)/timeslice_ns")
+	echo "interactive p99 wait ${p99} ns, timeslice ${slice} ns"
+	[ "$p99" -lt $((2 * slice)) ]
+	wait
+	[ "$(cat $POL/state)" = attached ]
+}
+
+# eject_case OBJ KIND MSG [GPULOAD ARGS...]: gpuload --verify runs while
+# the broken policy OBJ is loaded; it must be ejected with KIND and a
+# message containing MSG, and no job may be lost or run twice.
+eject_case() {
+	local obj=$1 kind=$2 msg=$3
+	shift 3
+	vgpu_create vm1
+	"$GPULOAD" -V vm1 -c 4 -k fill --verify -q 4 -t 8 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	local pid=$!
+	if [ $# -gt 0 ]; then
+		"$GPULOAD" "$@" -Q &
+	fi
+	sleep 1
+	run "$GPUSCHED" load "$BAD/$obj.bpf.o"
+	assert_success
+	wait_exit_kind "$kind" 15
+	run cat $POL/exit_msg
+	assert_output --partial "$msg"
+	[ "$(cat $POL/name)" = builtin ]
+	wait $pid
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+	[ "$(jq .total.jobs "$BATS_TEST_TMPDIR/verify.json")" -gt 0 ]
+	wait
+}
+
+@test "a policy dispatching a channel that does not exist is ejected (invalid), no job lost" {
+	eject_case bad_nonexistent invalid "does not exist"
+}
+
+@test "a policy dispatching a channel that is not runnable is ejected (invalid), no job lost" {
+	eject_case bad_not_runnable invalid "not runnable"
+}
+
+@test "a policy dispatching a channel of another GPU is ejected (invalid), no job lost" {
+	gpucore_reload num_gpus=2
+	eject_case bad_other_gpu invalid "belongs to gpu" -g 1 -c 2 -s 1ms -t 8
+}
+
+@test "a policy that never dispatches is ejected by the watchdog (stall), no job lost" {
+	eject_case bad_never_dispatch stall "runnable on gpu0"
+}
+
+@test "a policy reporting an error is ejected (error) with its message, no job lost" {
+	eject_case bad_error error "bad_error"
+}
+
+@test "an operator can eject a policy through sysfs; the built-in policy takes over" {
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	vgpu_create vm1
+	"$GPULOAD" -V vm1 -c 2 -k fill --verify -q 4 -t 4 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	sleep 1
+	echo 1 > $POL/eject
+	wait_exit_kind sysfs 5
+	wait
+	[ "$(jq .total.lost "$BATS_TEST_TMPDIR/verify.json")" = 0 ]
+	[ "$(cat $POL/ejections)" = 1 ]
+}
+
+@test "the verifier refuses a policy that dereferences the nullable prev argument unchecked" {
+	run "$GPUSCHED" load "$BAD/bad_nullable.bpf.o"
+	assert_failure 7
+	assert_output --partial "invalid mem access"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "the verifier refuses gpucore kfuncs in a program that is not a gpucore policy" {
+	run bpftool prog loadall "$BAD/bad_kfunc_tracing.bpf.o" /sys/fs/bpf/bad_kfunc
+	assert_failure
+	assert_output --partial "gpucore_kick_engine"
+	rm -rf /sys/fs/bpf/bad_kfunc
+}
+
+@test "the verifier refuses gpucore_dispatch() outside the dispatch callback" {
+	run "$GPUSCHED" load "$BAD/bad_dispatch_outside.bpf.o"
+	assert_failure 7
+	assert_output --partial "gpucore_dispatch"
+}
+
+@test "attach and detach 200 times while gpuload --verify runs: nothing lost" {
+	vgpu_create vm1
+	"$GPULOAD" -V vm1 -c 4 -k fill --verify -q 4 -t 600 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	pid=$!
+	sleep 0.5
+	run "$ATTACH_LOOP" "$REPO/bpf/fairshare.bpf.o" 200
+	assert_success
+	assert_output "200 attach/detach rounds"
+	kill -INT $pid
+	wait $pid
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+}
+
+@test "rmmod is refused while a policy is attached and works after unload" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	run rmmod gpucore
+	assert_failure
+	[ -d /sys/module/gpucore ]
+	"$GPUSCHED" unload
+	run gpucore_unload
+	assert_success
+	[ ! -d /sys/module/gpucore ]
+}
+
+@test "replace under load: no job lost, no engine idle beyond one timeslice, old policy exits 'replaced'" {
+	vgpu_create vm1
+	vgpu_create vm2 weight=300
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	"$GPULOAD" -V vm1 -i 0 -c 3 -k fill --verify -q 4 -t 6 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	"$GPULOAD" -V vm2 -i 0 -c 3 -s 1ms-3ms -q 4 -t 6 -Q &
+	sleep 1.5
+	trace_start gpucore_switch_in gpucore_switch_out
+	sleep 0.5
+	run "$GPUSCHED" load --replace "$REPO/bpf/fairshare.bpf.o"
+	assert_success
+	sleep 0.5
+	trace_stop
+	[ "$(cat $POL/name)" = fairshare ]
+	[ "$(cat $POL/state)" = attached ]
+	[ "$(cat $POL/exit_kind)" = replaced ]
+	# longest time engine 0 spent without a channel while work was queued
+	gap=$(awk '/gpucore_switch_out:.* engine=0 / { split($0, a, ": gpucore"); n = split(a[1], f, " "); t = f[n]; out = t + 0 }
+		   /gpucore_switch_in:.* engine=0 / { split($0, a, ": gpucore"); n = split(a[1], f, " "); t = f[n] + 0;
+		     if (out && t - out > max) max = t - out; out = 0 }
+		   END { printf "%d\n", max * 1e9 }' "$TRACEFS/trace")
+	slice=$(cat "$(gpu_sys 0)/timeslice_ns")
+	echo "max idle gap ${gap} ns, timeslice ${slice} ns"
+	[ "$(grep -c 'gpucore_switch_in:.* engine=0 ' "$TRACEFS/trace")" -gt 20 ]
+	[ "$gap" -lt "$slice" ]
+	wait
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+}
+
+@test "policy attach, detach and eject show up on the tracepoints" {
+	trace_start gpucore_policy_attach gpucore_policy_detach gpucore_policy_eject
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	echo 1 > $POL/eject
+	wait_exit_kind sysfs 5
+	trace_stop
+	run cat "$TRACEFS/trace"
+	assert_output --partial "gpucore_policy_attach: policy=besteffort replace=0"
+	assert_output --partial "gpucore_policy_eject: policy=besteffort kind=3 reason=ejected by operator"
+	assert_output --partial "gpucore_policy_detach: policy=besteffort kind=3"
+}
