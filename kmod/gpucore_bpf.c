@@ -644,6 +644,15 @@ static const char *gpucore_ch_state_name(struct gpucore_channel *ch)
 	return ch->state == GPUCORE_CH_RUNNING ? "running" : "idle";
 }
 
+/* Eject for an invalid dispatch decision on @e; returns -EINVAL. */
+#define gpucore_invalid(e, fmt, ...)						\
+	({									\
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",	\
+				     "gpu%u/%s: " fmt, (e)->gpu->id, (e)->name,	\
+				     ##__VA_ARGS__);				\
+		-EINVAL;							\
+	})
+
 __bpf_kfunc_start_defs();
 
 /**
@@ -663,57 +672,28 @@ __bpf_kfunc int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, 
 {
 	struct gpucore_cb_ctx *ctx = gpucore_kfunc_ctx();
 	struct gpucore_channel *ch;
-	const char *why = NULL;
-	u32 gpu_id = engine->gpu->id;
 
-	if (ctx->engine != engine) {
-		why = "gpucore_dispatch() for an engine that is not being dispatched";
-		goto err_eject;
-	}
-	if (ctx->pick) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: dispatched twice (channel %u, then %llu)",
-				     gpu_id, engine->name, ctx->pick->id, channel_id);
-		return -EINVAL;
-	}
+	if (ctx->engine != engine)
+		return gpucore_invalid(engine, "not the engine being dispatched");
+	if (ctx->pick)
+		return gpucore_invalid(engine, "dispatched twice (channel %u, then %llu)",
+				       ctx->pick->id, channel_id);
 	ch = channel_id <= U32_MAX ? xa_load(&gpucore_channel_ids, channel_id) : NULL;
-	if (!ch) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: channel %llu does not exist",
-				     gpu_id, engine->name, channel_id);
-		return -EINVAL;
-	}
-	if (ch->gpu != engine->gpu) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: channel %u belongs to gpu%u",
-				     gpu_id, engine->name, ch->id, ch->gpu->id);
-		return -EINVAL;
-	}
-	if (ch->engine != engine) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: channel %u is bound to engine %s",
-				     gpu_id, engine->name, ch->id, ch->engine->name);
-		return -EINVAL;
-	}
-	if (ch->dead || ch->state != GPUCORE_CH_QUEUED) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: channel %u is not runnable (%s)",
-				     gpu_id, engine->name, ch->id, gpucore_ch_state_name(ch));
-		return -EINVAL;
-	}
-	if (slice_ns && (slice_ns < GPUCORE_MIN_SLICE_NS || slice_ns > GPUCORE_MAX_SLICE_NS)) {
-		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",
-				     "gpu%u/%s: timeslice %llu ns outside 10 us .. 1 s",
-				     gpu_id, engine->name, slice_ns);
-		return -EINVAL;
-	}
+	if (!ch)
+		return gpucore_invalid(engine, "channel %llu does not exist", channel_id);
+	if (ch->gpu != engine->gpu)
+		return gpucore_invalid(engine, "channel %u belongs to gpu%u", ch->id, ch->gpu->id);
+	if (ch->engine != engine)
+		return gpucore_invalid(engine, "channel %u is bound to engine %s",
+				       ch->id, ch->engine->name);
+	if (ch->dead || ch->state != GPUCORE_CH_QUEUED)
+		return gpucore_invalid(engine, "channel %u is not runnable (%s)", ch->id,
+				       gpucore_ch_state_name(ch));
+	if (slice_ns && (slice_ns < GPUCORE_MIN_SLICE_NS || slice_ns > GPUCORE_MAX_SLICE_NS))
+		return gpucore_invalid(engine, "timeslice %llu ns outside 10 us .. 1 s", slice_ns);
 	ctx->pick = ch;
 	ctx->slice_ns = slice_ns;
 	return 0;
-
-err_eject:
-	gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch", "%s", why);
-	return -EINVAL;
 }
 
 /* The engine of the GPU whose callback is running, or NULL. */
@@ -903,20 +883,62 @@ static int gpucore_ops_init(struct btf *btf)
 	return -EINVAL;
 }
 
-static s32 gpucore_ops_init_stub(void) { return 0; }
-static void gpucore_ops_exit_stub(struct gpucore_exit_info *info) {}
-static s32 gpucore_ops_vgpu_init_stub(struct gpucore_vgpu *vgpu) { return 0; }
-static void gpucore_ops_vgpu_update_stub(struct gpucore_vgpu *vgpu) {}
-static void gpucore_ops_vgpu_exit_stub(struct gpucore_vgpu *vgpu) {}
-static s32 gpucore_ops_channel_init_stub(struct gpucore_channel *ch) { return 0; }
-static void gpucore_ops_channel_exit_stub(struct gpucore_channel *ch) {}
-static void gpucore_ops_runnable_stub(struct gpucore_channel *ch, u64 flags) {}
-static void gpucore_ops_quiescent_stub(struct gpucore_channel *ch) {}
+static s32 gpucore_ops_init_stub(void)
+{
+	return 0;
+}
+
+static void gpucore_ops_exit_stub(struct gpucore_exit_info *info)
+{
+}
+
+static s32 gpucore_ops_vgpu_init_stub(struct gpucore_vgpu *vgpu)
+{
+	return 0;
+}
+
+static void gpucore_ops_vgpu_update_stub(struct gpucore_vgpu *vgpu)
+{
+}
+
+static void gpucore_ops_vgpu_exit_stub(struct gpucore_vgpu *vgpu)
+{
+}
+
+static s32 gpucore_ops_channel_init_stub(struct gpucore_channel *ch)
+{
+	return 0;
+}
+
+static void gpucore_ops_channel_exit_stub(struct gpucore_channel *ch)
+{
+}
+
+static void gpucore_ops_runnable_stub(struct gpucore_channel *ch, u64 flags)
+{
+}
+
+static void gpucore_ops_quiescent_stub(struct gpucore_channel *ch)
+{
+}
+
+/* "__nullable": the verifier makes programs check @prev for NULL. */
 static void gpucore_ops_dispatch_stub(struct gpucore_engine *engine,
-				      struct gpucore_channel *prev__nullable) {}
-static void gpucore_ops_running_stub(struct gpucore_channel *ch) {}
-static void gpucore_ops_stopping_stub(struct gpucore_channel *ch, u64 ran_ns, u32 reason) {}
-static void gpucore_ops_tick_stub(struct gpucore_gpu *gpu) {}
+				      struct gpucore_channel *prev__nullable)
+{
+}
+
+static void gpucore_ops_running_stub(struct gpucore_channel *ch)
+{
+}
+
+static void gpucore_ops_stopping_stub(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+}
+
+static void gpucore_ops_tick_stub(struct gpucore_gpu *gpu)
+{
+}
 
 static struct gpucore_sched_ops gpucore_ops_cfi_stubs = {
 	.init = gpucore_ops_init_stub,
