@@ -462,8 +462,12 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 	}
 }
 
-/* Record how the current policy stops; the pending eject wins. */
-static void gpucore_policy_record_exit(u32 kind, const char *reason, const char *msg)
+/*
+ * Record how the current policy stops; a pending eject wins. With @stop,
+ * its callbacks stop being called at once.
+ */
+static void gpucore_policy_record_exit(u32 kind, const char *reason, const char *msg,
+				       bool stop)
 {
 	struct gpucore_exit_info *info = &gpucore_policy.exit;
 
@@ -476,7 +480,8 @@ static void gpucore_policy_record_exit(u32 kind, const char *reason, const char 
 		strscpy(info->reason, reason, sizeof(info->reason));
 		strscpy(info->msg, msg, sizeof(info->msg));
 	}
-	WRITE_ONCE(gpucore_policy.ejecting, true);
+	if (stop)
+		WRITE_ONCE(gpucore_policy.ejecting, true);
 	if (info->kind >= GPUCORE_EXIT_ERROR_KINDS)
 		gpucore_policy.ejections++;
 	spin_unlock_irq(&gpucore_policy.lock);
@@ -497,7 +502,7 @@ static void gpucore_policy_disable(u32 kind, const char *reason, const char *msg
 	struct gpucore_sched_ops *ops = gpucore_policy.ops;
 
 	lockdep_assert_held(&gpucore_policy.mutex);
-	gpucore_policy_record_exit(kind, reason, msg);
+	gpucore_policy_record_exit(kind, reason, msg, true);
 	gpucore_policy_install(NULL);
 	if (ops->exit)
 		ops->exit(&gpucore_policy.exit);
@@ -607,14 +612,15 @@ static int gpucore_policy_update(void *kdata, void *old_kdata, struct bpf_link *
 	ret = gpucore_policy_call_init(ops);
 	if (ret)
 		goto out_unlock;
-	if (old) {
-		snprintf(msg, sizeof(msg), "replaced by %s", ops->name);
-		gpucore_policy_record_exit(GPUCORE_EXIT_REPLACED, "replaced", msg);
-	}
+	/* Each GPU switches from the old to the new policy under its lock. */
 	gpucore_policy_set(ops);
 	gpucore_policy_install(ops);
-	if (old && old->exit)
-		old->exit(&gpucore_policy.exit);
+	if (old) {
+		snprintf(msg, sizeof(msg), "replaced by %s", ops->name);
+		gpucore_policy_record_exit(GPUCORE_EXIT_REPLACED, "replaced", msg, false);
+		if (old->exit)
+			old->exit(&gpucore_policy.exit);
+	}
 	trace_gpucore_policy_attach(ops->name, !!old);
 	pr_info("gpucore: policy %s attached%s\n", ops->name, old ? " (replace)" : "");
 out_unlock:
