@@ -8,7 +8,8 @@
  * DOC: BPF scheduling policies
  *
  * A policy is a BPF struct_ops map of type &struct gpucore_sched_ops,
- * attached through a BPF link (``SEC(".struct_ops.link")``). One policy at
+ * attached only through a BPF link (``SEC(".struct_ops.link")``; a map
+ * without BPF_F_LINK is refused with -EOPNOTSUPP). One policy at
  * a time serves every GPU; attaching a second one fails with -EEXIST unless
  * it replaces the first through bpf_link_update(). While a struct_ops map
  * of this type exists it holds a reference on the module, so the module
@@ -571,6 +572,9 @@ static int gpucore_policy_reg(void *kdata, struct bpf_link *link)
 	struct gpucore_sched_ops *ops = kdata;
 	int ret;
 
+	/* Only through a link: it is what detaches a policy when it dies. */
+	if (!link)
+		return -EOPNOTSUPP;
 	mutex_lock(&gpucore_policy.mutex);
 	if (gpucore_policy_current()) {
 		ret = -EEXIST;
