@@ -43,7 +43,7 @@ JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 
-TOOLS := userspace/gpuload/gpuload
+TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
 
@@ -80,6 +80,11 @@ selftests/progs/%: selftests/progs/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 userspace/gpuload/gpuload: $(wildcard userspace/gpuload/*.c) $(wildcard userspace/gpuload/*.h) $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(DRM_LIBS) $(JSON_LIBS) -lm -lpthread
+
+userspace/gpusched/gpusched: $(wildcard userspace/gpusched/*.c) $(wildcard userspace/gpusched/*.h) $(COMMON_SRCS) $(COMMON_HDRS) include/uapi/gpucore_sched.h
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) -DGPUSCHED_BPF_DIR='"$(PREFIX)/lib/gpucore/bpf"' \
+		-o $@ $(filter %.c,$^) $(DRM_LIBS) $(JSON_LIBS) $(BPF_LIBS) -lm
 
 # BPF: vmlinux.h is dumped from the module's BTF (split on the kernel's),
 # so policies see struct gpucore_sched_ops and the driver's objects; each

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fixedshare: fixed engine-time shares per vGPU, like NVIDIA's vGPU
+ * "fixed share" scheduler.
+ *
+ * Time is cut into periods of period_ns (default 100 ms), aligned on
+ * multiples of period_ns of CLOCK_MONOTONIC. In each period every vGPU
+ * gets, on each engine of its GPU, a budget of
+ *
+ *	period_ns * weight / (sum of the weights of all vGPUs of that GPU)
+ *
+ * limited to period_ns * cap / 100 if the vGPU has a cap, and never less
+ * than the minimum timeslice (10 us), so that every vGPU makes progress.
+ * The sum counts every existing vGPU, busy or idle, the host tenant
+ * included: a vGPU's share does not grow because others are idle. The
+ * policy is therefore not work conserving: a vGPU that used up its budget
+ * waits for the next period even if the engine has nothing else to do,
+ * which gives each tenant the same performance however busy the others are.
+ *
+ * Budgets are refilled lazily: each (gpu, engine, vgpu) slot records the
+ * period its usage belongs to, and usage from an older period counts as
+ * zero. The core calls dispatch() again on every tick (10 ms) while
+ * channels are queued, so a throttled vGPU resumes within a tick of the
+ * period boundary.
+ *
+ * Queues: one FIFO (chq) per (gpu, engine, vgpu), round robin among the
+ * vGPU's channels, plus a bitmask per engine of the vGPUs that have queued
+ * channels. An idle engine runs the head channel of the vGPU with the most
+ * budget left, for min(timeslice, budget left), at least 10 us. The time a
+ * channel ran (stopping()) is charged to its vGPU's budget on that engine.
+ *
+ * Weights and caps come from vgpu_init()/vgpu_update() and are kept per
+ * vGPU, with the per-GPU sum of weights, in maps.
+ *
+ * Tunables: period_ns (0: 100 ms), timeslice_ns (0: the GPU's default).
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+const volatile u64 period_ns = 100ULL * 1000 * 1000;
+const volatile u64 timeslice_ns = 0;
+
+#define FS_MIN_SLICE_NS		10000ULL	/* the kernel's minimum */
+#define FS_MAX_SLICE_NS		1000000000ULL	/* and maximum */
+#define FS_DEFAULT_PERIOD_NS	(100ULL * 1000 * 1000)
+
+/* Statistics, readable with bpftool map dump (fixedsh.bss). */
+u64 nr_dispatched;	/* channels dispatched */
+u64 nr_throttled;	/* dispatch() left work queued: budgets used up */
+
+struct vgpu_info {
+	u32 weight;
+	u32 cap;		/* percent, 0: none */
+	u32 live;
+	u32 pad;
+};
+
+/* Per (gpu, vgpu). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_VGPUS);
+	__type(key, u32);
+	__type(value, struct vgpu_info);
+} vgpus SEC(".maps");
+
+/* Per gpu: sum of the weights of its vGPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS);
+	__type(key, u32);
+	__type(value, u64);
+} weight_sum SEC(".maps");
+
+struct budget {
+	u64 period;		/* index of the period @used_ns belongs to */
+	u64 used_ns;
+};
+
+/* Per (gpu, engine, vgpu). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS);
+	__type(key, u32);
+	__type(value, struct budget);
+} budgets SEC(".maps");
+
+/* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__type(key, u32);
+	__type(value, u64);
+} queued_mask SEC(".maps");
+
+static __always_inline u64 period_len(void)
+{
+	return period_ns ?: FS_DEFAULT_PERIOD_NS;
+}
+
+static __always_inline u32 gv_idx(u32 gpu, u32 vgpu)
+{
+	return (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
+}
+
+static __always_inline u32 ge_idx(u32 gpu, u32 engine)
+{
+	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
+}
+
+/* A vGPU's budget per period on each engine; 0 if the vGPU is unknown. */
+static __always_inline u64 vgpu_budget(u32 gpu, u32 vgpu)
+{
+	u32 gi = gpu % GC_MAX_GPUS, vi = gv_idx(gpu, vgpu);
+	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
+	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
+	u64 p = period_len(), b;
+
+	if (!info || !sum || !info->live)
+		return 0;
+	b = *sum ? p * info->weight / *sum : p;
+	if (info->cap && b > p * info->cap / 100)
+		b = p * info->cap / 100;
+	return b > FS_MIN_SLICE_NS ? b : FS_MIN_SLICE_NS;
+}
+
+/* Budget left to (gpu, engine, vgpu) in period @period. */
+static __always_inline u64 budget_left(u32 gpu, u32 engine, u32 vgpu, u64 period)
+{
+	u32 i = gev_idx(gpu, engine, vgpu);
+	struct budget *b = bpf_map_lookup_elem(&budgets, &i);
+	u64 total = vgpu_budget(gpu, vgpu), used;
+
+	if (!b)
+		return 0;
+	used = b->period == period ? b->used_ns : 0;
+	return used < total ? total - used : 0;
+}
+
+static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu)
+{
+	u32 i = ge_idx(gpu, engine);
+	u64 *mask = bpf_map_lookup_elem(&queued_mask, &i);
+
+	if (!mask)
+		return;
+	if (chq_nr(gev_idx(gpu, engine, vgpu)))
+		*mask |= 1ULL << (vgpu % GC_MAX_VGPUS);
+	else
+		*mask &= ~(1ULL << (vgpu % GC_MAX_VGPUS));
+}
+
+/* Add (+1) or remove (-1) a vGPU's weight from its GPU's sum. */
+static __always_inline void weight_account(u32 gpu, struct vgpu_info *info, int sign)
+{
+	u32 gi = gpu % GC_MAX_GPUS;
+	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
+
+	if (!sum || !info->live)
+		return;
+	if (sign > 0)
+		*sum += info->weight;
+	else
+		*sum = *sum > info->weight ? *sum - info->weight : 0;
+}
+
+static __always_inline struct vgpu_info *vgpu_lookup(struct gpucore_vgpu *vgpu)
+{
+	u32 i = gv_idx(BPF_CORE_READ(vgpu, gpu, id), vgpu->id);
+
+	return bpf_map_lookup_elem(&vgpus, &i);
+}
+
+s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
+{
+	struct vgpu_info *info = vgpu_lookup(vgpu);
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), e;
+
+	if (!info)
+		return -EINVAL;
+	weight_account(gpu, info, -1);
+	info->weight = vgpu->weight;
+	info->cap = vgpu->cap;
+	info->live = 1;
+	weight_account(gpu, info, 1);
+	/* A reused vGPU id starts with a full budget. */
+	for (e = 0; e < GC_MAX_ENGINES; e++) {
+		u32 i = gev_idx(gpu, e, vgpu->id);
+		struct budget *b = bpf_map_lookup_elem(&budgets, &i);
+
+		if (b) {
+			b->period = 0;
+			b->used_ns = 0;
+		}
+	}
+	return 0;
+}
+
+void BPF_STRUCT_OPS(fixedshare_vgpu_update, struct gpucore_vgpu *vgpu)
+{
+	struct vgpu_info *info = vgpu_lookup(vgpu);
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id);
+
+	if (!info)
+		return;
+	weight_account(gpu, info, -1);
+	info->weight = vgpu->weight;
+	info->cap = vgpu->cap;
+	weight_account(gpu, info, 1);
+}
+
+void BPF_STRUCT_OPS(fixedshare_vgpu_exit, struct gpucore_vgpu *vgpu)
+{
+	struct vgpu_info *info = vgpu_lookup(vgpu);
+
+	if (!info)
+		return;
+	weight_account(BPF_CORE_READ(vgpu, gpu, id), info, -1);
+	info->live = 0;
+}
+
+void BPF_STRUCT_OPS(fixedshare_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), vgpu = ch_vgpu(ch);
+
+	if (!vgpu_budget(gpu, vgpu)) {
+		gpucore_error("fixedshare: channel %u of unknown vgpu %u", ch->id, vgpu);
+		return;
+	}
+	if (chq_push(gev_idx(gpu, engine, vgpu), ch->id)) {
+		gpucore_error("fixedshare: cannot queue channel %u", ch->id);
+		return;
+	}
+	mask_update(gpu, engine, vgpu);
+}
+
+void BPF_STRUCT_OPS(fixedshare_quiescent, struct gpucore_channel *ch)
+{
+	if (!chq_remove(ch->id))
+		mask_update(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch));
+}
+
+void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), vgpu = ch_vgpu(ch);
+	u32 i = gev_idx(gpu, engine, vgpu);
+	struct budget *b = bpf_map_lookup_elem(&budgets, &i);
+	u64 now = bpf_ktime_get_ns(), p = period_len(), period = now / p;
+
+	if (!b)
+		return;
+	if (b->period != period) {
+		/* Only the part of the run inside this period counts. */
+		u64 in_period = now - period * p;
+
+		b->period = period;
+		b->used_ns = 0;
+		if (ran_ns > in_period)
+			ran_ns = in_period;
+	}
+	b->used_ns += ran_ns;
+}
+
+void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u32 gpu = engine_gpu(engine), eng = engine->id, mi = ge_idx(gpu, eng), v;
+	u64 period = bpf_ktime_get_ns() / period_len();
+	u64 *maskp = bpf_map_lookup_elem(&queued_mask, &mi);
+	u64 mask, best_left = 0, slice, id;
+	s32 best = -1;
+
+	if (!maskp || !*maskp)
+		return;
+	mask = *maskp;
+	for (v = 0; v < GC_MAX_VGPUS; v++) {
+		u64 left;
+
+		if (!(mask & (1ULL << v)))
+			continue;
+		left = budget_left(gpu, eng, v, period);
+		if (left > best_left) {
+			best_left = left;
+			best = v;
+		}
+	}
+	if (best < 0) {
+		nr_throttled++;
+		return;
+	}
+	id = chq_pop(gev_idx(gpu, eng, best));
+	mask_update(gpu, eng, best);
+	if (!id)
+		return;
+	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
+	if (slice > best_left)
+		slice = best_left;
+	if (slice < FS_MIN_SLICE_NS)
+		slice = FS_MIN_SLICE_NS;
+	if (slice > FS_MAX_SLICE_NS)
+		slice = FS_MAX_SLICE_NS;
+	gpucore_dispatch(engine, id, slice);
+	nr_dispatched++;
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops fixedshare_ops = {
+	.vgpu_init	= (void *)fixedshare_vgpu_init,
+	.vgpu_update	= (void *)fixedshare_vgpu_update,
+	.vgpu_exit	= (void *)fixedshare_vgpu_exit,
+	.runnable	= (void *)fixedshare_runnable,
+	.quiescent	= (void *)fixedshare_quiescent,
+	.stopping	= (void *)fixedshare_stopping,
+	.dispatch	= (void *)fixedshare_dispatch,
+	.name		= "fixedshare",
+};

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * latency: interactive work first, batch work in the background.
+ *
+ * Every channel is interactive or batch (ch_class(): its own class from
+ * CHANNEL_CREATE, or its vGPU's). Each engine has two FIFOs, one per
+ * class. An idle engine runs the head of the interactive FIFO for
+ * interactive_slice_ns, and the head of the batch FIFO for timeslice_ns
+ * only when no interactive channel waits.
+ *
+ * Preemption: when an interactive channel becomes runnable while a batch
+ * channel runs on its engine, the engine is kicked with
+ * GPUCORE_KICK_PREEMPT: the batch channel is switched out at its next
+ * preemption point (and requeued at the tail of the batch FIFO), and the
+ * interactive one starts at once instead of after the rest of the batch
+ * timeslice. Which class runs on each engine is tracked from running()
+ * and stopping().
+ *
+ * Starvation: interactive work could keep batch work off an engine
+ * forever. If the head of the batch FIFO has waited more than starve_ns,
+ * it runs before any interactive channel, for a full batch timeslice that
+ * interactive wake-ups do not preempt. Batch work thus gets at least one
+ * timeslice every starve_ns, whatever the interactive load, and the worst
+ * interactive delay is one batch timeslice.
+ *
+ * Tunables: timeslice_ns (batch; 0: the GPU's default),
+ * interactive_slice_ns (default 1 ms), starve_ns (default 50 ms).
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+const volatile u64 timeslice_ns = 0;
+const volatile u64 interactive_slice_ns = 1000ULL * 1000;
+const volatile u64 starve_ns = 50ULL * 1000 * 1000;
+
+/* Statistics, readable with bpftool map dump (latency.bss). */
+u64 nr_interactive;	/* interactive channels dispatched */
+u64 nr_batch;		/* batch channels dispatched */
+u64 nr_starved;		/* of those, run first because they starved */
+u64 nr_preempt_kicks;	/* batch channels kicked off for interactive work */
+
+enum run_state {
+	RUN_IDLE = 0,
+	RUN_INTERACTIVE,
+	RUN_BATCH,		/* may be preempted by interactive work */
+	RUN_BATCH_PINNED,	/* starved (runs its full slice) or already kicked */
+};
+
+/* Per (gpu, engine): what runs there (enum run_state). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__type(key, u32);
+	__type(value, u32);
+} engine_run SEC(".maps");
+
+/* Per (gpu, engine): set by dispatch() when it picks a starved batch channel. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__type(key, u32);
+	__type(value, u32);
+} engine_starved_pick SEC(".maps");
+
+static __always_inline u32 ge_idx(u32 gpu, u32 engine)
+{
+	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
+}
+
+/* The FIFO of a class on an engine. */
+static __always_inline u32 class_queue(u32 gpu, u32 engine, u32 cls)
+{
+	return gev_idx(gpu, engine, cls == GPUCORE_CLASS_INTERACTIVE ? 1 : 0);
+}
+
+void BPF_STRUCT_OPS(latency_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), cls = ch_class(ch);
+	u32 i = ge_idx(gpu, engine), *run;
+
+	if (chq_push(class_queue(gpu, engine, cls), ch->id)) {
+		gpucore_error("latency: cannot queue channel %u", ch->id);
+		return;
+	}
+	if (cls != GPUCORE_CLASS_INTERACTIVE)
+		return;
+	run = bpf_map_lookup_elem(&engine_run, &i);
+	if (run && *run == RUN_BATCH) {
+		/* Once per batch run: it is switched out at the next point. */
+		*run = RUN_BATCH_PINNED;
+		gpucore_kick_engine(gpu, engine, GPUCORE_KICK_PREEMPT);
+		nr_preempt_kicks++;
+	}
+}
+
+void BPF_STRUCT_OPS(latency_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
+{
+	u32 i = ge_idx(ch_gpu(ch), ch_engine(ch)), *run, *starved;
+
+	run = bpf_map_lookup_elem(&engine_run, &i);
+	starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
+	if (!run || !starved)
+		return;
+	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
+		*run = RUN_INTERACTIVE;
+	else
+		*run = *starved ? RUN_BATCH_PINNED : RUN_BATCH;
+	*starved = 0;
+}
+
+void BPF_STRUCT_OPS(latency_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	u32 i = ge_idx(ch_gpu(ch), ch_engine(ch)), *run;
+
+	run = bpf_map_lookup_elem(&engine_run, &i);
+	if (run)
+		*run = RUN_IDLE;
+}
+
+void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u32 gpu = engine_gpu(engine), eng = engine->id, i = ge_idx(gpu, eng), *starved;
+	u32 iq = class_queue(gpu, eng, GPUCORE_CLASS_INTERACTIVE);
+	u32 bq = class_queue(gpu, eng, GPUCORE_CLASS_BATCH);
+	u64 enq_ns = 0, id;
+
+	id = chq_peek(bq, &enq_ns);
+	if (id && bpf_ktime_get_ns() - enq_ns > starve_ns) {
+		chq_pop(bq);
+		starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
+		if (starved)
+			*starved = 1;
+		nr_starved++;
+		nr_batch++;
+		gpucore_dispatch(engine, id, timeslice_ns);
+		return;
+	}
+	id = chq_pop(iq);
+	if (id) {
+		nr_interactive++;
+		gpucore_dispatch(engine, id, interactive_slice_ns);
+		return;
+	}
+	id = chq_pop(bq);
+	if (id) {
+		nr_batch++;
+		gpucore_dispatch(engine, id, timeslice_ns);
+	}
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops latency_ops = {
+	.runnable	= (void *)latency_runnable,
+	.quiescent	= (void *)latency_quiescent,
+	.running	= (void *)latency_running,
+	.stopping	= (void *)latency_stopping,
+	.dispatch	= (void *)latency_dispatch,
+	.name		= "latency",
+};

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bad_dispatch_outside: BROKEN on purpose, for the selftests.
+ *
+ * A round robin like besteffort, except that runnable() tries to start
+ * the channel right away by calling gpucore_dispatch() itself. The kfunc
+ * filter allows gpucore_dispatch() only in the dispatch() program.
+ *
+ * Expected: the verifier refuses the runnable program with "calling
+ * kernel function gpucore_dispatch is not allowed", so loading fails and
+ * no policy is attached.
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+static __always_inline u32 engine_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+void BPF_STRUCT_OPS(bad_dispatch_outside_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	/* The defect: dispatching from runnable(). */
+	if (gpucore_dispatch(ch->engine, ch->id, 0) == 0)
+		return;
+	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+		gpucore_error("bad_dispatch_outside: cannot queue channel %u", ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_dispatch_outside_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_dispatch_outside_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u64 id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+
+	if (id)
+		gpucore_dispatch(engine, id, 0);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops bad_dispatch_outside_ops = {
+	.runnable	= (void *)bad_dispatch_outside_runnable,
+	.quiescent	= (void *)bad_dispatch_outside_quiescent,
+	.dispatch	= (void *)bad_dispatch_outside_dispatch,
+	.timeout_ms	= 1000,
+	.name		= "bad_dispatch_outside",
+};

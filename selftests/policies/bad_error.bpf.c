@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bad_error: BROKEN on purpose, for the selftests.
+ *
+ * A round robin like besteffort that gives up by calling gpucore_error()
+ * in dispatch() once it has made error_after decisions.
+ *
+ * Expected: ejected with exit kind "error", exit reason "policy error",
+ * exit_msg "bad_error: deliberate error after 20 decisions" (with the
+ * default error_after); sysfs errors counts 1; the built-in round robin
+ * finishes the work, nothing is lost.
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+const volatile u64 error_after = 20;
+u64 nr_decisions;
+
+static __always_inline u32 engine_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+void BPF_STRUCT_OPS(bad_error_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+		gpucore_error("bad_error: cannot queue channel %u", ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_error_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u64 id;
+
+	/* The defect: a deliberate fatal error. */
+	if (nr_decisions >= error_after) {
+		gpucore_error("bad_error: deliberate error after %llu decisions", nr_decisions);
+		return;
+	}
+	id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	if (!id)
+		return;
+	nr_decisions++;
+	gpucore_dispatch(engine, id, 0);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops bad_error_ops = {
+	.runnable	= (void *)bad_error_runnable,
+	.quiescent	= (void *)bad_error_quiescent,
+	.dispatch	= (void *)bad_error_dispatch,
+	.timeout_ms	= 1000,
+	.name		= "bad_error",
+};

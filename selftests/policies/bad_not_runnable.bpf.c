@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bad_not_runnable: BROKEN on purpose, for the selftests.
+ *
+ * A round robin like besteffort, except that dispatch() re-dispatches
+ * @prev, the channel that last ran on the engine, when that channel is not
+ * queued any more: it went idle (drained or blocked), so it is not
+ * runnable. This happens at the latest when the load ends and the last
+ * channel of an engine drains (the engine then calls dispatch() with that
+ * channel as @prev); with a paced load (gpuload -r) at the first drain.
+ *
+ * Expected: ejected with exit kind "invalid", exit reason "invalid
+ * dispatch", exit_msg "gpuN/ENGINE: channel C is not runnable (idle)";
+ * the built-in round robin finishes the work, nothing is lost.
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+static __always_inline u32 engine_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+void BPF_STRUCT_OPS(bad_not_runnable_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+		gpucore_error("bad_not_runnable: cannot queue channel %u", ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_not_runnable_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_not_runnable_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u64 id;
+
+	/* The defect: @prev is idle when it is not in our queue. */
+	if (prev && !chq_queued(prev->id)) {
+		gpucore_dispatch(engine, prev->id, 0);
+		return;
+	}
+	id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	if (id)
+		gpucore_dispatch(engine, id, 0);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops bad_not_runnable_ops = {
+	.runnable	= (void *)bad_not_runnable_runnable,
+	.quiescent	= (void *)bad_not_runnable_quiescent,
+	.dispatch	= (void *)bad_not_runnable_dispatch,
+	.timeout_ms	= 1000,
+	.name		= "bad_not_runnable",
+};

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bad_nullable: BROKEN on purpose, for the selftests.
+ *
+ * A round robin like besteffort whose dispatch() reads prev->id without
+ * checking prev for NULL. @prev is nullable (no channel ran on the engine
+ * yet, or it was destroyed).
+ *
+ * Expected: the verifier refuses the dispatch program, so loading fails
+ * (bpftool struct_ops register / gpusched load exit non-zero) with a
+ * verifier log saying "R? invalid mem access 'ptr_or_null_'"; no policy
+ * is attached.
+ */
+#include "gpucore.bpf.h"
+
+GPUCORE_POLICY();
+
+u64 last_prev;
+
+static __always_inline u32 engine_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+void BPF_STRUCT_OPS(bad_nullable_runnable, struct gpucore_channel *ch, u64 flags)
+{
+	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+		gpucore_error("bad_nullable: cannot queue channel %u", ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_nullable_quiescent, struct gpucore_channel *ch)
+{
+	chq_remove(ch->id);
+}
+
+void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
+		    struct gpucore_channel *prev)
+{
+	u64 id;
+
+	last_prev = prev->id;	/* the defect: prev may be NULL */
+	id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	if (id)
+		gpucore_dispatch(engine, id, 0);
+}
+
+SEC(".struct_ops.link")
+struct gpucore_sched_ops bad_nullable_ops = {
+	.runnable	= (void *)bad_nullable_runnable,
+	.quiescent	= (void *)bad_nullable_quiescent,
+	.dispatch	= (void *)bad_nullable_dispatch,
+	.timeout_ms	= 1000,
+	.name		= "bad_nullable",
+};

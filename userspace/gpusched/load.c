@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpusched: load (attach or replace) and unload a policy.
+ *
+ * A policy is attached through a BPF link (the driver refuses anything
+ * else) and the link is pinned at GPUCORE_POLICY_PIN, so the policy stays
+ * after gpusched exits. --replace opens the pinned link and swaps its map
+ * for the new one (BPF_LINK_UPDATE): the driver moves every GPU to the new
+ * policy without draining, and the pin keeps naming the same link.
+ * Unload detaches the link, removes the pin and waits for the driver to
+ * report the built-in policy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "gpusched.h"
+#include "units.h"
+
+#define MAX_ASSIGNMENTS	64
+
+static void load_usage(void)
+{
+	printf(
+"Usage: gpusched load FILE|NAME [-o NAME=VALUE]... [--replace]\n"
+"Load a policy object and attach it to every GPU.\n"
+"\n"
+"  FILE             a policy object (bpf/NAME.bpf.o); a bare NAME is looked\n"
+"                   up as NAME.bpf.o in the policy directories (gpusched list)\n"
+"  -o NAME=VALUE    set a tunable (a const volatile global of the policy)\n"
+"                   before loading; durations accept units for *_ns/_us/_ms\n"
+"                   tunables (2ms, 500us), sizes for *_bytes/*_size (64K)\n"
+"  -r, --replace    replace the loaded policy without draining\n"
+"\n"
+"The policy stays loaded after gpusched exits (its link is pinned at\n"
+"%s); gpusched unload removes it.\n", GPUCORE_POLICY_PIN);
+}
+
+/* Mount bpffs at /sys/fs/bpf if nothing is mounted there (as bpftool does). */
+static int ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (!statfs(BPFFS_ROOT, &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		gs_err("no BPF filesystem at %s and cannot mount one: %s (mount -t bpf bpf %s)",
+		       BPFFS_ROOT, strerror(errno), BPFFS_ROOT);
+		return GS_ERR;
+	}
+	return 0;
+}
+
+static int pin_link(struct bpf_link *link)
+{
+	int err;
+
+	if (mkdir(GPUCORE_POLICY_PIN_DIR, 0700) && errno != EEXIST) {
+		gs_err("cannot create %s: %s", GPUCORE_POLICY_PIN_DIR, strerror(errno));
+		return GS_ERR;
+	}
+	err = bpf_link__pin(link, GPUCORE_POLICY_PIN);
+	if (err) {
+		gs_err("cannot pin the policy's link at %s: %s", GPUCORE_POLICY_PIN,
+		       strerror(-err));
+		return GS_ERR;
+	}
+	return 0;
+}
+
+/*
+ * The pin of a policy the driver ejected names a link that no longer
+ * schedules anything: remove it so a new policy can take its place.
+ */
+static int remove_stale_pin(const struct gs_policy_state *st)
+{
+	if (!st->pinned || !gs_policy_builtin(st))
+		return 0;
+	if (unlink(GPUCORE_POLICY_PIN) && errno != ENOENT) {
+		gs_err("cannot remove the stale pin %s: %s", GPUCORE_POLICY_PIN,
+		       strerror(errno));
+		return GS_ERR;
+	}
+	return 0;
+}
+
+/* A refusal by the kernel while loading or attaching: why, and the log. */
+static int refused(const struct gs_policy_obj *po, const char *what, int err)
+{
+	struct gs_policy_state st;
+
+	gs_err("the kernel refused %s (%s) at %s: %s", po->name, po->path, what,
+	       strerror(-err));
+	gs_libbpf_log_tail(GS_LOG_TAIL_LINES);
+	if (!gs_policy_state_read(&st) && !strcmp(st.exit_kind, "init") &&
+	    st.exit_msg[0])
+		fprintf(stderr, "policy init failed: %s\n", st.exit_msg);
+	return GS_LOAD;
+}
+
+static int attach_new(struct gs_policy_obj *po)
+{
+	struct bpf_link *link;
+	int err, ret;
+
+	link = bpf_map__attach_struct_ops(po->ops_map);
+	if (!link) {
+		err = -errno;
+		if (err == -EEXIST) {
+			gs_err("a policy is already loaded (gpusched status); use --replace or gpusched unload first");
+			return GS_EXISTS;
+		}
+		return refused(po, "attach", err);
+	}
+	ret = pin_link(link);
+	if (ret)
+		bpf_link__detach(link);
+	bpf_link__destroy(link);
+	return ret;
+}
+
+static int replace(struct gs_policy_obj *po)
+{
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_link__open(GPUCORE_POLICY_PIN);
+	if (!link) {
+		gs_err("cannot open the loaded policy's link %s: %s", GPUCORE_POLICY_PIN,
+		       strerror(errno));
+		return GS_ERR;
+	}
+	err = bpf_link__update_map(link, po->ops_map);
+	bpf_link__destroy(link);
+	if (err)
+		return refused(po, "replace", err);
+	return 0;
+}
+
+/* Check the object against the driver; 0 or an exit code after a message. */
+static int check_abi(const struct gs_policy_obj *po,
+		     const struct gs_policy_state *st)
+{
+	if (!po->has_abi) {
+		gs_err("%s does not record its policy ABI version (build it with GPUCORE_POLICY() from bpf/gpucore.bpf.h)",
+		       po->path);
+		return GS_NOT_POLICY;
+	}
+	if (po->abi_version != st->abi_version) {
+		gs_err("%s was built for policy ABI %u, the loaded driver has ABI %u: rebuild it against this driver (make bpf)",
+		       po->path, po->abi_version, st->abi_version);
+		return GS_ABI;
+	}
+	return 0;
+}
+
+/* Before loading: the state that decides attach, replace or refuse. */
+static int check_state(const struct gs_policy_state *st, bool do_replace)
+{
+	if (do_replace) {
+		if (gs_policy_builtin(st) || !st->pinned) {
+			gs_err(gs_policy_builtin(st) ?
+			       "no policy to replace (gpusched load without --replace)" :
+			       "the loaded policy was not loaded by gpusched (no pin at " GPUCORE_POLICY_PIN "): cannot replace it");
+			return GS_NONE;
+		}
+		return 0;
+	}
+	if (!gs_policy_builtin(st)) {
+		gs_err("policy %s is already loaded: use --replace, or gpusched unload first",
+		       st->name);
+		return GS_EXISTS;
+	}
+	return remove_stale_pin(st);
+}
+
+static int do_load(const char *path, char **assignments, unsigned int nr,
+		   bool do_replace)
+{
+	struct gs_policy_state st;
+	struct gs_policy_obj po;
+	char tun[1024];
+	unsigned int i;
+	int ret;
+
+	ret = gs_obj_open(path, false, &po);
+	if (ret)
+		return ret;
+	ret = gs_policy_state_read(&st);
+	if (!ret)
+		ret = check_abi(&po, &st);
+	for (i = 0; !ret && i < nr; i++)
+		ret = gs_tunable_assign(&po, assignments[i]);
+	if (!ret)
+		ret = check_state(&st, do_replace);
+	if (!ret)
+		ret = ensure_bpffs();
+	if (ret)
+		goto out_close;
+	gs_libbpf_log_start();
+	ret = bpf_object__load(po.obj);
+	if (ret) {
+		ret = refused(&po, "load", ret);
+		goto out_close;
+	}
+	ret = do_replace ? replace(&po) : attach_new(&po);
+	if (ret)
+		goto out_close;
+	printf("%s policy %s from %s (tunables: %s)\n",
+	       do_replace ? "replaced the loaded policy with" : "loaded", po.name,
+	       po.path, gs_tunables_summary(&po, tun, sizeof(tun)));
+	if (!do_replace)
+		printf("pinned at %s; gpusched unload removes it\n", GPUCORE_POLICY_PIN);
+out_close:
+	gs_obj_close(&po);
+	return ret;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "replace", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *assignments[MAX_ASSIGNMENTS];
+	unsigned int nr = 0;
+	bool do_replace = false;
+	char *path;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":o:rh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (nr == MAX_ASSIGNMENTS)
+				gs_usage_error("load", "at most %d -o options", MAX_ASSIGNMENTS);
+			assignments[nr++] = optarg;
+			break;
+		case 'r':
+			do_replace = true;
+			break;
+		case 'h':
+			load_usage();
+			return GS_OK;
+		default:
+			gs_bad_option("load", c, argv);
+		}
+	}
+	if (optind >= argc)
+		gs_usage_error("load", "which policy? (gpusched list shows them)");
+	if (optind + 1 < argc)
+		gs_usage_error("load", "unexpected argument '%s' (one policy at a time)",
+			       argv[optind + 1]);
+	ret = gs_need_root("load");
+	if (!ret)
+		ret = gs_need_driver();
+	if (ret)
+		return ret;
+	path = gs_resolve_policy(argv[optind]);
+	if (!path)
+		return GS_ERR;
+	ret = do_load(path, assignments, nr, do_replace);
+	free(path);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int wait_builtin(struct gs_policy_state *st)
+{
+	uint64_t deadline = mono_ns() + GS_UNLOAD_WAIT_MS * NSEC_PER_MSEC;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int ret;
+
+	for (;;) {
+		ret = gs_policy_state_read(st);
+		if (ret || gs_policy_builtin(st))
+			return ret;
+		if (mono_ns() > deadline) {
+			gs_err("policy %s is still %s %d ms after detaching it",
+			       st->name, st->state, GS_UNLOAD_WAIT_MS);
+			return GS_ERR;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int detach_pinned(const char *name)
+{
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_link__open(GPUCORE_POLICY_PIN);
+	if (!link) {
+		gs_err("cannot open %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
+		return GS_ERR;
+	}
+	err = bpf_link__detach(link);
+	bpf_link__destroy(link);
+	if (err && err != -ENOLINK) {
+		gs_err("cannot detach policy %s: %s", name, strerror(-err));
+		return GS_ERR;
+	}
+	if (unlink(GPUCORE_POLICY_PIN)) {
+		gs_err("cannot remove %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
+		return GS_ERR;
+	}
+	return 0;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gs_policy_state st;
+	char name[GPUCORE_POLICY_NAME_LEN];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'h')
+			gs_bad_option("unload", c, argv);
+		printf("Usage: gpusched unload\n"
+		       "Detach the loaded policy; the built-in round robin takes over.\n");
+		return GS_OK;
+	}
+	if (optind < argc)
+		gs_usage_error("unload", "unexpected argument '%s'", argv[optind]);
+	ret = gs_need_root("unload");
+	if (!ret)
+		ret = gs_policy_state_read(&st);
+	if (ret)
+		return ret;
+	if (gs_policy_builtin(&st)) {
+		if (!st.pinned) {
+			gs_err("no policy loaded (the built-in round robin is in charge)");
+			return GS_NONE;
+		}
+		ret = remove_stale_pin(&st);
+		if (!ret)
+			printf("the pinned policy had already stopped (%s: %s); removed its pin\n",
+			       st.exit_kind, st.exit_reason);
+		return ret;
+	}
+	if (!st.pinned) {
+		gs_err("policy %s was not loaded by gpusched (no pin at %s): the process holding it must detach it, or eject it with: echo 1 > %s/eject",
+		       st.name, GPUCORE_POLICY_PIN, GPUCORE_POLICY_SYSFS);
+		return GS_ERR;
+	}
+	snprintf(name, sizeof(name), "%s", st.name);
+	ret = detach_pinned(name);
+	if (!ret)
+		ret = wait_builtin(&st);
+	if (!ret)
+		printf("unloaded policy %s; the built-in round robin is in charge\n", name);
+	return ret;
+}

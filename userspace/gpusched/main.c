@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpusched: the command line.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gpucore_dev.h"
+#include "gpusched.h"
+
+bool gs_verbose;
+
+static void usage(void)
+{
+	printf(
+"Usage: gpusched [-v] COMMAND [ARGS]...\n"
+"Load and inspect gpucore BPF scheduling policies and administer vGPUs.\n"
+"\n"
+"Policies:\n"
+"  load FILE|NAME [-o NAME=VALUE]... [--replace]\n"
+"                   load a policy object (NAME: NAME.bpf.o in the policy\n"
+"                   directories) and attach it to every GPU; -o sets a\n"
+"                   tunable (durations take units for *_ns, e.g. 2ms);\n"
+"                   --replace swaps it for the loaded one without draining\n"
+"  unload           detach the loaded policy (the built-in round robin takes over)\n"
+"  status [--json]  the policy in charge, its counters, why the last one stopped\n"
+"  list [DIR|FILE]... [--json]\n"
+"                   policy objects and their tunables (default: %s\n"
+"                   and the repository's bpf/)\n"
+"\n"
+"vGPUs (-g, --gpu N: GPU index, default 0):\n"
+"  vgpu create NAME [-g N] [--weight 1..10000] [--cap 0..100] [--mem SIZE]\n"
+"                   [--class batch|interactive]\n"
+"  vgpu set NAME [-g N] [--weight W] [--cap PCT] [--mem SIZE] [--class C]\n"
+"  vgpu destroy NAME [-g N]\n"
+"  vgpu list [-g N] [--json]\n"
+"\n"
+"Options:\n"
+"  -v, --verbose    show libbpf's messages (the full verifier log)\n"
+"  -h, --help       this help (COMMAND --help: the command's)\n"
+"      --version    version and policy ABI version\n"
+"\n"
+"load, unload and vgpu create/set/destroy need root. A loaded policy stays\n"
+"attached after gpusched exits: its link is pinned at %s.\n"
+"\n"
+"Exit status:\n"
+"  0  ok                              5  not a gpucore policy object\n"
+"  1  other error                     6  policy built for another ABI version\n"
+"  2  usage error, bad tunable        7  the kernel refused the policy\n"
+"  3  gpucore driver not loaded          (verifier, load or init failure)\n"
+"  4  not root                        8  a policy is already loaded\n"
+"                                     9  no policy loaded\n",
+	       GPUSCHED_BPF_DIR, GPUCORE_POLICY_PIN);
+}
+
+void gs_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gpusched: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void gs_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "gpusched%s%s: %s (see gpusched %s%s--help)\n",
+		cmd ? " " : "", cmd ? cmd : "", buf, cmd ? cmd : "",
+		cmd ? " " : "");
+	exit(GS_USAGE);
+}
+
+void gs_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		gs_usage_error(cmd, "option '%s' needs an argument", opt);
+	if (optopt && optopt < 0x100)
+		gs_usage_error(cmd, "unknown option '-%c'", optopt);
+	gs_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+int gs_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	gs_err("%s changes the GPU's configuration: run it as root (sudo gpusched %s ...)",
+	       cmd, cmd);
+	return GS_NOT_ROOT;
+}
+
+int gs_need_driver(void)
+{
+	struct stat st;
+
+	if (!gpucore_driver_loaded()) {
+		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
+		return GS_NO_DRIVER;
+	}
+	if (stat(GPUCORE_POLICY_SYSFS, &st)) {
+		gs_err("the loaded gpucore driver has no BPF scheduling (no %s): load a current kmod/gpucore.ko",
+		       GPUCORE_POLICY_SYSFS);
+		return GS_NO_DRIVER;
+	}
+	return 0;
+}
+
+int gs_print_json(json_object *json)
+{
+	const char *s;
+	int ret = 0;
+
+	s = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY |
+						 JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || printf("%s\n", s) < 0 || fflush(stdout)) {
+		gs_err("cannot write the JSON output");
+		ret = GS_ERR;
+	}
+	json_object_put(json);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "load", cmd_load },
+	{ "unload", cmd_unload },
+	{ "status", cmd_status },
+	{ "list", cmd_list },
+	{ "vgpu", cmd_vgpu },
+};
+
+enum { OPT_VERSION = 0x100 };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned int i;
+	int c;
+
+	opterr = 0;
+	gs_libbpf_log_start();
+	/* '+': stop at the command; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			gs_verbose = true;
+			break;
+		case 'h':
+			usage();
+			return GS_OK;
+		case OPT_VERSION:
+			printf("gpusched %s (policy ABI %d)\n", GPUSCHED_VERSION,
+			       GPUCORE_SCHED_ABI_VERSION);
+			return GS_OK;
+		default:
+			gs_bad_option(NULL, c, argv);
+		}
+	}
+	if (optind >= argc)
+		gs_usage_error(NULL, "no command given");
+	argc -= optind;
+	argv += optind;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name))
+			continue;
+		optind = 0;	/* re-initialise getopt for the command's argv */
+		return commands[i].fn(argc, argv);
+	}
+	gs_usage_error(NULL, "unknown command '%s' (load, unload, status, list, vgpu)",
+		       argv[0]);
+}

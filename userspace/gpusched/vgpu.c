@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpusched: vGPU administration, a front for the driver's sysfs interface
+ *   /sys/bus/platform/devices/gpucore.N/{vgpu_create,vgpu_destroy}
+ *   /sys/bus/platform/devices/gpucore.N/vgpus/NAME/{weight,cap,mem_quota,class,...}
+ * Values are checked here first, so a typo gets a message that says what
+ * is allowed rather than the kernel's bare EINVAL.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gpucore_dev.h"
+#include "gpusched.h"
+#include "units.h"
+
+#define WEIGHT_MAX	10000
+
+/* What create and set may change; has_*: given on the command line. */
+struct vgpu_args {
+	int gpu;
+	bool json;
+	bool has_weight, has_cap, has_mem, has_class;
+	uint64_t weight, cap, mem;
+	const char *class;
+};
+
+static char *gpu_dir(char *buf, size_t len, int gpu)
+{
+	return path_fmt(buf, len, "%s/%s.%d", GPUCORE_SYSFS_DEVICES,
+			GPUCORE_DRIVER_NAME, gpu);
+}
+
+static char *vgpu_attr_path(char *buf, size_t len, int gpu, const char *name,
+			    const char *attr)
+{
+	return path_fmt(buf, len, "%s/%s.%d/vgpus/%s/%s", GPUCORE_SYSFS_DEVICES,
+			GPUCORE_DRIVER_NAME, gpu, name, attr);
+}
+
+static int need_gpu(int gpu)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!gpucore_driver_loaded()) {
+		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
+		return GS_NO_DRIVER;
+	}
+	if (stat(gpu_dir(dir, sizeof(dir), gpu), &st)) {
+		gs_err("no GPU %d (%s missing; the driver's num_gpus parameter sets how many)",
+		       gpu, dir);
+		return GS_ERR;
+	}
+	return 0;
+}
+
+static int need_vgpu(int gpu, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (stat(vgpu_attr_path(path, sizeof(path), gpu, name, ""), &st)) {
+		gs_err("GPU %d has no vGPU '%s' (gpusched vgpu list -g %d)", gpu, name, gpu);
+		return GS_ERR;
+	}
+	return 0;
+}
+
+static int check_name(const char *name)
+{
+	if (gpucore_vgpu_name_valid(name) && name[0] != '.' &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
+	    strlen(name))
+		return 0;
+	gs_err("bad vGPU name '%s': 1..%d letters, digits, '_', '-' or '.', not starting with '.'",
+	       name, GPUCORE_NAME_LEN - 1);
+	return GS_USAGE;
+}
+
+static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *a)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'g':
+		if (parse_u64(arg, &v) || v > 64)
+			gs_usage_error(cmd, "-g %s: not a GPU index", arg);
+		a->gpu = (int)v;
+		return 0;
+	case 'w':
+		if (parse_u64(arg, &a->weight) || !a->weight || a->weight > WEIGHT_MAX)
+			gs_usage_error(cmd, "--weight %s: a weight is 1..%d (default 100)",
+				       arg, WEIGHT_MAX);
+		a->has_weight = true;
+		return 0;
+	case 'c':
+		if (parse_u64(arg, &a->cap) || a->cap > 100)
+			gs_usage_error(cmd, "--cap %s: a cap is a percentage of engine time, 0..100 (0: none)",
+				       arg);
+		a->has_cap = true;
+		return 0;
+	case 'm':
+		if (parse_size(arg, &a->mem) || !a->mem)
+			gs_usage_error(cmd, "--mem %s: a size such as 512M or 1G", arg);
+		a->has_mem = true;
+		return 0;
+	case 'C':
+		if (strcmp(arg, "batch") && strcmp(arg, "interactive"))
+			gs_usage_error(cmd, "--class %s: batch or interactive", arg);
+		a->class = arg;
+		a->has_class = true;
+		return 0;
+	case 'j':
+		a->json = true;
+		return 0;
+	}
+	return -1;
+}
+
+static void vgpu_usage(void)
+{
+	printf(
+"Usage: gpusched vgpu COMMAND [ARGS]\n"
+"  create NAME [-g N] [--weight 1..10000] [--cap 0..100] [--mem SIZE]\n"
+"               [--class batch|interactive]\n"
+"  set NAME [-g N] [--weight W] [--cap PCT] [--mem SIZE] [--class C]\n"
+"  destroy NAME [-g N]\n"
+"  list [-g N] [--json]\n"
+"-g N selects the GPU (default 0). Each vGPU gets its own render node\n"
+"(/dev/dri/renderD*): its file permissions decide who is that tenant.\n"
+"weight: share of engine time relative to the others (default 100);\n"
+"cap: most engine time in percent (0: none); mem: video memory quota\n"
+"(default: all of the GPU's); class: for the latency policy.\n");
+}
+
+/* Parse the options of a vgpu subcommand; returns the index of the first operand. */
+static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *a)
+{
+	static const struct option opts[] = {
+		{ "gpu", required_argument, NULL, 'g' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "class", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":g:w:c:m:C:jh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			vgpu_usage();
+			exit(GS_OK);
+		}
+		if (parse_arg(cmd, c, optarg, a))
+			gs_bad_option(cmd, c, argv);
+	}
+	return optind;
+}
+
+static void reject_opts(const char *cmd, const struct vgpu_args *a, bool settings,
+			bool json)
+{
+	if (!settings && (a->has_weight || a->has_cap || a->has_mem || a->has_class))
+		gs_usage_error(cmd, "--weight, --cap, --mem and --class are for create and set");
+	if (!json && a->json)
+		gs_usage_error(cmd, "--json is for list");
+}
+
+/* Write to a sysfs file, turning the kernel's errno into advice. */
+static int write_attr(const char *path, const char *val, const char *what)
+{
+	int ret = sysfs_write(path, val);
+
+	if (!ret)
+		return 0;
+	if (ret == -EACCES || ret == -EPERM)
+		gs_err("%s: permission denied (run as root)", what);
+	else if (ret == -EEXIST)
+		gs_err("%s: a vGPU of that name exists", what);
+	else if (ret == -ENOSPC)
+		gs_err("%s: the GPU has its maximum number of vGPUs", what);
+	else if (ret == -EBUSY)
+		gs_err("%s: the host tenant cannot be destroyed", what);
+	else if (ret == -EINVAL)
+		gs_err("%s: the driver refused '%s' (a quota larger than the GPU's memory?)",
+		       what, val);
+	else
+		gs_err("%s: %s", what, strerror(-ret));
+	return GS_ERR;
+}
+
+static int vgpu_create(const char *name, const struct vgpu_args *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX], line[256], what[128];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s", name);
+	if (a->has_weight)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " weight=%" PRIu64, a->weight);
+	if (a->has_cap)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " cap=%" PRIu64, a->cap);
+	if (a->has_mem)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " mem=%" PRIu64, a->mem);
+	if (a->has_class)
+		snprintf(line + n, sizeof(line) - (size_t)n, " class=%s", a->class);
+	snprintf(what, sizeof(what), "create vGPU %s on GPU %d", name, a->gpu);
+	gpu_dir(dir, sizeof(dir), a->gpu);
+	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_create", dir), line, what))
+		return GS_ERR;
+	if (sysfs_read(vgpu_attr_path(path, sizeof(path), a->gpu, name, "render_node"),
+		       line, sizeof(line)))
+		snprintf(line, sizeof(line), "?");
+	printf("created vGPU %s on GPU %d: /dev/dri/%s\n", name, a->gpu, line);
+	return 0;
+}
+
+static int set_one(const struct vgpu_args *a, const char *name, const char *attr,
+		   const char *val)
+{
+	char path[PATH_MAX], what[128];
+
+	snprintf(what, sizeof(what), "set %s of vGPU %s", attr, name);
+	return write_attr(vgpu_attr_path(path, sizeof(path), a->gpu, name, attr),
+			  val, what);
+}
+
+static int vgpu_set(const char *name, const struct vgpu_args *a)
+{
+	char val[32];
+	int ret = 0;
+
+	if (!a->has_weight && !a->has_cap && !a->has_mem && !a->has_class)
+		gs_usage_error("vgpu set", "nothing to set: give --weight, --cap, --mem or --class");
+	if (!ret && a->has_weight)
+		ret = set_one(a, name, "weight", path_fmt(val, sizeof(val), "%" PRIu64, a->weight));
+	if (!ret && a->has_cap)
+		ret = set_one(a, name, "cap", path_fmt(val, sizeof(val), "%" PRIu64, a->cap));
+	if (!ret && a->has_mem)
+		ret = set_one(a, name, "mem_quota", path_fmt(val, sizeof(val), "%" PRIu64, a->mem));
+	if (!ret && a->has_class)
+		ret = set_one(a, name, "class", a->class);
+	if (!ret)
+		printf("updated vGPU %s on GPU %d\n", name, a->gpu);
+	return ret;
+}
+
+static int vgpu_destroy(const char *name, const struct vgpu_args *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX], what[128];
+
+	snprintf(what, sizeof(what), "destroy vGPU %s on GPU %d", name, a->gpu);
+	gpu_dir(dir, sizeof(dir), a->gpu);
+	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_destroy", dir), name, what))
+		return GS_ERR;
+	printf("destroyed vGPU %s on GPU %d\n", name, a->gpu);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* list */
+
+static const char *const num_attrs[] = {
+	"id", "weight", "cap", "mem_quota", "mem_used", "busy_ns", "jobs",
+	"failed", "channels",
+};
+#define NR_NUM_ATTRS	(sizeof(num_attrs) / sizeof(num_attrs[0]))
+
+struct vgpu_row {
+	char name[GPUCORE_NAME_LEN];
+	char class[16];
+	char node[32];
+	uint64_t num[NR_NUM_ATTRS];
+};
+
+static int read_row(int gpu, const char *name, struct vgpu_row *r)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+
+	snprintf(r->name, sizeof(r->name), "%.*s", (int)sizeof(r->name) - 1, name);
+	if (sysfs_read(vgpu_attr_path(path, sizeof(path), gpu, name, "class"),
+		       r->class, sizeof(r->class)) ||
+	    sysfs_read(vgpu_attr_path(path, sizeof(path), gpu, name, "render_node"),
+		       r->node, sizeof(r->node)))
+		return -ENOENT;
+	for (i = 0; i < NR_NUM_ATTRS; i++)
+		if (sysfs_read_u64(vgpu_attr_path(path, sizeof(path), gpu, name,
+						  num_attrs[i]), &r->num[i]))
+			return -ENOENT;
+	return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct vgpu_row *x = a, *y = b;
+
+	return x->num[0] < y->num[0] ? -1 : x->num[0] > y->num[0];
+}
+
+/* The vGPUs of @gpu, sorted by id (a vGPU destroyed meanwhile is skipped). */
+static int read_rows(int gpu, struct vgpu_row **rows, unsigned int *nr)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct vgpu_row *r = NULL, *nr_rows;
+	struct dirent *d;
+	unsigned int n = 0;
+	DIR *dp;
+
+	dp = opendir(path_fmt(path, sizeof(path), "%s/vgpus", gpu_dir(dir, sizeof(dir), gpu)));
+	if (!dp) {
+		gs_err("cannot read %s: %s", path, strerror(errno));
+		return GS_ERR;
+	}
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		nr_rows = realloc(r, (n + 1) * sizeof(*r));
+		if (!nr_rows)
+			break;
+		r = nr_rows;
+		if (!read_row(gpu, d->d_name, &r[n]))
+			n++;
+	}
+	closedir(dp);
+	if (n)
+		qsort(r, n, sizeof(*r), by_id);
+	*rows = r;
+	*nr = n;
+	return 0;
+}
+
+static int list_json(int gpu, const struct vgpu_row *r, unsigned int n)
+{
+	json_object *arr = json_object_new_array();
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "gpu", json_object_new_int(gpu));
+		json_object_object_add(j, "name", json_object_new_string(r[i].name));
+		for (k = 0; k < NR_NUM_ATTRS; k++)
+			json_object_object_add(j, num_attrs[k],
+					       json_object_new_uint64(r[i].num[k]));
+		json_object_object_add(j, "class", json_object_new_string(r[i].class));
+		json_object_object_add(j, "node", json_object_new_string(r[i].node));
+		json_object_array_add(arr, j);
+	}
+	return gs_print_json(arr);
+}
+
+static void list_text(const struct vgpu_row *r, unsigned int n)
+{
+	char quota[32], used[32], busy[32];
+	unsigned int i;
+
+	printf("%-3s %-20s %6s %4s %-11s %10s %10s %10s %8s %4s %s\n", "ID", "NAME",
+	       "WEIGHT", "CAP", "CLASS", "MEM_QUOTA", "MEM_USED", "BUSY", "JOBS",
+	       "CHAN", "NODE");
+	for (i = 0; i < n; i++) {
+		char cap[24];
+
+		if (r[i].num[2])
+			snprintf(cap, sizeof(cap), "%" PRIu64 "%%", r[i].num[2]);
+		else
+			snprintf(cap, sizeof(cap), "-");
+		printf("%-3" PRIu64 " %-20s %6" PRIu64 " %4s %-11s %10s %10s %10s %8" PRIu64
+		       " %4" PRIu64 " /dev/dri/%s\n",
+		       r[i].num[0], r[i].name, r[i].num[1], cap, r[i].class,
+		       format_size(quota, sizeof(quota), r[i].num[3]),
+		       format_size(used, sizeof(used), r[i].num[4]),
+		       format_duration(busy, sizeof(busy), r[i].num[5]),
+		       r[i].num[6], r[i].num[8], r[i].node);
+	}
+}
+
+static int vgpu_list(const struct vgpu_args *a)
+{
+	struct vgpu_row *rows;
+	unsigned int n;
+	int ret;
+
+	ret = read_rows(a->gpu, &rows, &n);
+	if (ret)
+		return ret;
+	if (a->json)
+		ret = list_json(a->gpu, rows, n);
+	else
+		list_text(rows, n);
+	free(rows);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+int cmd_vgpu(int argc, char **argv)
+{
+	struct vgpu_args a = { 0 };
+	const char *sub, *name = NULL;
+	char cmd[32];
+	int first, ret;
+
+	if (argc < 2)
+		gs_usage_error("vgpu", "which command? create, set, destroy or list");
+	sub = argv[1];
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		vgpu_usage();
+		return GS_OK;
+	}
+	snprintf(cmd, sizeof(cmd), "vgpu %s", sub);
+	if (strcmp(sub, "create") && strcmp(sub, "set") && strcmp(sub, "destroy") &&
+	    strcmp(sub, "list"))
+		gs_usage_error("vgpu", "unknown command '%s' (create, set, destroy, list)", sub);
+	first = parse_opts(cmd, argc - 1, argv + 1, &a) + 1;
+	if (strcmp(sub, "list")) {
+		if (first >= argc)
+			gs_usage_error(cmd, "which vGPU? give its name");
+		name = argv[first++];
+	}
+	if (first < argc)
+		gs_usage_error(cmd, "unexpected argument '%s'", argv[first]);
+	reject_opts(cmd, &a, !strcmp(sub, "create") || !strcmp(sub, "set"),
+		    !strcmp(sub, "list"));
+	if (name && (ret = check_name(name)))
+		return ret;
+	if (strcmp(sub, "list") && (ret = gs_need_root(cmd)))
+		return ret;
+	ret = need_gpu(a.gpu);
+	if (ret)
+		return ret;
+	if (!strcmp(sub, "list"))
+		return vgpu_list(&a);
+	if (!strcmp(sub, "create"))
+		return vgpu_create(name, &a);
+	ret = need_vgpu(a.gpu, name);
+	if (ret)
+		return ret;
+	if (!strcmp(sub, "set"))
+		return vgpu_set(name, &a);
+	return vgpu_destroy(name, &a);
+}
