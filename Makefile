@@ -43,7 +43,7 @@ JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 
-TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched
+TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched userspace/gpustat/gpustat
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
 
@@ -109,6 +109,30 @@ kmod/gpucore.ko: kmod
 %.bpf.o: %.bpf.c $(BPF_HDRS)
 	$(msg) BPF $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# ---- gpustat: the monitor and its telemetry BPF program ----------------
+# userspace/gpustat/gpustat.bpf.c (kept out of bpf/, which holds policies)
+# becomes a skeleton header, build/gpustat.skel.h, that the binary embeds.
+GPUSTAT_DIR := userspace/gpustat
+GPUSTAT_SKEL := build/gpustat.skel.h
+GPUSTAT_SRCS := $(wildcard $(GPUSTAT_DIR)/*.c)
+GPUSTAT_HDRS := $(wildcard $(GPUSTAT_DIR)/*.h)
+GPUSTAT_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw libmicrohttpd 2>/dev/null)
+GPUSTAT_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw libmicrohttpd 2>/dev/null)
+
+build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h $(BPF_OUT)/vmlinux.h
+	$(msg) BPF $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GPUSTAT_DIR) -c $< -o $@
+
+$(GPUSTAT_SKEL): build/gpustat.bpf.o
+	$(msg) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name gpustat_bpf > $@.tmp && mv $@.tmp $@
+
+$(GPUSTAT_DIR)/gpustat: $(filter-out %.bpf.c,$(GPUSTAT_SRCS)) $(GPUSTAT_HDRS) $(GPUSTAT_SKEL) $(COMMON_SRCS) $(COMMON_HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) $(GPUSTAT_CFLAGS) -o $@ \
+		$(filter %.c,$(filter-out %.bpf.c,$^)) $(DRM_LIBS) $(BPF_LIBS) $(JSON_LIBS) $(GPUSTAT_LIBS) -lpthread -lm
+# ---- end of gpustat --------------------------------------------------------
 
 test: deps
 	$(Q)$(MAKE) all

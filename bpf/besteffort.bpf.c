@@ -42,8 +42,16 @@ void BPF_STRUCT_OPS(besteffort_dispatch, struct gpucore_engine *engine,
 		gpucore_dispatch(engine, id, timeslice_ns);
 }
 
+s32 BPF_STRUCT_OPS(besteffort_init)
+{
+	/* Start empty, also when these maps were attached before. */
+	chq_reset();
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops besteffort_ops = {
+	.init		= (void *)besteffort_init,
 	.runnable	= (void *)besteffort_runnable,
 	.quiescent	= (void *)besteffort_quiescent,
 	.dispatch	= (void *)besteffort_dispatch,

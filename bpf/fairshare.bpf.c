@@ -16,9 +16,14 @@
  * vGPUs keep splitting the engine by weight.
  *
  * Caps: a vGPU with a cap of C percent may use at most C% of each
- * cap_window_ns window of an engine's time; once it has, it is skipped
- * until the window rolls over (the engine may idle: caps are hard), and
- * its timeslices are cut to what is left of its budget.
+ * cap_window_ns window of an engine's time (windows are aligned on
+ * multiples of cap_window_ns of the monotonic clock, and a run that
+ * crosses a window boundary is charged to the new window only for its part
+ * in it); once it has, it is skipped until the window rolls over (the
+ * engine may idle: caps are hard), and its timeslices are cut to what is
+ * left of its budget. The core calls dispatch() on every tick (10 ms)
+ * while channels wait, so a capped vGPU resumes within a tick of the new
+ * window.
  *
  * Tunables: timeslice_ns (0: the GPU default), cap_window_ns.
  */
@@ -35,7 +40,7 @@ const volatile u64 cap_window_ns = 100 * 1000 * 1000ULL;
 /* Per (gpu, engine, vGPU); index gev_idx(), also its chq queue. */
 struct vstate {
 	u64 vtime;
-	u64 win_start;		/* cap window start */
+	u64 win;		/* cap window index (now / cap_window_ns) */
 	u64 win_used;		/* engine time used in the window */
 };
 
@@ -92,17 +97,30 @@ static __always_inline struct vstate *vstate_of(u32 q)
 }
 
 /* Roll the cap window; return the engine time left in it (U64_MAX: no cap). */
+static __always_inline u64 window_len(void)
+{
+	return cap_window_ns ?: 100 * 1000 * 1000ULL;
+}
+
+/* Start a new cap window if @now is past the current one. */
+static __always_inline void window_roll(struct vstate *vs, u64 now)
+{
+	u64 win = now / window_len();
+
+	if (vs->win != win) {
+		vs->win = win;
+		vs->win_used = 0;
+	}
+}
+
 static __always_inline u64 cap_left(struct vstate *vs, u32 cap, u64 now)
 {
 	u64 budget;
 
 	if (!cap || cap >= 100)
 		return (u64)-1;
-	if (now - vs->win_start >= cap_window_ns) {
-		vs->win_start = now;
-		vs->win_used = 0;
-	}
-	budget = cap_window_ns * cap / 100;
+	window_roll(vs, now);
+	budget = window_len() * cap / 100;
 	return vs->win_used < budget ? budget - vs->win_used : 0;
 }
 
@@ -122,7 +140,7 @@ static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 		vs = vstate_of(gev_idx(gpu, e, v));
 		if (vs) {
 			vs->vtime = 0;
-			vs->win_start = 0;
+			vs->win = 0;
 			vs->win_used = 0;
 		}
 	}
@@ -172,10 +190,18 @@ void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, 
 {
 	struct vstate *vs = vstate_of(gev_idx(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch)));
 	u32 weight = BPF_CORE_READ(ch, vgpu, weight);
+	u64 now = bpf_ktime_get_ns(), win = now / window_len();
 
 	if (!vs)
 		return;
 	vs->vtime += ran_ns * 100 / (weight ?: 1);
+	if (vs->win != win) {
+		/* Only the part of the run inside the new window counts. */
+		vs->win = win;
+		vs->win_used = 0;
+		if (ran_ns > now - win * window_len())
+			ran_ns = now - win * window_len();
+	}
 	vs->win_used += ran_ns;
 }
 
@@ -240,8 +266,16 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 	gpucore_dispatch(engine, id, slice);
 }
 
+s32 BPF_STRUCT_OPS(fairshare_init)
+{
+	/* Start empty, also when these maps were attached before. */
+	chq_reset();
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops fairshare_ops = {
+	.init		= (void *)fairshare_init,
 	.vgpu_init	= (void *)fairshare_vgpu_init,
 	.vgpu_update	= (void *)fairshare_vgpu_update,
 	.runnable	= (void *)fairshare_runnable,

@@ -261,40 +261,62 @@ void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns,
 	b->used_ns += ran_ns;
 }
 
+struct pick_ctx {
+	u32 gpu;
+	u32 engine;
+	u64 mask;		/* vGPUs with queued channels */
+	u64 period;
+	u64 best_left;		/* out: budget left to @best */
+	s32 best;		/* out: -1 when every queued vGPU is throttled */
+};
+
+/* bpf_loop() body: one vGPU; keeps the one with the most budget left. */
+static long pick_one(u64 v, void *data)
+{
+	struct pick_ctx *c = data;
+	u64 left;
+
+	if (v >= GC_MAX_VGPUS || !(c->mask & (1ULL << v)))
+		return 0;
+	left = budget_left(c->gpu, c->engine, v, c->period);
+	if (left > c->best_left) {
+		c->best_left = left;
+		c->best = v;
+	}
+	return 0;
+}
+
 void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), eng = engine->id, mi = ge_idx(gpu, eng), v;
-	u64 period = bpf_ktime_get_ns() / period_len();
+	u32 gpu = engine_gpu(engine), eng = engine->id, mi = ge_idx(gpu, eng);
 	u64 *maskp = bpf_map_lookup_elem(&queued_mask, &mi);
-	u64 mask, best_left = 0, slice, id;
-	s32 best = -1;
+	struct pick_ctx c = {
+		.gpu = gpu,
+		.engine = eng,
+		.period = bpf_ktime_get_ns() / period_len(),
+		.best = -1,
+	};
+	u64 slice, id;
+	u32 best;
 
 	if (!maskp || !*maskp)
 		return;
-	mask = *maskp;
-	for (v = 0; v < GC_MAX_VGPUS; v++) {
-		u64 left;
-
-		if (!(mask & (1ULL << v)))
-			continue;
-		left = budget_left(gpu, eng, v, period);
-		if (left > best_left) {
-			best_left = left;
-			best = v;
-		}
-	}
-	if (best < 0) {
+	c.mask = *maskp;
+	/* A callback loop: verified once, however many vGPUs are queued. */
+	bpf_loop(GC_MAX_VGPUS, pick_one, &c, 0);
+	if (c.best < 0) {
 		nr_throttled++;
 		return;
 	}
+	best = (u32)c.best % GC_MAX_VGPUS;
 	id = chq_pop(gev_idx(gpu, eng, best));
 	mask_update(gpu, eng, best);
 	if (!id)
 		return;
 	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
-	if (slice > best_left)
-		slice = best_left;
+	if (slice > c.best_left)
+		slice = c.best_left;
 	if (slice < FS_MIN_SLICE_NS)
 		slice = FS_MIN_SLICE_NS;
 	if (slice > FS_MAX_SLICE_NS)
@@ -303,8 +325,16 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 	nr_dispatched++;
 }
 
+s32 BPF_STRUCT_OPS(fixedshare_init)
+{
+	/* Start empty, also when these maps were attached before. */
+	chq_reset();
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops fixedshare_ops = {
+	.init		= (void *)fixedshare_init,
 	.vgpu_init	= (void *)fixedshare_vgpu_init,
 	.vgpu_update	= (void *)fixedshare_vgpu_update,
 	.vgpu_exit	= (void *)fixedshare_vgpu_exit,

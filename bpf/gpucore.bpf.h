@@ -256,4 +256,35 @@ static __always_inline bool chq_queued(u64 id)
 	return bpf_map_lookup_elem(&chq_nodes, &id) != NULL;
 }
 
+static long chq_reset_node(struct bpf_map *map, u64 *id, struct chq_node *n, void *ctx)
+{
+	bpf_map_delete_elem(map, id);
+	return 0;
+}
+
+static long chq_reset_head(u64 q, void *ctx)
+{
+	u32 k = (u32)q;
+	struct chq_head *h = bpf_map_lookup_elem(&chq_heads, &k);
+
+	if (h) {
+		h->head = 0;
+		h->tail = 0;
+		h->nr = 0;
+	}
+	return 0;
+}
+
+/*
+ * Empty every queue. Call it from init(): maps outlive a detach, so an
+ * object attached again (the same loaded maps) would otherwise start with
+ * the channels queued when it was detached, which the driver re-announces
+ * through runnable(GPUCORE_ENQ_ATTACH).
+ */
+static __always_inline void chq_reset(void)
+{
+	bpf_for_each_map_elem(&chq_nodes, chq_reset_node, NULL, 0);
+	bpf_loop(CHQ_MAX_QUEUES, chq_reset_head, NULL, 0);
+}
+
 #endif /* __GPUCORE_BPF_H */

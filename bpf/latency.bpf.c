@@ -155,8 +155,16 @@ void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
 	}
 }
 
+s32 BPF_STRUCT_OPS(latency_init)
+{
+	/* Start empty, also when these maps were attached before. */
+	chq_reset();
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops latency_ops = {
+	.init		= (void *)latency_init,
 	.runnable	= (void *)latency_runnable,
 	.quiescent	= (void *)latency_quiescent,
 	.running	= (void *)latency_running,

@@ -301,7 +301,7 @@ void gpucore_policy_running(struct gpucore_channel *ch)
 /**
  * gpucore_policy_stopping - a channel is being switched out
  * @ch: the channel
- * @ran_ns: time since it was switched in
+ * @ran_ns: engine time charged to @ch in this run
  * @reason: GPUCORE_STOP_*
  *
  * Context: the GPU lock held.
@@ -483,7 +483,8 @@ static void gpucore_policy_record_exit(u32 kind, const char *reason, const char 
 	}
 	if (stop)
 		WRITE_ONCE(gpucore_policy.ejecting, true);
-	if (info->kind >= GPUCORE_EXIT_ERROR_KINDS)
+	/* Ejections: the kernel's (errors) and an operator's (sysfs). */
+	if (info->kind >= GPUCORE_EXIT_ERROR_KINDS || info->kind == GPUCORE_EXIT_SYSFS)
 		gpucore_policy.ejections++;
 	spin_unlock_irq(&gpucore_policy.lock);
 }

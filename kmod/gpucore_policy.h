@@ -178,7 +178,8 @@ struct gpucore_sched_ops {
 	/**
 	 * @stopping: a channel is being switched out
 	 * @ch: the channel
-	 * @ran_ns: engine time since it was switched in
+	 * @ran_ns: engine time charged to @ch since it was switched in (what
+	 *	its busy_ns, and its vGPU's, grew by in this run)
 	 * @reason: GPUCORE_STOP_*
 	 *
 	 * Followed by @runnable (GPUCORE_ENQ_REQUEUE) if it still has ready

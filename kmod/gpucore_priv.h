@@ -80,6 +80,7 @@ struct gpucore_engine {
 	u64 slice_ns;			/* timeslice of @cur */
 	u64 slice_start;		/* when @cur's timeslice began */
 	u64 switched_in;		/* when @cur was switched in */
+	u64 busy_at_in;			/* @cur's busy_ns then */
 	bool kick;			/* wake up and re-evaluate */
 	bool preempt;			/* switch @cur out at the next point */
 	u64 busy_ns;

@@ -487,6 +487,7 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	e->slice_ns = slice ?: e->gpu->timeslice_ns;
 	e->slice_start = now;
 	e->switched_in = now;
+	e->busy_at_in = ch->busy_ns;
 	e->switches++;
 	*slice_ns = e->slice_ns;
 	trace_gpucore_switch_in(e, ch, now - ch->runnable_since);
@@ -508,7 +509,12 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
 {
 	struct gpucore_channel *ch = e->cur;
-	u64 ran = ktime_get_ns() - e->switched_in;
+	/*
+	 * The engine time charged to it in this run: what its busy_ns (and
+	 * its vGPU's) grew by, so policies budget in the figures every front
+	 * end shows, not the emulation's switching overhead.
+	 */
+	u64 ran = ch->busy_ns - e->busy_at_in;
 
 	lockdep_assert_held(&e->gpu->lock);
 	trace_gpucore_switch_out(e, ch, ran, why);

@@ -106,7 +106,8 @@ TRACE_EVENT(gpucore_switch_out,
 				   { GPUCORE_SWITCH_DRAINED, "drained" },
 				   { GPUCORE_SWITCH_BLOCKED, "blocked" },
 				   { GPUCORE_SWITCH_KICKED, "kicked" },
-				   { GPUCORE_SWITCH_DESTROYED, "destroyed" }),
+				   { GPUCORE_SWITCH_DESTROYED, "destroyed" },
+				   { GPUCORE_SWITCH_EXPIRED, "expired" }),
 		  __entry->queued)
 );
 

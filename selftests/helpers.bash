@@ -20,8 +20,17 @@ gpucore_load() {
 }
 
 # gpucore_unload: unload the driver if loaded; fails if it cannot be.
+# A detached policy's struct_ops map holds a module reference until the
+# map is freed, which the kernel does asynchronously (after an RCU tasks
+# grace period): retry for a few seconds while the module is in use.
 gpucore_unload() {
+	local i
 	[ -d /sys/module/gpucore ] || return 0
+	for i in $(seq 50); do
+		rmmod gpucore 2>/dev/null && return 0
+		[ -d /sys/module/gpucore ] || return 0
+		sleep 0.1
+	done
 	rmmod gpucore
 }
 
@@ -50,6 +59,9 @@ trace_start() {
 	echo 0 > "$TRACEFS/tracing_on"
 	echo > "$TRACEFS/trace"
 	echo 16384 > "$TRACEFS/buffer_size_kb"
+	# One clock for every CPU (TCG's per-CPU local clocks drift apart by
+	# seconds), the one the driver and gpuload use.
+	echo mono > "$TRACEFS/trace_clock"
 	if [ $# -eq 0 ]; then
 		echo 1 > "$TRACEFS/events/gpucore/enable"
 	else

@@ -56,7 +56,7 @@
 #define GPUCORE_EXIT_STALL		1026	/* a runnable channel starved */
 #define GPUCORE_EXIT_INIT		1027	/* init or an *_init callback failed */
 
-/* Kinds at or above this are errors: they count as ejections. */
+/* Kinds at or above this are errors; they and GPUCORE_EXIT_SYSFS count as ejections. */
 #define GPUCORE_EXIT_ERROR_KINDS	1024
 
 /* runnable() flags: why the channel joined the runnable set. */

@@ -68,8 +68,10 @@ void BPF_STRUCT_OPS(bad_other_gpu_dispatch, struct gpucore_engine *engine,
 	if (!id)
 		return;
 	/* The defect: prefer a channel of another GPU. */
+#pragma unroll
 	for (g = 0; g < GC_MAX_GPUS; g++) {
-		u64 *other = bpf_map_lookup_elem(&last_channel, &g);
+		u32 key = g;
+		u64 *other = bpf_map_lookup_elem(&last_channel, &key);
 
 		if (g != gpu && other && *other) {
 			id = *other;

@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# gpusched, the command line: load/replace/unload/status/list, tunables,
+# each refusal with its message and exit code, and vGPU administration.
+
+load helpers
+
+GPUSCHED=$REPO/userspace/gpusched/gpusched
+BAD=$REPO/selftests/policies
+POL=/sys/module/gpucore/policy
+PIN=/sys/fs/bpf/gpucore/policy
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+setup() {
+	gpucore_reload
+}
+
+teardown() {
+	pkill -9 gpuload 2>/dev/null || true
+	"$GPUSCHED" unload >/dev/null 2>&1 || true
+	gpucore_unload || true
+}
+
+@test "gpusched load pins the policy, which outlives the command" {
+	run "$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	assert_success
+	assert_output --partial "loaded policy besteffort from $REPO/bpf/besteffort.bpf.o"
+	assert_output --partial "pinned at $PIN"
+	[ -e "$PIN" ]
+	[ "$(cat $POL/state)" = attached ]
+	[ "$(cat $POL/name)" = besteffort ]
+}
+
+@test "gpusched load NAME finds NAME.bpf.o in the repository's bpf/" {
+	run "$GPUSCHED" load fairshare
+	assert_success
+	assert_output --partial "loaded policy fairshare from $REPO/bpf/fairshare.bpf.o"
+}
+
+@test "gpusched unload detaches, removes the pin and the built-in policy is back" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	run "$GPUSCHED" unload
+	assert_success
+	assert_output --partial "unloaded policy besteffort"
+	[ ! -e "$PIN" ]
+	[ "$(cat $POL/state)" = builtin ]
+	[ "$(cat $POL/exit_kind)" = unregistered ]
+}
+
+@test "gpusched status --json reports the policy, its counters and the last exit" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	vgpu_create vm1
+	"$GPULOAD" -V vm1 -c 2 -s 200us -t 1 -Q
+	run "$GPUSCHED" status --json
+	assert_success
+	[ "$(echo "$output" | jq -r .policy)" = besteffort ]
+	[ "$(echo "$output" | jq -r .state)" = attached ]
+	[ "$(echo "$output" | jq -r .abi_version)" = "$(cat $POL/abi_version)" ]
+	[ "$(echo "$output" | jq -r .decisions)" -gt 0 ]
+	[ "$(echo "$output" | jq -r .errors)" = 0 ]
+	[ "$(echo "$output" | jq -r .pinned)" = true ]
+	[ "$(echo "$output" | jq -r '.attached_for_s > 0')" = true ]
+	[ "$(echo "$output" | jq -r '.attached_at > 1700000000')" = true ]
+}
+
+@test "gpusched status after an ejection shows the kind, reason and message" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	echo 1 > $POL/eject
+	for i in $(seq 50); do [ "$(cat $POL/state)" = builtin ] && break; sleep 0.1; done
+	run "$GPUSCHED" status
+	assert_success
+	assert_output --partial "policy:      builtin"
+	assert_output --partial "ejections:   1"
+	assert_output --partial "last exit:   sysfs"
+	assert_output --partial "reason:    ejected by operator"
+	assert_output --partial "the pin of an ejected policy remains"
+	run "$GPUSCHED" unload
+	assert_success
+	assert_output --partial "had already stopped (sysfs"
+	[ ! -e "$PIN" ]
+}
+
+@test "-o sets a tunable before load and the policy uses it" {
+	vgpu_create vm1
+	run "$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o" -o timeslice_ns=3ms
+	assert_success
+	assert_output --partial "timeslice_ns=3000000"
+	trace_start gpucore_switch_in
+	"$GPULOAD" -V vm1 -c 2 -s 5ms -t 1 -Q
+	trace_stop
+	run grep -c "slice_ns=3000000 " "$TRACEFS/trace"
+	[ "$output" -gt 5 ]
+	run grep -c "gpucore_switch_in:" "$TRACEFS/trace"
+	[ "$output" -gt 5 ]
+}
+
+@test "-o with an unknown tunable fails (2) and lists the valid ones" {
+	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o slice=1ms
+	assert_failure 2
+	assert_output --partial "has no tunable 'slice'"
+	assert_output --partial "timeslice_ns"
+	assert_output --partial "cap_window_ns"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "-o with a value of the wrong type fails (2) and says what is expected" {
+	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o timeslice_ns=fast
+	assert_failure 2
+	assert_output --partial "timeslice_ns is a u64"
+	assert_output --partial "duration"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "-o with a negative value for an unsigned tunable fails (2)" {
+	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o timeslice_ns=-1
+	assert_failure 2
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "-o without '=' fails (2)" {
+	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o timeslice_ns
+	assert_failure 2
+	assert_output --partial "expected NAME=VALUE"
+}
+
+@test "a second load fails (8) while a policy is attached" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	assert_failure 8
+	assert_output --partial "policy besteffort is already loaded"
+	[ "$(cat $POL/name)" = besteffort ]
+}
+
+@test "load --replace swaps the policy and keeps the pin" {
+	"$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	run "$GPUSCHED" load --replace "$REPO/bpf/fairshare.bpf.o"
+	assert_success
+	assert_output --partial "replaced the loaded policy with policy fairshare"
+	[ "$(cat $POL/name)" = fairshare ]
+	[ "$(cat $POL/exit_kind)" = replaced ]
+	[ -e "$PIN" ]
+	run "$GPUSCHED" unload
+	assert_success
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "load --replace with nothing loaded fails (9)" {
+	run "$GPUSCHED" load --replace "$REPO/bpf/fairshare.bpf.o"
+	assert_failure 9
+	assert_output --partial "no policy to replace"
+}
+
+@test "unload with nothing loaded fails (9)" {
+	run "$GPUSCHED" unload
+	assert_failure 9
+	assert_output --partial "no policy loaded"
+}
+
+@test "a BPF object that is not a policy is refused (5)" {
+	run "$GPUSCHED" load "$BAD/not_a_policy.bpf.o"
+	assert_failure 5
+	assert_output --partial "is not a gpucore policy"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "a file that is not a BPF object is refused (5)" {
+	run "$GPUSCHED" load /etc/hostname
+	assert_failure 5
+	assert_output --partial "is not a BPF object"
+}
+
+@test "a policy without a link section is refused (5) and the kernel refuses it too" {
+	run "$GPUSCHED" load "$BAD/bad_no_link.bpf.o"
+	assert_failure 5
+	assert_output --partial "struct_ops.link"
+	run bpftool struct_ops register "$BAD/bad_no_link.bpf.o"
+	assert_failure
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "a policy built for another ABI version is refused (6)" {
+	run "$GPUSCHED" load "$BAD/wrong_abi.bpf.o"
+	assert_failure 6
+	assert_output --partial "built for policy ABI $(( $(cat $POL/abi_version) + 1 ))"
+	assert_output --partial "rebuild"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "a missing file fails (1) with the reason" {
+	run "$GPUSCHED" load /nonexistent/x.bpf.o
+	assert_failure 1
+	assert_output --partial "cannot read /nonexistent/x.bpf.o"
+}
+
+@test "a verifier failure fails (7) and prints the verifier log's tail" {
+	run "$GPUSCHED" load "$BAD/bad_nullable.bpf.o"
+	assert_failure 7
+	assert_output --partial "verifier log"
+	assert_output --partial "the kernel refused bad_nullable"
+}
+
+@test "load as an unprivileged user fails (4) and says to use root" {
+	run "${NOBODY[@]}" "$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	assert_failure 4
+	assert_output --partial "run it as root"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "status, load and vgpu create without the driver fail (3)" {
+	gpucore_unload
+	run "$GPUSCHED" status
+	assert_failure 3
+	assert_output --partial "gpucore driver not loaded"
+	run "$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	assert_failure 3
+	run "$GPUSCHED" vgpu create vm1
+	assert_failure 3
+}
+
+@test "usage errors fail (2): unknown command, unknown option, missing argument" {
+	run "$GPUSCHED" frobnicate
+	assert_failure 2
+	assert_output --partial "unknown command 'frobnicate'"
+	run "$GPUSCHED" status --bogus
+	assert_failure 2
+	assert_output --partial "unknown option '--bogus'"
+	run "$GPUSCHED" load
+	assert_failure 2
+	run "$GPUSCHED"
+	assert_failure 2
+}
+
+@test "gpusched list shows the four policies and their tunables" {
+	run "$GPUSCHED" list
+	assert_success
+	for p in besteffort fairshare fixedshare latency; do
+		assert_output --partial "$REPO/bpf/$p.bpf.o"
+	done
+	assert_output --partial "cap_window_ns"
+	assert_output --partial "interactive_slice_ns"
+	run "$GPUSCHED" list --json
+	assert_success
+	[ "$(echo "$output" | jq -r '[.[].name] | sort | join(",")')" = besteffort,fairshare,fixedshare,latency ]
+	[ "$(echo "$output" | jq -r '.[] | select(.name == "fairshare") | .tunables[] | select(.name == "cap_window_ns") | .default')" = 100000000 ]
+}
+
+@test "gpusched vgpu create, set, list and destroy drive sysfs" {
+	run "$GPUSCHED" vgpu create vm1 --weight 300 --cap 50 --mem 256M --class interactive
+	assert_success
+	assert_output --partial "created vGPU vm1 on GPU 0: /dev/dri/renderD"
+	[ "$(vgpu_attr vm1 weight)" = 300 ]
+	[ "$(vgpu_attr vm1 cap)" = 50 ]
+	[ "$(vgpu_attr vm1 mem_quota)" = $((256 << 20)) ]
+	[ "$(vgpu_attr vm1 class)" = interactive ]
+	run "$GPUSCHED" vgpu set vm1 --weight 700 --cap 0
+	assert_success
+	[ "$(vgpu_attr vm1 weight)" = 700 ]
+	[ "$(vgpu_attr vm1 cap)" = 0 ]
+	run "$GPUSCHED" vgpu list --json
+	assert_success
+	[ "$(echo "$output" | jq -r '.[] | select(.name == "vm1") | .weight')" = 700 ]
+	[ "$(echo "$output" | jq -r '.[] | select(.name == "host") | .id')" = 0 ]
+	run "$GPUSCHED" vgpu list
+	assert_success
+	assert_output --regexp "vm1 +700 +- +interactive"
+	run "$GPUSCHED" vgpu destroy vm1
+	assert_success
+	[ ! -e "$(gpu_sys 0)/vgpus/vm1" ]
+}
+
+@test "gpusched vgpu refuses bad values (2) with what is allowed" {
+	run "$GPUSCHED" vgpu create vm1 --weight 0
+	assert_failure 2
+	assert_output --partial "a weight is 1..10000"
+	run "$GPUSCHED" vgpu create vm1 --cap 101
+	assert_failure 2
+	assert_output --partial "0..100"
+	run "$GPUSCHED" vgpu create vm1 --class realtime
+	assert_failure 2
+	run "$GPUSCHED" vgpu create "bad/name"
+	assert_failure 2
+	assert_output --partial "bad vGPU name"
+	[ ! -e "$(gpu_sys 0)/vgpus/vm1" ]
+}
+
+@test "gpusched vgpu: a duplicate, an unknown vGPU and the host tenant fail (1)" {
+	"$GPUSCHED" vgpu create vm1
+	run "$GPUSCHED" vgpu create vm1
+	assert_failure 1
+	assert_output --partial "exists"
+	run "$GPUSCHED" vgpu set nosuch --weight 5
+	assert_failure 1
+	assert_output --partial "has no vGPU 'nosuch'"
+	run "$GPUSCHED" vgpu destroy host
+	assert_failure 1
+	assert_output --partial "host tenant cannot be destroyed"
+	run "$GPUSCHED" vgpu list -g 5
+	assert_failure 1
+	assert_output --partial "no GPU 5"
+}
+
+@test "gpusched vgpu list works unprivileged; create does not (4)" {
+	run "${NOBODY[@]}" "$GPUSCHED" vgpu list
+	assert_success
+	assert_output --partial "host"
+	run "${NOBODY[@]}" "$GPUSCHED" vgpu create vm1
+	assert_failure 4
+}
