@@ -43,7 +43,9 @@ JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 
-TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched userspace/gpustat/gpustat
+# gpustat joins once its sources are in the tree.
+TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched \
+	 $(if $(wildcard userspace/gpustat/main.c),userspace/gpustat/gpustat)
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
 

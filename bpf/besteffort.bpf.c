@@ -17,26 +17,12 @@ GPUCORE_POLICY();
 
 const volatile u64 timeslice_ns = 0;
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
-void BPF_STRUCT_OPS(besteffort_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("besteffort: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(besteffort_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(besteffort);
 
 void BPF_STRUCT_OPS(besteffort_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	u64 id = rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, timeslice_ns);

@@ -256,6 +256,34 @@ static __always_inline bool chq_queued(u64 id)
 	return bpf_map_lookup_elem(&chq_nodes, &id) != NULL;
 }
 
+/*
+ * Round robin per engine, the simplest policy (besteffort): one chq per
+ * engine, queue gev_idx(gpu, engine, 0). GPUCORE_RR_QUEUE_OPS(name)
+ * defines name_runnable() (push at the tail, eject if it cannot) and
+ * name_quiescent() (take it out); rr_pop() gives dispatch() the head.
+ */
+static __always_inline u32 rr_queue(u32 gpu, u32 engine)
+{
+	return gev_idx(gpu, engine, 0);
+}
+
+static __always_inline u64 rr_pop(struct gpucore_engine *engine)
+{
+	return chq_pop(rr_queue(engine_gpu(engine), engine->id));
+}
+
+#define GPUCORE_RR_QUEUE_OPS(name)						\
+void BPF_STRUCT_OPS(name##_runnable, struct gpucore_channel *ch, u64 flags)	\
+{										\
+	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))		\
+		gpucore_error(#name ": cannot queue channel %u", ch->id);	\
+}										\
+										\
+void BPF_STRUCT_OPS(name##_quiescent, struct gpucore_channel *ch)		\
+{										\
+	chq_remove(ch->id);							\
+}
+
 static long chq_reset_node(struct bpf_map *map, u64 *id, struct chq_node *n, void *ctx)
 {
 	bpf_map_delete_elem(map, id);

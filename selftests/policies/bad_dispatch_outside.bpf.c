@@ -14,17 +14,12 @@
 
 GPUCORE_POLICY();
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
 void BPF_STRUCT_OPS(bad_dispatch_outside_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	/* The defect: dispatching from runnable(). */
 	if (gpucore_dispatch(ch->engine, ch->id, 0) == 0)
 		return;
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
+	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
 		gpucore_error("bad_dispatch_outside: cannot queue channel %u", ch->id);
 }
 
@@ -36,7 +31,7 @@ void BPF_STRUCT_OPS(bad_dispatch_outside_quiescent, struct gpucore_channel *ch)
 void BPF_STRUCT_OPS(bad_dispatch_outside_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	u64 id = rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

@@ -17,21 +17,7 @@ GPUCORE_POLICY();
 const volatile u64 error_after = 20;
 u64 nr_decisions;
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
-void BPF_STRUCT_OPS(bad_error_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_error: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_error_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(bad_error);
 
 void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -43,7 +29,7 @@ void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
 		gpucore_error("bad_error: deliberate error after %llu decisions", nr_decisions);
 		return;
 	}
-	id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	id = rr_pop(engine);
 	if (!id)
 		return;
 	nr_decisions++;

@@ -16,11 +16,6 @@
 
 GPUCORE_POLICY();
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
 SEC("tp_btf/gpucore_job_submit")
 int BPF_PROG(bad_kfunc_tracing_submit, struct gpucore_channel *ch, struct gpucore_job *job)
 {
@@ -29,21 +24,12 @@ int BPF_PROG(bad_kfunc_tracing_submit, struct gpucore_channel *ch, struct gpucor
 	return 0;
 }
 
-void BPF_STRUCT_OPS(bad_kfunc_tracing_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_kfunc_tracing: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_kfunc_tracing_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(bad_kfunc_tracing);
 
 void BPF_STRUCT_OPS(bad_kfunc_tracing_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	u64 id = rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

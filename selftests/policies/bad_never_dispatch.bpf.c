@@ -17,21 +17,7 @@ GPUCORE_POLICY();
 
 u64 nr_dispatch_calls;
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
-void BPF_STRUCT_OPS(bad_never_dispatch_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_never_dispatch: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_never_dispatch_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(bad_never_dispatch);
 
 void BPF_STRUCT_OPS(bad_never_dispatch_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)

@@ -15,20 +15,12 @@
 
 GPUCORE_POLICY();
 
-void BPF_STRUCT_OPS(bad_no_link_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	chq_push(gev_idx(ch_gpu(ch), ch_engine(ch), 0), ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_no_link_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(bad_no_link);
 
 void BPF_STRUCT_OPS(bad_no_link_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = chq_pop(gev_idx(engine_gpu(engine), engine->id, 0));
+	u64 id = rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

@@ -17,21 +17,7 @@ GPUCORE_POLICY();
 
 u64 last_prev;
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
-void BPF_STRUCT_OPS(bad_nullable_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_nullable: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_nullable_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(bad_nullable);
 
 void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -39,7 +25,7 @@ void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
 	u64 id;
 
 	last_prev = prev->id;	/* the defect: prev may be NULL */
-	id = chq_pop(engine_queue(engine_gpu(engine), engine->id));
+	id = rr_pop(engine);
 	if (id)
 		gpucore_dispatch(engine, id, 0);
 }

@@ -9,20 +9,12 @@
 const volatile u32 gpucore_abi_version = GPUCORE_SCHED_ABI_VERSION + 1;
 char _license[] SEC("license") = "GPL";
 
-void BPF_STRUCT_OPS(wrong_abi_runnable, struct gpucore_channel *ch, u64 flags)
-{
-	chq_push(gev_idx(ch_gpu(ch), ch_engine(ch), 0), ch->id);
-}
-
-void BPF_STRUCT_OPS(wrong_abi_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
-}
+GPUCORE_RR_QUEUE_OPS(wrong_abi);
 
 void BPF_STRUCT_OPS(wrong_abi_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = chq_pop(gev_idx(engine_gpu(engine), engine->id, 0));
+	u64 id = rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);
