@@ -17,13 +17,11 @@ modprobe drm_shmem_helper
 insmod kmod/gpucore.ko
 cat /sys/kernel/debug/gpucore/gpu0/state
 
-step "create three vGPUs, each with its own render node"
-echo "vm1 weight=100 mem=256M" > $SYS/vgpu_create
-echo "vm2 weight=200 mem=256M" > $SYS/vgpu_create
-echo "vm3 weight=400 mem=256M" > $SYS/vgpu_create
-for v in vm1 vm2 vm3; do
-	printf '  %-4s weight=%-4s node=/dev/dri/%s\n' $v "$(cat $SYS/vgpus/$v/weight)" "$(cat $SYS/vgpus/$v/render_node)"
-done
+step "gpusched vgpu create: three vGPUs, each with its own render node"
+$GPUSCHED vgpu create vm1 --weight 100 --mem 256M
+$GPUSCHED vgpu create vm2 --weight 200 --mem 256M
+$GPUSCHED vgpu create vm3 --weight 400 --mem 256M
+$GPUSCHED vgpu list
 
 step "byte-exact data check: FILL/COPY jobs on 4 channels of vm1, verified"
 $GPULOAD -V vm1 -c 4 -k mix --bo-size 256K -n 200 --verify -Q
@@ -76,8 +74,9 @@ grep -E '^drm-(driver|client-id|engine-|total-|resident-)' /proc/$pid/fdinfo/$fd
 wait $pid
 
 step "destroy the vGPUs and unload the driver"
-for v in vm1 vm2 vm3; do echo $v > $SYS/vgpu_destroy; done
+$GPUSCHED vgpu list
+for v in vm1 vm2 vm3; do $GPUSCHED vgpu destroy $v; done
 # The unloaded policy's BPF map, which pins the module, is freed just after.
-for i in $(seq 30); do rmmod gpucore 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 100); do rmmod gpucore 2>/dev/null && break; sleep 0.1; done
 [ ! -d /sys/module/gpucore ]
 echo "demo: done: the driver ran real work for three tenants and unloaded cleanly"

@@ -305,3 +305,23 @@ teardown() {
 	run "${NOBODY[@]}" "$GPUSCHED" vgpu create vm1
 	assert_failure 4
 }
+
+@test "a policy with an unknown flag is refused (7) by gpusched and by the kernel" {
+	run "$GPUSCHED" load "$BAD/bad_flags.bpf.o"
+	assert_failure 7
+	assert_output --partial "bits this driver does not know"
+	run bpftool struct_ops register "$BAD/bad_flags.bpf.o" /sys/fs/bpf/bad_flags
+	assert_failure
+	rm -rf /sys/fs/bpf/bad_flags
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "a policy with a bad name is refused (7) by gpusched and by the kernel" {
+	run "$GPUSCHED" load "$BAD/bad_name.bpf.o"
+	assert_failure 7
+	assert_output --partial "policy name 'bad name/x' must be"
+	run bpftool struct_ops register "$BAD/bad_name.bpf.o" /sys/fs/bpf/bad_name
+	assert_failure
+	rm -rf /sys/fs/bpf/bad_name
+	[ "$(cat $POL/state)" = builtin ]
+}

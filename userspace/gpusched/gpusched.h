@@ -145,6 +145,8 @@ void gs_libbpf_log_tail(unsigned int lines);
  */
 int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po);
 void gs_obj_close(struct gs_policy_obj *po);
+/* The checks the driver makes of name, timeslice_ns, timeout_ms, flags: GS_LOAD after a message. */
+int gs_obj_check_fields(const struct gs_policy_obj *po);
 /* "u64", "s32", "bool", "char[16]" */
 const char *gs_tunable_type(const struct gs_tunable *t, char *buf, size_t len);
 /* The tunable's current (initial) value as text, or as JSON. */

@@ -200,6 +200,8 @@ static int do_load(const char *path, char **assignments, unsigned int nr,
 	ret = gs_policy_state_read(&st);
 	if (!ret)
 		ret = check_abi(&po, &st);
+	if (!ret)
+		ret = gs_obj_check_fields(&po);
 	for (i = 0; !ret && i < nr; i++)
 		ret = gs_tunable_assign(&po, assignments[i]);
 	if (!ret)

@@ -277,6 +277,64 @@ static int find_ops_map(struct gs_policy_obj *po, const struct btf *btf)
 	return 0;
 }
 
+/* The u64/u32 data field @name of the ops map's initial value, or -1. */
+static int64_t ops_field(const struct gs_policy_obj *po, const char *name,
+			 size_t width)
+{
+	const struct btf *btf = bpf_object__btf(po->obj);
+	const struct btf_type *t;
+	const char *data;
+	size_t size = 0;
+	uint64_t v = 0;
+	long off;
+
+	t = skip_mods(btf, bpf_map__btf_value_type_id(po->ops_map));
+	off = member_offset(btf, t, name);
+	data = bpf_map__initial_value(po->ops_map, &size);
+	if (off < 0 || !data || (size_t)off + width > size)
+		return -1;
+	memcpy(&v, data + off, width);
+	return (int64_t)v;
+}
+
+static bool name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n < GPUCORE_POLICY_NAME_LEN &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+int gs_obj_check_fields(const struct gs_policy_obj *po)
+{
+	int64_t slice = ops_field(po, "timeslice_ns", 8);
+	int64_t timeout = ops_field(po, "timeout_ms", 4);
+	int64_t flags = ops_field(po, "flags", 8);
+
+	if (!name_valid(po->name)) {
+		gs_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
+		       po->path, po->name, GPUCORE_POLICY_NAME_LEN - 1);
+		return GS_LOAD;
+	}
+	if (slice > 0 && ((uint64_t)slice < GPUCORE_MIN_SLICE_NS ||
+			  (uint64_t)slice > GPUCORE_MAX_SLICE_NS)) {
+		gs_err("%s: timeslice_ns %" PRId64 " is outside %llu..%llu (0: the GPU's default)",
+		       po->path, slice, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS);
+		return GS_LOAD;
+	}
+	if (timeout > GPUCORE_WATCHDOG_MAX_MS) {
+		gs_err("%s: timeout_ms %" PRId64 " is above the maximum %d",
+		       po->path, timeout, GPUCORE_WATCHDOG_MAX_MS);
+		return GS_LOAD;
+	}
+	if (flags > 0 && ((uint64_t)flags & ~GPUCORE_OPS_ALL_FLAGS)) {
+		gs_err("%s: flags 0x%" PRIx64 " has bits this driver does not know (known: 0x%llx)",
+		       po->path, (uint64_t)flags, GPUCORE_OPS_ALL_FLAGS);
+		return GS_LOAD;
+	}
+	return 0;
+}
+
 static uint64_t read_raw(const struct gs_policy_obj *po,
 			 const struct gs_tunable *t)
 {
