@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpustat: the command line and the refresh loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "monitor.h"
+#include "units.h"
+
+bool gs_verbose;
+static volatile sig_atomic_t stop;
+
+static void usage(void)
+{
+	printf(
+"Usage: gpustat [OPTION]...\n"
+"A top-like view of gpucore GPUs: engine utilization, each vGPU's share of\n"
+"engine time against its target, channels with their process, queue depth\n"
+"and latency percentiles, all from BPF programs on the driver's tracepoints.\n"
+"\n"
+"  -d, --delay SECONDS     refresh interval (default 1; 0.1 to 3600)\n"
+"  -n, --iterations COUNT  stop after COUNT refreshes (default: run until quit)\n"
+"  -b, --batch             plain text, one report per refresh (the default\n"
+"                          when stdout is not a terminal)\n"
+"  -j, --json              one JSON object per refresh and line (schema: README)\n"
+"  -p, --prometheus [ADDR:]PORT\n"
+"                          serve /metrics in the Prometheus text format\n"
+"                          (no interactive view unless -b or -j also given,\n"
+"                          it serves until killed or -n refreshes)\n"
+"  -f, --filter WORD       only vGPU WORD, pid WORD or commands containing WORD\n"
+"  -r, --record FILE       also write the event stream to FILE\n"
+"  -R, --replay FILE       show a recording instead of the live GPUs\n"
+"      --no-color          no colours in the interactive view\n"
+"  -v, --verbose           libbpf's messages\n"
+"  -h, --help              this help\n"
+"      --version           the version\n"
+"\n"
+"Interactive keys: q quit, h help, < > sort column, r reverse, f filter,\n"
+"space pause, + - interval, v switch view (vGPUs / channels / both).\n"
+"\n"
+"Loading the BPF programs needs root (or CAP_BPF and CAP_PERFMON);\n"
+"--replay does not.\n"
+"\n"
+"Exit status:\n"
+"  0  ok                                  4  not allowed to load BPF programs\n"
+"  1  other error                         5  terminal smaller than %dx%d\n"
+"  2  usage error                         6  --prometheus address in use\n"
+"  3  gpucore driver not loaded           7  --replay file unreadable or not a recording\n",
+	       GS_MIN_COLS, GS_MIN_LINES);
+}
+
+void gs_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gpustat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gpustat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see gpustat --help)\n", stderr);
+	exit(GS_USAGE);
+}
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+enum { OPT_VERSION = 0x100, OPT_NO_COLOR };
+
+static void parse(int argc, char **argv, struct gs_opts *o)
+{
+	static const struct option opts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "replay", required_argument, NULL, 'R' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:n:bjp:f:r:R:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->delay = strtod(optarg, &end);
+			if (*end || !isfinite(o->delay) || o->delay < 0.1 || o->delay > 3600)
+				usage_error("bad delay '%s': seconds, 0.1 to 3600", optarg);
+			o->delay_set = true;
+			break;
+		case 'n':
+			o->count = strtol(optarg, &end, 10);
+			if (*end || o->count < 1)
+				usage_error("bad count '%s': a positive integer", optarg);
+			break;
+		case 'b':
+			o->batch = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			o->prom_addr = optarg;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'r':
+			o->record = optarg;
+			break;
+		case 'R':
+			o->replay = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->color = false;
+			break;
+		case 'v':
+			gs_verbose = true;
+			break;
+		case 'h':
+			usage();
+			exit(GS_OK);
+		case OPT_VERSION:
+			printf("gpustat %s (recording format %d)\n", GPUSTAT_VERSION, GS_REC_VERSION);
+			exit(GS_OK);
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->record && o->replay)
+		usage_error("--record and --replay exclude each other");
+}
+
+struct run {
+	struct gs_opts o;
+	struct source *src;
+	struct tui *tui;
+	struct prom *prom;
+	struct snapshot snap;
+	bool have_snap;
+	bool interactive;
+	bool text;
+};
+
+static double delay_s(const struct run *r)
+{
+	return r->tui ? tui_delay(r->tui) : r->o.delay;
+}
+
+/* Replay in batch modes runs as fast as it reads. */
+static bool paced(const struct run *r)
+{
+	return source_kind(r->src) != SRC_REPLAY || r->tui || r->prom;
+}
+
+static int output(struct run *r)
+{
+	if (r->prom)
+		prom_update(r->prom, &r->snap);
+	if (r->o.json && json_print(stdout, &r->snap))
+		return GS_ERR;
+	if (r->text && text_print(stdout, &r->snap, &r->o))
+		return GS_ERR;
+	if ((r->o.json || r->text) && fflush(stdout)) {
+		gs_err("cannot write the output: %s", strerror(errno));
+		return GS_ERR;
+	}
+	if (r->tui)	/* last: it sorts the rows */
+		tui_draw(r->tui, &r->snap);
+	return GS_OK;
+}
+
+static int refresh(struct run *r, bool *done)
+{
+	uint64_t now;
+	int ret = source_update(r->src, &now);
+
+	if (ret <= 0) {
+		*done = true;
+		return ret < 0 ? GS_BAD_FILE : GS_OK;
+	}
+	if (r->have_snap)
+		snapshot_free(&r->snap);
+	if (model_snapshot(source_model(r->src), now, &r->snap)) {
+		gs_err("out of memory");
+		return GS_ERR;
+	}
+	r->have_snap = true;
+	r->snap.replay = source_kind(r->src) == SRC_REPLAY;
+	return output(r);
+}
+
+/* Until @deadline: keys, the ring buffer; false when asked to quit. */
+static bool wait_until(struct run *r, uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = mono_ns();
+		int ms;
+
+		if (stop)
+			return false;
+		source_poll(r->src);
+		if (now >= deadline && !(r->tui && tui_paused(r->tui)))
+			return true;
+		ms = now >= deadline ? 100 : (deadline - now) / NSEC_PER_MSEC + 1;
+		ms = ms > 100 ? 100 : ms;
+		if (!r->tui) {
+			usleep(ms * 1000);
+			continue;
+		}
+		switch (tui_input(r->tui, ms)) {
+		case TUI_QUIT:
+			return false;
+		case TUI_REDRAW:
+			if (r->have_snap)
+				tui_draw(r->tui, &r->snap);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int loop(struct run *r)
+{
+	uint64_t next = mono_ns();
+	bool done = false;
+	long n = 0;
+	int ret;
+
+	if (r->tui) {
+		ret = refresh(r, &done);	/* a first screen at once */
+		if (ret)
+			return ret;
+	}
+	while (!stop) {
+		next += (uint64_t)(delay_s(r) * NSEC_PER_SEC);
+		if (paced(r) && !wait_until(r, next))
+			break;
+		if (done) {
+			if (!r->tui)
+				break;
+			continue;	/* replay over: keep the last screen */
+		}
+		ret = refresh(r, &done);
+		if (ret)
+			return ret;
+		if (!done && r->o.count && ++n >= r->o.count)
+			break;
+		if (done && !r->tui)
+			break;
+		if (mono_ns() > next + NSEC_PER_SEC)
+			next = mono_ns();	/* fell behind (paused, slow): catch up */
+	}
+	return GS_OK;
+}
+
+static int start(struct run *r)
+{
+	struct gs_opts *o = &r->o;
+	int ret;
+
+	r->interactive = !o->batch && !o->json && !o->prom_addr && isatty(STDOUT_FILENO);
+	r->text = o->batch || (!o->json && !o->prom_addr && !r->interactive);
+	if (o->replay)
+		ret = source_open_replay(&r->src, o->replay);
+	else
+		ret = source_open_live(&r->src, o->record);
+	if (ret)
+		return ret;
+	if (o->replay && !o->delay_set && source_interval_ns(r->src))
+		o->delay = source_interval_ns(r->src) / 1e9;
+	if (o->record)
+		source_set_interval(r->src, (uint64_t)(o->delay * NSEC_PER_SEC));
+	if (o->prom_addr) {
+		ret = prom_start(o->prom_addr, &r->prom);
+		if (ret)
+			return ret;
+	}
+	if (r->interactive)
+		return tui_start(&r->tui, o);
+	return GS_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .o = { .delay = 1, .color = true } };
+	int ret;
+
+	parse(argc, argv, &r.o);
+	signals();
+	ret = start(&r);
+	if (!ret)
+		ret = loop(&r);
+	tui_stop(r.tui);
+	prom_stop(r.prom);
+	source_close(r.src);
+	if (r.have_snap)
+		snapshot_free(&r.snap);
+	return ret;
+}

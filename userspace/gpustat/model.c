@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gpustat's model: the aggregates (as the BPF program keeps them, or as a
+ * replay rebuilds them with the same gs_apply()), the configuration sysfs
+ * adds, and the snapshot every view draws: utilizations, shares against
+ * targets, rates and percentiles over the last interval.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpucore_dev.h"
+#include "monitor.h"
+
+struct gs_model *model_new(void)
+{
+	return calloc(1, sizeof(struct gs_model));
+}
+
+void model_free(struct gs_model *m)
+{
+	if (!m)
+		return;
+	free(m->chans);
+	free(m);
+}
+
+static int chan_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct gs_mchan *)a)->c.id;
+	uint32_t y = ((const struct gs_mchan *)b)->c.id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The table is kept sorted by id: bsearch, insert in place. */
+struct gs_mchan *model_chan(struct gs_model *m, uint32_t id, bool create)
+{
+	struct gs_mchan key = { .c.id = id }, *c;
+	size_t lo = 0, hi = m->nchans;
+
+	c = bsearch(&key, m->chans, m->nchans, sizeof(*c), chan_cmp);
+	if (c || !create)
+		return c;
+	if (m->nchans == m->cap_chans) {
+		size_t cap = m->cap_chans ? m->cap_chans * 2 : 64;
+		struct gs_mchan *n = realloc(m->chans, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		m->chans = n;
+		m->cap_chans = cap;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->chans[mid].c.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&m->chans[lo + 1], &m->chans[lo], (m->nchans - lo) * sizeof(*c));
+	m->nchans++;
+	c = &m->chans[lo];
+	memset(c, 0, sizeof(*c));
+	c->c.id = id;
+	return c;
+}
+
+static void chan_remove(struct gs_model *m, size_t i)
+{
+	memmove(&m->chans[i], &m->chans[i + 1], (m->nchans - i - 1) * sizeof(m->chans[0]));
+	m->nchans--;
+}
+
+static const char *const state_names[] = {
+	[GS_POLICY_BUILTIN] = "builtin",
+	[GS_POLICY_ATTACHED] = "attached",
+	[GS_POLICY_EJECTING] = "ejecting",
+};
+
+static void apply_own(struct gs_model *m, const struct gs_event *ev)
+{
+	uint32_t ei = GS_ENG_IDX(ev->gpu, ev->engine);
+	uint32_t vi = GS_VGPU_IDX(ev->gpu, ev->vgpu);
+
+	switch (ev->type) {
+	case GS_EV_ENGINE_INFO:
+		snprintf(m->engine_name[ei], sizeof(m->engine_name[ei]), "%.15s", ev->name);
+		if (ev->gpu < GS_MAX_GPUS && ev->gpu + 1 > m->ngpus)
+			m->ngpus = ev->gpu + 1;
+		if (ev->gpu < GS_MAX_GPUS && ev->engine + 1 > m->nengines[ev->gpu])
+			m->nengines[ev->gpu] = ev->engine + 1;
+		break;
+	case GS_EV_VGPU_MEM:
+		m->vg[vi].mem_used = ev->a;
+		break;
+	case GS_EV_POLICY_STATE:
+		snprintf(m->policy, sizeof(m->policy), "%.*s", GS_NAME_LEN, ev->name);
+		snprintf(m->policy_state, sizeof(m->policy_state), "%s",
+			 ev->aux < 3 ? state_names[ev->aux] : "unknown");
+		m->ejections = ev->a;
+		m->decisions = ev->b;
+		m->errors = ev->c;
+		break;
+	case GS_EV_POLICY_EXIT:
+		snprintf(m->exit_kind, sizeof(m->exit_kind), "%.*s", GS_NAME_LEN, ev->name);
+		break;
+	}
+}
+
+void model_apply(struct gs_model *m, const struct gs_event *ev)
+{
+	uint32_t ei = GS_ENG_IDX(ev->gpu, ev->engine);
+	uint32_t vi = GS_VGPU_IDX(ev->gpu, ev->vgpu);
+	struct gs_engine *e = NULL;
+	struct gs_vgpu *v = NULL;
+	struct gs_vhist *vh = NULL;
+	struct gs_mchan *mc = NULL;
+
+	if (ev->type >= GS_EV_TICK) {
+		apply_own(m, ev);
+		return;
+	}
+	if (ev->ts)	/* a tracepoint's, not a sysfs fact */
+		m->glob.events++;
+	if (ev->type <= GS_EV_CHAN_SEEN) {
+		bool fresh = ev->type == GS_EV_CHAN_CREATE || ev->type == GS_EV_CHAN_SEEN;
+
+		mc = model_chan(m, ev->channel, fresh);
+		if (mc && fresh) {
+			memset(&mc->c, 0, sizeof(mc->c));
+			mc->prev_busy = mc->prev_jobs = 0;
+			memset(&mc->prev_lat, 0, sizeof(mc->prev_lat));
+			memset(&mc->prev_wait, 0, sizeof(mc->prev_wait));
+		}
+		if (ev->type != GS_EV_CHAN_CREATE && ev->type != GS_EV_CHAN_SEEN &&
+		    ev->type != GS_EV_CHAN_DESTROY) {
+			e = &m->eng[ei];
+			v = &m->vg[vi];
+			if (ev->type == GS_EV_COMPLETE)
+				vh = &m->vh[vi];
+			e->seen = 1;
+		}
+	} else if (ev->type <= GS_EV_VGPU_UPDATE) {
+		v = &m->vg[vi];
+	}
+	gs_apply(ev, e, v, vh, mc ? &mc->c : NULL, &m->glob);
+}
+
+/* ---- sysfs ---- */
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		ret = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+	return ret;
+}
+
+static uint64_t read_u64(const char *dir, const char *name)
+{
+	char path[1024], buf[64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (read_line(path, buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 0);
+}
+
+static void scan_engines(uint32_t gpu, const char *dir, sysfs_emit_fn emit, void *arg)
+{
+	struct gs_event ev = { .type = GS_EV_ENGINE_INFO, .gpu = gpu };
+	char path[512], buf[256], *tok, *save;
+
+	snprintf(path, sizeof(path), "%s/engines", dir);
+	if (read_line(path, buf, sizeof(buf)))
+		return;
+	for (tok = strtok_r(buf, " ", &save); tok && ev.engine < GS_MAX_ENGINES;
+	     tok = strtok_r(NULL, " ", &save), ev.engine++) {
+		memset(ev.name, 0, sizeof(ev.name));
+		snprintf(ev.name, sizeof(ev.name), "%s", tok);
+		emit(&ev, arg);
+	}
+}
+
+static void scan_vgpu(uint32_t gpu, const char *dir, const char *name,
+		      sysfs_emit_fn emit, void *arg)
+{
+	struct gs_event ev = { .type = GS_EV_VGPU_UPDATE, .gpu = gpu };
+	char vdir[600];
+
+	snprintf(vdir, sizeof(vdir), "%s/vgpus/%s", dir, name);
+	ev.vgpu = read_u64(vdir, "id");
+	ev.aux = read_u64(vdir, "weight");
+	ev.aux2 = read_u64(vdir, "cap");
+	ev.a = read_u64(vdir, "mem_quota");
+	snprintf(ev.name, sizeof(ev.name), "%.*s", GS_NAME_LEN - 1, name);
+	emit(&ev, arg);
+	ev.type = GS_EV_VGPU_MEM;
+	ev.a = read_u64(vdir, "mem_used");
+	emit(&ev, arg);
+}
+
+static void scan_gpu(uint32_t gpu, bool engines, sysfs_emit_fn emit, void *arg)
+{
+	char dir[256], vdir[300];
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/gpucore.%u", GPUCORE_SYSFS_DEVICES, gpu);
+	if (engines)
+		scan_engines(gpu, dir, emit, arg);
+	snprintf(vdir, sizeof(vdir), "%s/vgpus", dir);
+	dp = opendir(vdir);
+	if (!dp)
+		return;
+	while ((d = readdir(dp)))
+		if (d->d_name[0] != '.')
+			scan_vgpu(gpu, dir, d->d_name, emit, arg);
+	closedir(dp);
+}
+
+static uint32_t policy_state_code(const char *s)
+{
+	if (!strcmp(s, "attached"))
+		return GS_POLICY_ATTACHED;
+	if (!strcmp(s, "ejecting"))
+		return GS_POLICY_EJECTING;
+	return GS_POLICY_BUILTIN;
+}
+
+static void scan_policy(sysfs_emit_fn emit, void *arg)
+{
+	const char *dir = GPUCORE_SYSFS_MODULE "/policy";
+	struct gs_event ev = { .type = GS_EV_POLICY_STATE };
+	char path[256], buf[64];
+
+	snprintf(path, sizeof(path), "%s/name", dir);
+	if (read_line(path, ev.name, sizeof(ev.name)))
+		snprintf(ev.name, sizeof(ev.name), "builtin");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if (!read_line(path, buf, sizeof(buf)))
+		ev.aux = policy_state_code(buf);
+	ev.a = read_u64(dir, "ejections");
+	ev.b = read_u64(dir, "decisions");
+	ev.c = read_u64(dir, "errors");
+	emit(&ev, arg);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = GS_EV_POLICY_EXIT;
+	snprintf(path, sizeof(path), "%s/exit_kind", dir);
+	if (read_line(path, ev.name, sizeof(ev.name)))
+		snprintf(ev.name, sizeof(ev.name), "none");
+	emit(&ev, arg);
+}
+
+void sysfs_scan(bool engines, sysfs_emit_fn emit, void *arg)
+{
+	uint32_t gpu;
+	char dir[256];
+
+	for (gpu = 0; gpu < GS_MAX_GPUS; gpu++) {
+		snprintf(dir, sizeof(dir), "%s/gpucore.%u", GPUCORE_SYSFS_DEVICES, gpu);
+		if (access(dir, F_OK))
+			continue;
+		scan_gpu(gpu, engines, emit, arg);
+	}
+	scan_policy(emit, arg);
+}
+
+/* ---- snapshot ---- */
+
+static uint64_t bucket_mid(uint32_t i)
+{
+	uint64_t lo = gs_hist_low(i), hi = gs_hist_low(i + 1);
+
+	if (i < GS_HIST_SUB)
+		return lo;
+	return lo + (hi - lo) / 2;
+}
+
+/* Nearest-rank percentiles of @h minus @prev (NULL: all of @h). */
+void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p)
+{
+	static const double ps[] = { 50, 95, 99 };
+	uint64_t *out[] = { &p->p50, &p->p95, &p->p99 };
+	uint64_t seen = 0, rank;
+	unsigned int i, k = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->count = h->count - (prev ? prev->count : 0);
+	p->sum_ns = h->sum_ns - (prev ? prev->sum_ns : 0);
+	if (!p->count || p->count > h->count)
+		return;
+	for (i = 0; i < GS_HIST_BUCKETS && k < 3; i++) {
+		seen += h->b[i] - (prev ? prev->b[i] : 0);
+		while (k < 3) {
+			rank = (uint64_t)(ps[k] / 100.0 * p->count + 0.999999);
+			if (rank < 1)
+				rank = 1;
+			if (seen < rank)
+				break;
+			*out[k++] = bucket_mid(i);
+		}
+	}
+}
+
+static uint64_t running_ns(const struct gs_engine *e, uint64_t now)
+{
+	if (!e->running || now <= e->in_ns)
+		return 0;
+	return now - e->in_ns;
+}
+
+static uint64_t mono_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static double rate(uint64_t delta, uint64_t dt_ns)
+{
+	return dt_ns ? delta * 1e9 / dt_ns : 0;
+}
+
+static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+{
+	uint32_t gpu, i;
+	bool push = m->hist_len < GS_HISTORY;
+
+	for (gpu = 0; gpu < m->ngpus; gpu++) {
+		for (i = 0; i < m->nengines[gpu]; i++) {
+			uint32_t idx = GS_ENG_IDX(gpu, i);
+			const struct gs_engine *e = &m->eng[idx];
+			struct snap_engine *se = &s->eng[s->neng++];
+			uint64_t busy = mono_max(e->busy_ns + running_ns(e, now), m->eng_busy[idx]);
+			float *h = m->history[idx];
+
+			se->gpu = gpu;
+			se->id = i;
+			snprintf(se->name, sizeof(se->name), "%s", m->engine_name[idx]);
+			se->busy_ns = busy;
+			se->jobs = e->jobs;
+			se->switches = e->switches;
+			se->preemptions = e->preemptions;
+			se->queued = e->nr_queued;
+			se->running_channel = e->running ? e->cur_channel : 0;
+			se->util = dt ? (double)(busy - m->eng_busy[idx]) / dt : 0;
+			if (se->util > 1)
+				se->util = 1;
+			if (!push)
+				memmove(h, h + 1, (GS_HISTORY - 1) * sizeof(*h));
+			h[push ? m->hist_len : GS_HISTORY - 1] = se->util;
+			se->history = h;
+			se->hist_len = push ? m->hist_len + 1 : GS_HISTORY;
+			m->eng_busy[idx] = busy;
+		}
+	}
+	if (push)
+		m->hist_len++;
+}
+
+/* Engine time of a vGPU's (or a channel's) runs in progress. */
+static uint64_t running_for(const struct gs_model *m, uint32_t gpu, uint32_t vgpu,
+			    uint32_t chan, uint64_t now)
+{
+	uint64_t ns = 0;
+	uint32_t i;
+
+	for (i = 0; i < GS_MAX_ENGINES; i++) {
+		const struct gs_engine *e = &m->eng[GS_ENG_IDX(gpu, i)];
+
+		if (!e->running || e->cur_vgpu != vgpu)
+			continue;
+		if (chan && e->cur_channel != chan)
+			continue;
+		ns += running_ns(e, now);
+	}
+	return ns;
+}
+
+/* Water-filling: weights share what caps leave over. */
+static void targets(struct snapshot *s, uint32_t gpu)
+{
+	double left = 1, wsum;
+	bool changed = true;
+	size_t i;
+
+	for (i = 0; i < s->nvg; i++)
+		s->vg[i].target = -1;
+	while (changed) {
+		changed = false;
+		wsum = 0;
+		for (i = 0; i < s->nvg; i++)
+			if (s->vg[i].gpu == gpu && s->vg[i].active && s->vg[i].target < 0)
+				wsum += s->vg[i].weight;
+		for (i = 0; i < s->nvg && wsum > 0; i++) {
+			struct snap_vgpu *v = &s->vg[i];
+			double t = left * v->weight / wsum;
+
+			if (v->gpu != gpu || !v->active || v->target >= 0 || !v->cap)
+				continue;
+			if (t > v->cap / 100.0) {
+				v->target = v->cap / 100.0;
+				left -= v->target;
+				changed = true;
+			}
+		}
+	}
+	for (i = 0; i < s->nvg; i++) {
+		struct snap_vgpu *v = &s->vg[i];
+
+		if (v->gpu != gpu || v->target >= 0)
+			continue;
+		v->target = v->active && wsum > 0 ? left * v->weight / wsum : 0;
+	}
+}
+
+static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
+			  uint64_t dt, struct snap_vgpu *sv)
+{
+	const struct gs_vgpu *v = &m->vg[idx];
+	uint32_t gpu = idx / GS_MAX_VGPUS, id = idx % GS_MAX_VGPUS;
+	uint64_t busy = v->busy_ns + running_for(m, gpu, id, 0, now);
+
+	busy = mono_max(busy, m->vg_busy[idx]);
+	sv->gpu = gpu;
+	sv->id = id;
+	snprintf(sv->name, sizeof(sv->name), "%.*s", GS_NAME_LEN - 1, v->name);
+	if (!sv->name[0])
+		snprintf(sv->name, sizeof(sv->name), "vgpu%u", id);
+	sv->weight = v->weight;
+	sv->cap = v->cap;
+	sv->mem_used = v->mem_used;
+	sv->mem_quota = v->mem_quota;
+	sv->busy_ns = busy;
+	sv->jobs = v->jobs;
+	sv->failed = v->failed;
+	sv->submitted = v->submitted;
+	sv->preemptions = v->preemptions;
+	sv->jobs_per_s = rate(v->jobs - m->vg_jobs[idx], dt);
+	sv->util = busy - m->vg_busy[idx];	/* ns for now; scaled below */
+	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait);
+	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat);
+	hist_pct(&m->vh[idx].wait, NULL, &sv->wait_total);
+	hist_pct(&m->vh[idx].lat, NULL, &sv->lat_total);
+	sv->hist = &m->vh[idx];
+	m->vg_busy[idx] = busy;
+	m->vg_jobs[idx] = v->jobs;
+}
+
+static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+{
+	double busy[GS_MAX_GPUS] = { 0 };
+	uint32_t idx, gpu;
+	size_t i;
+
+	for (idx = 0; idx < GS_MAX_GPUS * GS_MAX_VGPUS; idx++) {
+		if (m->vg[idx].seen != 1)
+			continue;
+		snap_vgpu_one(m, idx, now, dt, &s->vg[s->nvg]);
+		busy[idx / GS_MAX_VGPUS] += s->vg[s->nvg].util;
+		s->nvg++;
+	}
+	for (i = 0; i < s->nch; i++) {
+		for (idx = 0; idx < s->nvg; idx++) {
+			struct snap_vgpu *v = &s->vg[idx];
+
+			if (v->gpu != s->ch[i].gpu || v->id != s->ch[i].vgpu)
+				continue;
+			v->channels += !s->ch[i].dead;
+			v->queued += s->ch[i].queued;
+			snprintf(s->ch[i].vgpu_name, sizeof(s->ch[i].vgpu_name), "%s", v->name);
+		}
+	}
+	for (i = 0; i < s->nvg; i++) {
+		struct snap_vgpu *v = &s->vg[i];
+		uint32_t n = m->nengines[v->gpu] ? m->nengines[v->gpu] : 1;
+
+		v->active = v->util > 0 || v->queued > 0;
+		v->share = busy[v->gpu] > 0 ? v->util / busy[v->gpu] : 0;
+		v->util = dt ? v->util / ((double)dt * n) : 0;
+	}
+	for (gpu = 0; gpu < m->ngpus; gpu++)
+		targets(s, gpu);
+	for (idx = 0; idx < GS_MAX_GPUS * GS_MAX_VGPUS; idx++)
+		if (m->vg[idx].seen == 1)
+			m->vh_prev[idx] = m->vh[idx];
+}
+
+static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < m->nchans; i++) {
+		struct gs_mchan *mc = &m->chans[i];
+		const struct gs_chan *c = &mc->c;
+		struct snap_chan *sc = &s->ch[s->nch++];
+		uint64_t busy = c->busy_ns + running_for(m, c->gpu, c->vgpu, c->id, now);
+
+		busy = mono_max(busy, mc->prev_busy);
+		sc->id = c->id;
+		sc->gpu = c->gpu;
+		sc->engine = c->engine;
+		sc->vgpu = c->vgpu;
+		sc->pid = c->pid;
+		snprintf(sc->comm, sizeof(sc->comm), "%.*s", GS_COMM_LEN, c->comm);
+		snprintf(sc->engine_name, sizeof(sc->engine_name), "%s",
+			 m->engine_name[GS_ENG_IDX(c->gpu, c->engine)]);
+		sc->busy_ns = busy;
+		sc->jobs = c->jobs;
+		sc->failed = c->failed;
+		sc->submitted = c->submitted;
+		sc->preemptions = c->preemptions;
+		sc->queued = c->dead ? 0 : c->queued;
+		sc->dead = c->dead;
+		sc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
+		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
+		hist_pct(&c->lat, &mc->prev_lat, &sc->lat);
+		hist_pct(&c->lat, NULL, &sc->lat_total);
+		hist_pct(&c->wait, NULL, &sc->wait_total);
+		mc->prev_busy = busy;
+		mc->prev_jobs = c->jobs;
+		mc->prev_lat = c->lat;
+		mc->prev_wait = c->wait;
+	}
+}
+
+/* Channels destroyed are shown in one snapshot, then forgotten. */
+static void forget_dead(struct gs_model *m)
+{
+	size_t i = 0;
+
+	while (i < m->nchans) {
+		if (m->chans[i].c.dead) {
+			chan_remove(m, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
+{
+	uint64_t dt = now > m->prev_ts ? now - m->prev_ts : 0;
+
+	memset(s, 0, sizeof(*s));
+	s->eng = calloc(GS_MAX_GPUS * GS_MAX_ENGINES, sizeof(*s->eng));
+	s->vg = calloc(GS_MAX_GPUS * GS_MAX_VGPUS, sizeof(*s->vg));
+	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
+	if (!s->eng || !s->vg || !s->ch) {
+		snapshot_free(s);
+		return -ENOMEM;
+	}
+	s->ts = now;
+	s->interval_ns = dt;
+	s->ngpus = m->ngpus;
+	snap_engines(m, now, dt, s);
+	snap_chans(m, now, dt, s);
+	snap_vgpus(m, now, dt, s);
+	snprintf(s->policy, sizeof(s->policy), "%s", m->policy[0] ? m->policy : "builtin");
+	snprintf(s->policy_state, sizeof(s->policy_state), "%s",
+		 m->policy_state[0] ? m->policy_state : "builtin");
+	snprintf(s->exit_kind, sizeof(s->exit_kind), "%s", m->exit_kind[0] ? m->exit_kind : "none");
+	s->decisions = m->decisions;
+	s->errors = m->errors;
+	s->ejections = m->ejections;
+	s->attaches = m->glob.attaches;
+	s->events = m->glob.events;
+	s->lost = m->glob.lost;
+	m->prev_ts = now;
+	forget_dead(m);
+	return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->eng);
+	free(s->vg);
+	free(s->ch);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- filters ---- */
+
+bool snap_chan_match(const struct snap_chan *c, const char *filter)
+{
+	char pid[16];
+
+	if (!filter || !*filter)
+		return true;
+	snprintf(pid, sizeof(pid), "%d", c->pid);
+	return !strcmp(pid, filter) || strstr(c->comm, filter) ||
+	       !strcmp(c->vgpu_name, filter);
+}
+
+bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
+		     const char *filter)
+{
+	size_t i;
+
+	if (!filter || !*filter || !strcmp(v->name, filter))
+		return true;
+	for (i = 0; i < s->nch; i++)
+		if (s->ch[i].gpu == v->gpu && s->ch[i].vgpu == v->id &&
+		    snap_chan_match(&s->ch[i], filter))
+			return true;
+	return false;
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpustat: a top-like monitor of gpucore GPUs fed by BPF telemetry.
+ *
+ * main.c    the command line, the refresh loop, errors and exit codes
+ * source.c  where aggregates come from: the BPF program's maps (live),
+ *           its ring buffer (--record) or a file (--replay)
+ * record.c  the recording file: header, events
+ * model.c   aggregates -> snapshot: rates, shares, percentiles; sysfs
+ * tui.c     the interactive ncurses view
+ * text.c    batch mode text
+ * json.c    --json
+ * prom.c    --prometheus: the /metrics endpoint
+ */
+#ifndef GPUSTAT_MONITOR_H
+#define GPUSTAT_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gpustat.h"
+
+#define GPUSTAT_VERSION		"1.0"
+#define GS_HISTORY		60	/* utilization samples kept per engine */
+#define GS_MIN_COLS		80
+#define GS_MIN_LINES		24
+
+/* Exit codes (documented in --help and the README). */
+enum gs_exit {
+	GS_OK = 0,
+	GS_ERR = 1,		/* any other error */
+	GS_USAGE = 2,		/* bad command line */
+	GS_NO_DRIVER = 3,	/* gpucore driver not loaded */
+	GS_NO_PRIV = 4,		/* not allowed to load BPF programs */
+	GS_TERM_SMALL = 5,	/* terminal smaller than 80x24 */
+	GS_PORT_BUSY = 6,	/* --prometheus address in use */
+	GS_BAD_FILE = 7,	/* --replay file unreadable or not a recording */
+};
+
+/* Aggregates: what the BPF program keeps, or a replay rebuilds. */
+struct gs_mchan {
+	struct gs_chan c;
+	uint64_t prev_busy;
+	uint64_t prev_jobs;
+	struct gs_hist prev_lat;
+	struct gs_hist prev_wait;
+	bool present;		/* seen in the last read */
+	bool reported_dead;	/* shown once after its destroy */
+};
+
+struct gs_model {
+	struct gs_engine eng[GS_MAX_GPUS * GS_MAX_ENGINES];
+	struct gs_vgpu vg[GS_MAX_GPUS * GS_MAX_VGPUS];
+	struct gs_vhist vh[GS_MAX_GPUS * GS_MAX_VGPUS];
+	struct gs_global glob;
+	struct gs_mchan *chans;
+	size_t nchans;
+	size_t cap_chans;
+	/* not in any event: sysfs or POLICY_* records */
+	char engine_name[GS_MAX_GPUS * GS_MAX_ENGINES][16];
+	uint32_t ngpus;
+	uint32_t nengines[GS_MAX_GPUS];
+	char policy[GS_NAME_LEN];
+	char policy_state[16];
+	char exit_kind[GS_NAME_LEN];
+	uint64_t decisions;
+	uint64_t errors;
+	uint64_t ejections;
+	/* the previous snapshot's cumulative figures, for rates */
+	uint64_t prev_ts;
+	uint64_t eng_busy[GS_MAX_GPUS * GS_MAX_ENGINES];
+	uint64_t eng_jobs[GS_MAX_GPUS * GS_MAX_ENGINES];
+	uint64_t vg_busy[GS_MAX_GPUS * GS_MAX_VGPUS];
+	uint64_t vg_jobs[GS_MAX_GPUS * GS_MAX_VGPUS];
+	struct gs_vhist vh_prev[GS_MAX_GPUS * GS_MAX_VGPUS];
+	float history[GS_MAX_GPUS * GS_MAX_ENGINES][GS_HISTORY];
+	unsigned int hist_len;
+};
+
+struct gs_model *model_new(void);
+void model_free(struct gs_model *m);
+/* The channel @id's record, created when @create. */
+struct gs_mchan *model_chan(struct gs_model *m, uint32_t id, bool create);
+/* Fold one event (from a ring buffer or a recording). */
+void model_apply(struct gs_model *m, const struct gs_event *ev);
+typedef void (*sysfs_emit_fn)(const struct gs_event *ev, void *arg);
+/*
+ * What no tracepoint carries, as events for model_apply() (and a
+ * recording): engine names (when @engines), each vGPU's configuration
+ * and memory use, the policy's state.
+ */
+void sysfs_scan(bool engines, sysfs_emit_fn emit, void *arg);
+
+/* Percentiles of a latency distribution, ns (bucket midpoints). */
+struct gs_pct {
+	uint64_t count;
+	uint64_t sum_ns;
+	uint64_t p50;
+	uint64_t p95;
+	uint64_t p99;
+};
+
+struct snap_engine {
+	uint32_t gpu;
+	uint32_t id;
+	char name[16];
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t switches;
+	uint64_t preemptions;
+	uint32_t queued;
+	uint32_t running_channel;	/* 0: idle */
+	double util;
+	const float *history;	/* GS_HISTORY samples, oldest first */
+	unsigned int hist_len;
+};
+
+struct snap_vgpu {
+	uint32_t gpu;
+	uint32_t id;
+	char name[GS_NAME_LEN];
+	uint32_t weight;
+	uint32_t cap;
+	uint64_t mem_used;
+	uint64_t mem_quota;
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
+	uint64_t preemptions;
+	uint32_t channels;
+	uint32_t queued;
+	double share;		/* of the GPU's busy engine time, this interval */
+	double target;		/* weight over the busy vGPUs' weights, capped */
+	double util;		/* of the GPU's engine capacity */
+	double jobs_per_s;
+	bool active;
+	struct gs_pct wait;	/* this interval */
+	struct gs_pct lat;
+	struct gs_pct wait_total;	/* since gpustat started */
+	struct gs_pct lat_total;
+	const struct gs_vhist *hist;	/* cumulative, for Prometheus */
+};
+
+struct snap_chan {
+	uint32_t id;
+	uint32_t gpu;
+	uint32_t engine;
+	uint32_t vgpu;
+	int32_t pid;
+	char comm[GS_COMM_LEN];
+	char vgpu_name[GS_NAME_LEN];
+	char engine_name[16];
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
+	uint64_t preemptions;
+	uint32_t queued;
+	bool dead;
+	double util;
+	double jobs_per_s;
+	struct gs_pct lat;
+	struct gs_pct lat_total;
+	struct gs_pct wait_total;
+};
+
+struct snapshot {
+	uint64_t ts;		/* CLOCK_MONOTONIC ns */
+	uint64_t interval_ns;
+	uint64_t seq;
+	uint32_t ngpus;
+	struct snap_engine *eng;
+	size_t neng;
+	struct snap_vgpu *vg;
+	size_t nvg;
+	struct snap_chan *ch;
+	size_t nch;
+	char policy[GS_NAME_LEN];
+	char policy_state[16];
+	char exit_kind[GS_NAME_LEN];
+	uint64_t decisions;
+	uint64_t errors;
+	uint64_t ejections;
+	uint64_t attaches;
+	uint64_t events;
+	uint64_t lost;
+	bool replay;
+};
+
+/* A snapshot of @m at @now; rates against the previous one. */
+int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p);
+
+/* ---- source.c ---- */
+
+enum src_kind { SRC_LIVE, SRC_RECORD, SRC_REPLAY };
+
+struct source;
+/* Returns GS_OK or an exit code, with the message printed. */
+int source_open_live(struct source **src, const char *record_path);
+int source_open_replay(struct source **src, const char *path);
+void source_close(struct source *src);
+/*
+ * Bring the model up to date for a refresh. Live: now is the time of the
+ * read; replay: events up to the next recorded refresh. Returns 1 with
+ * *now set, 0 at the end of a replay, <0 on error.
+ */
+int source_update(struct source *src, uint64_t *now);
+struct gs_model *source_model(struct source *src);
+enum src_kind source_kind(const struct source *src);
+/* Recording: fold what the ring buffer holds now (keeps it from filling). */
+void source_poll(struct source *src);
+/* Replay: the recorded refresh interval; record: set it. */
+uint64_t source_interval_ns(const struct source *src);
+void source_set_interval(struct source *src, uint64_t interval_ns);
+
+/* ---- record.c ---- */
+
+#define GS_REC_MAGIC	"GPUSTAT\n"
+#define GS_REC_VERSION	1
+
+struct gs_rec_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t event_size;	/* sizeof(struct gs_event) */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at the start */
+	uint64_t start_realtime_ns;
+	uint64_t interval_ns;
+	uint32_t hist_buckets;	/* GS_HIST_BUCKETS */
+	uint32_t pad;
+};
+
+FILE *rec_create(const char *path, uint64_t interval_ns);
+int rec_write(FILE *f, const struct gs_event *ev);
+int rec_open(const char *path, struct gs_rec_header *h, FILE **fp);
+/* 1: an event read, 0: end of file, -1: truncated or bad record. */
+int rec_read(FILE *f, struct gs_event *ev);
+
+/* ---- views ---- */
+
+struct gs_opts {
+	double delay;		/* -d seconds */
+	bool delay_set;
+	long count;		/* -n refreshes, 0: forever */
+	bool batch;
+	bool json;
+	bool color;
+	const char *prom_addr;
+	const char *record;
+	const char *replay;
+	const char *filter;	/* vGPU name, pid or comm */
+};
+
+bool snap_chan_match(const struct snap_chan *c, const char *filter);
+bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
+		     const char *filter);
+
+int text_print(FILE *f, const struct snapshot *s, const struct gs_opts *o);
+int json_print(FILE *f, const struct snapshot *s);
+
+struct prom;
+/* GS_OK or GS_PORT_BUSY / GS_USAGE / GS_ERR with a message. */
+int prom_start(const char *addr, struct prom **p);
+void prom_update(struct prom *p, const struct snapshot *s);
+void prom_stop(struct prom *p);
+/* The exposition text of @s (malloc'ed). */
+char *prom_render(const struct snapshot *s);
+
+struct tui;
+enum tui_action { TUI_NONE, TUI_QUIT, TUI_REDRAW };
+/* GS_OK, or GS_TERM_SMALL / GS_USAGE with a message. */
+int tui_start(struct tui **t, const struct gs_opts *o);
+void tui_draw(struct tui *t, const struct snapshot *s);
+/* Handle keys for up to @ms. */
+enum tui_action tui_input(struct tui *t, int ms);
+bool tui_paused(const struct tui *t);
+/* The refresh interval, seconds (the user may change it). */
+double tui_delay(const struct tui *t);
+void tui_stop(struct tui *t);
+
+/* ---- main.c ---- */
+__attribute__((format(printf, 1, 2)))
+void gs_err(const char *fmt, ...);
+extern bool gs_verbose;
+
+#endif /* GPUSTAT_MONITOR_H */

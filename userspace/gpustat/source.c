@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Where gpustat's aggregates come from:
+ *   live    the BPF program folds events into its maps; each refresh
+ *           copies them (engines and vGPUs straight from the mmapped
+ *           .bss, histograms and channels by lookup)
+ *   record  the BPF program also sends every event to a ring buffer;
+ *           gpustat folds them itself (gs_apply(), as the program does)
+ *           and writes them to the file with the sysfs facts and ticks
+ *   replay  the file's events, folded the same way, up to each tick
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "gpucore_dev.h"
+#include "monitor.h"
+#include "units.h"
+#include "gpustat.skel.h"
+
+struct source {
+	enum src_kind kind;
+	struct gs_model *m;
+	struct gpustat_bpf *skel;
+	struct ring_buffer *rb;
+	FILE *rec;
+	bool rec_failed;
+	FILE *in;
+	struct gs_rec_header hdr;
+	uint64_t pending;	/* replay: events folded since the last tick */
+	uint64_t last_ts;
+};
+
+struct gs_model *source_model(struct source *src)
+{
+	return src->m;
+}
+
+enum src_kind source_kind(const struct source *src)
+{
+	return src->kind;
+}
+
+uint64_t source_interval_ns(const struct source *src)
+{
+	return src->hdr.interval_ns;
+}
+
+static void fold(struct source *src, const struct gs_event *ev)
+{
+	model_apply(src->m, ev);
+	if (src->rec && !src->rec_failed && rec_write(src->rec, ev)) {
+		gs_err("cannot write the recording: %s", strerror(EIO));
+		src->rec_failed = true;
+	}
+}
+
+static void fold_cb(const struct gs_event *ev, void *arg)
+{
+	fold(arg, ev);
+}
+
+static int ring_event(void *ctx, void *data, size_t size)
+{
+	if (size >= sizeof(struct gs_event))
+		fold(ctx, data);
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!gs_verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!gs_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool may_load_bpf(void)
+{
+	return geteuid() == 0;
+}
+
+static int load_bpf(struct source *src, bool record)
+{
+	int ret;
+
+	libbpf_set_print(libbpf_print);
+	src->skel = gpustat_bpf__open();
+	if (!src->skel) {
+		gs_err("cannot open the telemetry BPF program: %s", strerror(errno));
+		return GS_ERR;
+	}
+	src->skel->rodata->gs_record = record;
+	if (!record)
+		bpf_map__set_max_entries(src->skel->maps.gs_events, 4096);
+	ret = gpustat_bpf__load(src->skel);
+	if (ret == -EPERM || ret == -EACCES || (ret && !may_load_bpf())) {
+		gs_err("not allowed to load BPF programs: run gpustat as root (or with CAP_BPF and CAP_PERFMON), or use --replay FILE");
+		return GS_NO_PRIV;
+	}
+	if (ret) {
+		gs_err("the kernel refused the telemetry BPF program (%s): is the loaded gpucore module built with BTF? (-v shows libbpf's log)",
+		       strerror(-ret));
+		return GS_ERR;
+	}
+	ret = gpustat_bpf__attach(src->skel);
+	if (ret) {
+		gs_err("cannot attach to the gpucore tracepoints (%s): load a current kmod/gpucore.ko",
+		       strerror(-ret));
+		return GS_ERR;
+	}
+	return GS_OK;
+}
+
+int source_open_live(struct source **srcp, const char *record_path)
+{
+	struct source *src;
+	int ret;
+
+	if (!gpucore_driver_loaded()) {
+		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
+		return GS_NO_DRIVER;
+	}
+	src = calloc(1, sizeof(*src));
+	if (!src || !(src->m = model_new())) {
+		free(src);
+		gs_err("out of memory");
+		return GS_ERR;
+	}
+	src->kind = record_path ? SRC_RECORD : SRC_LIVE;
+	*srcp = src;
+	ret = load_bpf(src, record_path);
+	if (ret)
+		return ret;
+	if (record_path) {
+		src->rb = ring_buffer__new(bpf_map__fd(src->skel->maps.gs_events),
+					   ring_event, src, NULL);
+		src->rec = rec_create(record_path, 0);
+		if (!src->rb || !src->rec) {
+			gs_err("cannot record to %s: %s", record_path, strerror(errno));
+			return GS_ERR;
+		}
+	}
+	sysfs_scan(true, fold_cb, src);
+	src->m->prev_ts = mono_ns();
+	return GS_OK;
+}
+
+/* Set the interval a recording says it was made with (main knows it late). */
+void source_set_interval(struct source *src, uint64_t interval_ns)
+{
+	if (!src->rec)
+		return;
+	src->hdr.interval_ns = interval_ns;
+	if (!fseek(src->rec, offsetof(struct gs_rec_header, interval_ns), SEEK_SET)) {
+		fwrite(&interval_ns, sizeof(interval_ns), 1, src->rec);
+		fseek(src->rec, 0, SEEK_END);
+	}
+}
+
+int source_open_replay(struct source **srcp, const char *path)
+{
+	struct source *src = calloc(1, sizeof(*src));
+	int ret;
+
+	if (!src || !(src->m = model_new())) {
+		free(src);
+		gs_err("out of memory");
+		return GS_ERR;
+	}
+	*srcp = src;
+	src->kind = SRC_REPLAY;
+	ret = rec_open(path, &src->hdr, &src->in);
+	if (ret == -EINVAL) {
+		gs_err("%s is not a gpustat recording (make one with gpustat --record FILE)", path);
+		return GS_BAD_FILE;
+	}
+	if (ret == -EPROTO) {
+		gs_err("%s was recorded by another gpustat version (format %u, this one reads %u)",
+		       path, src->hdr.version, GS_REC_VERSION);
+		return GS_BAD_FILE;
+	}
+	if (ret) {
+		gs_err("cannot open %s: %s", path, strerror(-ret));
+		return GS_BAD_FILE;
+	}
+	src->m->prev_ts = src->hdr.start_ns;
+	return GS_OK;
+}
+
+void source_close(struct source *src)
+{
+	if (!src)
+		return;
+	ring_buffer__free(src->rb);
+	gpustat_bpf__destroy(src->skel);
+	if (src->rec && fclose(src->rec))
+		gs_err("cannot write the recording: %s", strerror(errno));
+	if (src->in)
+		fclose(src->in);
+	model_free(src->m);
+	free(src);
+}
+
+static void read_channels(struct source *src)
+{
+	struct gs_model *m = src->m;
+	int fd = bpf_map__fd(src->skel->maps.gs_chans);
+	uint32_t key, next, *dead = NULL;
+	size_t ndead = 0, i;
+	bool first = true;
+
+	for (i = 0; i < m->nchans; i++)
+		m->chans[i].present = false;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		struct gs_mchan *mc;
+		struct gs_chan c;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &c))
+			continue;
+		mc = model_chan(m, key, true);
+		if (!mc)
+			break;
+		mc->c = c;
+		mc->present = true;
+		if (c.dead && (dead = reallocarray(dead, ndead + 1, sizeof(*dead))))
+			dead[ndead++] = key;
+	}
+	for (i = 0; i < ndead; i++)
+		bpf_map_delete_elem(fd, &dead[i]);
+	free(dead);
+	for (i = 0; i < m->nchans; i++)
+		if (!m->chans[i].present)
+			m->chans[i].c.dead = 1;
+}
+
+static void read_maps(struct source *src)
+{
+	struct gs_model *m = src->m;
+	const struct gpustat_bpf__bss *bss = src->skel->bss;
+	int fd = bpf_map__fd(src->skel->maps.gs_vhists);
+	uint32_t i;
+
+	memcpy(m->eng, bss->gs_engines, sizeof(m->eng));
+	memcpy(m->vg, bss->gs_vgpus, sizeof(m->vg));
+	m->glob = bss->gs_global;
+	for (i = 0; i < GS_MAX_GPUS * GS_MAX_VGPUS; i++)
+		if (m->vg[i].seen)
+			bpf_map_lookup_elem(fd, &i, &m->vh[i]);
+	read_channels(src);
+}
+
+static int replay_update(struct source *src, uint64_t *now)
+{
+	struct gs_event ev;
+	int ret;
+
+	while ((ret = rec_read(src->in, &ev)) == 1) {
+		if (ev.type == GS_EV_TICK) {
+			*now = ev.ts;
+			src->pending = 0;
+			return 1;
+		}
+		model_apply(src->m, &ev);
+		src->pending++;
+		if (ev.ts > src->last_ts)
+			src->last_ts = ev.ts;
+	}
+	if (ret < 0)
+		gs_err("the recording ends with a truncated event");
+	if (!src->pending)
+		return 0;
+	*now = src->last_ts;
+	src->pending = 0;
+	return 1;
+}
+
+int source_update(struct source *src, uint64_t *now)
+{
+	struct gs_event tick = { .type = GS_EV_TICK };
+
+	if (src->kind == SRC_REPLAY)
+		return replay_update(src, now);
+	*now = mono_ns();
+	if (src->kind == SRC_LIVE) {
+		read_maps(src);
+		sysfs_scan(false, fold_cb, src);
+		return 1;
+	}
+	ring_buffer__consume(src->rb);
+	src->m->glob.lost = src->skel->bss->gs_global.lost;
+	sysfs_scan(false, fold_cb, src);
+	tick.ts = *now;
+	fold(src, &tick);
+	fflush(src->rec);
+	return 1;
+}
+
+void source_poll(struct source *src)
+{
+	if (src->rb)
+		ring_buffer__consume(src->rb);
+}
