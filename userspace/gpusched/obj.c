@@ -277,24 +277,35 @@ static int find_ops_map(struct gs_policy_obj *po, const struct btf *btf)
 	return 0;
 }
 
-/* The u64/u32 data field @name of the ops map's initial value, or -1. */
-static int64_t ops_field(const struct gs_policy_obj *po, const char *name,
-			 size_t width)
+/* Unsigned data field @name of the ops map's initial value (any width), or -1. */
+static int64_t ops_field(const struct gs_policy_obj *po, const char *name)
 {
 	const struct btf *btf = bpf_object__btf(po->obj);
 	const struct btf_type *t;
+	const struct btf_member *m;
 	const char *data;
-	size_t size = 0;
+	size_t size = 0, off;
 	uint64_t v = 0;
-	long off;
+	long width;
+	unsigned int i;
 
 	t = skip_mods(btf, bpf_map__btf_value_type_id(po->ops_map));
-	off = member_offset(btf, t, name);
 	data = bpf_map__initial_value(po->ops_map, &size);
-	if (off < 0 || !data || (size_t)off + width > size)
+	if (!t || !data)
 		return -1;
-	memcpy(&v, data + off, width);
-	return (int64_t)v;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		width = btf__resolve_size(btf, m->type);
+		off = btf_member_bit_offset(t, i) / 8;
+		if (width <= 0 || width > 8 || off + (size_t)width > size)
+			return -1;
+		/* little endian: the low bytes first */
+		memcpy(&v, data + off, (size_t)width);
+		return (int64_t)v;
+	}
+	return -1;
 }
 
 static bool name_valid(const char *name)
@@ -307,9 +318,9 @@ static bool name_valid(const char *name)
 
 int gs_obj_check_fields(const struct gs_policy_obj *po)
 {
-	int64_t slice = ops_field(po, "timeslice_ns", 8);
-	int64_t timeout = ops_field(po, "timeout_ms", 4);
-	int64_t flags = ops_field(po, "flags", 8);
+	int64_t slice = ops_field(po, "timeslice_ns");
+	int64_t timeout = ops_field(po, "timeout_ms");
+	int64_t flags = ops_field(po, "flags");
 
 	if (!name_valid(po->name)) {
 		gs_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
