@@ -29,6 +29,6 @@ struct gpucore_sched_ops bad_flags_ops = {
 	.runnable	= (void *)bad_flags_runnable,
 	.quiescent	= (void *)bad_flags_quiescent,
 	.dispatch	= (void *)bad_flags_dispatch,
-	.flags		= 1ULL << 63,	/* the defect */
+	.flags		= 1U << 31,	/* the defect */
 	.name		= "bad_flags",
 };
