@@ -188,6 +188,9 @@ int BPF_PROG(gs_job_submit, struct gpucore_channel *ch, struct gpucore_job *job)
 {
 	struct gs_event ev;
 
+	if (!ch || !job)
+		return 0;
+
 	ev_chan(&ev, GS_EV_SUBMIT, ch);
 	ev.ts = BPF_CORE_READ(job, submit_ns);
 	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
@@ -200,6 +203,9 @@ SEC("tp_btf/gpucore_switch_in")
 int BPF_PROG(gs_switch_in, struct gpucore_engine *e, struct gpucore_channel *ch, u64 waited_ns)
 {
 	struct gs_event ev;
+
+	if (!e || !ch)
+		return 0;
 
 	ev_chan(&ev, GS_EV_SWITCH_IN, ch);
 	ev.aux = BPF_CORE_READ(e, nr_queued);
@@ -215,6 +221,9 @@ int BPF_PROG(gs_switch_out, struct gpucore_engine *e, struct gpucore_channel *ch
 {
 	struct gs_event ev;
 
+	if (!e || !ch)
+		return 0;
+
 	ev_chan(&ev, GS_EV_SWITCH_OUT, ch);
 	ev.aux = why;
 	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
@@ -227,9 +236,13 @@ int BPF_PROG(gs_switch_out, struct gpucore_engine *e, struct gpucore_channel *ch
 SEC("tp_btf/gpucore_job_complete")
 int BPF_PROG(gs_job_complete, struct gpucore_channel *ch, struct gpucore_job *job)
 {
-	u64 submit = BPF_CORE_READ(job, submit_ns);
-	u64 start = BPF_CORE_READ(job, start_ns);
 	struct gs_event ev;
+	u64 submit, start;
+
+	if (!ch || !job)
+		return 0;
+	submit = BPF_CORE_READ(job, submit_ns);
+	start = BPF_CORE_READ(job, start_ns);
 
 	ev_chan(&ev, GS_EV_COMPLETE, ch);
 	ev.aux = BPF_CORE_READ(job, status);
@@ -244,9 +257,9 @@ int BPF_PROG(gs_job_complete, struct gpucore_channel *ch, struct gpucore_job *jo
 SEC("tp_btf/gpucore_channel_create")
 int BPF_PROG(gs_channel_create, struct gpucore_channel *ch)
 {
-	struct gs_vgpu *v = vgpu_of(BPF_CORE_READ(ch, gpu, id), BPF_CORE_READ(ch, vgpu, id));
-
-	vgpu_seen(ch, v);
+	if (!ch)
+		return 0;
+	vgpu_seen(ch, vgpu_of(BPF_CORE_READ(ch, gpu, id), BPF_CORE_READ(ch, vgpu, id)));
 	chan_new(ch, GS_EV_CHAN_CREATE);
 	return 0;
 }
@@ -256,6 +269,9 @@ int BPF_PROG(gs_channel_destroy, struct gpucore_channel *ch)
 {
 	struct gs_event ev;
 	struct gs_chan *c;
+
+	if (!ch)
+		return 0;
 
 	ev_chan(&ev, GS_EV_CHAN_DESTROY, ch);
 	c = bpf_map_lookup_elem(&gs_chans, &ev.channel);
@@ -276,6 +292,8 @@ static __always_inline void vgpu_event(struct gpucore_vgpu *vg, __u32 type)
 SEC("tp_btf/gpucore_vgpu_create")
 int BPF_PROG(gs_vgpu_create, struct gpucore_vgpu *vg)
 {
+	if (!vg)
+		return 0;
 	vgpu_event(vg, GS_EV_VGPU_CREATE);
 	return 0;
 }
@@ -283,6 +301,8 @@ int BPF_PROG(gs_vgpu_create, struct gpucore_vgpu *vg)
 SEC("tp_btf/gpucore_vgpu_destroy")
 int BPF_PROG(gs_vgpu_destroy, struct gpucore_vgpu *vg)
 {
+	if (!vg)
+		return 0;
 	vgpu_event(vg, GS_EV_VGPU_DESTROY);
 	return 0;
 }
@@ -290,6 +310,8 @@ int BPF_PROG(gs_vgpu_destroy, struct gpucore_vgpu *vg)
 SEC("tp_btf/gpucore_vgpu_update")
 int BPF_PROG(gs_vgpu_update, struct gpucore_vgpu *vg)
 {
+	if (!vg)
+		return 0;
 	vgpu_event(vg, GS_EV_VGPU_UPDATE);
 	return 0;
 }
@@ -310,6 +332,8 @@ static __always_inline void policy_event(__u32 type, const char *name, __u32 aux
 SEC("tp_btf/gpucore_policy_attach")
 int BPF_PROG(gs_policy_attach, const char *name, bool replace)
 {
+	if (!name)
+		return 0;
 	policy_event(GS_EV_POLICY_ATTACH, name, replace);
 	return 0;
 }
@@ -317,6 +341,8 @@ int BPF_PROG(gs_policy_attach, const char *name, bool replace)
 SEC("tp_btf/gpucore_policy_detach")
 int BPF_PROG(gs_policy_detach, const char *name, u32 kind, const char *reason)
 {
+	if (!name)
+		return 0;
 	policy_event(GS_EV_POLICY_DETACH, name, kind);
 	return 0;
 }
@@ -325,6 +351,8 @@ SEC("tp_btf/gpucore_policy_eject")
 int BPF_PROG(gs_policy_eject, const char *name, u32 kind, const char *reason,
 	     const char *msg)
 {
+	if (!name)
+		return 0;
 	policy_event(GS_EV_POLICY_EJECT, name, kind);
 	return 0;
 }

@@ -234,7 +234,7 @@ struct gs_rec_header {
 	uint32_t pad;
 };
 
-FILE *rec_create(const char *path, uint64_t interval_ns);
+FILE *rec_create(const char *path, uint64_t interval_ns, uint64_t start_ns);
 int rec_write(FILE *f, const struct gs_event *ev);
 int rec_open(const char *path, struct gs_rec_header *h, FILE **fp);
 /* 1: an event read, 0: end of file, -1: truncated or bad record. */

@@ -12,12 +12,12 @@
 #include "monitor.h"
 #include "units.h"
 
-FILE *rec_create(const char *path, uint64_t interval_ns)
+FILE *rec_create(const char *path, uint64_t interval_ns, uint64_t start_ns)
 {
 	struct gs_rec_header h = {
 		.version = GS_REC_VERSION,
 		.event_size = sizeof(struct gs_event),
-		.start_ns = mono_ns(),
+		.start_ns = start_ns,
 		.interval_ns = interval_ns,
 		.hist_buckets = GS_HIST_BUCKETS,
 	};

@@ -73,8 +73,6 @@ static int ring_event(void *ctx, void *data, size_t size)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!gs_verbose && level != LIBBPF_WARN)
-		return 0;
 	if (!gs_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -99,7 +97,7 @@ static int load_bpf(struct source *src, bool record)
 	if (!record)
 		bpf_map__set_max_entries(src->skel->maps.gs_events, 4096);
 	ret = gpustat_bpf__load(src->skel);
-	if (ret == -EPERM || ret == -EACCES || (ret && !may_load_bpf())) {
+	if (ret == -EPERM || (ret && !may_load_bpf())) {
 		gs_err("not allowed to load BPF programs: run gpustat as root (or with CAP_BPF and CAP_PERFMON), or use --replay FILE");
 		return GS_NO_PRIV;
 	}
@@ -137,17 +135,17 @@ int source_open_live(struct source **srcp, const char *record_path)
 	ret = load_bpf(src, record_path);
 	if (ret)
 		return ret;
+	src->m->prev_ts = mono_ns();
 	if (record_path) {
 		src->rb = ring_buffer__new(bpf_map__fd(src->skel->maps.gs_events),
 					   ring_event, src, NULL);
-		src->rec = rec_create(record_path, 0);
+		src->rec = rec_create(record_path, 0, src->m->prev_ts);
 		if (!src->rb || !src->rec) {
 			gs_err("cannot record to %s: %s", record_path, strerror(errno));
 			return GS_ERR;
 		}
 	}
 	sysfs_scan(true, fold_cb, src);
-	src->m->prev_ts = mono_ns();
 	return GS_OK;
 }
 
