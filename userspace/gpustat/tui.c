@@ -224,7 +224,7 @@ static void footer(struct tui *t, int lines, int cols)
 	char buf[160];
 
 	snprintf(buf, sizeof(buf),
-		 "q quit  h help  <> sort: %s%s  r rev  f filter  spc pause  +- delay  v view: %s",
+		 "q:quit h:help <>:sort %s%s r:rev f:filter spc:pause +-:delay v:view %s",
 		 names[col], rev ? " v" : " ^", view_names[t->view]);
 	attron(A_REVERSE);
 	mvprintw(lines - 1, 0, "%-*.*s", cols, cols, buf);

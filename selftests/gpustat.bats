@@ -1,0 +1,345 @@
+#!/usr/bin/env bats
+# gpustat: JSON against a known gpuload mix and the driver's accounting,
+# the Prometheus endpoint, the interactive view under tmux, record and
+# replay, and each error case with its exit status.
+
+load helpers
+
+GPUSTAT=$REPO/userspace/gpustat/gpustat
+GPUSCHED=$REPO/userspace/gpusched/gpusched
+TMUX="tmux -L gpustat-test"
+
+setup() {
+	gpucore_reload
+	# the guest's loopback starts down; the Prometheus tests need it
+	ip link set lo up
+	OUT=$(mktemp -d)
+	PORT=$((20000 + RANDOM % 20000))
+}
+
+teardown() {
+	$TMUX kill-server 2>/dev/null || true
+	local p
+	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	"$GPUSCHED" unload >/dev/null 2>&1 || true
+	sleep 0.2
+	gpucore_unload || true
+	rm -rf "$OUT"
+}
+
+# within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
+within() {
+	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
+}
+
+# bg CMD...: run in the background, killed by teardown.
+bg() {
+	"$@" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+# three_vgpus: vm1, vm2, vm3 weighing 100, 200, 400 under fairshare.
+three_vgpus() {
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=200
+	vgpu_create vm3 weight=400
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
+}
+
+# load_mix SECONDS: gpuload flat out on each vGPU, JSON reports in $OUT.
+load_mix() {
+	local v
+	for v in vm1 vm2 vm3; do
+		"$GPULOAD" -V "$v" -i 0 -c 2 -s 500us-2ms -q 4 -t "$1" --json > "$OUT/gl-$v.json" &
+	done
+	wait_gpuload
+}
+
+wait_gpuload() {
+	local i
+	for i in $(seq 600); do
+		pgrep -x gpuload > /dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_file FILE LINES: until FILE has LINES lines (30 s at most).
+wait_file() {
+	local i
+	for i in $(seq 300); do
+		[ "$(wc -l < "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# last_vgpu FILE NAME JQ: JQ on vGPU NAME of the last object of FILE.
+last_vgpu() {
+	tail -n 1 "$1" | jq -r ".vgpus[] | select(.name == \"$2\") | $3"
+}
+
+# pane: the tmux window's text; wait_pane REGEX: until it shows REGEX.
+pane() { $TMUX capture-pane -pJ; }
+
+wait_pane() {
+	local i
+	for i in $(seq 150); do
+		pane | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	pane
+	return 1
+}
+
+# row_of REGEX: line number of the first pane line matching REGEX.
+row_of() { pane | grep -nE -- "$1" | head -n 1 | cut -d: -f1; }
+
+tui_start() {
+	$TMUX new-session -d -x "${2:-100}" -y "${3:-32}" \
+		"$1; echo \"exit=\$?\" > $OUT/tui.rc; sleep 30"
+}
+
+@test "gpustat --json: job counts and busy time of three vGPUs agree with sysfs and gpuload" {
+	three_vgpus
+	"$GPUSTAT" --json -d 1 > "$OUT/gs.json" 2> "$OUT/gs.err" &
+	local gs=$!
+	BG_PIDS="$gs"
+	wait_file "$OUT/gs.json" 1
+	load_mix 4
+	local n
+	n=$(wc -l < "$OUT/gs.json")
+	wait_file "$OUT/gs.json" $((n + 2))
+	kill "$gs"
+	cat "$OUT/gs.err"
+	for v in vm1 vm2 vm3; do
+		local gs_jobs gs_busy sys_jobs sys_busy gl_jobs
+		gs_jobs=$(last_vgpu "$OUT/gs.json" $v .jobs)
+		gs_busy=$(last_vgpu "$OUT/gs.json" $v .busy_ns)
+		sys_jobs=$(vgpu_attr $v jobs)
+		sys_busy=$(vgpu_attr $v busy_ns)
+		gl_jobs=$(jq .total.jobs "$OUT/gl-$v.json")
+		echo "$v: gpustat jobs $gs_jobs busy $gs_busy; sysfs jobs $sys_jobs busy $sys_busy; gpuload jobs $gl_jobs"
+		[ "$gs_jobs" -gt 0 ]
+		[ "$gs_jobs" = "$sys_jobs" ]
+		[ "$gs_jobs" = "$gl_jobs" ]
+		within 1 "$gs_busy" "$sys_busy"
+	done
+}
+
+@test "gpustat --json: each vGPU's latency percentiles match gpuload's report of the same jobs (within 10%)" {
+	three_vgpus
+	bg "$GPUSTAT" --json -d 1 > "$OUT/gs.json"
+	wait_file "$OUT/gs.json" 1
+	load_mix 3
+	local n
+	n=$(wc -l < "$OUT/gs.json")
+	wait_file "$OUT/gs.json" $((n + 1))
+	for v in vm1 vm2 vm3; do
+		for p in p50 p99; do
+			local gs gl
+			gs=$(last_vgpu "$OUT/gs.json" $v ".total.latency_ns.$p")
+			gl=$(jq ".total.latency_ns.$p" "$OUT/gl-$v.json")
+			echo "$v latency $p: gpustat $gs gpuload $gl"
+			within 10 "$gs" "$gl"
+		done
+	done
+}
+
+@test "gpustat --json: under fairshare each busy vGPU's share follows its target share" {
+	three_vgpus
+	for v in vm1 vm2 vm3; do
+		bg "$GPULOAD" -V $v -i 0 -c 2 -s 500us-2ms -q 4 -t 20 -Q
+	done
+	sleep 1
+	run "$GPUSTAT" --json -d 3 -n 2
+	assert_success
+	local last
+	last=$(echo "$output" | tail -n 1)
+	for v in vm1 vm2 vm3; do
+		local w share target
+		w=$(vgpu_attr $v weight)
+		share=$(echo "$last" | jq ".vgpus[] | select(.name == \"$v\") | .share")
+		target=$(echo "$last" | jq ".vgpus[] | select(.name == \"$v\") | .target_share")
+		echo "$v weight $w share $share target $target"
+		# the host tenant is idle: the target is the weight over 700
+		within 1 "$target" "$(awk -v w="$w" 'BEGIN { print w / 700 }')"
+		within 15 "$share" "$target"
+	done
+	[ "$(echo "$last" | jq -r .policy.name)" = fairshare ]
+	[ "$(echo "$last" | jq -r .policy.state)" = attached ]
+}
+
+@test "gpustat --json: a channel row carries gpuload's pid, command, vGPU, queue depth and rate" {
+	vgpu_create vm1
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 8 -t 15 -Q
+	local pid=$!
+	sleep 1
+	run "$GPUSTAT" --json -d 1 -n 2
+	assert_success
+	local ch
+	ch=$(echo "$output" | tail -n 1 | jq -c ".channels[] | select(.pid == $pid)")
+	echo "$ch"
+	[ "$(echo "$ch" | jq -r .comm)" = gpuload ]
+	[ "$(echo "$ch" | jq -r .vgpu_name)" = vm1 ]
+	[ "$(echo "$ch" | jq -r .engine_name)" = compute0 ]
+	[ "$(echo "$ch" | jq .queued)" -gt 0 ]
+	awk -v r="$(echo "$ch" | jq .jobs_per_s)" 'BEGIN { exit !(r > 0) }'
+	awk -v u="$(echo "$ch" | jq .util)" 'BEGIN { exit !(u > 0.5) }'
+}
+
+@test "gpustat -b: text when stdout is not a terminal, one report per refresh" {
+	vgpu_create vm1 weight=300
+	run "$GPUSTAT" -d 0.5 -n 2
+	assert_success
+	[ "$(echo "$output" | grep -c '^gpustat ')" = 2 ]
+	assert_output --regexp 'compute0 +\['
+	assert_output --regexp 'vm1 +0 +300 '
+}
+
+@test "gpustat --prometheus: /metrics passes promtool and carries engine, vGPU and histogram families" {
+	three_vgpus
+	bg "$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms -q 4 -t 6 -Q
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	local i
+	for i in $(seq 100); do
+		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
+			grep -q 'gpucore_vgpu_jobs_total{gpu="0",vgpu="vm1"} [1-9]' "$OUT/m.txt" && break
+		sleep 0.2
+	done
+	run promtool check metrics < "$OUT/m.txt"
+	echo "$output"
+	assert_success
+	grep -q '^# TYPE gpucore_engine_busy_seconds_total counter' "$OUT/m.txt"
+	grep -q '^gpucore_engine_busy_seconds_total{gpu="0",engine="compute0"} ' "$OUT/m.txt"
+	grep -q '^# TYPE gpucore_vgpu_share_ratio gauge' "$OUT/m.txt"
+	grep -q '^gpucore_vgpu_share_ratio{gpu="0",vgpu="vm1"} ' "$OUT/m.txt"
+	grep -q '^# TYPE gpucore_vgpu_job_latency_seconds histogram' "$OUT/m.txt"
+	local inf count
+	inf=$(grep '^gpucore_vgpu_job_latency_seconds_bucket{gpu="0",vgpu="vm1",le="+Inf"}' "$OUT/m.txt" | awk '{ print $2 }')
+	count=$(grep '^gpucore_vgpu_job_latency_seconds_count{gpu="0",vgpu="vm1"}' "$OUT/m.txt" | awk '{ print $2 }')
+	[ "$inf" -gt 0 ]
+	[ "$inf" = "$count" ]
+	grep -q '^gpucore_policy_info{policy="fairshare",state="attached"} 1' "$OUT/m.txt"
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/other"
+	assert_output 404
+}
+
+@test "interactive view (tmux): engine bars, the vGPU and channel tables and a vGPU row" {
+	vgpu_create vm1 weight=250
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 20 -Q
+	tui_start "$GPUSTAT -d 0.5"
+	wait_pane 'vm1 +0 +250 '
+	run pane
+	echo "$output"
+	assert_output --regexp 'compute0 +\[\|+'
+	assert_output --partial 'WEIGHT'
+	assert_output --partial 'TARGET'
+	assert_output --regexp 'PID +COMM +VGPU'
+	assert_output --regexp '[0-9]+ gpuload +vm1 '
+	assert_output --partial 'policy builtin'
+}
+
+@test "interactive view: '<' and '>' change the sort column and 'r' reverses it" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm3 weight=300
+	tui_start "$GPUSTAT -d 0.5"
+	wait_pane 'sort SHARE v'
+	# two columns left of SHARE: WEIGHT, largest first
+	$TMUX send-keys '<' '<'
+	wait_pane 'sort WEIGHT v'
+	sleep 0.5
+	[ "$(row_of '^vm3 ')" -lt "$(row_of '^vm1 ')" ]
+	$TMUX send-keys r
+	wait_pane 'sort WEIGHT \^'
+	sleep 0.5
+	[ "$(row_of '^vm1 ')" -lt "$(row_of '^vm3 ')" ]
+	$TMUX send-keys '>'
+	wait_pane 'sort TARGET \^'
+}
+
+@test "interactive view: 'f' filters the tables to one vGPU" {
+	vgpu_create vm1
+	vgpu_create vm2
+	tui_start "$GPUSTAT -d 0.5"
+	wait_pane '^vm2 '
+	pane | grep -q '^vm1 '
+	$TMUX send-keys f
+	wait_pane 'filter \('
+	$TMUX send-keys vm2 Enter
+	wait_pane 'filter: vm2'
+	sleep 0.5
+	run pane
+	assert_output --regexp $'\nvm2 '
+	refute_output --regexp $'\nvm1 '
+}
+
+@test "interactive view: 'q' quits with status 0" {
+	tui_start "$GPUSTAT -d 0.5"
+	wait_pane 'VGPU'
+	$TMUX send-keys q
+	local i
+	for i in $(seq 50); do [ -e "$OUT/tui.rc" ] && break; sleep 0.1; done
+	[ "$(cat "$OUT/tui.rc")" = exit=0 ]
+}
+
+@test "--record then --replay: the replay shows the same refreshes, with the same totals" {
+	three_vgpus
+	"$GPUSTAT" --record "$OUT/rec" --json -d 1 -n 5 > "$OUT/live.json" &
+	local gs=$!
+	wait_file "$OUT/live.json" 1
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms -q 4 -t 2 -Q &
+	"$GPULOAD" -V vm3 -i 0 -c 1 -s 300us-3ms -q 2 -t 2 -Q &
+	wait
+	run "$GPUSTAT" --replay "$OUT/rec" --json
+	assert_success
+	echo "$output" > "$OUT/replay.json"
+	[ "$(wc -l < "$OUT/replay.json")" = 5 ]
+	[ "$(jq -c 'del(.replay)' "$OUT/live.json")" = "$(jq -c 'del(.replay)' "$OUT/replay.json")" ]
+	[ "$(tail -n 1 "$OUT/replay.json" | jq .replay)" = true ]
+	local jobs
+	jobs=$(last_vgpu "$OUT/replay.json" vm1 .jobs)
+	[ "$jobs" -gt 0 ]
+	[ "$jobs" = "$(vgpu_attr vm1 jobs)" ]
+	[ "$(last_vgpu "$OUT/replay.json" vm3 .jobs)" = "$(vgpu_attr vm3 jobs)" ]
+}
+
+@test "--replay of a file that is not a recording fails (7)" {
+	echo "not a recording" > "$OUT/bad"
+	run "$GPUSTAT" --replay "$OUT/bad" -b
+	assert_failure 7
+	assert_output --partial "not a gpustat recording"
+}
+
+@test "driver not loaded: gpustat fails (3) and says how to load it" {
+	gpucore_unload
+	run "$GPUSTAT" -b -n 1
+	assert_failure 3
+	assert_output --partial "gpucore driver not loaded"
+}
+
+@test "an unprivileged user cannot load the BPF programs: gpustat fails (4)" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$GPUSTAT" -b -n 1
+	assert_failure 4
+	assert_output --partial "not allowed to load BPF programs"
+}
+
+@test "a terminal smaller than 80x24: the interactive view fails (5)" {
+	tui_start "$GPUSTAT" 60 20
+	local i
+	for i in $(seq 100); do [ -e "$OUT/tui.rc" ] && break; sleep 0.1; done
+	[ "$(cat "$OUT/tui.rc")" = exit=5 ]
+	run pane
+	assert_output --partial "needs at least 80x24"
+}
+
+@test "--prometheus on a port in use fails (6)" {
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	local i
+	for i in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/metrics" > /dev/null && break; sleep 0.1; done
+	curl -sf "http://127.0.0.1:$PORT/metrics" > /dev/null
+	run "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -n 1
+	assert_failure 6
+	assert_output --partial "in use"
+}
