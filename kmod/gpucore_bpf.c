@@ -171,8 +171,8 @@ static __printf(3, 4) void gpucore_policy_eject(u32 kind, const char *reason,
 	queue_work(system_unbound_wq, &gpucore_policy.eject_work);
 }
 
-/* Call a callback of @gpu's policy with the kfunc context set. */
-#define GPUCORE_CALL(_gpu, op, ...)						\
+/* Run @call (which uses __ops) with @gpu's policy and the kfunc context set. */
+#define __GPUCORE_CALL(_gpu, op, call)						\
 	do {									\
 		struct gpucore_sched_ops *__ops = (_gpu)->policy;		\
 		struct gpucore_cb_ctx *__ctx;					\
@@ -181,22 +181,17 @@ static __printf(3, 4) void gpucore_policy_eject(u32 kind, const char *reason,
 			break;							\
 		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
 		__ctx->gpu = (_gpu);						\
-		__ops->op(__VA_ARGS__);						\
+		call;								\
 		__ctx->gpu = NULL;						\
 	} while (0)
 
+/* Call a callback of @gpu's policy with the kfunc context set. */
+#define GPUCORE_CALL(_gpu, op, ...)						\
+	__GPUCORE_CALL(_gpu, op, __ops->op(__VA_ARGS__))
+
+/* The same, keeping the callback's return value in @ret. */
 #define GPUCORE_CALL_RET(ret, _gpu, op, ...)					\
-	do {									\
-		struct gpucore_sched_ops *__ops = (_gpu)->policy;		\
-		struct gpucore_cb_ctx *__ctx;					\
-										\
-		if (!__ops || !__ops->op || READ_ONCE(gpucore_policy.ejecting))	\
-			break;							\
-		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
-		__ctx->gpu = (_gpu);						\
-		(ret) = __ops->op(__VA_ARGS__);					\
-		__ctx->gpu = NULL;						\
-	} while (0)
+	__GPUCORE_CALL(_gpu, op, (ret) = __ops->op(__VA_ARGS__))
 
 /**
  * gpucore_policy_vgpu_init - tell the policy about a new vGPU

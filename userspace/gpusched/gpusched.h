@@ -60,6 +60,8 @@ __attribute__((format(printf, 2, 3), noreturn))
 void gs_usage_error(const char *cmd, const char *fmt, ...);
 /* GS_NOT_ROOT with a message unless running as root. */
 int gs_need_root(const char *cmd);
+/* GS_NO_DRIVER with a message unless the gpucore module is loaded. */
+int gs_need_module(void);
 /* GS_NO_DRIVER with a message unless the driver (with BPF scheduling) is loaded. */
 int gs_need_driver(void);
 /* getopt_long's error for an unknown option or a missing argument. */

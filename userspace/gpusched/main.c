@@ -103,14 +103,21 @@ int gs_need_root(const char *cmd)
 	return GS_NOT_ROOT;
 }
 
+int gs_need_module(void)
+{
+	if (gpucore_driver_loaded())
+		return 0;
+	gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
+	return GS_NO_DRIVER;
+}
+
 int gs_need_driver(void)
 {
 	struct stat st;
+	int ret = gs_need_module();
 
-	if (!gpucore_driver_loaded()) {
-		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
-		return GS_NO_DRIVER;
-	}
+	if (ret)
+		return ret;
 	if (stat(GPUCORE_POLICY_SYSFS, &st)) {
 		gs_err("the loaded gpucore driver has no BPF scheduling (no %s): load a current kmod/gpucore.ko",
 		       GPUCORE_POLICY_SYSFS);

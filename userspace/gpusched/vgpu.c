@@ -48,11 +48,10 @@ static int need_gpu(int gpu)
 {
 	char dir[PATH_MAX];
 	struct stat st;
+	int ret = gs_need_module();
 
-	if (!gpucore_driver_loaded()) {
-		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
-		return GS_NO_DRIVER;
-	}
+	if (ret)
+		return ret;
 	if (stat(gpu_dir(dir, sizeof(dir), gpu), &st)) {
 		gs_err("no GPU %d (%s missing; the driver's num_gpus parameter sets how many)",
 		       gpu, dir);
