@@ -66,16 +66,18 @@ kmod: check-kdir
 
 TEST_PROGS := $(patsubst %.c,%,$(wildcard selftests/progs/*.c))
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard selftests/unit/*.c))
+BENCH_PROGS := $(patsubst %.c,%,$(wildcard bench/progs/*.c))
 
-tools: $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS)
+tools: $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS) $(BENCH_PROGS)
 
 # C unit tests of pure userspace logic: TAP on stdout, run on the host.
 selftests/unit/%: selftests/unit/%.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) -lm
 
-# Test programs: one C file each, run inside the guest by the bats suites.
-selftests/progs/%: selftests/progs/%.c $(COMMON_SRCS) $(COMMON_HDRS)
+# Test and benchmark programs: one C file each, run inside the guest by the
+# bats suites and bench/run.
+$(TEST_PROGS) $(BENCH_PROGS): %: %.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) $(BPF_LIBS) -lpthread -lm
 
@@ -155,4 +157,4 @@ install: all
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi
-	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(UNIT_TESTS) bpf/*.bpf.o selftests/policies/*.bpf.o
+	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS) $(UNIT_TESTS) bpf/*.bpf.o selftests/policies/*.bpf.o

@@ -2,11 +2,13 @@
 # The gpucore demo, run inside the guest by 'make demo': load the driver,
 # create three vGPUs with weights 100/200/400, run a saturating workload
 # on each (all on compute engine 0) under the built-in policy and then
-# under bpf/fairshare.bpf.o, and show who got the engine.
+# under bpf/fairshare.bpf.o, and show who got the engine, as the driver
+# counts it and as gpustat sees it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GPULOAD=userspace/gpuload/gpuload
 GPUSCHED=userspace/gpusched/gpusched
+GPUSTAT=userspace/gpustat/gpustat
 SYS=/sys/bus/platform/devices/gpucore.0
 DUR=${DEMO_SECONDS:-6}
 
@@ -62,9 +64,6 @@ saturate
 echo "  (targets are weight / 700: fairshare splits the engine 1:2:4)"
 $GPUSCHED status
 
-step "gpusched unload: the built-in policy takes over again"
-$GPUSCHED unload
-
 step "per-client usage through fdinfo (drm-usage-stats)"
 $GPULOAD -V vm2 -c 1 -s 2ms -t 1.5 -Q &
 pid=$!
@@ -72,6 +71,20 @@ sleep 0.8
 fd=$(ls -l /proc/$pid/fd | awk '/dri\/render/ {print $9; exit}')
 grep -E '^drm-(driver|client-id|engine-|total-|resident-)' /proc/$pid/fdinfo/$fd | sed 's/^/  /'
 wait $pid
+
+step "gpustat: who gets the engine against what they were promised (fairshare, live)"
+for v in vm1 vm2 vm3; do
+	$GPULOAD -V $v -c 2 -i 0 -s 100us-20ms -q 4 -t 8 -Q > /dev/null &
+done
+sleep 1
+# One batch report covering 4 s of the run: TARGET is weight over the sum
+# of the busy vGPUs' weights, SHARE what the telemetry BPF programs saw.
+$GPUSTAT -b -d 4 -n 1
+wait
+echo "  (vm1:vm2:vm3 = 1:2:4 by weight: targets 14.3%, 28.6%, 57.1%)"
+
+step "gpusched unload: the built-in policy takes over again"
+$GPUSCHED unload
 
 step "destroy the vGPUs and unload the driver"
 $GPUSCHED vgpu list

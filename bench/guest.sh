@@ -1,0 +1,366 @@
+#!/bin/bash
+# gpucore benchmarks, run inside the guest by bench/run (make bench).
+#
+# Every figure is a ratio or an accuracy measured side by side in this one
+# run: ours against a baseline on the same guest, minutes apart at most.
+# Each benchmark appends rows to $OUT/rows.jsonl:
+#   {"id", "metric", "unit", "ours", "baseline", "ratio", "target", "met", "note"}
+# and bench/report.sh turns them into bench/results.json and RESULTS.md.
+#
+#   bench/guest.sh [NAME]...    NAME: fairness latency overhead submit
+#                               telemetry scale (default: all, in that order)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+OUT=$REPO/bench/out
+GPULOAD=$REPO/userspace/gpuload/gpuload
+GPUSCHED=$REPO/userspace/gpusched/gpusched
+GPUSTAT=$REPO/userspace/gpustat/gpustat
+SUBBENCH=$REPO/bench/progs/subbench
+CHANFILL=$REPO/bench/progs/chanfill
+SYS=/sys/bus/platform/devices/gpucore.0
+STATE=/sys/kernel/debug/gpucore/gpu0/state
+FAIR_SECS=${BENCH_FAIR_SECS:-10}
+mkdir -p "$OUT"
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# row ID METRIC UNIT OURS BASELINE TARGET CHECK [NOTE]: one result. CHECK
+# is an awk condition over o (ours), b (baseline) and r (o / b).
+row() {
+	local id=$1 metric=$2 unit=$3 o=$4 b=$5 target=$6 check=$7 note=${8:-}
+	local r met
+	r=$(awk -v o="$o" -v b="$b" 'BEGIN { if (b == "" || b + 0 == 0) print "null"; else printf "%.4g", o / b }')
+	met=$(awk -v o="$o" -v b="$b" "BEGIN { r = (b + 0 == 0) ? 0 : o / b; print (($check) ? \"true\" : \"false\") }")
+	jq -cn --arg id "$id" --arg metric "$metric" --arg unit "$unit" \
+		--argjson o "$o" --argjson b "${b:-null}" --argjson r "$r" \
+		--arg target "$target" --argjson met "$met" --arg note "$note" \
+		'{id: $id, metric: $metric, unit: $unit, ours: $o, baseline: $b,
+		  ratio: $r, target: $target, met: $met, note: $note}' >> "$OUT/rows.jsonl"
+	log "$metric: ours $o, baseline ${b:-n/a} $unit (ratio $r, target $target: met=$met)"
+}
+
+driver_load() {
+	modprobe drm_shmem_helper
+	insmod kmod/gpucore.ko "$@"
+}
+
+driver_unload() {
+	local i
+	"$GPUSCHED" unload > /dev/null 2>&1
+	for i in $(seq 100); do
+		rmmod gpucore 2> /dev/null && return 0
+		sleep 0.1
+	done
+	log "rmmod gpucore failed"
+	return 1
+}
+
+vgpu_create() { echo "$*" > "$SYS/vgpu_create"; }
+
+policy() {
+	if [ "$1" = builtin ]; then
+		"$GPUSCHED" unload > /dev/null 2>&1 || true
+	else
+		"$GPUSCHED" load "bpf/$1.bpf.o" > /dev/null
+	fi
+}
+
+# busy NAME...: busy_ns of each vGPU, one line.
+busy() {
+	local v x out=()
+	for v in "$@"; do
+		read -r x < "$SYS/vgpus/$v/busy_ns"
+		out+=("$x")
+	done
+	echo "${out[*]}"
+}
+
+# decisions: "decisions decision_ns" summed over the GPU's engines.
+decisions() {
+	awk '/^engine/ { for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "decisions") d += kv[2]; if (kv[1] == "decision_ns") ns += kv[2] } }
+		END { print d + 0, ns + 0 }' "$STATE"
+}
+
+# ---- 1. fairness accuracy ----------------------------------------------
+FAIR_W=(100 100 200 200 400 400 800 800)
+
+# fair_run POLICY: 8 saturating vGPUs for FAIR_SECS, busy_ns sampled each
+# second; prints "RUN_ERR WORST_WINDOW_ERR" (largest relative error, %).
+fair_run() {
+	local pol=$1 i names=() t
+	driver_load
+	for i in "${!FAIR_W[@]}"; do
+		vgpu_create "f$i" weight="${FAIR_W[i]}"
+		names+=("f$i")
+	done
+	policy "$pol"
+	for v in "${names[@]}"; do
+		"$GPULOAD" -V "$v" -c 2 -i 0 -s 50us-20ms -q 4 -t $((FAIR_SECS + 3)) -Q > /dev/null &
+	done
+	sleep 1.5
+	: > "$OUT/fair-$pol.samples"
+	for t in $(seq 0 "$FAIR_SECS"); do
+		busy "${names[@]}" >> "$OUT/fair-$pol.samples"
+		[ "$t" -lt "$FAIR_SECS" ] && sleep 1
+	done
+	wait
+	driver_unload
+	awk -v w="${FAIR_W[*]}" '
+		BEGIN { n = split(w, W, " "); for (i = 1; i <= n; i++) sw += W[i] }
+		function err(a, b,   i, tot, e, m) {
+			tot = 0; m = 0
+			for (i = 1; i <= n; i++) tot += b[i] - a[i]
+			for (i = 1; i <= n; i++) {
+				e = ((b[i] - a[i]) / tot - W[i] / sw) / (W[i] / sw)
+				if (e < 0) e = -e
+				if (e > m) m = e
+			}
+			return m
+		}
+		{ for (i = 1; i <= n; i++) s[NR, i] = $i }
+		END {
+			for (i = 1; i <= n; i++) { first[i] = s[1, i]; last[i] = s[NR, i] }
+			worst = 0
+			for (k = 2; k <= NR; k++) {
+				for (i = 1; i <= n; i++) { a[i] = s[k - 1, i]; b[i] = s[k, i] }
+				e = err(a, b); if (e > worst) worst = e
+			}
+			printf "%.3f %.3f\n", 100 * err(first, last), 100 * worst
+		}' "$OUT/fair-$pol.samples"
+}
+
+bench_fairness() {
+	local fs rr fx
+	log "fairness: 8 vGPUs, weights ${FAIR_W[*]}, jobs 50us-20ms, ${FAIR_SECS}s each under fairshare, round robin, fixedshare"
+	read -r fs_run fs_win < <(fair_run fairshare)
+	read -r rr_run rr_win < <(fair_run builtin)
+	read -r fx_run fx_win < <(fair_run fixedshare)
+	row fair_run "fairness: largest share error over ${FAIR_SECS}s, fairshare vs round robin" "%" \
+		"$fs_run" "$rr_run" "< 1%" 'o < 1'
+	row fair_window "fairness: largest share error in a 1 s window, fairshare vs round robin" "%" \
+		"$fs_win" "$rr_win" "< 3%" 'o < 3'
+	row fair_run_fixed "fairness: largest share error over ${FAIR_SECS}s, fairshare vs fixedshare" "%" \
+		"$fs_run" "$fx_run" "< 1%" 'o < 1'
+	row fair_window_fixed "fairness: largest share error in a 1 s window, fairshare vs fixedshare" "%" \
+		"$fs_win" "$fx_win" "< 3%" 'o < 3'
+}
+
+# ---- 2. latency isolation ------------------------------------------------
+# lat_run POLICY: prints "P50_NS P99_NS BATCH_JOBS_PER_S".
+lat_run() {
+	local pol=$1 ui
+	driver_load
+	vgpu_create batch
+	vgpu_create ui class=interactive
+	policy "$pol"
+	"$GPULOAD" -V batch -i 0 -c 7 -s 5ms -q 4 -t 12 --json > "$OUT/lat-$pol-batch.json" &
+	sleep 1
+	"$GPULOAD" -V ui -i 0 -c 1 --interactive -s 1ms -q 1 -r 62.5 -t 10 --json > "$OUT/lat-$pol-ui.json"
+	wait
+	driver_unload
+	jq -r '.total.wait_ns | "\(.p50) \(.p99)"' "$OUT/lat-$pol-ui.json" | tr '\n' ' '
+	jq -r '.total.jobs_per_s' "$OUT/lat-$pol-batch.json"
+}
+
+bench_latency() {
+	local slice=2000000
+	log "latency: 1 interactive channel (1 ms jobs every 16 ms) + 7 flat-out batch channels on one engine"
+	read -r l50 l99 lbatch < <(lat_run latency)
+	read -r r50 r99 rbatch < <(lat_run builtin)
+	row lat_p99 "latency: interactive p99 submit-to-start, latency.bpf vs round robin" "ns" \
+		"$l99" "$r99" "< 1 timeslice (2 ms) and >= 5x better" "o < $slice && r <= 0.2"
+	row lat_p50 "latency: interactive p50 submit-to-start, latency.bpf vs round robin" "ns" \
+		"$l50" "$r50" "(reported)" '1'
+	row lat_batch "latency: batch jobs/s, latency.bpf vs round robin" "jobs/s" \
+		"$lbatch" "$rbatch" "within 5%" 'r >= 0.95 && r <= 1.05'
+}
+
+# ---- 3. policy overhead ----------------------------------------------------
+# ovh_run: the same load under whatever policy is in charge; prints "DECISIONS DECISION_NS".
+ovh_run() {
+	local d0 n0 d1 n1
+	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 6 -Q > /dev/null &
+	sleep 1
+	read -r d0 n0 < <(decisions)
+	sleep 4
+	read -r d1 n1 < <(decisions)
+	wait
+	echo $((d1 - d0)) $((n1 - n0))
+}
+
+# bpf_runtime: total run_time_ns and run_cnt of the loaded struct_ops programs.
+bpf_runtime() {
+	bpftool prog show -j | jq -r '[.[] | select(.type == "struct_ops")] |
+		"\(map(.run_time_ns // 0) | add // 0) \(map(.run_cnt // 0) | add // 0)"'
+}
+
+bench_overhead() {
+	local i d n bd=0 bn=0 sd=0 sn=0 rt0 rt1 c0 c1 bpf_ns=0
+	log "policy overhead: besteffort.bpf vs the built-in round robin, 8 channels, 100us-2ms jobs, 3 rounds each"
+	driver_load
+	sysctl -qw kernel.bpf_stats_enabled=1
+	for i in 1 2 3; do
+		read -r d n < <(ovh_run)
+		bd=$((bd + d)) bn=$((bn + n))
+		policy besteffort
+		read -r rt0 c0 < <(bpf_runtime)
+		read -r d n < <(ovh_run)
+		read -r rt1 c1 < <(bpf_runtime)
+		sd=$((sd + d)) sn=$((sn + n)) bpf_ns=$((bpf_ns + rt1 - rt0))
+		"$GPUSCHED" unload > /dev/null
+	done
+	sysctl -qw kernel.bpf_stats_enabled=0
+	driver_unload
+	row overhead "policy overhead: ns per scheduling decision, besteffort.bpf vs built-in" "ns" \
+		"$(awk -v a=$sn -v b=$sd 'BEGIN { printf "%.1f", a / b }')" \
+		"$(awk -v a=$bn -v b=$bd 'BEGIN { printf "%.1f", a / b }')" "<= 1.25x" 'r <= 1.25' \
+		"driver's decision counters (debugfs), $sd vs $bd decisions"
+	row overhead_bpf "policy overhead: BPF run time of all besteffort callbacks per decision" "ns" \
+		"$(awk -v a=$bpf_ns -v b=$sd 'BEGIN { printf "%.1f", a / b }')" "" "(reported)" '1' \
+		"kernel.bpf_stats_enabled run_time_ns over all struct_ops programs"
+}
+
+# ---- 4. submission cost ------------------------------------------------------
+bench_submit() {
+	local j
+	log "submission cost: SUBMIT against the NOP ioctl and an eventfd ping-pong"
+	driver_load
+	"$SUBBENCH" -n 2000 -r 7 > "$OUT/submit.json"
+	driver_unload
+	j=$OUT/submit.json
+	row submit1 "submission: one SUBMIT of one job vs the NOP ioctl" "ns" \
+		"$(jq .submit1_ns "$j")" "$(jq .null_ioctl_ns "$j")" "<= 3x" 'r <= 3'
+	row submit64 "submission: per job, 64 jobs in one SUBMIT vs the NOP ioctl" "ns" \
+		"$(jq .submit64_job_ns "$j")" "$(jq .null_ioctl_ns "$j")" "<= 1.5x" 'r <= 1.5'
+	row roundtrip "submission: empty job submit-to-completion vs eventfd ping-pong" "ns" \
+		"$(jq .roundtrip_ns "$j")" "$(jq .eventfd_rtt_ns "$j")" "<= 2x" 'r <= 2'
+}
+
+# ---- 5. telemetry cost ---------------------------------------------------------
+# jobs_per_s: a flat-out workload's jobs/s (4 channels, 20 us jobs).
+jobs_per_s() {
+	"$GPULOAD" -c 4 -s 20us -q 8 -t 4 --json | jq .total.jobs_per_s
+}
+
+# cpu_ticks PID: utime + stime.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+bench_telemetry() {
+	local i with=() without=() pid t0 t1 hz secs=10 cf
+	log "telemetry: flat-out jobs/s with gpustat attached vs without (3 rounds each), gpustat CPU with 1000 channels"
+	driver_load
+	for i in 1 2 3; do
+		without+=("$(jobs_per_s)")
+		"$GPUSTAT" -b -d 1 > /dev/null &
+		pid=$!
+		sleep 3
+		with+=("$(jobs_per_s)")
+		kill "$pid"
+		wait "$pid"
+	done
+	median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+	row telemetry_jobs "telemetry: flat-out jobs/s with gpustat vs without" "jobs/s" \
+		"$(median "${with[@]}")" "$(median "${without[@]}")" ">= 0.97" 'r >= 0.97' \
+		"median of 3 alternating runs each"
+
+	"$CHANFILL" -c 1000 -s 50000 -r 2000 > "$OUT/telemetry-chanfill.json" &
+	cf=$!
+	sleep 3
+	"$GPUSTAT" -b -d 1 > "$OUT/telemetry-gpustat.txt" &
+	pid=$!
+	sleep 4
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks "$pid")
+	sleep "$secs"
+	t1=$(cpu_ticks "$pid")
+	kill "$pid" "$cf"
+	wait "$pid" "$cf"
+	driver_unload
+	row telemetry_cpu "telemetry: gpustat CPU at 1 s interval, 1000 channels (2000 jobs/s)" "% of a CPU" \
+		"$(awk -v t=$((t1 - t0)) -v hz="$hz" -v s=$secs 'BEGIN { printf "%.2f", 100 * t / hz / s }')" "" \
+		"< 1%" 'o < 1' "utime+stime from /proc over ${secs}s"
+}
+
+# ---- 6. scale -------------------------------------------------------------------
+# scale_run CHANNELS VGPUS: prints "SUBMIT_NS DECISION_NS" under fairshare.
+scale_run() {
+	local n=$1 nv=$2 i list=() pid d0 n0 d1 n1 spin line
+	driver_load
+	for i in $(seq "$nv"); do
+		vgpu_create "s$i"
+		list+=("s$i")
+	done
+	policy fairshare
+	# about 8 s of engine work in 2 jobs per channel, whatever the count
+	spin=$((8000000000 / 2 / n))
+	coproc CF { "$CHANFILL" -c "$n" -V "$(IFS=,; echo "${list[*]}")" -j 2 -s "$spin" -m 4096; }
+	pid=$CF_PID
+	read -r line <&"${CF[0]}"
+	sleep 0.5
+	read -r d0 n0 < <(decisions)
+	sleep 2
+	read -r d1 n1 < <(decisions)
+	kill "$pid"
+	wait "$pid"
+	driver_unload
+	echo "$(echo "$line" | jq .submit_ns)" "$(awk -v a=$((n1 - n0)) -v b=$((d1 - d0)) 'BEGIN { printf "%.1f", a / b }')"
+}
+
+# kmem: Slab + KernelStack + PageTables + VmallocUsed in kB.
+kmem() { awk '/^(Slab|KernelStack|PageTables|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo; }
+
+bench_scale() {
+	local s16 d16 s256 d256 s4k d4k sv1 dv1 sv8 dv8 sv32 dv32 m0 m1 pid
+	log "scale: submit and decision cost at 16/256/4096 channels and 1/8/32 vGPUs (fairshare)"
+	read -r s16 d16 < <(scale_run 16 1)
+	read -r s256 d256 < <(scale_run 256 1)
+	read -r s4k d4k < <(scale_run 4096 1)
+	read -r sv1 dv1 < <(scale_run 256 1)
+	read -r sv8 dv8 < <(scale_run 256 8)
+	read -r sv32 dv32 < <(scale_run 256 32)
+	row scale_submit_ch "scale: submit cost, 4096 vs 16 channels" "ns" "$s4k" "$s16" "<= 2x" 'r <= 2' \
+		"median single submit; 256 channels: $s256 ns"
+	row scale_decision_ch "scale: decision cost, 4096 vs 16 channels (fairshare)" "ns" "$d4k" "$d16" "<= 2x" 'r <= 2' \
+		"256 channels: $d256 ns"
+	row scale_submit_vg "scale: submit cost, 32 vs 1 vGPUs (256 channels)" "ns" "$sv32" "$sv1" "<= 2x" 'r <= 2' \
+		"8 vGPUs: $sv8 ns"
+	row scale_decision_vg "scale: decision cost, 32 vs 1 vGPUs (256 channels, fairshare)" "ns" "$dv32" "$dv1" "<= 2x" 'r <= 2' \
+		"8 vGPUs: $dv8 ns"
+
+	driver_load
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	m0=$(kmem)
+	coproc CF { "$CHANFILL" -c 4096 -j 0 -m 0; }
+	pid=$CF_PID
+	read -r _ <&"${CF[0]}"
+	m1=$(kmem)
+	kill "$pid"
+	wait "$pid"
+	row mem_channel "scale: kernel memory per channel (4096 channels)" "bytes" \
+		"$(awk -v d=$((m1 - m0)) 'BEGIN { printf "%.0f", d * 1024 / 4096 }')" "" "(reported)" '1' \
+		"Slab+KernelStack+PageTables+VmallocUsed delta"
+	m0=$(kmem)
+	for i in $(seq 32); do vgpu_create "m$i"; done
+	m1=$(kmem)
+	row mem_vgpu "scale: kernel memory per vGPU (32 vGPUs)" "bytes" \
+		"$(awk -v d=$((m1 - m0)) 'BEGIN { printf "%.0f", d * 1024 / 32 }')" "" "(reported)" '1' \
+		"Slab+KernelStack+PageTables+VmallocUsed delta, with each vGPU's DRM minor and sysfs"
+	driver_unload
+}
+
+{
+	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
+	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
+} > "$OUT/guest.json"
+all=(fairness latency overhead submit telemetry scale)
+[ $# -gt 0 ] && all=("$@")
+rm -f "$OUT/rows.jsonl"
+for b in "${all[@]}"; do
+	t0=$(date +%s)
+	"bench_$b" || log "$b: failed"
+	log "$b: $(($(date +%s) - t0)) s"
+done
+[ -d /sys/module/gpucore ] && driver_unload
+exit 0

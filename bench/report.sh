@@ -1,0 +1,45 @@
+#!/bin/bash
+# bench/report.sh [SECONDS]: turn bench/out/rows.jsonl (written in the
+# guest by bench/guest.sh) into bench/results.json and bench/RESULTS.md,
+# and print the table. SECONDS: how long the whole run took.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+out=$here/out
+[ -s "$out/rows.jsonl" ] || { echo "bench: no results in $out/rows.jsonl" >&2; exit 1; }
+secs=${1:-null}
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$repo" status --porcelain -- kmod bpf userspace bench include 2>/dev/null | grep -q . && echo true || echo false)
+
+jq -s --arg cpu "$cpu" --arg host_kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
+	--arg commit "$commit" --argjson dirty "$dirty" --argjson secs "$secs" \
+	--argjson guest "$(cat "$out/guest.json" 2>/dev/null || echo '{}')" \
+	'{version: 1, date: $date, commit: $commit, dirty: $dirty, duration_s: $secs,
+	  machine: ({host_cpu: $cpu, host_kernel: $host_kernel, host_cpus: '"$(nproc)"',
+		     qemu: "TCG (no KVM)"} + $guest),
+	  results: .}' "$out/rows.jsonl" > "$here/results.json"
+
+fmt() { jq -r "$1" "$here/results.json"; }
+{
+	echo "# gpucore benchmark results"
+	echo
+	echo "Written by \`make bench\` ($(fmt .date), commit $(fmt .commit)$([ "$dirty" = true ] && echo ' with local changes'), $(fmt .duration_s) s)."
+	echo "Host: $(fmt .machine.host_cpu), $(fmt .machine.host_cpus) CPUs, Linux $(fmt .machine.host_kernel)."
+	echo "Guest: QEMU TCG (no KVM), $(fmt .machine.guest_cpus) vCPUs, Linux $(fmt .machine.guest_kernel)."
+	echo "Every ratio compares two figures measured side by side in this one guest boot;"
+	echo "absolute times in a TCG guest are slow and noisy and mean little on their own."
+	echo
+	echo "| metric | ours | baseline | ratio | target | met |"
+	echo "|---|---|---|---|---|---|"
+	jq -r '.results[] | "| \(.metric) | \(.ours) \(.unit) | \(if .baseline == null then "-" else "\(.baseline) \(.unit)" end) | \(.ratio // "-") | \(.target) | \(if .target == "(reported)" then "-" elif .met then "yes" else "**no**" end) |"' "$here/results.json"
+	echo
+	echo "Notes:"
+	echo
+	jq -r '.results[] | select(.note != "") | "- \(.metric): \(.note)"' "$here/results.json"
+} > "$here/RESULTS.md"
+cat "$here/RESULTS.md"
+met=$(jq '[.results[] | select(.target != "(reported)" and .met)] | length' "$here/results.json")
+all=$(jq '[.results[] | select(.target != "(reported)")] | length' "$here/results.json")
+echo
+echo "bench: $met of $all targets met (bench/RESULTS.md, bench/results.json)"
