@@ -10,8 +10,9 @@
  * - GPUCORE_POLICY(): the ABI version record gpusched checks;
  * - gpucore_error(): eject with a formatted message;
  * - id helpers to read a channel's gpu/engine/vgpu with CO-RE;
- * - chq_*(): FIFO queues of channel ids (an intrusive list in a hash map,
- *   O(1) push, pop and remove), enough for most policies. Each queue is a
+ * - chq_*(): FIFO queues of channel ids (an intrusive list in an array map
+ *   indexed by channel id: O(1) push, pop and remove with inlined lookups),
+ *   enough for most policies. Each queue is a
  *   u32 index below CHQ_MAX_QUEUES; a channel is in at most one queue.
  *
  * Callbacks of one GPU never run concurrently (the GPU's scheduler lock is
@@ -117,9 +118,6 @@ static __always_inline u32 gev_idx(u32 gpu, u32 engine, u32 vgpu)
 #ifndef CHQ_MAX_QUEUES
 #define CHQ_MAX_QUEUES	(GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS)
 #endif
-#ifndef CHQ_MAX_CHANNELS
-#define CHQ_MAX_CHANNELS 16384
-#endif
 
 struct chq_head {
 	u64 head;		/* channel id, 0: empty */
@@ -128,12 +126,19 @@ struct chq_head {
 	u32 pad;
 };
 
+/*
+ * One node per possible channel id (the driver keeps ids in
+ * 1..GPUCORE_MAX_CHANNEL_ID), in an array map: the verifier inlines array
+ * lookups, so push, pop and remove are a few loads and stores, with no
+ * hashing, locking or allocation. A node is queued when its gen is the
+ * current chq_gen; chq_reset() empties every queue by bumping chq_gen.
+ */
 struct chq_node {
-	u64 next;
-	u64 prev;
-	u64 enq_ns;		/* when it was pushed */
+	u32 next;		/* channel ids, 0: none */
+	u32 prev;
 	u32 queue;
-	u32 pad;
+	u32 gen;
+	u64 enq_ns;		/* when it was pushed */
 };
 
 struct {
@@ -144,15 +149,26 @@ struct {
 } chq_heads SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CHQ_MAX_CHANNELS);
-	__type(key, u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GPUCORE_MAX_CHANNEL_ID + 1);
+	__type(key, u32);
 	__type(value, struct chq_node);
 } chq_nodes SEC(".maps");
+
+u32 chq_gen = 1;
 
 static __always_inline struct chq_head *chq_head(u32 q)
 {
 	return bpf_map_lookup_elem(&chq_heads, &q);
+}
+
+static __always_inline struct chq_node *chq_node(u64 id)
+{
+	u32 k = id;
+
+	if (id > GPUCORE_MAX_CHANNEL_ID)
+		return NULL;
+	return bpf_map_lookup_elem(&chq_nodes, &k);
 }
 
 /* Number of channels in queue @q. */
@@ -173,7 +189,7 @@ static __always_inline u64 chq_peek(u32 q, u64 *enq_ns)
 	if (!h || !h->head)
 		return 0;
 	id = h->head;
-	n = bpf_map_lookup_elem(&chq_nodes, &id);
+	n = chq_node(id);
 	if (enq_ns)
 		*enq_ns = n ? n->enq_ns : 0;
 	return id;
@@ -182,20 +198,21 @@ static __always_inline u64 chq_peek(u32 q, u64 *enq_ns)
 /* Append channel @id to @q. -EEXIST if it is queued already. */
 static __always_inline int chq_push(u32 q, u64 id)
 {
-	struct chq_node node = {}, *tail;
 	struct chq_head *h = chq_head(q);
-	u64 tail_id;
+	struct chq_node *n = chq_node(id), *tail;
+	u32 gen = chq_gen;
 
-	if (!h)
+	if (!h || !n || !id)
 		return -EINVAL;
-	node.prev = h->tail;
-	node.queue = q;
-	node.enq_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&chq_nodes, &id, &node, BPF_NOEXIST))
+	if (n->gen == gen)
 		return -EEXIST;
-	tail_id = h->tail;
-	if (tail_id) {
-		tail = bpf_map_lookup_elem(&chq_nodes, &tail_id);
+	n->gen = gen;
+	n->queue = q;
+	n->next = 0;
+	n->prev = h->tail;
+	n->enq_ns = bpf_ktime_get_ns();
+	if (h->tail) {
+		tail = chq_node(h->tail);
 		if (tail)
 			tail->next = id;
 	} else {
@@ -209,34 +226,34 @@ static __always_inline int chq_push(u32 q, u64 id)
 /* Take channel @id out of whatever queue holds it. -ENOENT if none. */
 static __always_inline int chq_remove(u64 id)
 {
-	struct chq_node *n = bpf_map_lookup_elem(&chq_nodes, &id), *o;
+	struct chq_node *n = chq_node(id), *o;
 	struct chq_head *h;
-	u64 prev, next;
+	u32 prev, next;
 
-	if (!n)
+	if (!n || n->gen != chq_gen)
 		return -ENOENT;
+	n->gen = 0;
 	h = chq_head(n->queue);
 	prev = n->prev;
 	next = n->next;
-	if (h) {
-		if (prev) {
-			o = bpf_map_lookup_elem(&chq_nodes, &prev);
-			if (o)
-				o->next = next;
-		} else {
-			h->head = next;
-		}
-		if (next) {
-			o = bpf_map_lookup_elem(&chq_nodes, &next);
-			if (o)
-				o->prev = prev;
-		} else {
-			h->tail = prev;
-		}
-		if (h->nr)
-			h->nr--;
+	if (!h)
+		return 0;
+	if (prev) {
+		o = chq_node(prev);
+		if (o)
+			o->next = next;
+	} else {
+		h->head = next;
 	}
-	bpf_map_delete_elem(&chq_nodes, &id);
+	if (next) {
+		o = chq_node(next);
+		if (o)
+			o->prev = prev;
+	} else {
+		h->tail = prev;
+	}
+	if (h->nr)
+		h->nr--;
 	return 0;
 }
 
@@ -253,7 +270,9 @@ static __always_inline u64 chq_pop(u32 q)
 /* Is channel @id queued anywhere? */
 static __always_inline bool chq_queued(u64 id)
 {
-	return bpf_map_lookup_elem(&chq_nodes, &id) != NULL;
+	struct chq_node *n = chq_node(id);
+
+	return n && n->gen == chq_gen;
 }
 
 /*
@@ -284,12 +303,6 @@ void BPF_STRUCT_OPS(name##_quiescent, struct gpucore_channel *ch)		\
 	chq_remove(ch->id);							\
 }
 
-static long chq_reset_node(struct bpf_map *map, u64 *id, struct chq_node *n, void *ctx)
-{
-	bpf_map_delete_elem(map, id);
-	return 0;
-}
-
 static long chq_reset_head(u64 q, void *ctx)
 {
 	u32 k = (u32)q;
@@ -311,7 +324,8 @@ static long chq_reset_head(u64 q, void *ctx)
  */
 static __always_inline void chq_reset(void)
 {
-	bpf_for_each_map_elem(&chq_nodes, chq_reset_node, NULL, 0);
+	if (!++chq_gen)
+		chq_gen = 1;
 	bpf_loop(CHQ_MAX_QUEUES, chq_reset_head, NULL, 0);
 }
 

@@ -107,9 +107,14 @@ static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 
 	spin_lock_irq(&gpu->lock);
 	memcpy(busy, fpriv->busy_ns, sizeof(busy));
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_engine *e = &gpu->engines[i];
+
+		cap[e->engine_class]++;
+		if (e->cur && e->cur->fpriv == fpriv)
+			busy[e->engine_class] += gpucore_engine_inflight(e);
+	}
 	spin_unlock_irq(&gpu->lock);
-	for (i = 0; i < gpu->num_engines; i++)
-		cap[gpu->engines[i].engine_class]++;
 	drm_printf(p, "drm-gpucore-vgpu:\t%s\n", fpriv->vgpu->name);
 	for (i = 0; i < GPUCORE_ENGINE_CLASS_COUNT; i++) {
 		drm_printf(p, "drm-engine-%s:\t%llu ns\n", names[i], busy[i]);

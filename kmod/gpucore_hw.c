@@ -162,13 +162,16 @@ static void gpucore_engine_step(struct gpucore_engine *e)
 	}
 	cmd = &job->cmds[job->cur];
 	progress = job->progress;
+	/* Readers of busy time add the step in progress (gpucore_engine_inflight()). */
+	t0 = ktime_get_ns();
+	e->step_start = t0;
 	spin_unlock_irq(&gpu->lock);
 
-	t0 = ktime_get_ns();
 	finished = gpucore_exec(e, cmd, &progress, budget);
 
 	spin_lock_irq(&gpu->lock);
 	gpucore_sched_charge(e, job, ktime_get_ns() - t0);
+	e->step_start = 0;
 	job->progress = progress;
 	if (finished) {
 		job->cur++;
@@ -178,6 +181,26 @@ static void gpucore_engine_step(struct gpucore_engine *e)
 	}
 	spin_unlock_irq(&gpu->lock);
 	gpucore_jobs_signal(&done);
+}
+
+/**
+ * gpucore_engine_inflight - engine time of the execution step in progress
+ * @e: the engine
+ *
+ * Engine time is charged when a step (part of a command, at most a
+ * timeslice) ends; readers of busy counters add this so that a channel
+ * running a long command shows its time as it goes, not a timeslice late.
+ *
+ * Context: the GPU lock held.
+ * Return: nanoseconds since the step began (to be charged to e->cur), or
+ * 0 when the engine is not executing.
+ */
+u64 gpucore_engine_inflight(struct gpucore_engine *e)
+{
+	lockdep_assert_held(&e->gpu->lock);
+	if (!e->step_start || !e->cur)
+		return 0;
+	return ktime_get_ns() - e->step_start;
 }
 
 static int gpucore_engine_thread(void *arg)

@@ -78,6 +78,8 @@ static int gpucore_ioctl_info(struct drm_device *dev, void *data, struct drm_fil
 		args->engines[i].engine_class = e->engine_class;
 		args->engines[i].instance = e->instance;
 		args->engines[i].busy_ns = vgpu->busy_ns[i];
+		if (e->cur && e->cur->vgpu == vgpu)
+			args->engines[i].busy_ns += gpucore_engine_inflight(e);
 	}
 	spin_unlock_irq(&gpu->lock);
 	return 0;
@@ -283,6 +285,14 @@ static int gpucore_cmd_resolve(struct drm_file *file, const struct drm_gpucore_c
 	return 0;
 }
 
+/*
+ * Small submits (the common case: one job of a few commands) use the
+ * arrays inside struct gpucore_submit, on the stack, and allocate nothing
+ * but the jobs themselves.
+ */
+#define GPUCORE_SUBMIT_INLINE_JOBS	4
+#define GPUCORE_SUBMIT_INLINE_CMDS	4
+
 struct gpucore_submit {
 	struct drm_file *file;
 	struct gpucore_channel *ch;
@@ -291,6 +301,10 @@ struct gpucore_submit {
 	struct gpucore_job **jobs;
 	struct drm_syncobj **out;
 	u32 n;				/* jobs prepared */
+	struct drm_gpucore_job ujobs_inline[GPUCORE_SUBMIT_INLINE_JOBS];
+	struct drm_gpucore_cmd ucmds_inline[GPUCORE_SUBMIT_INLINE_CMDS];
+	struct gpucore_job *jobs_inline[GPUCORE_SUBMIT_INLINE_JOBS];
+	struct drm_syncobj *out_inline[GPUCORE_SUBMIT_INLINE_JOBS];
 };
 
 static int gpucore_job_check(const struct drm_gpucore_job *uj)
@@ -359,25 +373,43 @@ static void gpucore_submit_cleanup(struct gpucore_submit *s, bool submitted)
 		else
 			gpucore_job_free_unsubmitted(s->jobs[i]);
 	}
-	kvfree(s->out);
-	kvfree(s->jobs);
-	kfree(s->ucmds);
-	kvfree(s->ujobs);
+	if (s->out != s->out_inline)
+		kvfree(s->out);
+	if (s->jobs != s->jobs_inline)
+		kvfree(s->jobs);
+	if (s->ucmds != s->ucmds_inline)
+		kfree(s->ucmds);
+	if (s->ujobs != s->ujobs_inline)
+		kvfree(s->ujobs);
 }
 
+/* The job, command and result arrays of a submit of @args->num_jobs jobs. */
 static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpucore_submit *args)
 {
-	u32 n = args->num_jobs;
+	u32 n = args->num_jobs, i, max_cmds = 0;
 
-	s->ujobs = kvmalloc_array(n, sizeof(*s->ujobs), GFP_KERNEL);
-	s->ucmds = kmalloc_array(GPUCORE_MAX_CMDS_PER_JOB, sizeof(*s->ucmds), GFP_KERNEL);
-	s->jobs = kvcalloc(n, sizeof(*s->jobs), GFP_KERNEL);
-	s->out = kvcalloc(n, sizeof(*s->out), GFP_KERNEL);
-	if (!s->ujobs || !s->ucmds || !s->jobs || !s->out)
-		return -ENOMEM;
+	if (n <= GPUCORE_SUBMIT_INLINE_JOBS) {
+		s->ujobs = s->ujobs_inline;
+		s->jobs = memset(s->jobs_inline, 0, sizeof(s->jobs_inline));
+		s->out = memset(s->out_inline, 0, sizeof(s->out_inline));
+	} else {
+		s->ujobs = kvmalloc_array(n, sizeof(*s->ujobs), GFP_KERNEL);
+		s->jobs = kvcalloc(n, sizeof(*s->jobs), GFP_KERNEL);
+		s->out = kvcalloc(n, sizeof(*s->out), GFP_KERNEL);
+		if (!s->ujobs || !s->jobs || !s->out)
+			return -ENOMEM;
+	}
 	if (copy_from_user(s->ujobs, u64_to_user_ptr(args->jobs_ptr), n * sizeof(*s->ujobs)))
 		return -EFAULT;
-	return 0;
+	for (i = 0; i < n; i++)
+		max_cmds = max(max_cmds, s->ujobs[i].num_cmds);
+	if (max_cmds <= GPUCORE_SUBMIT_INLINE_CMDS) {
+		s->ucmds = s->ucmds_inline;
+		return 0;
+	}
+	/* Over GPUCORE_MAX_CMDS_PER_JOB is refused per job, later. */
+	s->ucmds = kmalloc_array(GPUCORE_MAX_CMDS_PER_JOB, sizeof(*s->ucmds), GFP_KERNEL);
+	return s->ucmds ? 0 : -ENOMEM;
 }
 
 /*

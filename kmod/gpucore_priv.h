@@ -81,6 +81,7 @@ struct gpucore_engine {
 	u64 slice_start;		/* when @cur's timeslice began */
 	u64 switched_in;		/* when @cur was switched in */
 	u64 busy_at_in;			/* @cur's busy_ns then */
+	u64 step_start;			/* when the step in progress began, 0: none */
 	bool kick;			/* wake up and re-evaluate */
 	bool preempt;			/* switch @cur out at the next point */
 	u64 busy_ns;
@@ -88,6 +89,9 @@ struct gpucore_engine {
 	u64 preemptions;
 	u64 decisions;
 	u64 decision_ns;		/* time spent choosing what runs next */
+	u64 sched_ns;			/* all scheduling: making channels runnable,
+					 * switching out, choosing, switching in,
+					 * policy callbacks included */
 	u64 idle_since;			/* when it last found nothing to run */
 };
 
@@ -265,6 +269,7 @@ int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
 u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu);
+u64 gpucore_engine_inflight(struct gpucore_engine *e);
 int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu);

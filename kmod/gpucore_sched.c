@@ -182,9 +182,15 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	INIT_LIST_HEAD(&ch->rl_node);
 	INIT_LIST_HEAD(&ch->vgpu_node);
 
-	/* The module-wide id table holds its own reference. */
+	/*
+	 * The module-wide id table holds its own reference. Ids stay within
+	 * 1..GPUCORE_MAX_CHANNEL_ID (policies index arrays by them); the
+	 * per-GPU channel limit guarantees a free one.
+	 */
+	BUILD_BUG_ON(GPUCORE_MAX_CHANNEL_ID < GPUCORE_MAX_GPUS * GPUCORE_MAX_CHANNELS);
 	kref_get(&ch->ref);
-	ret = xa_alloc(&gpucore_channel_ids, &ch->id, ch, XA_LIMIT(1, U32_MAX >> 1), GFP_KERNEL);
+	ret = xa_alloc(&gpucore_channel_ids, &ch->id, ch, XA_LIMIT(1, GPUCORE_MAX_CHANNEL_ID),
+		       GFP_KERNEL);
 	if (ret)
 		goto err_ref;
 
@@ -228,6 +234,7 @@ static bool gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 	list_add_tail(&ch->rl_node, &e->runlist);
 	e->nr_queued++;
 	gpucore_policy_runnable(ch, flags);
+	e->sched_ns += ktime_get_ns() - ch->runnable_since;
 	if (e->cur)
 		return false;
 	e->kick = true;
@@ -475,8 +482,10 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	lockdep_assert_held(&e->gpu->lock);
 	if (!gpucore_policy_dispatch(e, &ch, &slice))
 		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
-	if (!ch)
+	if (!ch) {
+		e->sched_ns += ktime_get_ns() - t0;
 		return NULL;
+	}
 	list_del_init(&ch->rl_node);
 	e->nr_queued--;
 	ch->state = GPUCORE_CH_RUNNING;
@@ -492,6 +501,7 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	*slice_ns = e->slice_ns;
 	trace_gpucore_switch_in(e, ch, now - ch->runnable_since);
 	gpucore_policy_running(ch);
+	e->sched_ns += ktime_get_ns() - t0;
 	return ch;
 }
 
@@ -514,7 +524,7 @@ void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reas
 	 * its vGPU's) grew by, so policies budget in the figures every front
 	 * end shows, not the emulation's switching overhead.
 	 */
-	u64 ran = ch->busy_ns - e->busy_at_in;
+	u64 ran = ch->busy_ns - e->busy_at_in, t0 = ktime_get_ns();
 
 	lockdep_assert_held(&e->gpu->lock);
 	trace_gpucore_switch_out(e, ch, ran, why);
@@ -532,6 +542,7 @@ void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reas
 		gpucore_policy_quiescent(ch);
 	if (ch->dead)
 		wake_up_all(&ch->done_wq);
+	e->sched_ns += ktime_get_ns() - t0;
 }
 
 /**

@@ -71,6 +71,8 @@ static void gpucore_vgpu_release(struct kobject *kobj)
  * gpucore_vgpu_busy_locked - engine time a vGPU used, summed over engines
  * @vgpu: the vGPU
  *
+ * Includes the execution steps in progress on its channels.
+ *
  * Context: the GPU lock held.
  * Return: nanoseconds.
  */
@@ -80,8 +82,13 @@ u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu)
 	u32 i;
 
 	lockdep_assert_held(&vgpu->gpu->lock);
-	for (i = 0; i < vgpu->gpu->num_engines; i++)
+	for (i = 0; i < vgpu->gpu->num_engines; i++) {
+		struct gpucore_engine *e = &vgpu->gpu->engines[i];
+
 		sum += vgpu->busy_ns[i];
+		if (e->cur && e->cur->vgpu == vgpu)
+			sum += gpucore_engine_inflight(e);
+	}
 	return sum;
 }
 

@@ -39,6 +39,14 @@
 #define GPUCORE_MIN_SLICE_NS		10000ULL		/* 10 us */
 #define GPUCORE_MAX_SLICE_NS		1000000000ULL		/* 1 s */
 
+/*
+ * Channel ids (gpucore_channel.id) lie in 1..GPUCORE_MAX_CHANNEL_ID, so a
+ * policy can keep per-channel state in an array map indexed by id. An id
+ * is unique while its channel exists and may be reused after its
+ * exit_channel() callback.
+ */
+#define GPUCORE_MAX_CHANNEL_ID		131072
+
 /* Period of the tick callback and of the watchdog check. */
 #define GPUCORE_TICK_MS			10
 

@@ -5,6 +5,12 @@
  * reads through the skeleton's mmap, channels and latency histograms in
  * maps). With gs_record set, every event also goes to a ring buffer for
  * --record. Events of one GPU arrive under the driver's scheduler lock.
+ *
+ * The hot path is every submit, switch and completion, so it stays cheap:
+ * tracepoint arguments are BTF pointers and their fields are read directly
+ * (CO-RE relocated, turned into fault-safe loads by the verifier) rather
+ * than through bpf_probe_read_kernel() calls, and a channel costs one hash
+ * lookup per event.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -77,10 +83,10 @@ static __always_inline void ev_chan(struct gs_event *ev, __u32 type,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts = bpf_ktime_get_ns();
 	ev->type = type;
-	ev->gpu = BPF_CORE_READ(ch, gpu, id);
-	ev->engine = BPF_CORE_READ(ch, engine, id);
-	ev->vgpu = BPF_CORE_READ(ch, vgpu, id);
-	ev->channel = BPF_CORE_READ(ch, id);
+	ev->gpu = ch->gpu->id;
+	ev->engine = ch->engine->id;
+	ev->vgpu = ch->vgpu->id;
+	ev->channel = ch->id;
 }
 
 static __always_inline void ev_vgpu(struct gs_event *ev, __u32 type,
@@ -89,11 +95,11 @@ static __always_inline void ev_vgpu(struct gs_event *ev, __u32 type,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts = bpf_ktime_get_ns();
 	ev->type = type;
-	ev->gpu = BPF_CORE_READ(vg, gpu, id);
-	ev->vgpu = BPF_CORE_READ(vg, id);
-	ev->aux = BPF_CORE_READ(vg, weight);
-	ev->aux2 = BPF_CORE_READ(vg, cap);
-	ev->a = BPF_CORE_READ(vg, mem_quota);
+	ev->gpu = vg->gpu->id;
+	ev->vgpu = vg->id;
+	ev->aux = vg->weight;
+	ev->aux2 = vg->cap;
+	ev->a = vg->mem_quota;
 	bpf_probe_read_kernel(ev->name, sizeof(ev->name), vg->name);
 }
 
@@ -104,7 +110,7 @@ static __always_inline void vgpu_seen(struct gpucore_channel *ch, struct gs_vgpu
 
 	if (!v || v->seen)
 		return;
-	ev_vgpu(&ev, GS_EV_VGPU_UPDATE, BPF_CORE_READ(ch, vgpu));
+	ev_vgpu(&ev, GS_EV_VGPU_UPDATE, ch->vgpu);
 	gs_apply(&ev, NULL, v, NULL, NULL, NULL);
 	emit(&ev);
 }
@@ -117,7 +123,7 @@ static __always_inline struct gs_chan *chan_new(struct gpucore_channel *ch, __u3
 
 	ev_chan(&ev, type, ch);
 	id = ev.channel;
-	ev.aux = BPF_CORE_READ(ch, pid);
+	ev.aux = ch->pid;
 	bpf_probe_read_kernel(ev.name, GS_COMM_LEN, ch->comm);
 	bpf_map_update_elem(&gs_chans, &id, &gs_zero_chan, BPF_ANY);
 	c = bpf_map_lookup_elem(&gs_chans, &id);
@@ -145,15 +151,15 @@ static __always_inline struct gs_chan *chan_of(struct gpucore_channel *ch, __u32
 static __always_inline void engine_seen(struct gpucore_channel *ch, struct gs_engine *e,
 					struct gs_chan *c, const struct gs_event *cev)
 {
-	struct gpucore_engine *eng = BPF_CORE_READ(ch, engine);
+	struct gpucore_engine *eng = ch->engine;
 	struct gs_event ev;
 
-	if (!e || e->running || BPF_CORE_READ(eng, cur) != ch)
+	if (!e || e->running || eng->cur != ch)
 		return;
 	ev = *cev;
 	ev.type = GS_EV_SWITCH_IN;
-	ev.ts = BPF_CORE_READ(eng, switched_in);
-	ev.aux = BPF_CORE_READ(eng, nr_queued);
+	ev.ts = eng->switched_in;
+	ev.aux = eng->nr_queued;
 	ev.a = 0;
 	ev.b = 0;
 	ev.c = 0;
@@ -192,9 +198,9 @@ int BPF_PROG(gs_job_submit, struct gpucore_channel *ch, struct gpucore_job *job)
 		return 0;
 
 	ev_chan(&ev, GS_EV_SUBMIT, ch);
-	ev.ts = BPF_CORE_READ(job, submit_ns);
-	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
-	ev.a = BPF_CORE_READ(job, seqno);
+	ev.ts = job->submit_ns;
+	ev.aux2 = ch->nr_pending;
+	ev.a = job->seqno;
 	chan_event(ch, &ev);
 	return 0;
 }
@@ -208,8 +214,8 @@ int BPF_PROG(gs_switch_in, struct gpucore_engine *e, struct gpucore_channel *ch,
 		return 0;
 
 	ev_chan(&ev, GS_EV_SWITCH_IN, ch);
-	ev.aux = BPF_CORE_READ(e, nr_queued);
-	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
+	ev.aux = e->nr_queued;
+	ev.aux2 = ch->nr_pending;
 	ev.a = waited_ns;
 	chan_event(ch, &ev);
 	return 0;
@@ -226,9 +232,9 @@ int BPF_PROG(gs_switch_out, struct gpucore_engine *e, struct gpucore_channel *ch
 
 	ev_chan(&ev, GS_EV_SWITCH_OUT, ch);
 	ev.aux = why;
-	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
+	ev.aux2 = ch->nr_pending;
 	ev.a = ran_ns;
-	ev.b = BPF_CORE_READ(e, nr_queued);
+	ev.b = e->nr_queued;
 	chan_event(ch, &ev);
 	return 0;
 }
@@ -241,15 +247,15 @@ int BPF_PROG(gs_job_complete, struct gpucore_channel *ch, struct gpucore_job *jo
 
 	if (!ch || !job)
 		return 0;
-	submit = BPF_CORE_READ(job, submit_ns);
-	start = BPF_CORE_READ(job, start_ns);
+	submit = job->submit_ns;
+	start = job->start_ns;
 
 	ev_chan(&ev, GS_EV_COMPLETE, ch);
-	ev.aux = BPF_CORE_READ(job, status);
-	ev.aux2 = BPF_CORE_READ(ch, nr_pending);
+	ev.aux = job->status;
+	ev.aux2 = ch->nr_pending;
 	ev.a = start ? start - submit : 0;
-	ev.b = BPF_CORE_READ(job, end_ns) - submit;
-	ev.c = BPF_CORE_READ(job, busy_ns);
+	ev.b = job->end_ns - submit;
+	ev.c = job->busy_ns;
 	chan_event(ch, &ev);
 	return 0;
 }
@@ -259,7 +265,7 @@ int BPF_PROG(gs_channel_create, struct gpucore_channel *ch)
 {
 	if (!ch)
 		return 0;
-	vgpu_seen(ch, vgpu_of(BPF_CORE_READ(ch, gpu, id), BPF_CORE_READ(ch, vgpu, id)));
+	vgpu_seen(ch, vgpu_of(ch->gpu->id, ch->vgpu->id));
 	chan_new(ch, GS_EV_CHAN_CREATE);
 	return 0;
 }

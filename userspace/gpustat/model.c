@@ -292,9 +292,9 @@ static uint64_t bucket_mid(uint32_t i)
 /* Nearest-rank percentiles of @h minus @prev (NULL: all of @h). */
 void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p)
 {
-	static const double ps[] = { 50, 95, 99 };
+	static const unsigned int ps[] = { 50, 95, 99 };
 	uint64_t *out[] = { &p->p50, &p->p95, &p->p99 };
-	uint64_t seen = 0, rank;
+	uint64_t seen = 0, rank[3];
 	unsigned int i, k = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -302,16 +302,14 @@ void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct
 	p->sum_ns = h->sum_ns - (prev ? prev->sum_ns : 0);
 	if (!p->count || p->count > h->count)
 		return;
+	/* ceil(p% of count), at least 1; computed once, not per bucket. */
+	for (k = 0; k < 3; k++)
+		rank[k] = (ps[k] * p->count + 99) / 100 ?: 1;
+	k = 0;
 	for (i = 0; i < GS_HIST_BUCKETS && k < 3; i++) {
 		seen += h->b[i] - (prev ? prev->b[i] : 0);
-		while (k < 3) {
-			rank = (uint64_t)(ps[k] / 100.0 * p->count + 0.999999);
-			if (rank < 1)
-				rank = 1;
-			if (seen < rank)
-				break;
+		while (k < 3 && seen >= rank[k])
 			*out[k++] = bucket_mid(i);
-		}
 	}
 }
 

@@ -205,31 +205,63 @@ void source_close(struct source *src)
 	free(src);
 }
 
+/* Fold one channel record read from the map into the model. */
+static bool chan_update(struct gs_model *m, uint32_t key, const struct gs_chan *c,
+			uint32_t **dead, size_t *ndead)
+{
+	struct gs_mchan *mc = model_chan(m, key, true);
+	uint32_t *d;
+
+	if (!mc)
+		return false;
+	mc->c = *c;
+	mc->present = true;
+	if (c->dead && (d = reallocarray(*dead, *ndead + 1, sizeof(**dead)))) {
+		*dead = d;
+		d[(*ndead)++] = key;
+	}
+	return true;
+}
+
+/*
+ * Read every channel record: BPF_MAP_LOOKUP_BATCH, CHAN_BATCH records a
+ * system call (one call per record was most of gpustat's time with a
+ * thousand channels); one by one where the kernel lacks batch lookups.
+ */
+#define CHAN_BATCH	128
+
 static void read_channels(struct source *src)
 {
+	static uint32_t keys[CHAN_BATCH];
+	static struct gs_chan vals[CHAN_BATCH];
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct gs_model *m = src->m;
-	int fd = bpf_map__fd(src->skel->maps.gs_chans);
-	uint32_t key, next, *dead = NULL;
+	int fd = bpf_map__fd(src->skel->maps.gs_chans), ret;
+	uint32_t key, next, *dead = NULL, n, batch;
 	size_t ndead = 0, i;
-	bool first = true;
+	bool first = true, ok = true;
 
 	for (i = 0; i < m->nchans; i++)
 		m->chans[i].present = false;
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		struct gs_mchan *mc;
-		struct gs_chan c;
-
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &c))
-			continue;
-		mc = model_chan(m, key, true);
-		if (!mc)
+	do {
+		n = CHAN_BATCH;
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &n, &opts);
+		if (ret && errno != ENOENT)
 			break;
-		mc->c = c;
-		mc->present = true;
-		if (c.dead && (dead = reallocarray(dead, ndead + 1, sizeof(*dead))))
-			dead[ndead++] = key;
+		for (i = 0; i < n && ok; i++)
+			ok = chan_update(m, keys[i], &vals[i], &dead, &ndead);
+		first = false;
+	} while (!ret && ok);
+	if (ret && errno != ENOENT) {
+		first = true;
+		while (ok && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+			struct gs_chan c;
+
+			first = false;
+			key = next;
+			if (!bpf_map_lookup_elem(fd, &key, &c))
+				ok = chan_update(m, key, &c, &dead, &ndead);
+		}
 	}
 	for (i = 0; i < ndead; i++)
 		bpf_map_delete_elem(fd, &dead[i]);
