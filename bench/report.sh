@@ -32,14 +32,14 @@ fmt() { jq -r "$1" "$here/results.json"; }
 	echo
 	echo "| metric | ours | baseline | ratio | target | met |"
 	echo "|---|---|---|---|---|---|"
-	jq -r '.results[] | "| \(.metric) | \(.ours) \(.unit) | \(if .baseline == null then "-" else "\(.baseline) \(.unit)" end) | \(.ratio // "-") | \(.target) | \(if .target == "(reported)" then "-" elif .met then "yes" else "**no**" end) |"' "$here/results.json"
+	jq -r '.results[] | "| \(.metric) | \(.ours) \(.unit) | \(if .baseline == null then "-" else "\(.baseline) \(.unit)" end) | \(.ratio // "-") | \(.target) | \(if (.target | startswith("(")) then "-" elif .met then "yes" else "**no**" end) |"' "$here/results.json"
 	echo
 	echo "Notes:"
 	echo
 	jq -r '.results[] | select(.note != "") | "- \(.metric): \(.note)"' "$here/results.json"
 } > "$here/RESULTS.md"
 cat "$here/RESULTS.md"
-met=$(jq '[.results[] | select(.target != "(reported)" and .met)] | length' "$here/results.json")
-all=$(jq '[.results[] | select(.target != "(reported)")] | length' "$here/results.json")
+met=$(jq '[.results[] | select((.target | startswith("(") | not) and .met)] | length' "$here/results.json")
+all=$(jq '[.results[] | select(.target | startswith("(") | not)] | length' "$here/results.json")
 echo
 echo "bench: $met of $all targets met (bench/RESULTS.md, bench/results.json)"

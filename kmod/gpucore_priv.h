@@ -89,9 +89,8 @@ struct gpucore_engine {
 	u64 preemptions;
 	u64 decisions;
 	u64 decision_ns;		/* time spent choosing what runs next */
-	u64 sched_ns;			/* all scheduling: making channels runnable,
-					 * switching out, choosing, switching in,
-					 * policy callbacks included */
+	/* all scheduling: runnable, switch out, choose, switch in, callbacks */
+	u64 sched_ns;
 	u64 idle_since;			/* when it last found nothing to run */
 };
 

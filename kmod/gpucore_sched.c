@@ -187,7 +187,7 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	 * 1..GPUCORE_MAX_CHANNEL_ID (policies index arrays by them); the
 	 * per-GPU channel limit guarantees a free one.
 	 */
-	BUILD_BUG_ON(GPUCORE_MAX_CHANNEL_ID < GPUCORE_MAX_GPUS * GPUCORE_MAX_CHANNELS);
+	BUILD_BUG_ON(GPUCORE_MAX_GPUS * GPUCORE_MAX_CHANNELS > GPUCORE_MAX_CHANNEL_ID);
 	kref_get(&ch->ref);
 	ret = xa_alloc(&gpucore_channel_ids, &ch->id, ch, XA_LIMIT(1, GPUCORE_MAX_CHANNEL_ID),
 		       GFP_KERNEL);

@@ -10,6 +10,8 @@
  *   null_ioctl_ns     DRM_IOCTL_GPUCORE_NOP on the same node: the floor
  *                     for entering the driver
  *   submit1_ns        one DRM_IOCTL_GPUCORE_SUBMIT of one empty job
+ *   submit1_busy_ns   the same while another channel keeps the engine busy,
+ *                     so that no submit has to wake the engine up
  *   submit64_job_ns   one SUBMIT of 64 empty jobs, divided by 64
  *   roundtrip_ns      submit an empty job, DRM_IOCTL_GPUCORE_WAIT for it
  *   eventfd_rtt_ns    eventfd ping-pong between two threads: the floor for
@@ -126,6 +128,38 @@ static double bench_roundtrip(unsigned int iters)
 	return (double)(mono_ns() - t0) / iters;
 }
 
+/* A channel on the same engine running one long SPIN job; returns its handle. */
+static __u32 busy_start(void)
+{
+	struct drm_gpucore_channel_create cc = {
+		.engine_class = GPUCORE_ENGINE_CLASS_COMPUTE,
+		.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE,
+	};
+	struct drm_gpucore_cmd cmd = { .op = GPUCORE_CMD_SPIN, .size = 10000000000ULL };
+	struct drm_gpucore_job job = { .cmds_ptr = (__u64)(uintptr_t)&cmd, .num_cmds = 1 };
+	struct drm_gpucore_submit s = { .jobs_ptr = (__u64)(uintptr_t)&job, .num_jobs = 1 };
+	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
+
+	if (ret)
+		die("busy channel create", ret);
+	s.channel = cc.handle;
+	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	if (ret)
+		die("busy submit", ret);
+	usleep(20000);	/* let it start */
+	return cc.handle;
+}
+
+/* Destroying the channel fails its SPIN job and frees the engine. */
+static void busy_stop(__u32 handle)
+{
+	struct drm_gpucore_channel_destroy d = { .handle = handle };
+	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_DESTROY, &d);
+
+	if (ret)
+		die("busy channel destroy", ret);
+}
+
 static int ping_fd, pong_fd;
 
 static void *ponger(void *arg)
@@ -158,7 +192,10 @@ static double bench_eventfd(unsigned int iters)
 
 static void setup(const char *vgpu)
 {
-	struct drm_gpucore_channel_create cc = { .engine_class = GPUCORE_ENGINE_CLASS_COMPUTE };
+	struct drm_gpucore_channel_create cc = {
+		.engine_class = GPUCORE_ENGINE_CLASS_COMPUTE,
+		.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE,
+	};
 	static struct gpucore_dev dev;
 	char err[256];
 	int ret;
@@ -183,7 +220,7 @@ static uint64_t median(struct u64_vec *v)
 
 int main(int argc, char **argv)
 {
-	struct u64_vec nop = { 0 }, s1 = { 0 }, s64 = { 0 }, rt = { 0 }, efd = { 0 };
+	struct u64_vec nop = { 0 }, s1 = { 0 }, s1b = { 0 }, s64 = { 0 }, rt = { 0 }, efd = { 0 };
 	unsigned int iters = 2000, rounds = 7, r;
 	const char *vgpu = NULL;
 	pthread_t th;
@@ -212,17 +249,21 @@ int main(int argc, char **argv)
 		double a = bench_nop(iters), b = bench_submit(iters, 1);
 		double c = bench_submit(iters / 8 + 1, BATCH) / BATCH;
 		double d = bench_roundtrip(iters / 4 + 1), e = bench_eventfd(iters / 4 + 1);
+		__u32 busy = busy_start();
+		double f = bench_submit(iters, 1);
 
+		busy_stop(busy);
 		if (!r)
 			continue;
 		if (u64_vec_push(&nop, a) || u64_vec_push(&s1, b) || u64_vec_push(&s64, c) ||
-		    u64_vec_push(&rt, d) || u64_vec_push(&efd, e))
+		    u64_vec_push(&rt, d) || u64_vec_push(&efd, e) || u64_vec_push(&s1b, f))
 			die("memory", ENOMEM);
 	}
 	printf("{\"iterations\": %u, \"rounds\": %u, \"null_ioctl_ns\": %llu, "
-	       "\"submit1_ns\": %llu, \"submit64_job_ns\": %llu, "
+	       "\"submit1_ns\": %llu, \"submit1_busy_ns\": %llu, \"submit64_job_ns\": %llu, "
 	       "\"roundtrip_ns\": %llu, \"eventfd_rtt_ns\": %llu}\n", iters, rounds,
 	       (unsigned long long)median(&nop), (unsigned long long)median(&s1),
+	       (unsigned long long)median(&s1b),
 	       (unsigned long long)median(&s64), (unsigned long long)median(&rt),
 	       (unsigned long long)median(&efd));
 	return 0;
