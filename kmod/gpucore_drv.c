@@ -10,7 +10,9 @@
  * Loading the module brings up ``num_gpus`` emulated GPUs. Each is a
  * platform device ``gpucore.N`` (the parent of its DRM devices) with
  * ``num_compute`` compute engines and one copy engine, ``vram_mb`` MiB of
- * accounted video memory and a default timeslice of ``timeslice_us``. The
+ * accounted video memory (at most half of system memory over all GPUs:
+ * buffer objects are pinned system memory) and a default timeslice of
+ * ``timeslice_us``. The
  * GPU's own DRM device (render node and card node) is the host tenant;
  * every vGPU created through sysfs gets a DRM device of its own.
  *
@@ -20,6 +22,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -44,7 +47,10 @@ MODULE_PARM_DESC(num_compute, "Compute engines per GPU (1-7, default 2); one cop
 
 static unsigned long vram_mb = 4096;
 module_param(vram_mb, ulong, 0444);
-MODULE_PARM_DESC(vram_mb, "Video memory per GPU in MiB (16-1048576, default 4096)");
+MODULE_PARM_DESC(vram_mb, "Video memory per GPU in MiB (16-1048576, default 4096; at most half of system memory over all GPUs)");
+
+/* vram_mb as used: BOs are pinned system memory, so it is bounded by RAM. */
+static unsigned long gpucore_vram_mb;
 
 static unsigned int timeslice_us = 2000;
 module_param(timeslice_us, uint, 0444);
@@ -174,7 +180,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	if (!gpu)
 		return ERR_PTR(-ENOMEM);
 	gpu->id = id;
-	gpu->vram_size = (u64)vram_mb << 20;
+	gpu->vram_size = (u64)gpucore_vram_mb << 20;
 	gpu->timeslice_ns = (u64)timeslice_us * NSEC_PER_USEC;
 	spin_lock_init(&gpu->lock);
 	mutex_init(&gpu->vgpu_lock);
@@ -214,6 +220,23 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Emulated video memory is pinned system memory: a tenant filling its
+ * quota must not be able to run the machine out of memory. Clamp the GPUs'
+ * total to half of RAM.
+ */
+static unsigned long gpucore_vram_limit_mb(unsigned long want)
+{
+	unsigned long limit = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2 / num_gpus;
+
+	limit = max(limit, 16UL);
+	if (want <= limit)
+		return want;
+	pr_notice("gpucore: vram_mb=%lu is more than half of system memory over %u GPU(s): using %lu MiB\n",
+		  want, num_gpus, limit);
+	return limit;
+}
+
 static int gpucore_check_params(void)
 {
 	if (num_gpus < 1 || num_gpus > GPUCORE_MAX_GPUS) {
@@ -233,6 +256,7 @@ static int gpucore_check_params(void)
 		pr_err("gpucore: timeslice_us=%u is out of range 100-1000000\n", timeslice_us);
 		return -EINVAL;
 	}
+	gpucore_vram_mb = gpucore_vram_limit_mb(vram_mb);
 	return 0;
 }
 
@@ -281,7 +305,7 @@ static int __init gpucore_init(void)
 	if (ret)
 		goto err_remove;
 	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us\n",
-		num_gpus, num_compute, vram_mb, timeslice_us);
+		num_gpus, num_compute, gpucore_vram_mb, timeslice_us);
 	return 0;
 
 err_remove:
