@@ -1108,7 +1108,7 @@ int gpucore_bpf_init(void)
 	gpucore_policy.kobj = kobject_create_and_add("policy", &THIS_MODULE->mkobj.kobj);
 	if (!gpucore_policy.kobj)
 		return -ENOMEM;
-	ret = sysfs_create_group(gpucore_policy.kobj, &gpucore_policy_group);
+	ret = gpucore_fail_int(sysfs_create_group(gpucore_policy.kobj, &gpucore_policy_group));
 	if (ret)
 		goto err_kobj;
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &gpucore_kfunc_set);

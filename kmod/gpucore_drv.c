@@ -64,7 +64,7 @@ static int gpucore_open(struct drm_device *dev, struct drm_file *file)
 	struct gpucore_vgpu *vgpu = dev->dev_private;
 	struct gpucore_file *fpriv;
 
-	fpriv = kzalloc(sizeof(*fpriv), GFP_KERNEL);
+	fpriv = gpucore_fail_ptr(kzalloc(sizeof(*fpriv), GFP_KERNEL));
 	if (!fpriv)
 		return -ENOMEM;
 	gpucore_vgpu_get(vgpu);
@@ -176,7 +176,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	struct gpucore_vgpu *host;
 	int ret;
 
-	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
+	gpu = gpucore_fail_ptr(kzalloc(sizeof(*gpu), GFP_KERNEL));
 	if (!gpu)
 		return ERR_PTR(-ENOMEM);
 	gpu->id = id;
@@ -187,7 +187,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	xa_init_flags(&gpu->vgpus, XA_FLAGS_ALLOC);
 	gpucore_policy_gpu_init(gpu);
 
-	gpu->pdev = platform_device_register_simple("gpucore", id, NULL, 0);
+	gpu->pdev = gpucore_fail_errptr(platform_device_register_simple("gpucore", id, NULL, 0));
 	if (IS_ERR(gpu->pdev)) {
 		ret = PTR_ERR(gpu->pdev);
 		goto err_free;
@@ -292,6 +292,7 @@ static int __init gpucore_init(void)
 	if (ret)
 		return ret;
 	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
+	gpucore_fault_init(gpucore_debugfs_root);
 	for (i = 0; i < num_gpus; i++) {
 		gpu = gpucore_gpu_add(i);
 		if (IS_ERR(gpu)) {

@@ -89,7 +89,7 @@ struct drm_gem_object *gpucore_gem_create_object(struct drm_device *dev, size_t 
 {
 	struct gpucore_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = gpucore_fail_ptr(kzalloc(sizeof(*bo), GFP_KERNEL));
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &gpucore_bo_funcs;
@@ -103,7 +103,7 @@ static int gpucore_bo_vmap(struct gpucore_bo *bo)
 	int ret;
 
 	dma_resv_lock(obj->resv, NULL);
-	ret = drm_gem_shmem_vmap(&bo->base, &map);
+	ret = gpucore_fail_int(drm_gem_shmem_vmap(&bo->base, &map));
 	dma_resv_unlock(obj->resv);
 	if (ret)
 		return ret;
@@ -137,7 +137,7 @@ int gpucore_bo_create(struct drm_device *dev, struct drm_file *file, u64 size, u
 	ret = gpucore_bo_vmap(bo);
 	if (ret)
 		goto out_put;
-	ret = drm_gem_handle_create(file, &shmem->base, handle);
+	ret = gpucore_fail_int(drm_gem_handle_create(file, &shmem->base, handle));
 out_put:
 	drm_gem_object_put(&shmem->base);
 	return ret;

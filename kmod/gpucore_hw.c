@@ -249,7 +249,8 @@ int gpucore_hw_init(struct gpucore_gpu *gpu, u32 num_compute)
 		struct gpucore_engine *e = &gpu->engines[i];
 		struct task_struct *t;
 
-		t = kthread_run(gpucore_engine_thread, e, "gpucore%u-%s", gpu->id, e->name);
+		t = gpucore_fail_errptr(kthread_run(gpucore_engine_thread, e, "gpucore%u-%s",
+						    gpu->id, e->name));
 		if (IS_ERR(t)) {
 			pr_err("gpucore: gpu%u: cannot start engine %s: %ld\n",
 			       gpu->id, e->name, PTR_ERR(t));

@@ -126,7 +126,8 @@ static int gpucore_ioctl_channel_create(struct drm_device *dev, void *data,
 		ret = PTR_ERR(ch);
 		goto out_exit;
 	}
-	ret = xa_alloc(&fpriv->channels, &args->handle, ch, xa_limit_32b, GFP_KERNEL);
+	ret = gpucore_fail_int(xa_alloc(&fpriv->channels, &args->handle, ch, xa_limit_32b,
+				       GFP_KERNEL));
 	if (ret) {
 		gpucore_channel_destroy(ch);
 		gpucore_channel_put(ch);
@@ -393,7 +394,7 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
 		s->jobs = memset(s->jobs_inline, 0, sizeof(s->jobs_inline));
 		s->out = memset(s->out_inline, 0, sizeof(s->out_inline));
 	} else {
-		s->ujobs = kvmalloc_array(n, sizeof(*s->ujobs), GFP_KERNEL);
+		s->ujobs = gpucore_fail_ptr(kvmalloc_array(n, sizeof(*s->ujobs), GFP_KERNEL));
 		s->jobs = kvcalloc(n, sizeof(*s->jobs), GFP_KERNEL);
 		s->out = kvcalloc(n, sizeof(*s->out), GFP_KERNEL);
 		if (!s->ujobs || !s->jobs || !s->out)
@@ -408,7 +409,8 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
 		return 0;
 	}
 	/* Over GPUCORE_MAX_CMDS_PER_JOB is refused per job, later. */
-	s->ucmds = kmalloc_array(GPUCORE_MAX_CMDS_PER_JOB, sizeof(*s->ucmds), GFP_KERNEL);
+	s->ucmds = gpucore_fail_ptr(kmalloc_array(GPUCORE_MAX_CMDS_PER_JOB, sizeof(*s->ucmds),
+						  GFP_KERNEL));
 	return s->ucmds ? 0 : -ENOMEM;
 }
 

@@ -312,6 +312,13 @@ extern const struct drm_ioctl_desc gpucore_ioctls[GPUCORE_NUM_IOCTLS];
 
 /* gpucore_debugfs.c */
 struct dentry *gpucore_debugfs_dir(void);
+
+/* Fault injection (gpucore_fault.c): each fallible step asks first. */
+bool gpucore_should_fail(void);
+void gpucore_fault_init(struct dentry *dir);
+#define gpucore_fail_ptr(expr)		(gpucore_should_fail() ? NULL : (expr))
+#define gpucore_fail_errptr(expr)	(gpucore_should_fail() ? ERR_PTR(-ENOMEM) : (expr))
+#define gpucore_fail_int(expr)		(gpucore_should_fail() ? -ENOMEM : (expr))
 void gpucore_debugfs_init(struct gpucore_gpu *gpu);
 void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
 

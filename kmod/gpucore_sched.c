@@ -159,7 +159,7 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 		ret = -EMFILE;
 		goto err_count;
 	}
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	ch = gpucore_fail_ptr(kzalloc(sizeof(*ch), GFP_KERNEL));
 	if (!ch) {
 		ret = -ENOMEM;
 		goto err_count;
@@ -189,8 +189,8 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	 */
 	BUILD_BUG_ON(GPUCORE_MAX_GPUS * GPUCORE_MAX_CHANNELS > GPUCORE_MAX_CHANNEL_ID);
 	kref_get(&ch->ref);
-	ret = xa_alloc(&gpucore_channel_ids, &ch->id, ch, XA_LIMIT(1, GPUCORE_MAX_CHANNEL_ID),
-		       GFP_KERNEL);
+	ret = gpucore_fail_int(xa_alloc(&gpucore_channel_ids, &ch->id, ch,
+					XA_LIMIT(1, GPUCORE_MAX_CHANNEL_ID), GFP_KERNEL));
 	if (ret)
 		goto err_ref;
 
@@ -293,7 +293,7 @@ struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds)
 {
 	struct gpucore_job *job;
 
-	job = kzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL);
+	job = gpucore_fail_ptr(kzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL));
 	if (!job)
 		return NULL;
 	job->gpu = ch->gpu;
@@ -346,7 +346,7 @@ static int gpucore_ring_reserve(struct gpucore_channel *ch, u64 last)
 		size *= 2;
 	if (size == ch->ring_size)
 		return 0;
-	ring = kvcalloc(size, sizeof(*ring), GFP_KERNEL);
+	ring = gpucore_fail_ptr(kvcalloc(size, sizeof(*ring), GFP_KERNEL));
 	if (!ring)
 		return -ENOMEM;
 	spin_lock_irq(&ch->gpu->lock);

@@ -337,14 +337,14 @@ static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
 	struct drm_device *drm;
 	int ret;
 
-	drm = drm_dev_alloc(&gpucore_drm_driver, &vgpu->gpu->pdev->dev);
+	drm = gpucore_fail_errptr(drm_dev_alloc(&gpucore_drm_driver, &vgpu->gpu->pdev->dev));
 	if (IS_ERR(drm))
 		return PTR_ERR(drm);
 	/* The DRM device holds a vGPU reference, dropped by drm release. */
 	gpucore_vgpu_get(vgpu);
 	drm->dev_private = vgpu;
 	vgpu->drm = drm;
-	ret = drm_dev_register(drm, 0);
+	ret = gpucore_fail_int(drm_dev_register(drm, 0));
 	if (ret) {
 		vgpu->drm = NULL;
 		drm_dev_put(drm);
@@ -378,7 +378,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	vgpu = kzalloc(sizeof(*vgpu), GFP_KERNEL);
+	vgpu = gpucore_fail_ptr(kzalloc(sizeof(*vgpu), GFP_KERNEL));
 	if (!vgpu) {
 		ret = -ENOMEM;
 		goto err_unlock;
@@ -392,8 +392,8 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	vgpu->mem_quota = mem_quota ?: gpu->vram_size;
 	INIT_LIST_HEAD(&vgpu->channels);
 
-	ret = xa_alloc(&gpu->vgpus, &vgpu->id, vgpu, XA_LIMIT(0, GPUCORE_MAX_VGPUS - 1),
-		       GFP_KERNEL);
+	ret = gpucore_fail_int(xa_alloc(&gpu->vgpus, &vgpu->id, vgpu,
+					XA_LIMIT(0, GPUCORE_MAX_VGPUS - 1), GFP_KERNEL));
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_put;
@@ -630,7 +630,7 @@ int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu)
 	gpu->vgpus_kobj = kobject_create_and_add("vgpus", &gpu->pdev->dev.kobj);
 	if (!gpu->vgpus_kobj)
 		return -ENOMEM;
-	ret = sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
+	ret = gpucore_fail_int(sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group));
 	if (ret) {
 		kobject_put(gpu->vgpus_kobj);
 		gpu->vgpus_kobj = NULL;

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore fault injection, for the tests.
+ */
+
+/**
+ * DOC: Fault injection
+ *
+ * The kernels gpucore is tested on (Debian's) are built without
+ * CONFIG_FAULT_INJECTION, so the driver carries its own equivalent of
+ * fail-nth: every fallible step it takes (allocations, id allocation, DRM
+ * device registration, thread creation, buffer mapping, sysfs groups) goes
+ * through gpucore_should_fail() first. Writing N to
+ * ``/sys/kernel/debug/gpucore/fail_nth`` makes the Nth such step from then
+ * on fail as if out of memory, once; the ``fail_nth`` module parameter does
+ * the same for module load. ``fail_nth`` reads back the steps left before
+ * the fault (0: fired or disarmed) and ``faults_injected`` counts the faults
+ * made. selftests/faults.bats sweeps N over vGPU creation, the client path
+ * (open, channel, buffer, submit) and module load, and checks that each
+ * failure is reported, leaks nothing and leaves the driver usable.
+ */
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+
+#include "gpucore_priv.h"
+
+static unsigned int fail_nth;
+module_param(fail_nth, uint, 0444);
+MODULE_PARM_DESC(fail_nth, "Testing: fail the Nth fallible step of module load (0: none)");
+
+static atomic_t gpucore_fail_countdown = ATOMIC_INIT(0);
+static atomic_t gpucore_faults_injected = ATOMIC_INIT(0);
+
+/**
+ * gpucore_should_fail - should this fallible step fail (fault injection)?
+ *
+ * Return: true once, for the step the armed countdown reaches.
+ */
+bool gpucore_should_fail(void)
+{
+	if (likely(atomic_read(&gpucore_fail_countdown) <= 0))
+		return false;
+	if (atomic_dec_return(&gpucore_fail_countdown))
+		return false;
+	atomic_inc(&gpucore_faults_injected);
+	return true;
+}
+
+static int gpucore_fail_nth_get(void *data, u64 *val)
+{
+	*val = max(atomic_read(&gpucore_fail_countdown), 0);
+	return 0;
+}
+
+static int gpucore_fail_nth_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&gpucore_fail_countdown, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(gpucore_fail_nth_fops, gpucore_fail_nth_get, gpucore_fail_nth_set,
+			 "%llu\n");
+
+static int gpucore_faults_get(void *data, u64 *val)
+{
+	*val = atomic_read(&gpucore_faults_injected);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(gpucore_faults_fops, gpucore_faults_get, NULL, "%llu\n");
+
+/**
+ * gpucore_fault_init - arm the module-load fault and add the debugfs files
+ * @dir: the module's debugfs directory
+ */
+void gpucore_fault_init(struct dentry *dir)
+{
+	atomic_set(&gpucore_fail_countdown, fail_nth);
+	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &gpucore_fail_nth_fops);
+	debugfs_create_file_unsafe("faults_injected", 0400, dir, NULL, &gpucore_faults_fops);
+}
