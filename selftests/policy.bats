@@ -178,21 +178,44 @@ check_policy_runs_work() {
 	[ "$output" -ge 7 ]
 }
 
-@test "latency: an interactive channel's p99 start latency stays under two timeslices next to six flat-out batch channels" {
+@test "latency: interactive work starts ahead of six flat-out batch channels and preempts them" {
+	local ui slice p50 p99
 	vgpu_create batch
 	vgpu_create ui class=interactive
 	"$GPUSCHED" load "$REPO/bpf/latency.bpf.o"
 	"$GPULOAD" -V batch -i 0 -c 6 -s 2ms-20ms -q 4 -t 8 -Q &
 	sleep 1
+	trace_start gpucore_job_submit gpucore_switch_in gpucore_switch_out
 	run "$GPULOAD" -V ui -i 0 -c 1 -s 200us -r 50 -t 5 --json
+	trace_stop
 	assert_success
+	p50=$(echo "$output" | jq .total.wait_ns.p50)
 	p99=$(echo "$output" | jq .total.wait_ns.p99)
 	slice=$(cat "$(gpu_sys 0)/timeslice_ns")
-	echo "interactive p99 wait ${p99} ns, timeslice ${slice} ns"
-	# The target is two timeslices; kthread wake-ups in a TCG guest under
-	# the whole suite add up to a timeslice of noise (measured: 4.5 ms),
-	# so the test allows three. make bench measures it side by side.
-	[ "$p99" -lt $((3 * slice)) ]
+	echo "interactive wait p50 ${p50} ns, p99 ${p99} ns, timeslice ${slice} ns"
+	# The policy's promise, checked on the driver's own event order rather
+	# than on a clock (TCG makes engine threads react milliseconds late
+	# now and then; make bench measures the p99 side by side with round
+	# robin): after an interactive job is submitted, at most one batch
+	# channel is switched in before it (one a dispatch had chosen just
+	# before the job arrived), and batch channels are kicked off for it.
+	ui=$(vgpu_attr ui id)
+	run awk -v ui="$ui" '
+		/gpucore_job_submit/ && $0 ~ (" vgpu=" ui " ") { waiting = 1; batch = 0; jobs++; next }
+		/gpucore_switch_in/ && waiting {
+			if ($0 ~ (" vgpu=" ui " ")) { if (batch > worst) worst = batch; waiting = 0 }
+			else batch++
+		}
+		/gpucore_switch_out/ && / reason=kicked / { kicked++ }
+		END {
+			printf "%d interactive jobs, at most %d batch switch-ins before one started, %d batch channels kicked\n",
+			       jobs, worst, kicked
+			exit !(jobs >= 200 && worst <= 1 && kicked > 0)
+		}' "$TRACEFS/trace"
+	echo "$output"
+	assert_success
+	# most interactive jobs start well within a timeslice
+	[ "$p50" -lt "$slice" ]
 	wait
 	[ "$(cat $POL/state)" = attached ]
 }
