@@ -314,19 +314,10 @@ bench_telemetry() {
 	kill "$cf"
 	wait "$cf"
 	driver_unload
-	echo "{\"cpu_pct\": $cpu, \"replay_s\": $(replay_secs "$OUT/telemetry.gst")}" > "$OUT/telemetry-calib.json"
+	echo "{\"cpu_pct\": $cpu, \"replay_s\": $(bench/replay-secs "$GPUSTAT" "$OUT/telemetry.gst")}" \
+		> "$OUT/telemetry-calib.json"
 	row telemetry_cpu "telemetry: gpustat CPU at 1 s interval, 1000 channels (2000 jobs/s), in the TCG guest" "% of a CPU" \
 		"$cpu" "" "< 1%" 'o < 1' "utime+stime from /proc over ${secs}s"
-}
-
-# replay_secs FILE: CPU seconds (user+sys) of the fastest of 3 batch replays.
-replay_secs() {
-	local i best=
-	for i in 1 2 3; do
-		t=$( { TIMEFORMAT='%3U %3S'; time "$GPUSTAT" --replay "$1" -b > /dev/null; } 2>&1 | awk '{ print $1 + $2 }')
-		best=$(awk -v a="$t" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
-	done
-	echo "$best"
 }
 
 # ---- 6. scale -------------------------------------------------------------------

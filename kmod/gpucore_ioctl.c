@@ -77,9 +77,7 @@ static int gpucore_ioctl_info(struct drm_device *dev, void *data, struct drm_fil
 		args->engines[i].id = e->id;
 		args->engines[i].engine_class = e->engine_class;
 		args->engines[i].instance = e->instance;
-		args->engines[i].busy_ns = vgpu->busy_ns[i];
-		if (e->cur && e->cur->vgpu == vgpu)
-			args->engines[i].busy_ns += gpucore_engine_inflight(e);
+		args->engines[i].busy_ns = gpucore_vgpu_engine_busy_locked(vgpu, i);
 	}
 	spin_unlock_irq(&gpu->lock);
 	return 0;

@@ -268,6 +268,7 @@ int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
 u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu);
+u64 gpucore_vgpu_engine_busy_locked(struct gpucore_vgpu *vgpu, u32 i);
 u64 gpucore_engine_inflight(struct gpucore_engine *e);
 int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);

@@ -68,6 +68,27 @@ static void gpucore_vgpu_release(struct kobject *kobj)
 }
 
 /**
+ * gpucore_vgpu_engine_busy_locked - engine time a vGPU used on one engine
+ * @vgpu: the vGPU
+ * @i: the engine's index in its GPU
+ *
+ * Includes the execution step in progress if one of its channels runs there.
+ *
+ * Context: the GPU lock held.
+ * Return: nanoseconds.
+ */
+u64 gpucore_vgpu_engine_busy_locked(struct gpucore_vgpu *vgpu, u32 i)
+{
+	struct gpucore_engine *e = &vgpu->gpu->engines[i];
+	u64 busy = vgpu->busy_ns[i];
+
+	lockdep_assert_held(&vgpu->gpu->lock);
+	if (e->cur && e->cur->vgpu == vgpu)
+		busy += gpucore_engine_inflight(e);
+	return busy;
+}
+
+/**
  * gpucore_vgpu_busy_locked - engine time a vGPU used, summed over engines
  * @vgpu: the vGPU
  *
@@ -81,14 +102,8 @@ u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu)
 	u64 sum = 0;
 	u32 i;
 
-	lockdep_assert_held(&vgpu->gpu->lock);
-	for (i = 0; i < vgpu->gpu->num_engines; i++) {
-		struct gpucore_engine *e = &vgpu->gpu->engines[i];
-
-		sum += vgpu->busy_ns[i];
-		if (e->cur && e->cur->vgpu == vgpu)
-			sum += gpucore_engine_inflight(e);
-	}
+	for (i = 0; i < vgpu->gpu->num_engines; i++)
+		sum += gpucore_vgpu_engine_busy_locked(vgpu, i);
 	return sum;
 }
 

@@ -15,13 +15,7 @@ faults() { cat "$DBG/faults_injected"; }
 
 # clean: no channel, buffer or stray vGPU left on GPU 0.
 clean() {
-	local i
-	for i in $(seq 30); do
-		debugfs_state | grep -q '^gpu 0 .*vram_used=0 .*channels=0$' && break
-		sleep 0.1
-	done
-	debugfs_state | grep -q '^gpu 0 .*vram_used=0 .*channels=0$' || {
-		echo "left behind:"; debugfs_state; return 1; }
+	wait_gpu0_empty || return 1
 	[ ! -d "$(gpu_sys 0)/vgpus/vmf" ] || { echo "vGPU vmf left behind"; return 1; }
 }
 

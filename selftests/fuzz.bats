@@ -40,13 +40,8 @@ teardown_file() {
 }
 
 @test "after fuzzing, every channel and buffer is gone (debugfs counts back to zero)" {
-	local i
-	for i in $(seq 50); do
-		debugfs_state | grep -q '^gpu 0 .*vram_used=0 .*channels=0$' && break
-		sleep 0.1
-	done
-	run debugfs_state
-	assert_output --regexp '^gpu 0 .*vram_used=0 .*channels=0'
+	run wait_gpu0_empty
+	assert_success
 	[ "$(vgpu_attr vm1 mem_used)" = 0 ]
 	[ "$(vgpu_attr vm2 mem_used)" = 0 ]
 }

@@ -51,6 +51,20 @@ vgpu_node() { echo "/dev/dri/$(vgpu_attr "$1" render_node)"; }
 # debugfs_state [GPU]: the driver's state dump.
 debugfs_state() { cat "/sys/kernel/debug/gpucore/gpu${1:-0}/state"; }
 
+# wait_gpu0_empty: wait up to 5 s (closed files are released asynchronously)
+# for GPU 0 to have no channel and no video memory in use; prints the
+# state and fails if it does not.
+wait_gpu0_empty() {
+	local i
+	for i in $(seq 50); do
+		debugfs_state | grep -q '^gpu 0 .*vram_used=0 .*channels=0$' && return 0
+		sleep 0.1
+	done
+	echo "left behind:"
+	debugfs_state
+	return 1
+}
+
 # json_get FILE JQ-FILTER
 json_get() { jq -r "$2" "$1"; }
 
