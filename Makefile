@@ -5,6 +5,10 @@
 #   make test      run every test inside a QEMU guest (T=selftests/x.bats: one file)
 #   make demo      the main job end to end, in a guest
 #   make bench     benchmarks, in a guest; writes bench/RESULTS.md
+#   make test-debug  every test on a debug kernel (KASAN, lockdep, kmemleak,
+#                  UBSAN, fault injection) built once per machine into
+#                  /var/cache/gpucore/kernel-debug (GPUCORE_CACHE=DIR to move it)
+#   make soak      the stress run for SOAK_SECS (default 1800) in a guest
 #   make install   install the tools and BPF objects (DESTDIR, PREFIX)
 #
 # KDIR= selects the kernel tree to build the module against: by default the
@@ -49,7 +53,8 @@ TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched \
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
 
-.PHONY: all deps kmod bpf tools test demo bench clean install check-kdir
+.PHONY: all deps kmod bpf tools test demo bench clean install check-kdir \
+	debug-kernel kmod-debug test-debug soak
 .DEFAULT_GOAL := all
 
 all: kmod bpf tools
@@ -149,6 +154,36 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) all
 	$(Q)bench/run
+
+# ---- the debug kernel lane ---------------------------------------------
+# scripts/debug-kernel.sh builds the kernel once per machine
+# (selftests/vm/debug.config) into $(GPUCORE_CACHE)/kernel-debug; the module
+# is built for it from a copy of kmod/ in .cache/kmod-debug, so the stock
+# build in kmod/ is left alone.
+GPUCORE_CACHE ?= /var/cache/gpucore
+export GPUCORE_CACHE
+DEBUG_KCACHE := $(GPUCORE_CACHE)/kernel-debug
+DEBUG_KMOD := $(TOP)/.cache/kmod-debug/kmod
+KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/Kbuild
+
+debug-kernel: deps
+	$(Q)scripts/debug-kernel.sh
+
+kmod-debug:
+	$(Q)test -e $(DEBUG_KCACHE)/build/Makefile || { echo "make: no debug kernel: run 'make debug-kernel'" >&2; exit 1; }
+	$(Q)mkdir -p $(DEBUG_KMOD)
+	$(Q)ln -sfn $(TOP)/include $(TOP)/.cache/kmod-debug/include
+	$(Q)cp -p $(KMOD_SRCS) $(DEBUG_KMOD)/
+	$(Q)$(MAKE) -C $(DEBUG_KCACHE)/build M=$(DEBUG_KMOD) $(if $(filter 1,$(V)),V=1) modules
+
+test-debug: debug-kernel
+	$(Q)$(MAKE) all kmod-debug
+	$(Q)selftests/run --debug $(T)
+
+SOAK_SECS ?= 1800
+soak: deps
+	$(Q)$(MAKE) all
+	$(Q)selftests/vm/vmrun -c 2 -m 2048 -t $$(($(SOAK_SECS) + 900)) -- selftests/stress/stress.sh -t $(SOAK_SECS) -w $${SOAK_WORKERS:-6}
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf

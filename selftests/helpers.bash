@@ -5,7 +5,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-GPUCORE_KO=$REPO/kmod/gpucore.ko
+GPUCORE_KO=${GPUCORE_KO:-$REPO/kmod/gpucore.ko}
 GPULOAD=$REPO/userspace/gpuload/gpuload
 ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale

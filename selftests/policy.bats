@@ -200,17 +200,27 @@ check_policy_runs_work() {
 	# channel is switched in before it (one a dispatch had chosen just
 	# before the job arrived), and batch channels are kicked off for it.
 	ui=$(vgpu_attr ui id)
+	# Only jobs that find the interactive channel idle (not on the engine,
+	# nothing else queued) count: a job queued behind others runs in the
+	# channel's current slice, or after batch work that starvation
+	# protection lets in when interactive work never stops.
 	run awk -v ui="$ui" '
-		/gpucore_job_submit/ && $0 ~ (" vgpu=" ui " ") { waiting = 1; batch = 0; jobs++; next }
-		/gpucore_switch_in/ && waiting {
-			if ($0 ~ (" vgpu=" ui " ")) { if (batch > worst) worst = batch; waiting = 0 }
-			else batch++
+		/gpucore_job_submit/ && $0 ~ (" vgpu=" ui " ") && !running && / queued=1 / {
+			waiting = 1; batch = 0; jobs++; next
 		}
+		/gpucore_switch_in/ && $0 ~ (" vgpu=" ui " ") {
+			running = 1
+			if (waiting && batch > worst) worst = batch
+			waiting = 0
+			next
+		}
+		/gpucore_switch_in/ && waiting { batch++ }
+		/gpucore_switch_out/ && $0 ~ (" vgpu=" ui " ") { running = 0 }
 		/gpucore_switch_out/ && / reason=kicked / { kicked++ }
 		END {
 			printf "%d interactive jobs, at most %d batch switch-ins before one started, %d batch channels kicked\n",
 			       jobs, worst, kicked
-			exit !(jobs >= 200 && worst <= 1 && kicked > 0)
+			exit !(jobs >= 100 && worst <= 1 && kicked > 0)
 		}' "$TRACEFS/trace"
 	echo "$output"
 	assert_success
@@ -344,19 +354,21 @@ eject_case() {
 	[ "$(cat $POL/state)" = attached ]
 	[ "$(cat $POL/exit_kind)" = replaced ]
 	grep -q 'gpucore_policy_attach: policy=fairshare replace=1' "$TRACEFS/trace"
-	# Engine 0 ran channels before and after the switch, and the longest
-	# time it spent without one within 50 ms of the switch is under a
-	# five timeslices (the verifier's work before the switch is not counted).
+	# Engine 0 ran channels before and after the switch. The longest time
+	# it spent without a channel within 50 ms of the switch exceeds the
+	# longest such time elsewhere in the trace (the guest's own CPU and
+	# timer noise, seconds of samples) by less than one timeslice: the
+	# switch itself adds no idle beyond a timeslice. TCG noise alone
+	# reaches a few ms, hence the absolute bound of five timeslices.
 	run awk -f "$BATS_TEST_DIRNAME/replace_gap.awk" "$TRACEFS/trace"
 	assert_success
 	echo "$output"
-	read -r before after gap <<< "$output"
+	read -r before after gap control <<< "$output"
 	slice=$(cat "$(gpu_sys 0)/timeslice_ns")
-	echo "runs before/after the switch: $before/$after, max idle gap ${gap} ns, timeslice ${slice} ns"
+	echo "runs before/after the switch: $before/$after, max idle gap ${gap} ns (${control} ns elsewhere), timeslice ${slice} ns"
 	[ "$before" -gt 5 ]
 	[ "$after" -gt 5 ]
-	# TCG wake-up noise alone reaches a few ms (measured 4.8 ms): a
-	# stall at the switch would be the policy load's seconds.
+	[ "$gap" -lt $((control + slice)) ]
 	[ "$gap" -lt $((5 * slice)) ]
 	kill -INT $v1 $v2
 	wait $v1

@@ -147,18 +147,57 @@ teardown() {
 	assert_success
 }
 
-@test "a process on one vGPU cannot use another vGPU's channel handles" {
+# isolation CASE: abi_test's CASE with its process on vGPU a and the
+# "other process" on vGPU b.
+isolation() {
 	vgpu_create a
 	vgpu_create b
-	run "$ABI_TEST" -D "$(vgpu_node a)" -O "$(vgpu_node b)" run isolation_channels
+	run "$ABI_TEST" -D "$(vgpu_node a)" -O "$(vgpu_node b)" run "$1"
 	assert_success
 }
 
+@test "a process on one vGPU cannot use another vGPU's channel handles" {
+	isolation isolation_channels
+}
+
 @test "a process on one vGPU cannot use another vGPU's buffer handles or change its data" {
-	vgpu_create a
-	vgpu_create b
-	run "$ABI_TEST" -D "$(vgpu_node a)" -O "$(vgpu_node b)" run isolation_bos
-	assert_success
+	isolation isolation_bos
+}
+
+@test "a process on one vGPU cannot use another vGPU's syncobj (fence) handles" {
+	isolation isolation_syncobjs
+}
+
+@test "a dma-buf exported on one vGPU cannot be imported into another, even with the fd in hand" {
+	isolation isolation_dmabuf
+	[ "$(vgpu_attr b mem_used)" = 0 ]
+}
+
+@test "a flink name made on one vGPU opens nothing on another" {
+	isolation isolation_flink
+}
+
+@test "the kernel itself refuses vGPU administration and policy loading to an unprivileged user" {
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	local sys
+	sys=$(gpu_sys 0)
+	vgpu_create a weight=100
+	run "${nobody[@]}" sh -c "echo x > $sys/vgpu_create"
+	assert_failure
+	assert_output --partial "Permission denied"
+	run "${nobody[@]}" sh -c "echo a > $sys/vgpu_destroy"
+	assert_failure
+	run "${nobody[@]}" sh -c "echo 5000 > $sys/vgpus/a/weight"
+	assert_failure
+	run "${nobody[@]}" sh -c "echo 1 > /sys/module/gpucore/policy/eject"
+	assert_failure
+	# straight to the bpf() syscall, without gpusched's own check
+	run "${nobody[@]}" bpftool struct_ops register "$REPO/bpf/besteffort.bpf.o"
+	assert_failure
+	[ ! -e "$sys/vgpus/x" ]
+	[ -e "$sys/vgpus/a" ]
+	[ "$(vgpu_attr a weight)" = 100 ]
+	[ "$(cat /sys/module/gpucore/policy/state)" = builtin ]
 }
 
 @test "node permissions decide the tenant: another user cannot open a vGPU's node" {

@@ -2287,6 +2287,258 @@ static void case_isolation_bos(void)
 			fail("another process changed the parent's BO: byte %llu is 0x%02x", k, f.map[k]);
 }
 
+/*
+ * Run fn(arg) in a child process that opens the other node (-O); fails the
+ * case when the child does. The child inherits every descriptor the parent
+ * holds: that is the "file descriptors shared across vGPUs" the isolation
+ * cases try to abuse.
+ */
+static void in_other_process(void (*fn)(int fd, void *arg), void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fail("fork: %s", ename(errno));
+	if (pid == 0) {
+		alarm(CASE_TIMEOUT_S);
+		fn(open_other_node(), arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	wait_child(pid);
+}
+
+struct iso_syncobj {
+	u32 so[3];	/* the parent's: signaled, unsignaled, one with a job's fence */
+};
+
+static void iso_syncobj_child(int fd, void *arg)
+{
+	struct iso_syncobj *p = arg;
+	u32 ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE);
+	u32 mine = syncobj_create(fd, 0);
+	u32 bo = bo_create(fd, BO_SIZE);
+
+	for (int k = 0; k < 3; k++) {
+		struct drm_gpucore_cmd c = cmd_fill(bo, 0, 64, 9);
+		struct drm_gpucore_job j = mkjob(&c, 1);
+		struct drm_gpucore_submit s;
+		int fdout = -1;
+		int e;
+
+		if (p->so[k] == mine)
+			continue;
+		j.flags = GPUCORE_JOB_IN_SYNCOBJ;
+		j.in_syncobj = p->so[k];
+		s = mksubmit(ch, &j, 1);
+		expect_errno("another vGPU's syncobj as in_syncobj", ENOENT,
+			     gioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s));
+		j = mkjob(&c, 1);
+		j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+		j.out_syncobj = p->so[k];
+		s = mksubmit(ch, &j, 1);
+		expect_errno("another vGPU's syncobj as out_syncobj", ENOENT,
+			     gioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s));
+		e = syncobj_wait(fd, p->so[k], 0);
+		if (e != -ENOENT && e != -EINVAL)
+			fail("SYNCOBJ_WAIT on another vGPU's syncobj handle: expected ENOENT or EINVAL, got %d", e);
+		if (drmSyncobjHandleToFD(fd, p->so[k], &fdout) == 0)
+			fail("SYNCOBJ_HANDLE_TO_FD exported another vGPU's syncobj %u", p->so[k]);
+	}
+	/* the child's own syncobj works, so the failures above are not vacuous */
+	{
+		struct drm_gpucore_cmd c = cmd_fill(bo, 0, 64, 9);
+		struct drm_gpucore_job j = mkjob(&c, 1);
+
+		j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+		j.out_syncobj = mine;
+		submit_jobs(fd, ch, &j, 1);
+		OK("SYNCOBJ_WAIT on the child's own syncobj", -syncobj_wait(fd, mine, now_ns() + WAIT_NS));
+	}
+}
+
+/* Another vGPU's syncobj (fence) handles are not usable in any call. */
+static void case_isolation_syncobjs(void)
+{
+	struct iso_syncobj p;
+	struct drm_gpucore_cmd spin = cmd_spin(200 * MS);
+	struct drm_gpucore_job j = mkjob(&spin, 1);
+	struct fx f;
+
+	fx_init(&f);
+	p.so[0] = syncobj_create(f.fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	p.so[1] = syncobj_create(f.fd, 0);
+	p.so[2] = syncobj_create(f.fd, 0);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = p.so[2];
+	submit_jobs(f.fd, f.ch, &j, 1);
+	f.next++;
+	in_other_process(iso_syncobj_child, &p);
+	OK("the parent's job fence signals", -syncobj_wait(f.fd, p.so[2], now_ns() + WAIT_NS));
+	if (syncobj_wait(f.fd, p.so[1], 0) != -EINVAL && syncobj_wait(f.fd, p.so[1], 0) != -ETIME)
+		fail("the parent's unsignaled syncobj changed state after the child's calls");
+	fx_submit_valid(&f, "another vGPU tried the parent's syncobjs");
+}
+
+struct iso_dmabuf {
+	int dmabuf;	/* the parent's BO exported as a dma-buf (inherited fd) */
+	u32 bo;		/* the parent's handle for it */
+};
+
+static void iso_dmabuf_child(int fd, void *arg)
+{
+	struct iso_dmabuf *p = arg;
+	u64 used = vram_used(fd);
+	u32 h = 0;
+
+	if (drmPrimeFDToHandle(fd, p->dmabuf, &h) == 0)
+		fail("PRIME_FD_TO_HANDLE imported another vGPU's buffer as handle %u", h);
+	if (errno != EINVAL && errno != EXDEV && errno != EPERM)
+		fail("PRIME_FD_TO_HANDLE of another vGPU's buffer: expected a refusal (EINVAL), got %s",
+		     ename(errno));
+	if (vram_used(fd) != used)
+		fail("a refused import changed this vGPU's vram_used: %llu -> %llu", used, vram_used(fd));
+	/* the handle the parent has means nothing here either */
+	expect_errno("the exporter's handle on this node: BO_MMAP_OFFSET", ENOENT, try_mmap_offset(fd, p->bo, 0));
+}
+
+/*
+ * A buffer exported as a dma-buf cannot be imported into another vGPU,
+ * even by a process that holds the dma-buf fd; importing it back into its
+ * own vGPU works (and gives the same handle), so the refusal is the
+ * isolation and not a broken import path.
+ */
+static void case_isolation_dmabuf(void)
+{
+	struct iso_dmabuf p;
+	struct fx f;
+	u32 back = 0;
+
+	fx_init(&f);
+	memset(f.map, 0x5a, BO_SIZE);
+	p.bo = f.bo;
+	if (drmPrimeHandleToFD(f.fd, f.bo, DRM_CLOEXEC | DRM_RDWR, &p.dmabuf))
+		fail("PRIME_HANDLE_TO_FD: %s", ename(errno));
+	in_other_process(iso_dmabuf_child, &p);
+	if (drmPrimeFDToHandle(f.fd, p.dmabuf, &back))
+		fail("PRIME_FD_TO_HANDLE into the exporting vGPU: %s", ename(errno));
+	if (back != f.bo)
+		fail("importing into the exporting vGPU gave handle %u, expected %u", back, f.bo);
+	for (u64 k = 0; k < BO_SIZE; k++)
+		if (f.map[k] != 0x5a)
+			fail("the exported BO changed: byte %llu is 0x%02x", k, f.map[k]);
+	close(p.dmabuf);
+	fx_submit_valid(&f, "another vGPU tried to import the parent's dma-buf");
+}
+
+struct iso_flink {
+	u32 name;
+};
+
+/*
+ * The primary (card) node of the vGPU whose render node @fd is open.
+ * libdrm's drmGetPrimaryDeviceNameFromFd() cannot be used: every vGPU of a
+ * GPU hangs off the same platform device, so it finds the first vGPU's
+ * card. The driver's sysfs pairs them: vgpus/NAME/{render_node,card_node}.
+ */
+static int open_card_of(int fd)
+{
+	char *render = drmGetDeviceNameFromFd2(fd), want[64], path[512], buf[64];
+	const char *base;
+	int cfd = -1;
+
+	if (!render)
+		fail("drmGetDeviceNameFromFd2: %s", ename(errno));
+	base = strrchr(render, '/') ? strrchr(render, '/') + 1 : render;
+	snprintf(want, sizeof(want), "%s\n", base);
+	for (int g = 0; g < 8 && cfd < 0; g++) {
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "/sys/bus/platform/devices/gpucore.%d/vgpus", g);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while (cfd < 0 && (de = readdir(d))) {
+			FILE *f;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/bus/platform/devices/gpucore.%d/vgpus/%s/render_node",
+				 g, de->d_name);
+			f = fopen(path, "r");
+			if (!f || !fgets(buf, sizeof(buf), f) || strcmp(buf, want)) {
+				if (f)
+					fclose(f);
+				continue;
+			}
+			fclose(f);
+			snprintf(path, sizeof(path), "/sys/bus/platform/devices/gpucore.%d/vgpus/%s/card_node",
+				 g, de->d_name);
+			f = fopen(path, "r");
+			if (!f || !fgets(buf, sizeof(buf), f))
+				fail("cannot read %s", path);
+			fclose(f);
+			buf[strcspn(buf, "\n")] = 0;
+			snprintf(path, sizeof(path), "/dev/dri/%s", buf);
+			cfd = open(path, O_RDWR | O_CLOEXEC);
+			if (cfd < 0)
+				fail("open %s: %s", path, strerror(errno));
+		}
+		closedir(d);
+	}
+	if (cfd < 0)
+		fail("no vGPU in sysfs has render node %s", base);
+	free(render);
+	return cfd;
+}
+
+static void iso_flink_child(int fd, void *arg)
+{
+	struct iso_flink *p = arg;
+	struct drm_gem_open o = { .name = p->name };
+	int cfd = open_card_of(fd);
+
+	expect_errno("GEM_OPEN of another vGPU's flink name on this vGPU's primary node", ENOENT,
+		     gioctl(cfd, DRM_IOCTL_GEM_OPEN, &o));
+	o = (struct drm_gem_open){ .name = p->name };
+	expect_errno("GEM_OPEN on this vGPU's render node", EACCES, gioctl(fd, DRM_IOCTL_GEM_OPEN, &o));
+	close(cfd);
+}
+
+/*
+ * Global GEM names (flink) are per vGPU: a name made on one vGPU's primary
+ * node opens nothing on another's, and render nodes refuse flink entirely.
+ */
+static void case_isolation_flink(void)
+{
+	struct drm_gpucore_bo_create b = { .size = BO_SIZE };
+	struct drm_gem_flink fl = { 0 };
+	struct drm_gem_open o = { 0 };
+	struct iso_flink p;
+	struct fx f;
+	int cfd, cfd2;
+
+	fx_init(&f);
+	fl.handle = f.bo;
+	expect_errno("GEM_FLINK on a render node", EACCES, gioctl(f.fd, DRM_IOCTL_GEM_FLINK, &fl));
+	cfd = open_card_of(f.fd);
+	cfd2 = open_card_of(f.fd);
+	OK("BO_CREATE on the primary node", gioctl(cfd, DRM_IOCTL_GPUCORE_BO_CREATE, &b));
+	fl.handle = b.handle;
+	OK("GEM_FLINK on the primary node", gioctl(cfd, DRM_IOCTL_GEM_FLINK, &fl));
+	/* the name opens on its own vGPU, from a second file */
+	o.name = fl.name;
+	OK("GEM_OPEN of the name on its own vGPU", gioctl(cfd2, DRM_IOCTL_GEM_OPEN, &o));
+	p.name = fl.name;
+	in_other_process(iso_flink_child, &p);
+	close(cfd2);
+	close(cfd);
+	fx_submit_valid(&f, "another vGPU tried the parent's flink name");
+}
+
 /* ------------------------------------------------------------------ */
 
 struct tcase {
@@ -2407,6 +2659,9 @@ static const struct tcase cases[] = {
 
 	C(isolation_channels),
 	C(isolation_bos),
+	C(isolation_syncobjs),
+	C(isolation_dmabuf),
+	C(isolation_flink),
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
