@@ -21,6 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${GPUCORE_CACHE:-/var/cache/gpucore}/kernel-debug
 frag=$here/selftests/vm/debug.config
+patches=$here/selftests/vm/patches
 jobs=${JOBS:-$(nproc)}
 
 die() { echo "debug-kernel: $*" >&2; exit 1; }
@@ -37,11 +38,32 @@ fetch_source() {
 	(cd "$tmp" && apt-get download -q "linux-source-6.12=$ver" >/dev/null 2>&1) ||
 		die "apt-get download linux-source-6.12=$ver failed: run 'make deps' (bookworm-security must be in the apt sources)"
 	dpkg-deb -x "$tmp"/linux-source-6.12_*.deb "$tmp/x"
-	rm -rf "$cache/src"
+	rm -rf "$cache/src" "$cache/applied"
 	mkdir -p "$cache/src/linux-$ver"
 	echo "debug-kernel: unpacking the source"
 	tar -xJf "$tmp/x/usr/src/linux-source-6.12.tar.xz" -C "$cache/src/linux-$ver" --strip-components=1
 	rm -rf "$tmp"
+}
+
+# Kernel fixes found by this lane (selftests/vm/patches/*.patch), applied
+# to the source. A changed set is swapped in place (the old set reversed
+# first), so only the files they touch are rebuilt.
+apply_patches() {
+	local src=$1 applied=$cache/applied p
+	mkdir -p "$applied"
+	if diff -rq "$applied" "$patches" >/dev/null 2>&1; then
+		return 0
+	fi
+	for p in $(ls -r "$applied"/*.patch 2>/dev/null); do
+		patch -s -R -p1 -d "$src" < "$p" || die "cannot reverse $p"
+		rm "$p"
+	done
+	for p in "$patches"/*.patch; do
+		[ -e "$p" ] || continue
+		echo "debug-kernel: applying ${p#$here/}"
+		patch -s -N -p1 -d "$src" < "$p" || die "cannot apply $p to the kernel source"
+		cp "$p" "$applied/"
+	done
 }
 
 # Every =y line of the fragment must hold in the final .config.
@@ -58,7 +80,7 @@ main() {
 	[ -r "$frag" ] || die "missing $frag"
 	ver=$(src_version)
 	[ -n "$ver" ] || die "apt does not know linux-source-6.12: run 'make deps' first"
-	key="$ver $(sha256sum < "$frag" | cut -c1-16)"
+	key="$ver $(cat "$frag" "$patches"/*.patch 2>/dev/null | sha256sum | cut -c1-16)"
 	if [ "$(cat "$cache/key" 2>/dev/null)" = "$key" ] && [ -s "$cache/release" ] &&
 	   [ -e "$cache/root/boot/vmlinuz-$(cat "$cache/release")" ]; then
 		echo "debug-kernel: cached ($(cat "$cache/release"))"
@@ -67,6 +89,7 @@ main() {
 	mkdir -p "$cache"
 	fetch_source "$ver"
 	src=$cache/src/linux-$ver
+	apply_patches "$src"
 	build=$cache/build
 	mkdir -p "$build"
 	echo "debug-kernel: configuring (x86_64_defconfig + ${frag#$here/})"

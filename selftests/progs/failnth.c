@@ -104,17 +104,26 @@ static void arm(unsigned int n)
 		die("arming fail-nth: %s", strerror(errno));
 }
 
-/* Disarm; true if the armed fault fired. */
+/*
+ * Disarm; true if the armed fault fired during the call. The reads and
+ * writes of fail-nth copy to and from user space, which is itself a fault
+ * point (CONFIG_FAULT_INJECTION_USERCOPY): when the countdown runs out in
+ * that copy, they fail with EFAULT, and the call did not reach the fault.
+ */
 static bool disarm(void)
 {
 	char buf[16] = "";
+	ssize_t r = pread(nth_fd, buf, sizeof(buf) - 1, 0);
 	bool fired;
 
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
+	if (r < 0 && errno != EFAULT)
 		die("reading fail-nth: %s", strerror(errno));
-	fired = atoi(buf) == 0;
-	if (pwrite(nth_fd, "0", 1, 0) != 1)
+	fired = r > 0 && atoi(buf) == 0;
+	if (pwrite(nth_fd, "0", 1, 0) != 1 && errno != EFAULT)
 		die("disarming fail-nth: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0 || atoi(buf) != 0)
+		die("fail-nth is still armed after disarming: %s", buf);
 	return fired;
 }
 
