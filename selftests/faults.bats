@@ -32,6 +32,7 @@ sweep() {
 		if [ "$(faults)" = "$before" ]; then
 			[ $rc -eq 0 ] || { echo "failed without an injected fault:"; cat "$BATS_TEST_TMPDIR/out"; return 1; }
 			echo "$((n - 1)) fault points"
+			echo "# $* : $((n - 1)) fault points" >&3
 			return 0
 		fi
 		# failed (or absorbed the fault): either way nothing may be left
@@ -106,6 +107,7 @@ modload_op() {
 		esac
 	done
 	echo "$((n - 1)) fault points in module load"
+	echo "# module load: $((n - 1)) fault points" >&3
 	[ "$n" -gt 1 ]
 	[ "$rc" -eq 0 ]
 	run "$GPULOAD" -c 1 -n 3 -Q

@@ -28,6 +28,7 @@ sweep() {
 	echo "$output"
 	assert_success
 	assert_output --regexp "^$1: [1-9][0-9]* fault points"
+	echo "# $output" >&3
 }
 
 @test "kernel fail-nth: every fault in opening the node fails or is absorbed cleanly" { sweep open; }

@@ -50,3 +50,16 @@ setup_file() {
 	assert_equal "$status" 125
 	assert_output --partial 'vmrun --help'
 }
+
+@test "vmrun -k names a kernel cache; a missing one fails (125) and says what to do" {
+	run "$VMRUN" -k "$BATS_TEST_TMPDIR/no-such-cache" -- true
+	assert_equal "$status" 125
+	assert_output --partial "no kernel cache at"
+	assert_output --partial "make deps"
+}
+
+@test "selftests/run --debug without a built debug kernel fails (2) and says to run make test-debug" {
+	GPUCORE_CACHE=$BATS_TEST_TMPDIR/none run "$BATS_TEST_DIRNAME/../run" --debug
+	assert_equal "$status" 2
+	assert_output --partial "make test-debug"
+}
