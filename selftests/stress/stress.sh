@@ -11,9 +11,9 @@
 #             half of the runs are killed with SIGKILL at a random moment.
 #   vgpus     a loop creating a vGPU, running gpuload on it, and destroying
 #             it under that load.
-#   policies  a loop loading, replacing, unloading and ejecting policies
-#             (fairshare, fixedshare, besteffort, latency) and loading
-#             broken ones that the kernel must eject.
+#   policies  a loop cycling through loading, replacing, ejecting by hand
+#             and unloading policies (fairshare, fixedshare, besteffort,
+#             latency) and loading broken ones that the kernel must eject.
 #
 # Afterwards it checks: every run that was not killed exited 0 with zero
 # lost, duplicated, mismatched or failed jobs (gpuload --verify checks each
@@ -136,29 +136,31 @@ vgpu_churn() {
 policy_churn() {
 	local good=(fairshare fixedshare besteffort latency)
 	local bad=(bad_nonexistent bad_not_runnable bad_error)
-	local p
+	local n=0 p
+	# A fixed cycle of actions, so that even a slow run (the debug
+	# kernel) does each kind: load, replace, operator eject, a broken
+	# policy the kernel must eject, unload.
 	while [ $SECONDS -lt $end ]; do
 		echo "$SECONDS $(cat $POL/state) $(cat $POL/name)" >> "$out/policy.log"
-		case $((RANDOM % 6)) in
-		0|1)
-			p=${good[$((RANDOM % 4))]}
-			if [ "$(cat $POL/state)" = attached ]; then
-				"$GPUSCHED" load "$repo/bpf/$p.bpf.o" --replace >/dev/null 2>>"$out/policy.err" &&
-					count policy_replaced
-			else
-				"$GPUSCHED" load "$repo/bpf/$p.bpf.o" >/dev/null 2>>"$out/policy.err" &&
-					count policy_loaded
-			fi ;;
-		2)
-			"$GPUSCHED" unload >/dev/null 2>>"$out/policy.err" && count policy_unloaded ;;
-		3)
-			[ "$(cat $POL/state)" = attached ] && echo 1 > $POL/eject && count policy_operator_ejected ;;
-		*)
-			p=${bad[$((RANDOM % 3))]}
+		p=${good[$((n % 4))]}
+		case $((n % 5)) in
+		0)
 			"$GPUSCHED" unload >/dev/null 2>&1
-			"$GPUSCHED" load "$BAD/$p.bpf.o" >/dev/null 2>>"$out/policy.err" &&
+			"$GPUSCHED" load "$repo/bpf/$p.bpf.o" >/dev/null 2>>"$out/policy.err" &&
+				count policy_loaded ;;
+		1)
+			"$GPUSCHED" load "$repo/bpf/$p.bpf.o" --replace >/dev/null 2>>"$out/policy.err" &&
+				count policy_replaced ;;
+		2)
+			[ "$(cat $POL/state)" = attached ] && echo 1 > $POL/eject && count policy_operator_ejected ;;
+		3)
+			"$GPUSCHED" unload >/dev/null 2>&1
+			"$GPUSCHED" load "$BAD/${bad[$((n % 3))]}.bpf.o" >/dev/null 2>>"$out/policy.err" &&
 				count policy_broken_loaded ;;
+		4)
+			"$GPUSCHED" unload >/dev/null 2>>"$out/policy.err" && count policy_unloaded ;;
 		esac
+		n=$((n + 1))
 		msleep "$(rnd 300 999)"
 	done
 	"$GPUSCHED" unload >/dev/null 2>&1
