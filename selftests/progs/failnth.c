@@ -157,26 +157,42 @@ struct ctx {
 	uint32_t res;		/* channel, bo: the handle the call made */
 };
 
-static void mk_channel(struct ctx *c)
+static int call_channel(struct ctx *c)
 {
 	struct drm_gpucore_channel_create cc = { .engine_class = GPUCORE_ENGINE_CLASS_COMPUTE };
 	int e = xioctl(c->fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
 
+	c->res = cc.handle;
+	return e;
+}
+
+static int call_bo(struct ctx *c)
+{
+	struct drm_gpucore_bo_create b = { .size = BO_SIZE };
+	int e = xioctl(c->fd, DRM_IOCTL_GPUCORE_BO_CREATE, &b);
+
+	c->res = b.handle;
+	return e;
+}
+
+static void mk_channel(struct ctx *c)
+{
+	int e = call_channel(c);
+
 	if (e)
 		die("CHANNEL_CREATE (unarmed): %s", strerror(e));
-	c->ch = cc.handle;
+	c->ch = c->res;
 }
 
 static void mk_bo(struct ctx *c)
 {
-	struct drm_gpucore_bo_create b = { .size = BO_SIZE };
 	struct drm_gpucore_bo_mmap_offset m = { 0 };
-	int e = xioctl(c->fd, DRM_IOCTL_GPUCORE_BO_CREATE, &b);
+	int e = call_bo(c);
 
 	if (e)
 		die("BO_CREATE (unarmed): %s", strerror(e));
-	c->bo = b.handle;
-	m.handle = b.handle;
+	c->bo = c->res;
+	m.handle = c->bo;
 	e = xioctl(c->fd, DRM_IOCTL_GPUCORE_BO_MMAP_OFFSET, &m);
 	if (e)
 		die("BO_MMAP_OFFSET: %s", strerror(e));
@@ -230,6 +246,17 @@ static void check_done(struct ctx *c, uint64_t seqno, uint32_t value)
 	c->next++;
 }
 
+/* A valid FILL of the whole buffer: it must get c->next and write @value. */
+static void submit_ok(struct ctx *c, uint32_t value, const char *what)
+{
+	uint64_t s;
+	int e = do_submit(c, value, 0, &s);
+
+	if (e)
+		die("SUBMIT %s: %s", what, strerror(e));
+	check_done(c, s, value);
+}
+
 /* ---- operations: prepare, the call under fault, check ------------------ */
 
 struct op {
@@ -268,48 +295,17 @@ static void after_open(struct ctx *c, int err)
 	mk_channel(c);
 	mk_bo(c);
 	c->next = 1;
-	{
-		uint64_t s;
-		int e = do_submit(c, 0x5a5a5a5a, 0, &s);
-
-		if (e)
-			die("SUBMIT on the opened node: %s", strerror(e));
-		check_done(c, s, 0x5a5a5a5a);
-	}
-}
-
-static int call_channel(struct ctx *c)
-{
-	struct drm_gpucore_channel_create cc = { .engine_class = GPUCORE_ENGINE_CLASS_COMPUTE };
-	int e = xioctl(c->fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
-
-	c->res = cc.handle;
-	return e;
+	submit_ok(c, 0x5a5a5a5a, "on the opened node");
 }
 
 static void after_channel(struct ctx *c, int err)
 {
-	uint64_t s;
-	int e;
-
 	if (err)
 		return;
 	c->ch = c->res;
 	mk_bo(c);
 	c->next = 1;
-	e = do_submit(c, 0x11223344, 0, &s);
-	if (e)
-		die("SUBMIT on the created channel: %s", strerror(e));
-	check_done(c, s, 0x11223344);
-}
-
-static int call_bo(struct ctx *c)
-{
-	struct drm_gpucore_bo_create b = { .size = BO_SIZE };
-	int e = xioctl(c->fd, DRM_IOCTL_GPUCORE_BO_CREATE, &b);
-
-	c->res = b.handle;
-	return e;
+	submit_ok(c, 0x11223344, "on the created channel");
 }
 
 static void after_bo(struct ctx *c, int err)
