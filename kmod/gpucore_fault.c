@@ -18,9 +18,18 @@
  * made. selftests/faults.bats sweeps N over vGPU creation, the client path
  * (open, channel, buffer, submit) and module load, and checks that each
  * failure is reported, leaks nothing and leaves the driver usable.
+ *
+ * Races are widened the same way: writing N to
+ * ``/sys/kernel/debug/gpucore/destroy_delay_ms`` makes the next channel
+ * destruction pause N ms (at most 60000) after it has marked the channel
+ * dead and before it waits for the channel's engine, so a test can start a
+ * second destroyer (file close, vGPU destroy, CHANNEL_DESTROY) in that
+ * window. It reads back the delay still armed (0 once a destruction took
+ * it).
  */
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 
@@ -32,6 +41,7 @@ MODULE_PARM_DESC(fail_nth, "Testing: fail the Nth fallible step of module load (
 
 static atomic_t gpucore_fail_countdown = ATOMIC_INIT(0);
 static atomic_t gpucore_faults_injected = ATOMIC_INIT(0);
+static atomic_t gpucore_destroy_delay_ms = ATOMIC_INIT(0);
 
 /**
  * gpucore_should_fail - should this fallible step fail (fault injection)?
@@ -72,6 +82,38 @@ static int gpucore_faults_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(gpucore_faults_fops, gpucore_faults_get, NULL, "%llu\n");
 
 /**
+ * gpucore_fault_destroy_delay - take the armed channel-destroy delay
+ *
+ * Context: process context; sleeps for the delay when one was armed.
+ */
+void gpucore_fault_destroy_delay(void)
+{
+	int ms;
+
+	if (likely(!atomic_read(&gpucore_destroy_delay_ms)))
+		return;
+	ms = atomic_xchg(&gpucore_destroy_delay_ms, 0);
+	if (ms > 0)
+		msleep(ms);
+}
+
+static int gpucore_destroy_delay_get(void *data, u64 *val)
+{
+	*val = atomic_read(&gpucore_destroy_delay_ms);
+	return 0;
+}
+
+static int gpucore_destroy_delay_set(void *data, u64 val)
+{
+	if (val > 60000)
+		return -EINVAL;
+	atomic_set(&gpucore_destroy_delay_ms, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(gpucore_destroy_delay_fops, gpucore_destroy_delay_get,
+			 gpucore_destroy_delay_set, "%llu\n");
+
+/**
  * gpucore_fault_init - arm the module-load fault and add the debugfs files
  * @dir: the module's debugfs directory
  */
@@ -80,4 +122,6 @@ void gpucore_fault_init(struct dentry *dir)
 	atomic_set(&gpucore_fail_countdown, fail_nth);
 	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &gpucore_fail_nth_fops);
 	debugfs_create_file_unsafe("faults_injected", 0400, dir, NULL, &gpucore_faults_fops);
+	debugfs_create_file_unsafe("destroy_delay_ms", 0600, dir, NULL,
+				   &gpucore_destroy_delay_fops);
 }

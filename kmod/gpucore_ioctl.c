@@ -124,15 +124,15 @@ static int gpucore_ioctl_channel_create(struct drm_device *dev, void *data,
 		ret = PTR_ERR(ch);
 		goto out_exit;
 	}
+	/* Once in the table another thread may destroy it: fill in first. */
+	args->engine = e->id;
+	args->id = ch->id;
 	ret = gpucore_fail_int(xa_alloc(&fpriv->channels, &args->handle, ch, xa_limit_32b,
 				       GFP_KERNEL));
 	if (ret) {
 		gpucore_channel_destroy(ch);
 		gpucore_channel_put(ch);
-		goto out_exit;
 	}
-	args->engine = e->id;
-	args->id = ch->id;
 out_exit:
 	drm_dev_exit(idx);
 	return ret;

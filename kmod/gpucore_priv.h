@@ -190,7 +190,8 @@ struct gpucore_channel {
 	wait_queue_head_t done_wq;
 	/* under gpu->lock */
 	enum gpucore_ch_state state;
-	bool dead;
+	bool dead;			/* being destroyed */
+	bool gone;			/* destroyed: off its engine, jobs retired */
 	struct list_head jobs;		/* pending jobs in submission order */
 	struct list_head rl_node;	/* on engine->runlist while QUEUED */
 	struct list_head vgpu_node;	/* on vgpu->channels */
@@ -317,6 +318,7 @@ struct dentry *gpucore_debugfs_dir(void);
 /* Fault injection (gpucore_fault.c): each fallible step asks first. */
 bool gpucore_should_fail(void);
 void gpucore_fault_init(struct dentry *dir);
+void gpucore_fault_destroy_delay(void);
 #define gpucore_fail_ptr(expr)		(gpucore_should_fail() ? NULL : (expr))
 #define gpucore_fail_errptr(expr)	(gpucore_should_fail() ? ERR_PTR(-ENOMEM) : (expr))
 #define gpucore_fail_int(expr)		(gpucore_should_fail() ? -ENOMEM : (expr))

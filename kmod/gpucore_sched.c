@@ -643,8 +643,14 @@ void gpucore_jobs_signal(struct list_head *done)
  * @ch: the channel; the caller holds a reference
  *
  * Takes the channel off the scheduler (waiting for its engine to switch it
- * out if it is running), fails every pending job with -ECANCELED and drops
- * the GPU-wide id's reference. Idempotent.
+ * out if it is running), fails every pending job with -ECANCELED, detaches
+ * it from its file and drops the GPU-wide id's reference.
+ *
+ * Idempotent, and every caller returns only once the channel is destroyed:
+ * a second caller (a file closing while its vGPU is destroyed) waits for
+ * the first to finish. Its callers rely on that: the file's memory is freed
+ * when postclose returns, and the engine charges a running channel's time
+ * to its file until the channel is switched out.
  *
  * Context: process context; may sleep.
  */
@@ -659,6 +665,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	spin_lock_irq(&gpu->lock);
 	if (ch->dead) {
 		spin_unlock_irq(&gpu->lock);
+		wait_event(ch->done_wq, READ_ONCE(ch->gone));
 		return;
 	}
 	ch->dead = true;
@@ -676,6 +683,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 		e->kick = true;
 	}
 	spin_unlock_irq(&gpu->lock);
+	gpucore_fault_destroy_delay();
 
 	if (running) {
 		wake_up(&e->wq);
@@ -699,5 +707,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	trace_gpucore_channel_destroy(ch);
 	xa_erase(&gpucore_channel_ids, ch->id);
 	atomic_dec(&gpu->nr_channels);
+	WRITE_ONCE(ch->gone, true);
+	wake_up_all(&ch->done_wq);
 	gpucore_channel_put(ch);
 }

@@ -50,6 +50,8 @@ vgpu_node() { echo "/dev/dri/$(vgpu_attr "$1" render_node)"; }
 
 # debugfs_state [GPU]: the driver's state dump.
 debugfs_state() { cat "/sys/kernel/debug/gpucore/gpu${1:-0}/state"; }
+# gpu_channels [GPU]: the channels alive on the GPU (its "gpu" line).
+gpu_channels() { debugfs_state "$@" | sed -n 's/^gpu .* channels=\([0-9-]*\)$/\1/p'; }
 
 # wait_gpu0_empty: wait up to 5 s (closed files are released asynchronously)
 # for GPU 0 to have no channel and no video memory in use; prints the

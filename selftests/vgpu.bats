@@ -129,7 +129,45 @@ teardown() {
 	wait $pid || true
 	run debugfs_state
 	refute_output --partial "vgpu 1"
-	assert_line --partial "channels=0"
+	run gpu_channels
+	assert_output 0
+	run gpucore_unload
+	assert_success
+}
+
+@test "a client exiting while its vGPU is destroyed returns only once its channels are gone" {
+	local knob=/sys/kernel/debug/gpucore/destroy_delay_ms
+	vgpu_create vm1
+	# each channel's thread sleeps on a long job's fence: the client does
+	# not notice the vGPU's unplugging until it is killed
+	"$GPULOAD" -V vm1 -c 2 -s 10s -q 1 -n 1 -Q 2>/dev/null &
+	pid=$!
+	for i in $(seq 100); do [ "$(vgpu_attr vm1 channels)" = 2 ] && break; sleep 0.1; done
+	[ "$(vgpu_attr vm1 channels)" = 2 ]
+	trace_start gpucore_channel_destroy
+	# The vGPU's destruction pauses 5 s in its first channel's teardown,
+	# after marking the channel dead; the client is killed in that window,
+	# so its file's release meets a channel another thread is destroying.
+	echo 5000 > $knob
+	vgpu_destroy vm1 &
+	dpid=$!
+	for i in $(seq 200); do [ "$(cat $knob)" = 0 ] && break; sleep 0.05; done
+	[ "$(cat $knob)" = 0 ]
+	kill -0 $dpid
+	kill -9 $pid
+	wait $pid || true
+	echo "client reaped" > "$TRACEFS/trace_marker"
+	wait $dpid
+	trace_stop
+	# Both of its channels were destroyed before the client was gone: the
+	# engine charges a running channel's time to its file, whose memory
+	# the file's release frees.
+	run awk '/client reaped/ { exit } /gpucore_channel_destroy:/ { n++ } END { print n + 0 }' "$TRACEFS/trace"
+	assert_output 2
+	run grep -c 'gpucore_channel_destroy:' "$TRACEFS/trace"
+	assert_output 2
+	run gpu_channels
+	assert_output 0
 	run gpucore_unload
 	assert_success
 }
@@ -140,8 +178,8 @@ teardown() {
 	sleep 2
 	kill -9 $pid
 	wait $pid || true
-	run debugfs_state
-	assert_line --partial "channels=0"
+	run gpu_channels
+	assert_output 0
 	[ "$(cat "$(gpu_sys 0)/vram_used")" = 0 ]
 	run gpucore_unload
 	assert_success
