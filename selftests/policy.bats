@@ -344,32 +344,47 @@ eject_case() {
 	"$GPULOAD" -V vm2 -i 0 -c 3 -s 1ms-3ms -q 4 -t 600 -Q &
 	v2=$!
 	sleep 1.5
-	trace_start gpucore_switch_in gpucore_switch_out gpucore_policy_attach
+	trace_start gpucore_switch_in gpucore_switch_out gpucore_job_submit gpucore_policy_attach
+	echo 1 > "$TRACEFS/events/sched/sched_switch/enable"
 	sleep 0.5
-	run "$GPUSCHED" load --replace "$REPO/bpf/fairshare.bpf.o"
-	assert_success
-	sleep 0.5
+	# three switches: fairshare, besteffort, fairshare again
+	for p in fairshare besteffort fairshare; do
+		run "$GPUSCHED" load --replace "$REPO/bpf/$p.bpf.o"
+		assert_success
+		sleep 0.5
+	done
 	trace_stop
+	echo 0 > "$TRACEFS/events/sched/sched_switch/enable"
 	[ "$(cat $POL/name)" = fairshare ]
 	[ "$(cat $POL/state)" = attached ]
 	[ "$(cat $POL/exit_kind)" = replaced ]
-	grep -q 'gpucore_policy_attach: policy=fairshare replace=1' "$TRACEFS/trace"
-	# Engine 0 ran channels before and after the switch. The longest time
-	# it spent without a channel within 50 ms of the switch exceeds the
-	# longest such time elsewhere in the trace (the guest's own CPU and
-	# timer noise, seconds of samples) by less than one timeslice: the
-	# switch itself adds no idle beyond a timeslice. TCG noise alone
-	# reaches a few ms, hence the absolute bound of five timeslices.
+	[ "$(grep -c 'gpucore_policy_attach: policy=.* replace=1' "$TRACEFS/trace")" = 3 ]
+	# Engine 0 ran channels before and after each switch. Around each
+	# switch (50 ms either side) the longest time it spent without a
+	# channel while work was queued on it, not counting time the guest's
+	# CPU scheduler kept the engine's thread off the CPU (replace_gap.awk),
+	# exceeds the longest such time elsewhere in the trace (the emulator's
+	# own noise) by less than a timeslice, and stays under five. The median
+	# switch idles less than one timeslice: the freshly JITed policy's
+	# first callbacks take about 1 ms in all under TCG, which translates
+	# new code when it first runs.
 	run awk -f "$BATS_TEST_DIRNAME/replace_gap.awk" "$TRACEFS/trace"
 	assert_success
 	echo "$output"
-	read -r before after gap control <<< "$output"
+	control=$(sed -n 's/^control //p' <<< "$output")
 	slice=$(cat "$(gpu_sys 0)/timeslice_ns")
-	echo "runs before/after the switch: $before/$after, max idle gap ${gap} ns (${control} ns elsewhere), timeslice ${slice} ns"
-	[ "$before" -gt 5 ]
-	[ "$after" -gt 5 ]
-	[ "$gap" -lt $((control + slice)) ]
-	[ "$gap" -lt $((5 * slice)) ]
+	gaps=()
+	while read -r before after gap raw; do
+		echo "runs before/after the switch: $before/$after, idle with work queued ${gap} ns (${raw} ns with the thread preempted), ${control} ns elsewhere, timeslice ${slice} ns"
+		[ "$before" -gt 5 ]
+		[ "$after" -gt 5 ]
+		[ "$gap" -lt $((control + slice)) ]
+		[ "$gap" -lt $((5 * slice)) ]
+		gaps+=("$gap")
+	done < <(grep -v '^control' <<< "$output")
+	[ "${#gaps[@]}" = 3 ]
+	median=$(printf '%s\n' "${gaps[@]}" | sort -n | sed -n 2p)
+	[ "$median" -lt "$slice" ]
 	kill -INT $v1 $v2
 	wait $v1
 	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
