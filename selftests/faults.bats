@@ -66,6 +66,22 @@ client_op() {
 	[ "$(faults)" = 0 ]
 }
 
+@test "destroy_delay_ms is disarmed by default, bounded, and taken by one channel destruction" {
+	local knob=$DBG/destroy_delay_ms
+	[ "$(cat $knob)" = 0 ]
+	run bash -c "echo 60001 > $knob"
+	assert_failure
+	assert_output --partial "Invalid argument"
+	[ "$(cat $knob)" = 0 ]
+	echo 300 > $knob
+	[ "$(cat $knob)" = 300 ]
+	# a client's channel destruction at exit takes it
+	run "$GPULOAD" -c 2 -n 1 -s 100us -Q
+	assert_success
+	[ "$(cat $knob)" = 0 ]
+	wait_gpu0_empty
+}
+
 @test "every fault point of vGPU creation fails it cleanly" {
 	run sweep vgpu_op
 	echo "$output"
