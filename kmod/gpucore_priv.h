@@ -122,6 +122,9 @@ struct gpucore_gpu {
 /**
  * struct gpucore_vgpu - a tenant of a GPU with its own DRM device
  * @kobj: reference count and sysfs directory (vgpus/<name>)
+ * @dev: the vGPU's device, a child of the GPU's platform device: the
+ *	parent of its DRM device, so every vGPU has its own sysfs device,
+ *	DRM debugfs directory and primary/render node pair
  * @drm: the vGPU's DRM device (its render node is the tenant's door)
  *
  * Scheduling parameters (@weight, @cap) may change at any time; readers
@@ -130,6 +133,7 @@ struct gpucore_gpu {
 struct gpucore_vgpu {
 	struct kobject kobj;
 	struct gpucore_gpu *gpu;
+	struct device *dev;
 	struct drm_device *drm;
 	u32 id;
 	char name[GPUCORE_NAME_LEN];

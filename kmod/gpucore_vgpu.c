@@ -32,6 +32,7 @@
  */
 
 #include <linux/ctype.h>
+#include <linux/dma-mapping.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -347,24 +348,88 @@ static struct gpucore_vgpu *gpucore_vgpu_find(struct gpucore_gpu *gpu, const cha
 	return NULL;
 }
 
+static void gpucore_vgpu_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/*
+ * The vGPU's own device under the GPU's platform device, named
+ * gpucore.<gpu>.vgpu<id>. Its DMA mask is the CPU's: the engines reach
+ * buffers through the kernel mapping, and importers of an exported buffer
+ * map it for themselves.
+ */
+static int gpucore_vgpu_add_dev(struct gpucore_vgpu *vgpu)
+{
+	struct device *dev;
+	int ret;
+
+	dev = gpucore_fail_ptr(kzalloc(sizeof(*dev), GFP_KERNEL));
+	if (!dev)
+		return -ENOMEM;
+	device_initialize(dev);
+	dev->parent = &vgpu->gpu->pdev->dev;
+	dev->release = gpucore_vgpu_dev_release;
+	ret = dev_set_name(dev, "%s.vgpu%u", dev_name(dev->parent), vgpu->id);
+	if (ret)
+		goto err_put;
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_put;
+	ret = gpucore_fail_int(device_add(dev));
+	if (ret)
+		goto err_put;
+	vgpu->dev = dev;
+	return 0;
+
+err_put:
+	put_device(dev);
+	return ret;
+}
+
+/* Remove the vGPU's device; its DRM device holds it until released. */
+static void gpucore_vgpu_del_dev(struct gpucore_vgpu *vgpu)
+{
+	device_unregister(vgpu->dev);
+	vgpu->dev = NULL;
+}
+
+/* The vGPU's device and its DRM device; 0 or a negative errno. */
 static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
 {
 	struct drm_device *drm;
 	int ret;
 
-	drm = gpucore_fail_errptr(drm_dev_alloc(&gpucore_drm_driver, &vgpu->gpu->pdev->dev));
-	if (IS_ERR(drm))
-		return PTR_ERR(drm);
+	ret = gpucore_vgpu_add_dev(vgpu);
+	if (ret)
+		return ret;
+	drm = gpucore_fail_errptr(drm_dev_alloc(&gpucore_drm_driver, vgpu->dev));
+	if (IS_ERR(drm)) {
+		ret = PTR_ERR(drm);
+		goto err_dev;
+	}
 	/* The DRM device holds a vGPU reference, dropped by drm release. */
 	gpucore_vgpu_get(vgpu);
 	drm->dev_private = vgpu;
 	vgpu->drm = drm;
 	ret = gpucore_fail_int(drm_dev_register(drm, 0));
-	if (ret) {
-		vgpu->drm = NULL;
-		drm_dev_put(drm);
-	}
+	if (ret)
+		goto err_put;
+	return 0;
+
+err_put:
+	vgpu->drm = NULL;
+	drm_dev_put(drm);
+err_dev:
+	gpucore_vgpu_del_dev(vgpu);
 	return ret;
+}
+
+/* Drop what gpucore_vgpu_add_drm() made, after drm_dev_unplug(). */
+static void gpucore_vgpu_put_drm(struct gpucore_vgpu *vgpu)
+{
+	drm_dev_put(vgpu->drm);
+	gpucore_vgpu_del_dev(vgpu);
 }
 
 /**
@@ -428,7 +493,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 
 err_drm:
 	drm_dev_unplug(vgpu->drm);
-	drm_dev_put(vgpu->drm);
+	gpucore_vgpu_put_drm(vgpu);
 err_erase:
 	xa_erase(&gpu->vgpus, vgpu->id);
 err_put:
@@ -470,7 +535,7 @@ static void gpucore_vgpu_teardown(struct gpucore_vgpu *vgpu)
 	gpucore_vgpu_kill_channels(vgpu);
 	trace_gpucore_vgpu_destroy(vgpu);
 	kobject_del(&vgpu->kobj);
-	drm_dev_put(vgpu->drm);
+	gpucore_vgpu_put_drm(vgpu);
 	gpucore_vgpu_put(vgpu);
 }
 

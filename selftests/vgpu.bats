@@ -23,6 +23,30 @@ teardown() {
 	[ "$(vgpu_node vm1)" != "$(vgpu_node host)" ]
 }
 
+# vgpu_device NAME: the sysfs device that vGPU NAME's DRM nodes hang off.
+vgpu_device() { readlink -f "/sys/class/drm/$(vgpu_attr "$1" render_node)/device"; }
+
+@test "each vGPU is a device of its own under the GPU, holding exactly its card and render node" {
+	vgpu_create vm1
+	vgpu_create vm2
+	local v dev seen=()
+	for v in host vm1 vm2; do
+		dev=$(vgpu_device "$v")
+		[ "$(dirname "$dev")" = "$(readlink -f "$(gpu_sys 0)")" ]
+		[ "$(basename "$dev")" = "gpucore.0.vgpu$(vgpu_attr "$v" id)" ]
+		# what libdrm reads to pair a render node with its primary node
+		run ls "$dev/drm"
+		assert_output "$(printf '%s\n' "$(vgpu_attr "$v" card_node)" "$(vgpu_attr "$v" render_node)" | sort)"
+		seen+=("$dev")
+	done
+	[ "$(printf '%s\n' "${seen[@]}" | sort -u | wc -l)" = 3 ]
+	# DRM's per-device debugfs directories no longer collide
+	run dmesg
+	refute_output --partial "with parent 'dri' already present"
+	vgpu_destroy vm1
+	[ ! -e "$(dirname "${seen[0]}")/gpucore.0.vgpu1" ]
+}
+
 @test "defaults: weight 100, no cap, the GPU's whole memory" {
 	vgpu_create vm1
 	[ "$(vgpu_attr vm1 weight)" = 100 ]
