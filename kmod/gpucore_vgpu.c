@@ -394,6 +394,17 @@ static void gpucore_vgpu_del_dev(struct gpucore_vgpu *vgpu)
 	vgpu->dev = NULL;
 }
 
+/*
+ * Drop what gpucore_vgpu_add_drm() made: after drm_dev_unplug(), or when
+ * registration failed.
+ */
+static void gpucore_vgpu_put_drm(struct gpucore_vgpu *vgpu)
+{
+	drm_dev_put(vgpu->drm);
+	vgpu->drm = NULL;
+	gpucore_vgpu_del_dev(vgpu);
+}
+
 /* The vGPU's device and its DRM device; 0 or a negative errno. */
 static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
 {
@@ -414,22 +425,12 @@ static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
 	vgpu->drm = drm;
 	ret = gpucore_fail_int(drm_dev_register(drm, 0));
 	if (ret)
-		goto err_put;
-	return 0;
+		gpucore_vgpu_put_drm(vgpu);
+	return ret;
 
-err_put:
-	vgpu->drm = NULL;
-	drm_dev_put(drm);
 err_dev:
 	gpucore_vgpu_del_dev(vgpu);
 	return ret;
-}
-
-/* Drop what gpucore_vgpu_add_drm() made, after drm_dev_unplug(). */
-static void gpucore_vgpu_put_drm(struct gpucore_vgpu *vgpu)
-{
-	drm_dev_put(vgpu->drm);
-	gpucore_vgpu_del_dev(vgpu);
 }
 
 /**

@@ -9,8 +9,6 @@
 
 load helpers
 
-DBG=/sys/kernel/debug/gpucore
-
 faults() { cat "$DBG/faults_injected"; }
 
 # clean: no channel, buffer or stray vGPU left on GPU 0.

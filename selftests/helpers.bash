@@ -48,8 +48,11 @@ vgpu_destroy() { echo "$1" > "$(gpu_sys "${GPU:-0}")/vgpu_destroy"; }
 vgpu_attr() { cat "$(gpu_sys "${GPU:-0}")/vgpus/$1/$2"; }
 vgpu_node() { echo "/dev/dri/$(vgpu_attr "$1" render_node)"; }
 
+# The driver's debugfs directory: state dumps and fault injection.
+DBG=/sys/kernel/debug/gpucore
+
 # debugfs_state [GPU]: the driver's state dump.
-debugfs_state() { cat "/sys/kernel/debug/gpucore/gpu${1:-0}/state"; }
+debugfs_state() { cat "$DBG/gpu${1:-0}/state"; }
 # gpu_channels [GPU]: the channels alive on the GPU (its "gpu" line).
 gpu_channels() { debugfs_state "$@" | sed -n 's/^gpu .* channels=\([0-9-]*\)$/\1/p'; }
 

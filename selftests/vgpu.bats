@@ -160,7 +160,7 @@ vgpu_device() { readlink -f "/sys/class/drm/$(vgpu_attr "$1" render_node)/device
 }
 
 @test "a client exiting while its vGPU is destroyed returns only once its channels are gone" {
-	local knob=/sys/kernel/debug/gpucore/destroy_delay_ms
+	local knob=$DBG/destroy_delay_ms
 	vgpu_create vm1
 	# each channel's thread sleeps on a long job's fence: the client does
 	# not notice the vGPU's unplugging until it is killed
