@@ -17,11 +17,15 @@
  * and stopping().
  *
  * Starvation: interactive work could keep batch work off an engine
- * forever. If the head of the batch FIFO has waited more than starve_ns,
- * it runs before any interactive channel, for a full batch timeslice that
- * interactive wake-ups do not preempt. Batch work thus gets at least one
- * timeslice every starve_ns, whatever the interactive load, and the worst
- * interactive delay is one batch timeslice.
+ * forever. If no batch channel has been on an engine for starve_ns while
+ * the head of its batch FIFO waited that long, that head runs before any
+ * interactive channel, for a full batch timeslice that interactive
+ * wake-ups do not preempt. Batch work thus gets at least one timeslice
+ * every starve_ns, whatever the interactive load, and the worst
+ * interactive delay is one batch timeslice. (The engine's batch time is
+ * what counts, not the head's own wait: with many batch channels each
+ * waits longer than starve_ns for its turn, and treating that as
+ * starvation would put every batch channel ahead of interactive work.)
  *
  * Tunables: timeslice_ns (batch; 0: the GPU's default),
  * interactive_slice_ns (default 1 ms), starve_ns (default 50 ms).
@@ -54,6 +58,14 @@ struct {
 	__type(key, u32);
 	__type(value, u32);
 } engine_run SEC(".maps");
+
+/* Per (gpu, engine): when a batch channel was last on it (ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__type(key, u32);
+	__type(value, u64);
+} engine_batch_ns SEC(".maps");
 
 /* Per (gpu, engine): set by dispatch() when it picks a starved batch channel. */
 struct {
@@ -99,6 +111,23 @@ void BPF_STRUCT_OPS(latency_quiescent, struct gpucore_channel *ch)
 	chq_remove(ch->id);
 }
 
+/* Note that a batch channel is (or was until now) on engine @i. */
+static __always_inline void batch_seen(u32 i)
+{
+	u64 *t = bpf_map_lookup_elem(&engine_batch_ns, &i);
+
+	if (t)
+		*t = bpf_ktime_get_ns();
+}
+
+/* Has engine @i's batch FIFO, whose head was queued at @enq_ns, starved? */
+static __always_inline bool batch_starved(u32 i, u64 enq_ns)
+{
+	u64 now = bpf_ktime_get_ns(), *t = bpf_map_lookup_elem(&engine_batch_ns, &i);
+
+	return t && now - enq_ns > starve_ns && now - *t > starve_ns;
+}
+
 void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
 {
 	u32 i = ge_idx(ch_gpu(ch), ch_engine(ch)), *run, *starved;
@@ -107,10 +136,12 @@ void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
 	starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
 	if (!run || !starved)
 		return;
-	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
+	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE) {
 		*run = RUN_INTERACTIVE;
-	else
+	} else {
 		*run = *starved ? RUN_BATCH_PINNED : RUN_BATCH;
+		batch_seen(i);
+	}
 	*starved = 0;
 }
 
@@ -121,6 +152,8 @@ void BPF_STRUCT_OPS(latency_stopping, struct gpucore_channel *ch, u64 ran_ns, u3
 	run = bpf_map_lookup_elem(&engine_run, &i);
 	if (run)
 		*run = RUN_IDLE;
+	if (ch_class(ch) != GPUCORE_CLASS_INTERACTIVE)
+		batch_seen(i);
 }
 
 void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
@@ -132,7 +165,7 @@ void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
 	u64 enq_ns = 0, id;
 
 	id = chq_peek(bq, &enq_ns);
-	if (id && bpf_ktime_get_ns() - enq_ns > starve_ns) {
+	if (id && batch_starved(i, enq_ns)) {
 		chq_pop(bq);
 		starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
 		if (starved)
