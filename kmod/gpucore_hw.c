@@ -103,7 +103,7 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 {
 	struct gpucore_channel *ch = e->cur;
 	struct gpucore_job *job;
-	u64 now = ktime_get_ns(), slice_end;
+	u64 used;
 
 	if (e->preempt || ch->dead) {
 		e->preempt = false;
@@ -116,24 +116,30 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 		gpucore_sched_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED : GPUCORE_SWITCH_DRAINED);
 		return NULL;
 	}
-	slice_end = e->slice_start + e->slice_ns;
-	if (now >= slice_end) {
+	/*
+	 * A timeslice is engine time charged to the channel, not wall-clock
+	 * time: the emulation's own work between steps (completing jobs,
+	 * signalling fences) does not shorten it, so a channel of many short
+	 * jobs gets as much engine time per slice as one of long jobs.
+	 */
+	used = ch->busy_ns - e->slice_busy;
+	if (used >= e->slice_ns) {
 		/* Under a BPF policy the policy decides whether it goes on. */
 		if (e->nr_queued || gpucore_policy_active(e->gpu)) {
 			gpucore_sched_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
 						 GPUCORE_SWITCH_EXPIRED);
 			return NULL;
 		}
-		e->slice_start = now;
-		slice_end = now + e->slice_ns;
+		e->slice_busy = ch->busy_ns;
+		used = 0;
 	}
 	if (!job->start_ns)
-		job->start_ns = now;
+		job->start_ns = ktime_get_ns();
 	if (job->cur >= job->num_cmds) {
 		gpucore_sched_job_done(job, 0, done);
 		return NULL;
 	}
-	*budget = slice_end - now;
+	*budget = e->slice_ns - used;
 	return job;
 }
 

@@ -77,8 +77,8 @@ struct gpucore_engine {
 	u32 nr_channels;		/* channels bound to this engine */
 	struct gpucore_channel *cur;	/* RUNNING channel, or NULL */
 	struct gpucore_channel *prev;	/* last to run, while it exists */
-	u64 slice_ns;			/* timeslice of @cur */
-	u64 slice_start;		/* when @cur's timeslice began */
+	u64 slice_ns;			/* timeslice of @cur, in engine time */
+	u64 slice_busy;			/* @cur's busy_ns when its slice began */
 	u64 switched_in;		/* when @cur was switched in */
 	u64 busy_at_in;			/* @cur's busy_ns then */
 	u64 step_start;			/* when the step in progress began, 0: none */

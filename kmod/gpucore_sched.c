@@ -494,7 +494,7 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	e->decision_ns += now - t0;
 	e->cur = ch;
 	e->slice_ns = slice ?: e->gpu->timeslice_ns;
-	e->slice_start = now;
+	e->slice_busy = ch->busy_ns;
 	e->switched_in = now;
 	e->busy_at_in = ch->busy_ns;
 	e->switches++;

@@ -147,6 +147,52 @@ check_policy_runs_work() {
 	within 5 "$(echo "$output" | awk '$1 == "vm3" { print $2 }')" 800
 }
 
+# busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
+# one debugfs snapshot (taken under the GPU's lock, so all at one instant),
+# as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
+busy_snapshot() {
+	debugfs_state 0 | awk '
+		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
+		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
+}
+
+@test "fairshare: the channels of a vGPU share its time evenly, and more channels do not buy a vGPU more" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=100
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	# vm2: one channel; vm1: three, one of 1 ms jobs and two of 10-20 ms
+	"$GPULOAD" -V vm2 -i 0 -c 1 -s 5ms -q 4 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 8 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 10ms-20ms -q 4 -t 7 -Q > /dev/null &
+	sleep 1.5
+	busy_snapshot "$BATS_TEST_TMPDIR/b0"
+	sleep 4
+	busy_snapshot "$BATS_TEST_TMPDIR/b1"
+	wait
+	# per vGPU and per channel of vm1: engine time between the snapshots
+	run awk '
+		FNR == NR { t0[$1 " " $2] = $NF; next }
+		{ d = $NF - t0[$1 " " $2] }
+		$1 == "vgpu" { vg[$2] = d }
+		$1 == "channel" && $3 == "vm1" { ch[++n] = d; sum += d }
+		END {
+			printf "vm1 %d ns, vm2 %d ns; vm1 channels", vg["vm1"], vg["vm2"]
+			for (i = 1; i <= n; i++) printf " %d", ch[i]
+			printf "\n"
+			if (n != 3) exit 1
+			# each channel within 10% of the mean of the three
+			for (i = 1; i <= n; i++) {
+				e = ch[i] - sum / n; if (e < 0) e = -e
+				if (e * 10 > sum / n) exit 1
+			}
+			# equal weights: vm1 (three channels) within 5% of vm2 (one)
+			e = vg["vm1"] - vg["vm2"]; if (e < 0) e = -e
+			exit !(e * 20 <= vg["vm2"])
+		}' "$BATS_TEST_TMPDIR/b0" "$BATS_TEST_TMPDIR/b1"
+	echo "$output"
+	assert_success
+}
+
 @test "fairshare: a capped vGPU alone on the engine stays at its cap" {
 	vgpu_create vm1 weight=400 cap=25
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
