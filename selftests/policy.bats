@@ -135,18 +135,6 @@ check_policy_runs_work() {
 	[ "$(cat $POL/state)" = attached ]
 }
 
-@test "fairshare: when a vGPU goes idle the others split its share by weight" {
-	vgpu_create vm1 weight=100
-	vgpu_create vm2 weight=200
-	vgpu_create vm3 weight=400
-	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
-	run measure_shares 1 4 -i 0 -c 2 -s 1ms-4ms -q 4 -- vm1 vm3
-	assert_success
-	echo "$output"
-	within 5 "$(echo "$output" | awk '$1 == "vm1" { print $2 }')" 200
-	within 5 "$(echo "$output" | awk '$1 == "vm3" { print $2 }')" 800
-}
-
 # busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
 # one debugfs snapshot (taken under the GPU's lock, so all at one instant),
 # as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
@@ -154,6 +142,63 @@ busy_snapshot() {
 	debugfs_state 0 | awk '
 		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
 		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
+}
+
+# snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
+# engine time the named vGPUs got between two busy_snapshot files, as
+# "NAME permille" lines.
+snap_shares() {
+	local f0=$1 f1=$2
+	shift 2
+	awk -v names="$*" '
+		FNR == NR { if ($1 == "vgpu") t0[$2] = $3; next }
+		$1 == "vgpu" { d[$2] = $3 - t0[$2] }
+		END {
+			n = split(names, v, " ")
+			for (i = 1; i <= n; i++) tot += d[v[i]]
+			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
+		}' "$f0" "$f1"
+}
+
+# share_of NAME: NAME's permille in $output (from snap_shares).
+share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
+
+@test "fairshare: when a vGPU goes idle the others split its share by weight; back, it gets its share and no burst" {
+	local t=$BATS_TEST_TMPDIR
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=200
+	vgpu_create vm3 weight=400
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms-4ms -q 4 -t 12 -Q > /dev/null &
+	"$GPULOAD" -V vm3 -i 0 -c 2 -s 1ms-4ms -q 4 -t 12 -Q > /dev/null &
+	# vm2 is busy for the first 2 s, then goes idle
+	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 4 -t 2 -Q > /dev/null
+	sleep 0.3
+	busy_snapshot "$t/s0"
+	sleep 3
+	busy_snapshot "$t/s1"
+	run snap_shares "$t/s0" "$t/s1" vm1 vm2 vm3
+	echo "vm2 idle: $(echo $output)"
+	[ "$(share_of vm2)" = 0 ]
+	within 5 "$(share_of vm1)" 200
+	within 5 "$(share_of vm3)" 800
+	# vm2 comes back: after its idle time it gets 2/7, not a catch-up burst
+	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 4 -t 5 -Q > /dev/null &
+	sleep 0.5
+	busy_snapshot "$t/s2"
+	sleep 0.5
+	busy_snapshot "$t/s3"
+	sleep 2.5
+	busy_snapshot "$t/s4"
+	run snap_shares "$t/s2" "$t/s3" vm1 vm2 vm3
+	echo "vm2's first 0.5 s back: $(echo $output)"
+	[ "$(share_of vm2)" -lt 357 ]
+	run snap_shares "$t/s3" "$t/s4" vm1 vm2 vm3
+	echo "then: $(echo $output)"
+	within 5 "$(share_of vm1)" 142.9
+	within 5 "$(share_of vm2)" 285.7
+	within 5 "$(share_of vm3)" 571.4
+	wait
 }
 
 @test "fairshare: the channels of a vGPU share its time evenly, and more channels do not buy a vGPU more" {
