@@ -665,7 +665,9 @@ __bpf_kfunc_start_defs();
  * gpucore_dispatch - run a channel on the engine being dispatched
  * @engine: the engine passed to the dispatch() callback
  * @channel_id: the channel (its id, as in ch->id)
- * @slice_ns: timeslice; 0 for the policy's (or the GPU's) default
+ * @slice_ns: timeslice, in engine time charged to the channel (the
+ *	emulation's work between its jobs does not count); 0 for the
+ *	policy's (or the GPU's) default
  *
  * Callable only from dispatch(), once per call. An invalid choice ejects
  * the policy (GPUCORE_EXIT_INVALID): a channel that does not exist, that
