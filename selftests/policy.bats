@@ -33,18 +33,39 @@ wait_exit_kind() {
 	return 1
 }
 
-# busy NAME...: engine time of each vGPU on GPU 0 (ns), on one line.
-busy() {
-	local v out=()
-	for v in "$@"; do out+=("$(vgpu_attr "$v" busy_ns)"); done
-	echo "${out[@]}"
+# busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
+# one debugfs snapshot (taken under the GPU's lock, so all at one instant),
+# as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
+busy_snapshot() {
+	debugfs_state 0 | awk '
+		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
+		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
 }
 
+# snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
+# engine time the named vGPUs got between two busy_snapshot files, as
+# "NAME permille" lines.
+snap_shares() {
+	local f0=$1 f1=$2
+	shift 2
+	awk -v names="$*" '
+		FNR == NR { if ($1 == "vgpu") t0[$2] = $3; next }
+		$1 == "vgpu" { d[$2] = $3 - t0[$2] }
+		END {
+			n = split(names, v, " ")
+			for (i = 1; i <= n; i++) tot += d[v[i]]
+			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
+		}' "$f0" "$f1"
+}
+
+# share_of NAME: NAME's permille in $output (from snap_shares).
+share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
+
 # measure_shares WARM DUR ARGS -- NAME...: run gpuload ARGS on every vGPU
-# at once, sample engine time after WARM seconds and DUR seconds later
+# at once, snapshot engine time after WARM seconds and DUR seconds later
 # (all of them busy the whole time), print "NAME permille" lines.
 measure_shares() {
-	local warm=$1 dur=$2 v i
+	local warm=$1 dur=$2 v
 	shift 2
 	local args=()
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
@@ -53,17 +74,11 @@ measure_shares() {
 		"$GPULOAD" -V "$v" "${args[@]}" -t $((warm + dur + 2)) -Q > /dev/null &
 	done
 	sleep "$warm"
-	local b0=($(busy "$@"))
+	busy_snapshot "$BATS_TEST_TMPDIR/m0"
 	sleep "$dur"
-	local b1=($(busy "$@"))
+	busy_snapshot "$BATS_TEST_TMPDIR/m1"
 	wait
-	local tot=0
-	for i in "${!b0[@]}"; do tot=$((tot + b1[i] - b0[i])); done
-	i=0
-	for v in "$@"; do
-		echo "$v $(( (b1[i] - b0[i]) * 1000 / tot ))"
-		i=$((i + 1))
-	done
+	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
 }
 
 # within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
@@ -129,39 +144,11 @@ check_policy_runs_work() {
 	run measure_shares 1 5 -i 0 -c 2 -s 100us-20ms -q 4 -- vm1 vm2 vm3
 	assert_success
 	echo "$output"
-	within 5 "$(echo "$output" | awk '$1 == "vm1" { print $2 }')" 142.9
-	within 5 "$(echo "$output" | awk '$1 == "vm2" { print $2 }')" 285.7
-	within 5 "$(echo "$output" | awk '$1 == "vm3" { print $2 }')" 571.4
+	within 5 "$(share_of vm1)" 142.9
+	within 5 "$(share_of vm2)" 285.7
+	within 5 "$(share_of vm3)" 571.4
 	[ "$(cat $POL/state)" = attached ]
 }
-
-# busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
-# one debugfs snapshot (taken under the GPU's lock, so all at one instant),
-# as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
-busy_snapshot() {
-	debugfs_state 0 | awk '
-		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
-		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
-}
-
-# snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
-# engine time the named vGPUs got between two busy_snapshot files, as
-# "NAME permille" lines.
-snap_shares() {
-	local f0=$1 f1=$2
-	shift 2
-	awk -v names="$*" '
-		FNR == NR { if ($1 == "vgpu") t0[$2] = $3; next }
-		$1 == "vgpu" { d[$2] = $3 - t0[$2] }
-		END {
-			n = split(names, v, " ")
-			for (i = 1; i <= n; i++) tot += d[v[i]]
-			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
-		}' "$f0" "$f1"
-}
-
-# share_of NAME: NAME's permille in $output (from snap_shares).
-share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
 
 @test "fairshare: when a vGPU goes idle the others split its share by weight; back, it gets its share and no burst" {
 	local t=$BATS_TEST_TMPDIR
