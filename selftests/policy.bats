@@ -308,6 +308,37 @@ check_policy_runs_work() {
 	[ "$(cat $POL/state)" = attached ]
 }
 
+# batch_share_beside_interactive [-o NAME=VALUE...]: load latency.bpf with
+# those tunables; while a flat-out interactive channel and a flat-out batch
+# channel share engine 0 for 3 s, print the batch vGPU's share (permille).
+batch_share_beside_interactive() {
+	"$GPUSCHED" load "$REPO/bpf/latency.bpf.o" "$@" > /dev/null || return 1
+	"$GPULOAD" -V ui -i 0 -c 1 -s 1ms -q 16 -t 5 -Q > /dev/null &
+	"$GPULOAD" -V batch -i 0 -c 1 -s 2ms -q 4 -t 5 -Q > /dev/null &
+	sleep 1
+	busy_snapshot "$BATS_TEST_TMPDIR/s0"
+	sleep 3
+	busy_snapshot "$BATS_TEST_TMPDIR/s1"
+	wait
+	"$GPUSCHED" unload > /dev/null || return 1
+	snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" batch ui |
+		awk '$1 == "batch" { print $2 }'
+}
+
+@test "latency: flat-out interactive work does not starve batch work (a timeslice every starve_ns)" {
+	local on off
+	vgpu_create batch
+	vgpu_create ui class=interactive
+	# starve_ns 50 ms (the default): batch gets a 2 ms slice per 52 ms
+	on=$(batch_share_beside_interactive)
+	# starvation protection pushed out of the way (100 s): batch gets
+	# only what the interactive channel leaves when it runs dry
+	off=$(batch_share_beside_interactive -o starve_ns=100000000000)
+	echo "batch share: ${on} permille with starve_ns 50 ms, ${off} with 100 s"
+	[ "$on" -ge 25 ]
+	[ "$off" -lt $((on / 2)) ]
+}
+
 # interactive_wait_p99: the p99 submit-to-start latency (ns) of an
 # interactive channel's 200 us jobs, 50 a second for 5 s, while six batch
 # channels run 5-50 ms jobs flat out on the same engine.
