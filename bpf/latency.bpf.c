@@ -111,7 +111,10 @@ void BPF_STRUCT_OPS(latency_quiescent, struct gpucore_channel *ch)
 	chq_remove(ch->id);
 }
 
-/* Note that a batch channel is (or was until now) on engine @i. */
+/*
+ * Note that a batch channel was on engine @i until now. Only stopping()
+ * calls it: dispatch() runs on an idle engine, after the last stopping().
+ */
 static __always_inline void batch_seen(u32 i)
 {
 	u64 *t = bpf_map_lookup_elem(&engine_batch_ns, &i);
@@ -136,12 +139,10 @@ void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
 	starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
 	if (!run || !starved)
 		return;
-	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE) {
+	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
 		*run = RUN_INTERACTIVE;
-	} else {
+	else
 		*run = *starved ? RUN_BATCH_PINNED : RUN_BATCH;
-		batch_seen(i);
-	}
 	*starved = 0;
 }
 

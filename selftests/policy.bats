@@ -42,20 +42,26 @@ busy_snapshot() {
 		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
 }
 
+# snap_delta FILE0 FILE1: the lines of busy_snapshot FILE1 with the engine
+# time since FILE0 in place of the total.
+snap_delta() {
+	awk 'FNR == NR { t0[$1 " " $2] = $NF; next }
+		{ d = $NF - t0[$1 " " $2]; $NF = ""; printf "%s%.0f\n", $0, d }' "$1" "$2"
+}
+
 # snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
 # engine time the named vGPUs got between two busy_snapshot files, as
 # "NAME permille" lines.
 snap_shares() {
 	local f0=$1 f1=$2
 	shift 2
-	awk -v names="$*" '
-		FNR == NR { if ($1 == "vgpu") t0[$2] = $3; next }
-		$1 == "vgpu" { d[$2] = $3 - t0[$2] }
+	snap_delta "$f0" "$f1" | awk -v names="$*" '
+		$1 == "vgpu" { d[$2] = $3 }
 		END {
 			n = split(names, v, " ")
 			for (i = 1; i <= n; i++) tot += d[v[i]]
 			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
-		}' "$f0" "$f1"
+		}'
 }
 
 # share_of NAME: NAME's permille in $output (from snap_shares).
@@ -202,14 +208,13 @@ check_policy_runs_work() {
 	busy_snapshot "$BATS_TEST_TMPDIR/b1"
 	wait
 	# per vGPU and per channel of vm1: engine time between the snapshots
+	snap_delta "$BATS_TEST_TMPDIR/b0" "$BATS_TEST_TMPDIR/b1" > "$BATS_TEST_TMPDIR/delta"
 	run awk '
-		FNR == NR { t0[$1 " " $2] = $NF; next }
-		{ d = $NF - t0[$1 " " $2] }
-		$1 == "vgpu" { vg[$2] = d }
-		$1 == "channel" && $3 == "vm1" { ch[++n] = d; sum += d }
+		$1 == "vgpu" { vg[$2] = $3 }
+		$1 == "channel" && $3 == "vm1" { ch[++n] = $4; sum += $4 }
 		END {
-			printf "vm1 %d ns, vm2 %d ns; vm1 channels", vg["vm1"], vg["vm2"]
-			for (i = 1; i <= n; i++) printf " %d", ch[i]
+			printf "vm1 %.0f ns, vm2 %.0f ns; vm1 channels", vg["vm1"], vg["vm2"]
+			for (i = 1; i <= n; i++) printf " %.0f", ch[i]
 			printf "\n"
 			if (n != 3) exit 1
 			# each channel within 10% of the mean of the three
@@ -220,7 +225,7 @@ check_policy_runs_work() {
 			# equal weights: vm1 (three channels) within 5% of vm2 (one)
 			e = vg["vm1"] - vg["vm2"]; if (e < 0) e = -e
 			exit !(e * 20 <= vg["vm2"])
-		}' "$BATS_TEST_TMPDIR/b0" "$BATS_TEST_TMPDIR/b1"
+		}' "$BATS_TEST_TMPDIR/delta"
 	echo "$output"
 	assert_success
 }
