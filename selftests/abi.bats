@@ -4,43 +4,16 @@
 # an otherwise valid call with exactly one thing broken and checks the exact
 # errno and that nothing changed. Runs in the guest, as root, in the repo.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
-
-# The lead's shared helpers (gpucore_load / gpucore_unload), once they exist.
-if [ -f "$BATS_TEST_DIRNAME/helpers.bash" ]; then
-	load helpers
-fi
-
-ABI_TEST="$BATS_TEST_DIRNAME/progs/abi_test"
+load helpers
 
 setup_file() {
 	cd "$BATS_TEST_DIRNAME/.."
 	[ -x "$ABI_TEST" ] || { echo "no $ABI_TEST: run 'make tools'" >&2; return 1; }
-	if declare -F gpucore_load >/dev/null; then
-		gpucore_load
-	else
-		[ -e kmod/gpucore.ko ] || { echo "no kmod/gpucore.ko: run 'make kmod'" >&2; return 1; }
-		modprobe drm
-		# whatever else the module links against (drm helpers)
-		for dep in $(modinfo -F depends kmod/gpucore.ko | tr , ' '); do
-			modprobe "$dep"
-		done
-		insmod kmod/gpucore.ko
-		# wait for udev-less devtmpfs to show the node
-		for _ in $(seq 50); do
-			[ -e /sys/bus/platform/devices/gpucore.0/vgpus/host/render_node ] && break
-			sleep 0.1
-		done
-	fi
+	gpucore_load
 }
 
 teardown_file() {
-	if declare -F gpucore_unload >/dev/null; then
-		gpucore_unload
-	else
-		rmmod gpucore
-	fi
+	gpucore_unload
 }
 
 run_case() {
