@@ -143,6 +143,7 @@ check_policy_runs_work() {
 }
 
 @test "fairshare: weights 100/200/400 with mixed job sizes get 1:2:4 of the engine (within 5%)" {
+	skip_timing_bound
 	vgpu_create vm1 weight=100
 	vgpu_create vm2 weight=200
 	vgpu_create vm3 weight=400
@@ -256,6 +257,7 @@ check_policy_runs_work() {
 }
 
 @test "fixedshare: a cap is hard even when the engine is otherwise idle" {
+	skip_timing_bound
 	vgpu_create vm1 weight=1000 cap=10
 	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
 	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4

@@ -74,6 +74,7 @@ rel_diff() {
 }
 
 @test "an idle channel does not hold its engine" {
+	skip_timing_bound
 	# one channel submits rarely; a flat-out one on the same engine gets nearly all of it
 	"$GPULOAD" -c 1 -i 0 -s 1ms -r 5 -t 3 -Q &
 	slow=$!
