@@ -313,8 +313,9 @@ check_policy_runs_work() {
 		}' "$TRACEFS/trace"
 	echo "$output"
 	assert_success
-	# most interactive jobs start well within a timeslice
-	[ "$p50" -lt "$slice" ]
+	# most interactive jobs start well within a timeslice (a timing
+	# bound: not on the debug kernel, see skip_timing_bound)
+	on_debug_kernel || [ "$p50" -lt "$slice" ]
 	wait
 	[ "$(cat $POL/state)" = attached ]
 }
