@@ -13,6 +13,18 @@ teardown_file() {
 	gpucore_unload
 }
 
+# render_fd PID: the descriptor PID holds on a render node, once it has
+# opened one (10 s at most).
+render_fd() {
+	local i fd
+	for i in $(seq 100); do
+		fd=$(ls -l /proc/$1/fd 2>/dev/null | awk '/dri\/render/ {print $9; exit}')
+		[ -n "$fd" ] && { echo "$fd"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 @test "the gpucore events exist in tracefs" {
 	for e in gpucore_job_submit gpucore_switch_in gpucore_switch_out gpucore_job_complete \
 		 gpucore_channel_create gpucore_channel_destroy gpucore_vgpu_create gpucore_vgpu_destroy; do
@@ -45,11 +57,13 @@ teardown_file() {
 
 @test "the client id in events is the DRM client id of fdinfo" {
 	trace_start gpucore_channel_create
-	"$GPULOAD" -c 1 -s 20ms -q 2 -t 1.5 -Q &
+	# the load runs until it has been looked at (on a slow guest a fixed
+	# length could end before), then drains and exits on SIGINT
+	"$GPULOAD" -c 1 -s 20ms -q 2 -t 600 -Q &
 	pid=$!
-	sleep 0.7
-	fd=$(ls -l /proc/$pid/fd | awk '/dri\/render/ {print $9; exit}')
+	fd=$(render_fd $pid)
 	cid=$(awk '/^drm-client-id:/ {print $2}' /proc/$pid/fdinfo/$fd)
+	kill -INT $pid
 	wait $pid
 	trace_stop
 	[ -n "$cid" ]
@@ -66,11 +80,12 @@ teardown_file() {
 }
 
 @test "fdinfo has the drm-usage-stats keys" {
-	"$GPULOAD" -c 1 -k fill --bo-size 2M -s 5ms -t 1.5 -Q &
+	"$GPULOAD" -c 1 -k fill --bo-size 2M -s 5ms -t 600 -Q &
 	pid=$!
-	sleep 0.8
-	fd=$(ls -l /proc/$pid/fd | awk '/dri\/render/ {print $9; exit}')
+	fd=$(render_fd $pid)
+	sleep 0.5
 	run cat /proc/$pid/fdinfo/$fd
+	kill -INT $pid
 	wait $pid
 	assert_line --regexp '^drm-driver:[[:space:]]+gpucore$'
 	assert_line --regexp '^drm-client-id:[[:space:]]+[0-9]+$'
@@ -83,20 +98,22 @@ teardown_file() {
 
 @test "fdinfo engine time is consistent with the driver's accounting, and grows with work" {
 	gpucore_reload
-	"$GPULOAD" -c 2 -s 2ms -q 4 -t 3 --json > "$BATS_TEST_TMPDIR/r.json" &
+	"$GPULOAD" -c 2 -s 2ms -q 4 -t 600 --json > "$BATS_TEST_TMPDIR/r.json" &
 	pid=$!
+	fd=$(render_fd $pid)
 	sleep 1
-	fd=$(ls -l /proc/$pid/fd | awk '/dri\/render/ {print $9; exit}')
 	t1=$(awk '/^drm-engine-compute:/ {print $2}' /proc/$pid/fdinfo/$fd)
 	sleep 1
 	t2=$(awk '/^drm-engine-compute:/ {print $2}' /proc/$pid/fdinfo/$fd)
 	v=$(vgpu_attr host busy_ns)
+	kill -INT $pid
 	wait $pid
 	echo "fdinfo $t1 -> $t2, vgpu $v"
 	[ "$t2" -gt "$t1" ]
 	# utilization from two fdinfo samples, as a generic reader computes it
+	# (a timing bound: not on the debug kernel, see skip_timing_bound)
 	util=$(( (t2 - t1) * 100 / 1000000000 ))
-	[ "$util" -ge 50 ]
+	on_debug_kernel || [ "$util" -ge 50 ]
 	[ "$t2" -le "$v" ]
 	total=$(jq '.total.busy_ns' "$BATS_TEST_TMPDIR/r.json")
 	[ "$(vgpu_attr host busy_ns)" = "$total" ]
