@@ -28,15 +28,10 @@ teardown() {
 	rm -rf "$OUT"
 }
 
-# within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
-within() {
-	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
-}
-
-# bg CMD...: run in the background, killed by teardown. Load started so
-# runs until then (-t 600): gpustat takes seconds to load its BPF programs
-# (many on the debug kernel), and a load of fixed length can be over
-# before gpustat first looks.
+# bg CMD...: run in the background, killed by teardown. Loads started this
+# way run until then (-t 600): gpustat takes seconds to load its BPF
+# programs (tens on the debug kernel), and a load of fixed length can be
+# over before gpustat first looks.
 bg() {
 	"$@" &
 	BG_PIDS="${BG_PIDS:-} $!"

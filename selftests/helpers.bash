@@ -68,6 +68,11 @@ gpucore_reload() {
 	gpucore_unload && gpucore_load "$@"
 }
 
+# within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
+within() {
+	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
+}
+
 # gpu_sys N: the sysfs directory of GPU N.
 gpu_sys() { echo "$SYSFS_GPU.${1:-0}"; }
 

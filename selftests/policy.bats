@@ -87,11 +87,6 @@ measure_shares() {
 	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
 }
 
-# within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
-within() {
-	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
-}
-
 # engine_use NAME SECONDS ARGS...: percent of engine time NAME used while
 # gpuload ARGS ran on it (sampled inside the run).
 engine_use() {
