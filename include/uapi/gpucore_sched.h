@@ -35,6 +35,24 @@
 #define GPUCORE_WATCHDOG_DEFAULT_MS	5000
 #define GPUCORE_WATCHDOG_MAX_MS		30000
 
+/*
+ * Callback runtime budget (gpucore_sched_ops.budget_us; 0: the default).
+ * Every callback called with a GPU lock held is timed; a policy whose
+ * callbacks run past the budget twice within GPUCORE_CB_STRIKE_MS is
+ * ejected (GPUCORE_EXIT_SLOW).
+ */
+#define GPUCORE_CB_BUDGET_DEFAULT_US	5000
+#define GPUCORE_CB_BUDGET_MIN_US	100
+#define GPUCORE_CB_BUDGET_MAX_US	100000
+#define GPUCORE_CB_STRIKE_MS		1000
+
+/*
+ * Forward progress: a channel switched in runs at least this much engine
+ * time (unless it runs out of ready work or its timeslice is shorter)
+ * before a kick can switch it out.
+ */
+#define GPUCORE_MIN_QUANTUM_NS		100000ULL		/* 100 us */
+
 /* Timeslices a policy may give (gpucore_dispatch(), timeslice_ns). */
 #define GPUCORE_MIN_SLICE_NS		10000ULL		/* 10 us */
 #define GPUCORE_MAX_SLICE_NS		1000000000ULL		/* 1 s */
@@ -63,6 +81,7 @@
 #define GPUCORE_EXIT_INVALID		1025	/* an invalid dispatch decision */
 #define GPUCORE_EXIT_STALL		1026	/* a runnable channel starved */
 #define GPUCORE_EXIT_INIT		1027	/* init or an *_init callback failed */
+#define GPUCORE_EXIT_SLOW		1028	/* a callback ran past its budget */
 
 /* Kinds at or above this are errors; they and GPUCORE_EXIT_SYSFS count as ejections. */
 #define GPUCORE_EXIT_ERROR_KINDS	1024
