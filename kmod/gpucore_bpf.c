@@ -49,6 +49,7 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/ctype.h>
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sysfs.h>
@@ -81,6 +82,11 @@ static struct gpucore_policy_state {
 	atomic64_t decisions;
 	atomic64_t errors;
 	u64 ejections;
+	u64 budget_ns;			/* callback runtime budget; READ_ONCE */
+	u64 overruns;			/* callbacks past the budget; under @lock */
+	u64 overrun_ns;			/* when the last one ended, 0: none yet */
+	const char *overrun_cb;		/* which callback it was */
+	u64 overrun_len;		/* and how long it ran */
 	struct gpucore_exit_info pending;	/* eject being processed */
 	struct gpucore_exit_info exit;		/* last policy that stopped */
 	struct work_struct eject_work;
@@ -131,6 +137,7 @@ static const char *gpucore_exit_kind_name(u32 kind)
 	case GPUCORE_EXIT_INVALID: return "invalid";
 	case GPUCORE_EXIT_STALL: return "stall";
 	case GPUCORE_EXIT_INIT: return "init";
+	case GPUCORE_EXIT_SLOW: return "slow";
 	}
 	return "unknown";
 }
@@ -171,17 +178,75 @@ static __printf(3, 4) void gpucore_policy_eject(u32 kind, const char *reason,
 	queue_work(system_unbound_wq, &gpucore_policy.eject_work);
 }
 
+/*
+ * Callback timing. Every callback called with a GPU lock held is timed and
+ * held to the policy's budget (budget_us); writing N to debugfs
+ * gpucore/cb_timing turns the measurement off, so that make bench can
+ * show what it costs.
+ */
+static bool gpucore_cb_timing = true;
+
+static u64 gpucore_cb_start(void)
+{
+	return READ_ONCE(gpucore_cb_timing) ? ktime_get_ns() : 0;
+}
+
+/*
+ * A callback ran past the budget. One overrun can be the host taking the
+ * CPU away from a virtual machine in the middle of a quick callback; a
+ * second one within GPUCORE_CB_STRIKE_MS is the policy: eject it.
+ */
+static void gpucore_cb_overrun(const char *cb, u64 len)
+{
+	u64 now = ktime_get_ns(), prev_ns, prev_len;
+	const char *prev_cb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gpucore_policy.lock, flags);
+	gpucore_policy.overruns++;
+	prev_ns = gpucore_policy.overrun_ns;
+	prev_cb = gpucore_policy.overrun_cb;
+	prev_len = gpucore_policy.overrun_len;
+	gpucore_policy.overrun_ns = now;
+	gpucore_policy.overrun_cb = cb;
+	gpucore_policy.overrun_len = len;
+	spin_unlock_irqrestore(&gpucore_policy.lock, flags);
+
+	if (!prev_ns || now - prev_ns > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
+		return;
+	gpucore_policy_eject(GPUCORE_EXIT_SLOW, "callback too slow",
+			     "%s() ran %llu us with the GPU lock held, budget %llu us (and %s() %llu us, %llu ms before)",
+			     cb, div_u64(len, NSEC_PER_USEC),
+			     div_u64(READ_ONCE(gpucore_policy.budget_ns), NSEC_PER_USEC),
+			     prev_cb, div_u64(prev_len, NSEC_PER_USEC),
+			     div_u64(now - prev_ns, NSEC_PER_MSEC));
+}
+
+static void gpucore_cb_end(const char *cb, u64 t0)
+{
+	u64 len;
+
+	if (!t0)
+		return;
+	len = ktime_get_ns() - t0;
+	if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
+		gpucore_cb_overrun(cb, len);
+}
+
 /* Run @call (which uses __ops) with @gpu's policy and the kfunc context set. */
 #define __GPUCORE_CALL(_gpu, op, call)						\
 	do {									\
 		struct gpucore_sched_ops *__ops = (_gpu)->policy;		\
 		struct gpucore_cb_ctx *__ctx;					\
+		u64 __t0;							\
 										\
 		if (!__ops || !__ops->op || READ_ONCE(gpucore_policy.ejecting))	\
 			break;							\
 		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
 		__ctx->gpu = (_gpu);						\
+		__t0 = gpucore_cb_start();					\
 		call;								\
+		gpucore_cb_end(#op, __t0);					\
 		__ctx->gpu = NULL;						\
 	} while (0)
 
@@ -322,6 +387,7 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 	struct gpucore_gpu *gpu = e->gpu;
 	struct gpucore_sched_ops *ops = gpu->policy;
 	struct gpucore_cb_ctx *ctx;
+	u64 t0;
 
 	if (!gpucore_policy_active(gpu) || !ops->dispatch)
 		return false;
@@ -329,7 +395,9 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 	ctx->gpu = gpu;
 	ctx->engine = e;
 	ctx->pick = NULL;
+	t0 = gpucore_cb_start();
 	ops->dispatch(e, e->prev);
+	gpucore_cb_end("dispatch", t0);
 	*pick = ctx->pick;
 	*slice_ns = ctx->slice_ns ?: ops->timeslice_ns;
 	ctx->gpu = NULL;
@@ -345,12 +413,20 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 static void gpucore_engine_kick_locked(struct gpucore_engine *e, bool preempt)
 {
 	e->kick = true;
+	e->kicks++;
 	if (preempt && e->cur)
 		e->preempt = true;
 	wake_up(&e->wq);
 }
 
-/* Watchdog: the oldest runnable channel of each engine is at its head. */
+/*
+ * Watchdog: a runnable channel that made no progress (got no engine time,
+ * completed no job) for the timeout ejects the policy, however often it
+ * was dispatched. The runlist is in the order channels became runnable,
+ * and every switch-in makes progress (a kick cannot switch a channel out
+ * before its minimum quantum), so the head is the channel that waited
+ * longest.
+ */
 static void gpucore_watchdog(struct gpucore_gpu *gpu, u64 now)
 {
 	u32 timeout_ms = gpu->policy->timeout_ms ?: GPUCORE_WATCHDOG_DEFAULT_MS;
@@ -364,13 +440,13 @@ static void gpucore_watchdog(struct gpucore_gpu *gpu, u64 now)
 		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
 		if (!ch)
 			continue;
-		waited = now - ch->runnable_since;
+		waited = now - ch->last_progress;
 		if (waited <= (u64)timeout_ms * NSEC_PER_MSEC)
 			continue;
 		gpucore_policy_eject(GPUCORE_EXIT_STALL, "runnable channel starved",
-				     "channel %u (vgpu %s, pid %d) runnable on gpu%u/%s for %llu ms, timeout %u ms",
+				     "channel %u (vgpu %s, pid %d) runnable on gpu%u/%s without progress for %llu ms (%llu kicks), timeout %u ms",
 				     ch->id, ch->vgpu->name, ch->pid, gpu->id, e->name,
-				     div_u64(waited, NSEC_PER_MSEC), timeout_ms);
+				     div_u64(waited, NSEC_PER_MSEC), e->kicks, timeout_ms);
 		return;
 	}
 }
@@ -528,7 +604,11 @@ static void gpucore_policy_set(struct gpucore_sched_ops *ops)
 	gpucore_policy.attached_at = ktime_get_real_seconds();
 	atomic64_set(&gpucore_policy.decisions, 0);
 	atomic64_set(&gpucore_policy.errors, 0);
+	WRITE_ONCE(gpucore_policy.budget_ns,
+		   (u64)(ops->budget_us ?: GPUCORE_CB_BUDGET_DEFAULT_US) * NSEC_PER_USEC);
 	spin_lock_irq(&gpucore_policy.lock);
+	gpucore_policy.overruns = 0;
+	gpucore_policy.overrun_ns = 0;
 	gpucore_policy.live = true;
 	WRITE_ONCE(gpucore_policy.ejecting, false);
 	spin_unlock_irq(&gpucore_policy.lock);
@@ -853,6 +933,12 @@ static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_me
 			return -E2BIG;
 		ops->timeout_ms = uops->timeout_ms;
 		return 1;
+	case offsetof(struct gpucore_sched_ops, budget_us):
+		if (uops->budget_us && (uops->budget_us < GPUCORE_CB_BUDGET_MIN_US ||
+					uops->budget_us > GPUCORE_CB_BUDGET_MAX_US))
+			return -ERANGE;
+		ops->budget_us = uops->budget_us;
+		return 1;
 	case offsetof(struct gpucore_sched_ops, flags):
 		if (uops->flags & ~GPUCORE_OPS_ALL_FLAGS)
 			return -EINVAL;
@@ -1015,6 +1101,9 @@ GPUCORE_POLICY_U64_ATTR(attached_at, READ_ONCE(gpucore_policy.live) ?
 GPUCORE_POLICY_U64_ATTR(decisions, atomic64_read(&gpucore_policy.decisions));
 GPUCORE_POLICY_U64_ATTR(errors, atomic64_read(&gpucore_policy.errors));
 GPUCORE_POLICY_U64_ATTR(ejections, READ_ONCE(gpucore_policy.ejections));
+GPUCORE_POLICY_U64_ATTR(overruns, READ_ONCE(gpucore_policy.overruns));
+GPUCORE_POLICY_U64_ATTR(budget_us, READ_ONCE(gpucore_policy.live) ?
+			div_u64(READ_ONCE(gpucore_policy.budget_ns), NSEC_PER_USEC) : 0);
 GPUCORE_POLICY_U64_ATTR(exit_ns, READ_ONCE(gpucore_policy.exit.when_ns));
 
 /* Copy the last exit record, consistently. */
@@ -1083,6 +1172,8 @@ static struct attribute *gpucore_policy_attrs[] = {
 	&gpucore_attr_decisions.attr,
 	&gpucore_attr_errors.attr,
 	&gpucore_attr_ejections.attr,
+	&gpucore_attr_overruns.attr,
+	&gpucore_attr_budget_us.attr,
 	&gpucore_attr_exit_kind.attr,
 	&gpucore_attr_exit_reason.attr,
 	&gpucore_attr_exit_msg.attr,
@@ -1107,6 +1198,7 @@ int gpucore_bpf_init(void)
 	int ret;
 
 	INIT_WORK(&gpucore_policy.eject_work, gpucore_policy_eject_workfn);
+	debugfs_create_bool("cb_timing", 0644, gpucore_debugfs_dir(), &gpucore_cb_timing);
 	gpucore_policy.kobj = kobject_create_and_add("policy", &THIS_MODULE->mkobj.kobj);
 	if (!gpucore_policy.kobj)
 		return -ENOMEM;

@@ -45,15 +45,20 @@ void gpucore_engine_kick(struct gpucore_engine *e)
 
 	spin_lock_irqsave(&e->gpu->lock, flags);
 	e->kick = true;
+	e->kicks++;
 	if (e->cur)
 		e->preempt = true;
 	spin_unlock_irqrestore(&e->gpu->lock, flags);
 	wake_up(&e->wq);
 }
 
-/* SPIN: sleep up to @budget ns of the command's remaining time. */
+/*
+ * SPIN: sleep up to @budget ns of the command's remaining time, or until
+ * a preemption is asked for (unless @hold: the minimum quantum runs out
+ * first).
+ */
 static bool gpucore_exec_spin(struct gpucore_engine *e, struct gpucore_cmd *cmd,
-			      u64 *progress, u64 budget)
+			      u64 *progress, u64 budget, bool hold)
 {
 	u64 left = cmd->size - *progress;
 	u64 t = min(left, budget);
@@ -61,7 +66,8 @@ static bool gpucore_exec_spin(struct gpucore_engine *e, struct gpucore_cmd *cmd,
 
 	if (t)
 		wait_event_interruptible_hrtimeout(e->wq,
-						   READ_ONCE(e->preempt) || kthread_should_stop(),
+						   (!hold && READ_ONCE(e->preempt)) ||
+						   kthread_should_stop(),
 						   ns_to_ktime(t));
 	spent = ktime_get_ns() - t0;
 	*progress += min(spent, left);
@@ -86,29 +92,60 @@ static bool gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
 }
 
 static bool gpucore_exec(struct gpucore_engine *e, struct gpucore_cmd *cmd,
-			 u64 *progress, u64 budget)
+			 u64 *progress, u64 budget, bool hold)
 {
 	if (cmd->op == GPUCORE_CMD_SPIN)
-		return gpucore_exec_spin(e, cmd, progress, budget);
+		return gpucore_exec_spin(e, cmd, progress, budget, hold);
 	return gpucore_exec_data(cmd, progress);
 }
 
 /*
+ * A preemption asked for by a kick waits until the channel has run the
+ * minimum quantum since it was switched in, so that no kick pattern can
+ * switch channels in and out without letting them execute. Returns true
+ * if the channel is to be switched out now; otherwise @quantum_left is
+ * what it still runs before (U64_MAX: no preemption pending).
+ */
+static bool gpucore_engine_kicked(struct gpucore_engine *e, u64 *quantum_left)
+{
+	u64 ran = e->cur->busy_ns - e->busy_at_in;
+
+	*quantum_left = U64_MAX;
+	if (!e->preempt)
+		return false;
+	if (ran >= GPUCORE_MIN_QUANTUM_NS) {
+		e->preempt = false;
+		e->held = false;
+		return true;
+	}
+	if (!e->held) {
+		e->held = true;
+		e->kicks_held++;
+	}
+	*quantum_left = GPUCORE_MIN_QUANTUM_NS - ran;
+	return false;
+}
+
+/*
  * Decide what the engine does next, with the GPU lock held. Returns the
- * job to work on (its command job->cur) and the time budget, or NULL when
- * the engine has to go round again (after a switch or a completion).
+ * job to work on (its command job->cur), the time budget and whether a
+ * pending preemption is held for the minimum quantum, or NULL when the
+ * engine has to go round again (after a switch or a completion).
  */
 static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *budget,
-					       struct list_head *done)
+					       bool *hold, struct list_head *done)
 {
 	struct gpucore_channel *ch = e->cur;
 	struct gpucore_job *job;
-	u64 used;
+	u64 used, quantum_left;
 
-	if (e->preempt || ch->dead) {
+	if (ch->dead) {
 		e->preempt = false;
-		gpucore_sched_switch_out(e, ch->dead ? GPUCORE_SWITCH_DESTROYED :
-					 GPUCORE_SWITCH_KICKED);
+		gpucore_sched_switch_out(e, GPUCORE_SWITCH_DESTROYED);
+		return NULL;
+	}
+	if (gpucore_engine_kicked(e, &quantum_left)) {
+		gpucore_sched_switch_out(e, GPUCORE_SWITCH_KICKED);
 		return NULL;
 	}
 	job = list_first_entry_or_null(&ch->jobs, struct gpucore_job, node);
@@ -139,7 +176,8 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 		gpucore_sched_job_done(job, 0, done);
 		return NULL;
 	}
-	*budget = e->slice_ns - used;
+	*budget = min(e->slice_ns - used, quantum_left);
+	*hold = quantum_left != U64_MAX;
 	return job;
 }
 
@@ -151,16 +189,22 @@ static void gpucore_engine_step(struct gpucore_engine *e)
 	struct gpucore_cmd *cmd;
 	LIST_HEAD(done);
 	u64 budget, progress, t0, slice;
-	bool finished;
+	bool finished, hold;
 
 	spin_lock_irq(&gpu->lock);
-	if (!e->cur && !gpucore_sched_pick(e, &slice)) {
-		e->kick = false;
-		spin_unlock_irq(&gpu->lock);
-		wait_event_interruptible(e->wq, READ_ONCE(e->kick) || kthread_should_stop());
-		return;
+	if (!e->cur) {
+		if (!gpucore_sched_pick(e, &slice)) {
+			e->kick = false;
+			spin_unlock_irq(&gpu->lock);
+			wait_event_interruptible(e->wq, READ_ONCE(e->kick) ||
+						 kthread_should_stop());
+			return;
+		}
+		/* A preemption asked for was meant for the channel before. */
+		e->preempt = false;
+		e->held = false;
 	}
-	job = gpucore_engine_next(e, &budget, &done);
+	job = gpucore_engine_next(e, &budget, &hold, &done);
 	if (!job) {
 		spin_unlock_irq(&gpu->lock);
 		gpucore_jobs_signal(&done);
@@ -173,7 +217,7 @@ static void gpucore_engine_step(struct gpucore_engine *e)
 	e->step_start = t0;
 	spin_unlock_irq(&gpu->lock);
 
-	finished = gpucore_exec(e, cmd, &progress, budget);
+	finished = gpucore_exec(e, cmd, &progress, budget, hold);
 
 	spin_lock_irq(&gpu->lock);
 	gpucore_sched_charge(e, job, ktime_get_ns() - t0);

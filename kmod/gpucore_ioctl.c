@@ -113,7 +113,7 @@ static int gpucore_ioctl_channel_create(struct drm_device *dev, void *data,
 	if (args->flags & GPUCORE_CHANNEL_ENGINE_INSTANCE)
 		e = gpucore_engine_find(gpu, args->engine_class, args->instance);
 	else
-		e = args->instance ? NULL : gpucore_engine_pick(gpu, args->engine_class);
+		e = args->instance ? NULL : gpucore_engine_pick(fpriv->vgpu, args->engine_class);
 	if (!e)
 		return -EINVAL;
 	if (!drm_dev_enter(dev, &idx))

@@ -212,6 +212,18 @@ struct gpucore_sched_ops {
 	 */
 	u32 timeout_ms;
 
+	/**
+	 * @budget_us: runtime budget of each callback called with a GPU lock
+	 * held (all but @init and @exit), in microseconds: 0 means
+	 * GPUCORE_CB_BUDGET_DEFAULT_US, else GPUCORE_CB_BUDGET_MIN_US ..
+	 * GPUCORE_CB_BUDGET_MAX_US. Such a callback keeps interrupts off on
+	 * its CPU and stalls every engine of its GPU, and BPF cannot be
+	 * interrupted: each call is timed, and a policy whose callbacks run
+	 * past the budget twice within GPUCORE_CB_STRIKE_MS is ejected
+	 * (GPUCORE_EXIT_SLOW, naming the callback and how long it ran).
+	 */
+	u32 budget_us;
+
 	/** @flags: GPUCORE_OPS_*; unknown bits are rejected at load. */
 	u32 flags;
 

@@ -84,6 +84,9 @@ struct gpucore_engine {
 	u64 step_start;			/* when the step in progress began, 0: none */
 	bool kick;			/* wake up and re-evaluate */
 	bool preempt;			/* switch @cur out at the next point */
+	bool held;			/* @preempt waits for the minimum quantum */
+	u64 kicks;			/* kicks received (policy or core) */
+	u64 kicks_held;			/* preempting kicks held for the minimum quantum */
 	u64 busy_ns;
 	u64 switches;
 	u64 preemptions;
@@ -145,6 +148,7 @@ struct gpucore_vgpu {
 	bool dead;			/* destroyed; under gpu->lock */
 	struct list_head channels;	/* under gpu->lock */
 	u32 nr_channels;
+	u32 nr_channels_on[GPUCORE_MAX_ENGINES];	/* per engine, under gpu->lock */
 	/* accounting, under gpu->lock */
 	u64 busy_ns[GPUCORE_MAX_ENGINES];
 	u64 jobs_completed;
@@ -203,6 +207,12 @@ struct gpucore_channel {
 	u64 last_done;			/* highest completed seqno */
 	u32 nr_pending;
 	u64 runnable_since;		/* when it last became QUEUED */
+	/*
+	 * When it last made progress: was given engine time, completed a job,
+	 * or became runnable from idle. The watchdog judges this, not how
+	 * often the channel was dispatched.
+	 */
+	u64 last_progress;
 	u64 submitted;
 	u64 completed;
 	u64 failed;
@@ -298,7 +308,7 @@ struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds);
 void gpucore_job_free_unsubmitted(struct gpucore_job *job);
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno);
-struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_class);
+struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine_class);
 struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns);
 void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why);
 void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);

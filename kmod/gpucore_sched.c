@@ -112,16 +112,37 @@ void gpucore_channel_put(struct gpucore_channel *ch)
 	kref_put(&ch->ref, gpucore_channel_release);
 }
 
+/* Is @e a better engine than @best for a new channel of @vgpu? */
+static bool gpucore_engine_better(struct gpucore_vgpu *vgpu, struct gpucore_engine *e,
+				  struct gpucore_engine *best)
+{
+	u32 mine = vgpu->nr_channels_on[e->id], best_mine;
+
+	if (!best)
+		return true;
+	best_mine = vgpu->nr_channels_on[best->id];
+	if (mine != best_mine)
+		return mine < best_mine;
+	return e->nr_channels < best->nr_channels;
+}
+
 /**
  * gpucore_engine_pick - choose an engine of a class for a new channel
- * @gpu: the GPU
+ * @vgpu: the vGPU the channel belongs to
  * @engine_class: enum gpucore_engine_class
  *
- * Return: the engine of that class with the fewest channels bound, or NULL
- * if the GPU has none of that class.
+ * Spreads each vGPU's channels over the engines of the class: the engine
+ * with the fewest channels of @vgpu, and among those the one with the
+ * fewest channels in all. A vGPU's channels thus land on every engine of
+ * the class before any gets a second one, so a policy that shares each
+ * engine by weight also shares the class by weight, whatever order
+ * tenants create their channels in.
+ *
+ * Return: the engine, or NULL if the GPU has none of that class.
  */
-struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_class)
+struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine_class)
 {
+	struct gpucore_gpu *gpu = vgpu->gpu;
 	struct gpucore_engine *best = NULL;
 	u32 i;
 
@@ -129,9 +150,7 @@ struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_c
 	for (i = 0; i < gpu->num_engines; i++) {
 		struct gpucore_engine *e = &gpu->engines[i];
 
-		if (e->engine_class != engine_class)
-			continue;
-		if (!best || e->nr_channels < best->nr_channels)
+		if (e->engine_class == engine_class && gpucore_engine_better(vgpu, e, best))
 			best = e;
 	}
 	spin_unlock_irq(&gpu->lock);
@@ -202,6 +221,7 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	}
 	list_add_tail(&ch->vgpu_node, &vgpu->channels);
 	vgpu->nr_channels++;
+	vgpu->nr_channels_on[engine->id]++;
 	engine->nr_channels++;
 	gpucore_policy_channel_init(ch);
 	spin_unlock_irq(&gpu->lock);
@@ -231,6 +251,8 @@ static bool gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 	lockdep_assert_held(&ch->gpu->lock);
 	ch->state = GPUCORE_CH_QUEUED;
 	ch->runnable_since = ktime_get_ns();
+	if (flags & GPUCORE_ENQ_WAKEUP)
+		ch->last_progress = ch->runnable_since;
 	list_add_tail(&ch->rl_node, &e->runlist);
 	e->nr_queued++;
 	gpucore_policy_runnable(ch, flags);
@@ -560,6 +582,8 @@ void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64
 	lockdep_assert_held(&e->gpu->lock);
 	e->busy_ns += ns;
 	ch->busy_ns += ns;
+	if (ns)
+		ch->last_progress = ktime_get_ns();
 	ch->vgpu->busy_ns[e->id] += ns;
 	if (ch->fpriv)
 		ch->fpriv->busy_ns[e->engine_class] += ns;
@@ -584,6 +608,7 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
 	job->done = true;
 	job->status = status;
 	job->end_ns = ktime_get_ns();
+	ch->last_progress = job->end_ns;
 	list_move_tail(&job->node, done);
 	ch->nr_pending--;
 	ch->last_done = job->seqno;
@@ -696,6 +721,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	list_for_each_entry_safe(job, next, &ch->jobs, node)
 		gpucore_sched_job_done(job, -ECANCELED, &done);
 	e->nr_channels--;
+	ch->vgpu->nr_channels_on[e->id]--;
 	ch->fpriv = NULL;
 	if (e->prev == ch)
 		e->prev = NULL;

@@ -10,8 +10,9 @@
  *
  * The policy's state, as the module publishes it in sysfs, is under
  * GPUCORE_POLICY_SYSFS: name, state, abi_version, attached_ns,
- * attached_at, decisions, errors, ejections, exit_kind, exit_reason,
- * exit_msg, exit_ns, and the write-only eject.
+ * attached_at, decisions, errors, ejections, overruns (callbacks past the
+ * budget), budget_us, exit_kind, exit_reason, exit_msg, exit_ns, and the
+ * write-only eject.
  */
 #ifndef _UAPI_GPUCORE_SCHED_H_
 #define _UAPI_GPUCORE_SCHED_H_
