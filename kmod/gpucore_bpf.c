@@ -66,6 +66,7 @@ struct gpucore_cb_ctx {
 	struct gpucore_engine *engine;	/* in dispatch() */
 	struct gpucore_channel *pick;	/* gpucore_dispatch()'s choice */
 	u64 slice_ns;
+	u32 wake;			/* engines kicked: woken after the callback */
 };
 
 static DEFINE_PER_CPU(struct gpucore_cb_ctx, gpucore_cb_ctx);
@@ -84,9 +85,11 @@ static struct gpucore_policy_state {
 	u64 ejections;
 	u64 budget_ns;			/* callback runtime budget; READ_ONCE */
 	u64 overruns;			/* callbacks past the budget; under @lock */
-	u64 overrun_ns;			/* when the last one ended, 0: none yet */
-	const char *overrun_cb;		/* which callback it was */
-	u64 overrun_len;		/* and how long it ran */
+	struct gpucore_cb_overrun {	/* the last GPUCORE_CB_STRIKES of them */
+		const char *cb;
+		u64 len;
+		u64 end;		/* 0: none */
+	} overrun[GPUCORE_CB_STRIKES];
 	struct gpucore_exit_info pending;	/* eject being processed */
 	struct gpucore_exit_info exit;		/* last policy that stopped */
 	struct work_struct eject_work;
@@ -192,45 +195,59 @@ static u64 gpucore_cb_start(void)
 }
 
 /*
- * A callback ran past the budget. One overrun can be the host taking the
- * CPU away from a virtual machine in the middle of a quick callback; a
- * second one within GPUCORE_CB_STRIKE_MS is the policy: eject it.
+ * A callback ran past the budget. Under a virtual machine one overrun can
+ * be the host taking the CPU away in the middle of a quick callback, or
+ * an emulator retranslating code; GPUCORE_CB_STRIKES overruns within
+ * GPUCORE_CB_STRIKE_MS are the policy: eject it, naming the longest.
  */
 static void gpucore_cb_overrun(const char *cb, u64 len)
 {
-	u64 now = ktime_get_ns(), prev_ns, prev_len;
-	const char *prev_cb;
+	struct gpucore_cb_overrun *o = gpucore_policy.overrun;
+	u64 now = ktime_get_ns(), first;
+	struct gpucore_cb_overrun worst;
 	unsigned long flags;
+	u32 i, n;
 
 	spin_lock_irqsave(&gpucore_policy.lock, flags);
-	gpucore_policy.overruns++;
-	prev_ns = gpucore_policy.overrun_ns;
-	prev_cb = gpucore_policy.overrun_cb;
-	prev_len = gpucore_policy.overrun_len;
-	gpucore_policy.overrun_ns = now;
-	gpucore_policy.overrun_cb = cb;
-	gpucore_policy.overrun_len = len;
+	n = gpucore_policy.overruns++ % GPUCORE_CB_STRIKES;
+	o[n] = (struct gpucore_cb_overrun){ .cb = cb, .len = len, .end = now };
+	/* The oldest of the last GPUCORE_CB_STRIKES, 0 if fewer so far. */
+	first = o[(n + 1) % GPUCORE_CB_STRIKES].end;
+	worst = o[n];
+	for (i = 0; i < GPUCORE_CB_STRIKES; i++)
+		if (o[i].len > worst.len)
+			worst = o[i];
 	spin_unlock_irqrestore(&gpucore_policy.lock, flags);
 
-	if (!prev_ns || now - prev_ns > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
+	if (!first || now - first > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
 		return;
 	gpucore_policy_eject(GPUCORE_EXIT_SLOW, "callback too slow",
-			     "%s() ran %llu us with the GPU lock held, budget %llu us (and %s() %llu us, %llu ms before)",
-			     cb, div_u64(len, NSEC_PER_USEC),
+			     "%s() ran %llu us with the GPU lock held, budget %llu us (%u overruns in %llu ms)",
+			     worst.cb, div_u64(worst.len, NSEC_PER_USEC),
 			     div_u64(READ_ONCE(gpucore_policy.budget_ns), NSEC_PER_USEC),
-			     prev_cb, div_u64(prev_len, NSEC_PER_USEC),
-			     div_u64(now - prev_ns, NSEC_PER_MSEC));
+			     GPUCORE_CB_STRIKES, div_u64(now - first, NSEC_PER_MSEC));
 }
 
-static void gpucore_cb_end(const char *cb, u64 t0)
+/*
+ * After a callback: hold it to the budget, then wake the engines it
+ * kicked (outside the measurement: a wake-up is the core's work, and
+ * inside a virtual machine it can wait for a preempted virtual CPU).
+ */
+static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, const char *cb, u64 t0)
 {
 	u64 len;
+	u32 i;
 
-	if (!t0)
-		return;
-	len = ktime_get_ns() - t0;
-	if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
-		gpucore_cb_overrun(cb, len);
+	if (t0) {
+		len = ktime_get_ns() - t0;
+		if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
+			gpucore_cb_overrun(cb, len);
+	}
+	for (i = 0; ctx->wake; i++) {
+		if (ctx->wake & BIT(i))
+			wake_up(&ctx->gpu->engines[i].wq);
+		ctx->wake &= ~BIT(i);
+	}
 }
 
 /* Run @call (which uses __ops) with @gpu's policy and the kfunc context set. */
@@ -246,7 +263,7 @@ static void gpucore_cb_end(const char *cb, u64 t0)
 		__ctx->gpu = (_gpu);						\
 		__t0 = gpucore_cb_start();					\
 		call;								\
-		gpucore_cb_end(#op, __t0);					\
+		gpucore_cb_end(__ctx, #op, __t0);				\
 		__ctx->gpu = NULL;						\
 	} while (0)
 
@@ -397,7 +414,7 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 	ctx->pick = NULL;
 	t0 = gpucore_cb_start();
 	ops->dispatch(e, e->prev);
-	gpucore_cb_end("dispatch", t0);
+	gpucore_cb_end(ctx, "dispatch", t0);
 	*pick = ctx->pick;
 	*slice_ns = ctx->slice_ns ?: ops->timeslice_ns;
 	ctx->gpu = NULL;
@@ -410,13 +427,28 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 	return true;
 }
 
-static void gpucore_engine_kick_locked(struct gpucore_engine *e, bool preempt)
+/*
+ * Mark an engine kicked. Returns true if it has news (it was not kicked
+ * yet, or a preemption is newly asked for) and must be woken: a kick storm
+ * costs a flag test per kick, not a wake-up.
+ */
+static bool gpucore_engine_kick_mark(struct gpucore_engine *e, bool preempt)
 {
+	bool news = !e->kick;
+
 	e->kick = true;
 	e->kicks++;
-	if (preempt && e->cur)
+	if (preempt && e->cur && !e->preempt) {
 		e->preempt = true;
-	wake_up(&e->wq);
+		news = true;
+	}
+	return news;
+}
+
+static void gpucore_engine_kick_locked(struct gpucore_engine *e, bool preempt)
+{
+	if (gpucore_engine_kick_mark(e, preempt))
+		wake_up(&e->wq);
 }
 
 /*
@@ -608,7 +640,7 @@ static void gpucore_policy_set(struct gpucore_sched_ops *ops)
 		   (u64)(ops->budget_us ?: GPUCORE_CB_BUDGET_DEFAULT_US) * NSEC_PER_USEC);
 	spin_lock_irq(&gpucore_policy.lock);
 	gpucore_policy.overruns = 0;
-	gpucore_policy.overrun_ns = 0;
+	memset(gpucore_policy.overrun, 0, sizeof(gpucore_policy.overrun));
 	gpucore_policy.live = true;
 	WRITE_ONCE(gpucore_policy.ejecting, false);
 	spin_unlock_irq(&gpucore_policy.lock);
@@ -813,7 +845,8 @@ __bpf_kfunc int gpucore_kick_engine(u32 gpu_id, u32 engine_id, u64 flags)
 
 	if (!e || flags & ~GPUCORE_KICK_ALL_FLAGS)
 		return -EINVAL;
-	gpucore_engine_kick_locked(e, flags & GPUCORE_KICK_PREEMPT);
+	if (gpucore_engine_kick_mark(e, flags & GPUCORE_KICK_PREEMPT))
+		gpucore_kfunc_ctx()->wake |= BIT(e->id);
 	return 0;
 }
 

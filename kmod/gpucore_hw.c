@@ -100,6 +100,18 @@ static bool gpucore_exec(struct gpucore_engine *e, struct gpucore_cmd *cmd,
 }
 
 /*
+ * Take the current channel off the engine: a preemption asked for was
+ * meant for it, not for the next one (kicks during the switch-out's own
+ * callbacks find no current channel to preempt).
+ */
+static void gpucore_engine_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
+{
+	e->preempt = false;
+	e->held = false;
+	gpucore_sched_switch_out(e, why);
+}
+
+/*
  * A preemption asked for by a kick waits until the channel has run the
  * minimum quantum since it was switched in, so that no kick pattern can
  * switch channels in and out without letting them execute. Returns true
@@ -113,11 +125,8 @@ static bool gpucore_engine_kicked(struct gpucore_engine *e, u64 *quantum_left)
 	*quantum_left = U64_MAX;
 	if (!e->preempt)
 		return false;
-	if (ran >= GPUCORE_MIN_QUANTUM_NS) {
-		e->preempt = false;
-		e->held = false;
+	if (ran >= GPUCORE_MIN_QUANTUM_NS)
 		return true;
-	}
 	if (!e->held) {
 		e->held = true;
 		e->kicks_held++;
@@ -140,17 +149,16 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 	u64 used, quantum_left;
 
 	if (ch->dead) {
-		e->preempt = false;
-		gpucore_sched_switch_out(e, GPUCORE_SWITCH_DESTROYED);
+		gpucore_engine_switch_out(e, GPUCORE_SWITCH_DESTROYED);
 		return NULL;
 	}
 	if (gpucore_engine_kicked(e, &quantum_left)) {
-		gpucore_sched_switch_out(e, GPUCORE_SWITCH_KICKED);
+		gpucore_engine_switch_out(e, GPUCORE_SWITCH_KICKED);
 		return NULL;
 	}
 	job = list_first_entry_or_null(&ch->jobs, struct gpucore_job, node);
 	if (!job || !job->ready) {
-		gpucore_sched_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED : GPUCORE_SWITCH_DRAINED);
+		gpucore_engine_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED : GPUCORE_SWITCH_DRAINED);
 		return NULL;
 	}
 	/*
@@ -163,8 +171,8 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 	if (used >= e->slice_ns) {
 		/* Under a BPF policy the policy decides whether it goes on. */
 		if (e->nr_queued || gpucore_policy_active(e->gpu)) {
-			gpucore_sched_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
-						 GPUCORE_SWITCH_EXPIRED);
+			gpucore_engine_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
+						  GPUCORE_SWITCH_EXPIRED);
 			return NULL;
 		}
 		e->slice_busy = ch->busy_ns;
@@ -200,9 +208,6 @@ static void gpucore_engine_step(struct gpucore_engine *e)
 						 kthread_should_stop());
 			return;
 		}
-		/* A preemption asked for was meant for the channel before. */
-		e->preempt = false;
-		e->held = false;
 	}
 	job = gpucore_engine_next(e, &budget, &hold, &done);
 	if (!job) {

@@ -402,7 +402,7 @@ eject_case() {
 		extra=$!
 	fi
 	sleep 1
-	run "$GPUSCHED" load "$BAD/$obj.bpf.o"
+	run "$GPUSCHED" load "$BAD/$obj.bpf.o" ${EJECT_OPTS:-}
 	assert_success
 	wait_exit_kind "$kind" 15
 	run cat $POL/exit_msg
@@ -431,6 +431,102 @@ eject_case() {
 
 @test "a policy that never dispatches is ejected by the watchdog (stall), no job lost" {
 	eject_case bad_never_dispatch stall "runnable on gpu0"
+}
+
+@test "a policy with a slow dispatch() is ejected (slow), naming the callback, no job lost" {
+	EJECT_OPTS="-o slow_cb=0" eject_case bad_slow slow "dispatch() ran"
+}
+
+@test "a policy with a slow runnable() is ejected (slow), naming the callback, no job lost" {
+	EJECT_OPTS="-o slow_cb=1" eject_case bad_slow slow "runnable() ran"
+}
+
+@test "a policy with a slow tick() is ejected (slow), naming the callback, no job lost" {
+	EJECT_OPTS="-o slow_cb=2" eject_case bad_slow slow "tick() ran"
+}
+
+@test "a policy's budget_us is its callbacks' budget, shown in sysfs" {
+	run "$GPUSCHED" load "$REPO/bpf/besteffort.bpf.o"
+	assert_success
+	[ "$(cat $POL/budget_us)" = "$(awk '$2 == "GPUCORE_CB_BUDGET_DEFAULT_US" { print $3 }' "$REPO/include/uapi/gpucore_sched.h")" ]
+	[ "$(cat $POL/overruns)" = 0 ]
+}
+
+# engine_counters FILE: "ENGINE kicks kicks_held busy_ns switches" per
+# engine of GPU 0, from one debugfs snapshot.
+engine_counters() {
+	debugfs_state 0 | awk '$1 == "engine" {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		print $3, f["kicks"], f["kicks_held"], f["busy_ns"], f["switches"] }' > "$1"
+}
+
+# kick_storm HELD OPTS...: bad_kick_storm with -o OPTS runs beside two
+# flat-out loads (1 ms SPIN jobs; FILL jobs checked byte for byte). The
+# policy stays attached, the engines keep executing: over two seconds
+# the compute engines' engine time per switch-in is at least the minimum
+# quantum, kicks are counted (HELD=1: and preempting kicks were held for
+# the quantum), and nothing is lost.
+kick_storm() {
+	local held=$1
+	shift
+	vgpu_create vm1
+	local opts=() o
+	for o in "$@"; do opts+=(-o "$o"); done
+	run "$GPUSCHED" load "$BAD/bad_kick_storm.bpf.o" "${opts[@]}"
+	assert_success
+	"$GPULOAD" -V vm1 -c 2 -k fill --verify -q 4 -t 600 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	local pid=$!
+	"$GPULOAD" -V vm1 -c 2 -s 1ms -t 600 -Q &
+	local spin=$!
+	sleep 1
+	engine_counters "$BATS_TEST_TMPDIR/e0"
+	sleep 2
+	engine_counters "$BATS_TEST_TMPDIR/e1"
+	run cat $POL/state $POL/exit_kind $POL/exit_msg
+	echo "$output"
+	assert_line --index 0 attached
+	kill -INT $pid $spin
+	wait $pid
+	run awk -v held="$held" -v quantum="$(awk '$2 == "GPUCORE_MIN_QUANTUM_NS" { sub(/ULL/, "", $3); print $3 }' "$REPO/include/uapi/gpucore_sched.h")" '
+		FNR == NR { k[$1] = $2; h[$1] = $3; b[$1] = $4; s[$1] = $5; next }
+		$1 ~ /^compute/ {
+			dk = $2 - k[$1]; dh = $3 - h[$1]; db = $4 - b[$1]; ds = $5 - s[$1]
+			printf "%s kicks=%d held=%d busy_ns=%.0f switches=%d\n", $1, dk, dh, db, ds
+			if (ds > 0 && db / ds < quantum) { print "engine time per switch-in below the quantum"; bad = 1 }
+			if (db < 1e8) { print "engine nearly idle"; bad = 1 }
+			kicks += dk; nheld += dh
+		}
+		END {
+			if (!kicks) { print "no kicks counted"; bad = 1 }
+			if (held && !nheld) { print "no kick held"; bad = 1 }
+			exit bad
+		}' "$BATS_TEST_TMPDIR/e0" "$BATS_TEST_TMPDIR/e1"
+	echo "$output"
+	assert_success
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+	[ "$(jq .total.jobs "$BATS_TEST_TMPDIR/verify.json")" -gt 0 ]
+	wait
+}
+
+@test "kick storm: a preempting kick of its own engine in running() cannot livelock it (minimum quantum)" {
+	kick_storm 1 kick_in=0
+}
+
+@test "kick storm: preempting kicks of every engine in running() hold to the minimum quantum" {
+	kick_storm 1 kick_in=0 all_engines=1
+}
+
+@test "kick storm: preempting kicks of every engine in runnable() hold to the minimum quantum" {
+	kick_storm 1 kick_in=1 all_engines=1
+}
+
+@test "kick storm: kicks without preemption of every engine in dispatch() are harmless" {
+	kick_storm 0 kick_in=2 all_engines=1 preempt=0
+}
+
+@test "kick storm: kicks without preemption of its own engine in running() are harmless" {
+	kick_storm 0 kick_in=0 preempt=0
 }
 
 @test "a policy reporting an error is ejected (error) with its message, no job lost" {
