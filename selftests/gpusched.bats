@@ -160,15 +160,15 @@ teardown() {
 @test "-o at either bound of a declared range loads, and the driver keeps the policy under load" {
 	local min max v
 	read -r min max < <(range_of fairshare timeslice_ns)
-	# fairshare scales slices down to 1/8 for a vGPU of 1/8 the weight.
+	# On one engine, fairshare gives vm1 slices of 1/8 of the base (its weight is 1/8).
 	vgpu_create vm1 weight=100
 	vgpu_create vm2 weight=800
 	for v in $min $max; do
 		run "$GPUSCHED" load fairshare -o timeslice_ns=$v
 		assert_success
 		assert_output --partial "timeslice_ns=$v"
-		"$GPULOAD" -V vm1 -c 1 -s 200us -t 1 -Q &
-		"$GPULOAD" -V vm2 -c 1 -s 200us -t 1 -Q
+		"$GPULOAD" -V vm1 -i 0 -c 1 -s 200us -t 1 -Q &
+		"$GPULOAD" -V vm2 -i 0 -c 1 -s 200us -t 1 -Q
 		wait
 		[ "$(cat $POL/state)" = attached ]
 		[ "$(cat $POL/decisions)" -gt 0 ]
