@@ -16,6 +16,8 @@
 GPUCORE_POLICY();
 
 const volatile u64 timeslice_ns = 0;
+GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			      "the GPU default");
 
 GPUCORE_RR_QUEUE_OPS(besteffort);
 

@@ -42,7 +42,13 @@
 GPUCORE_POLICY();
 
 const volatile u64 timeslice_ns = 0;
+/* Scaled slices go down to timeslice_ns / 8, which must be a valid slice. */
+GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, 8 * GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			      "the GPU default");
 const volatile u64 cap_window_ns = 100 * 1000 * 1000ULL;
+/* At least a tick (when a capped vGPU resumes), at most 1 s (well inside the watchdog). */
+GPUCORE_TUNABLE_RANGE_OR_ZERO(cap_window_ns, GPUCORE_TICK_MS * 1000 * 1000ULL,
+			      1000 * 1000 * 1000ULL, "100 ms");
 const volatile bool scaled_slices = true;
 
 #define GE_SLOTS	(GC_MAX_GPUS * GC_MAX_ENGINES)

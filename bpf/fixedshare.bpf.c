@@ -39,7 +39,12 @@
 GPUCORE_POLICY();
 
 const volatile u64 period_ns = 100ULL * 1000 * 1000;
+/* At least a tick (when a throttled vGPU resumes), at most 1 s (well inside the watchdog). */
+GPUCORE_TUNABLE_RANGE_OR_ZERO(period_ns, GPUCORE_TICK_MS * 1000 * 1000ULL,
+			      1000 * 1000 * 1000ULL, "100 ms");
 const volatile u64 timeslice_ns = 0;
+GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			      "the GPU default");
 
 #define FS_MIN_SLICE_NS		10000ULL	/* the kernel's minimum */
 #define FS_MAX_SLICE_NS		1000000000ULL	/* and maximum */

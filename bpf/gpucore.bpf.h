@@ -8,6 +8,8 @@
  *   the constants of include/uapi/gpucore_sched.h;
  * - the kfuncs, declared __ksym;
  * - GPUCORE_POLICY(): the ABI version record gpusched checks;
+ * - GPUCORE_TUNABLE_RANGE(): the valid values of a tunable, which
+ *   gpusched checks -o NAME=VALUE against;
  * - gpucore_error(): eject with a formatted message;
  * - id helpers to read a channel's gpu/engine/vgpu with CO-RE;
  * - chq_*(): FIFO queues of channel ids (an intrusive list in an array map
@@ -62,6 +64,64 @@ void gpucore_bpf_error(const char *msg, u32 msg__sz) __ksym;
 #define GPUCORE_POLICY()							\
 	const volatile u32 gpucore_abi_version = GPUCORE_SCHED_ABI_VERSION;	\
 	char _license[] SEC("license") = "GPL"
+
+/*
+ * Tunables, as in sched_ext: a policy's `const volatile` globals (in
+ * .rodata), which gpusched load -o NAME=VALUE sets before the object is
+ * loaded; the verifier then sees them as constants. Declare the values a
+ * tunable accepts on the line after it:
+ *
+ *	const volatile u64 timeslice_ns = 0;
+ *	GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS,
+ *				      GPUCORE_MAX_SLICE_NS, "the GPU default");
+ *	const volatile u64 period_ns = 100ULL * 1000 * 1000;
+ *	GPUCORE_TUNABLE_RANGE(period_ns, 10ULL * 1000 * 1000, 1000ULL * 1000 * 1000);
+ *
+ * GPUCORE_TUNABLE_RANGE(name, min, max): min..max, inclusive, in the
+ * tunable's own unit (foo_ns: ns, foo_us: us, foo_ms: ms; compared as
+ * signed if the tunable is signed).
+ * GPUCORE_TUNABLE_RANGE_OR_ZERO(name, min, max, what): min..max, or 0,
+ * which means @what (a short phrase, at most 31 characters, that gpusched
+ * prints: "or 0: the GPU default").
+ *
+ * gpusched load refuses a value outside the range with a message naming
+ * it (exit 2: a bad tunable), and gpusched list shows each range. Where
+ * the kernel enforces a limit (a timeslice passed to gpucore_dispatch(),
+ * ...), use its constant from gpucore_sched.h rather than a copy. A
+ * tunable without a range takes any value of its type; booleans need none.
+ *
+ * The record is a `const volatile struct gpucore_tunable_range` named
+ * gpucore_range__NAME in .rodata, which gpusched finds by name in the
+ * object's BTF (the gpucore_ prefix keeps it from being a tunable) and
+ * reads by member name. The macro checks at build time that NAME is a
+ * const volatile scalar and that min <= max.
+ */
+struct gpucore_tunable_range {
+	u64 min;
+	u64 max;
+	char zero[32];		/* "": 0 is not special; else what 0 means */
+};
+
+#define __GPUCORE_TUNABLE_RANGE(name, lo, hi, what)				\
+	_Static_assert(sizeof(name) <= sizeof(u64),				\
+		       #name ": a range is for an integer tunable");		\
+	_Static_assert(__builtin_types_compatible_p(typeof(&(name)),		\
+				const volatile typeof(name) *),			\
+		       #name ": a tunable is a const volatile global");		\
+	_Static_assert((lo) <= (hi), #name ": range min above max");		\
+	_Static_assert(sizeof(what) <=						\
+		       sizeof(((struct gpucore_tunable_range *)0)->zero),	\
+		       #name ": what 0 means, in at most 31 characters");	\
+	const volatile struct gpucore_tunable_range gpucore_range__##name = {	\
+		.min = (lo), .max = (hi), .zero = what,				\
+	}
+
+#define GPUCORE_TUNABLE_RANGE(name, min, max)					\
+	__GPUCORE_TUNABLE_RANGE(name, min, max, "")
+
+#define GPUCORE_TUNABLE_RANGE_OR_ZERO(name, min, max, what)			\
+	_Static_assert(sizeof(what) > 1, #name ": say what 0 means");		\
+	__GPUCORE_TUNABLE_RANGE(name, min, max, what)
 
 /* Eject the policy with a printf-style message (up to 8 arguments). */
 #define gpucore_error(fmt, args...)						\

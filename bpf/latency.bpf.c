@@ -35,8 +35,14 @@
 GPUCORE_POLICY();
 
 const volatile u64 timeslice_ns = 0;
+GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			      "the GPU default");
 const volatile u64 interactive_slice_ns = 1000ULL * 1000;
+GPUCORE_TUNABLE_RANGE_OR_ZERO(interactive_slice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			      "the GPU default");
 const volatile u64 starve_ns = 50ULL * 1000 * 1000;
+/* Batch waits up to this: well inside the watchdog (GPUCORE_WATCHDOG_DEFAULT_MS). */
+GPUCORE_TUNABLE_RANGE(starve_ns, 1000 * 1000ULL, 1000 * 1000 * 1000ULL);
 
 /* Statistics, readable with bpftool map dump (latency.bss). */
 u64 nr_interactive;	/* interactive channels dispatched */

@@ -14,6 +14,17 @@ setup() {
 	gpucore_reload
 }
 
+# range_of POLICY TUNABLE: "MIN MAX", the range the policy declares (list --json).
+range_of() {
+	"$GPUSCHED" list --json "$REPO/bpf/$1.bpf.o" |
+		jq -r --arg t "$2" '.[0].tunables[] | select(.name == $t) | .range | "\(.min) \(.max)"'
+}
+
+# range_text POLICY TUNABLE: the range as gpusched list prints it.
+range_text() {
+	"$GPUSCHED" list "$REPO/bpf/$1.bpf.o" | sed -n "s/^ *$2 .* range //p"
+}
+
 teardown() {
 	pkill -9 gpuload 2>/dev/null || true
 	"$GPUSCHED" unload >/dev/null 2>&1 || true
@@ -120,6 +131,87 @@ teardown() {
 	run "$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o timeslice_ns
 	assert_failure 2
 	assert_output --partial "expected NAME=VALUE"
+}
+
+@test "-o timeslice_ns=1 and =5s fail (2), naming the range in units; nothing is attached" {
+	local range v
+	range=$(range_text fairshare timeslice_ns)
+	for v in 1 5s; do
+		run "$GPUSCHED" load fairshare -o timeslice_ns=$v
+		assert_failure 2
+		assert_output --partial "timeslice_ns=$v: outside $range"
+		assert_output --regexp "outside [0-9]+us\.\.[0-9]+s \(or 0: the GPU default\)"
+		[ "$(cat $POL/state)" = builtin ]
+	done
+	[ ! -e "$PIN" ]
+}
+
+@test "-o just outside either bound of a declared range fails (2); nothing is attached" {
+	local min max v
+	read -r min max < <(range_of fixedshare period_ns)
+	for v in $((min - 1)) $((max + 1)); do
+		run "$GPUSCHED" load fixedshare -o period_ns=$v
+		assert_failure 2
+		assert_output --partial "period_ns=$v: outside $(range_text fixedshare period_ns)"
+		[ "$(cat $POL/state)" = builtin ]
+	done
+}
+
+@test "-o at either bound of a declared range loads, and the driver keeps the policy under load" {
+	local min max v
+	read -r min max < <(range_of fairshare timeslice_ns)
+	# On one engine, fairshare gives vm1 slices of 1/8 of the base (its weight is 1/8).
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=800
+	for v in $min $max; do
+		run "$GPUSCHED" load fairshare -o timeslice_ns=$v
+		assert_success
+		assert_output --partial "timeslice_ns=$v"
+		"$GPULOAD" -V vm1 -i 0 -c 1 -s 200us -t 1 -Q &
+		"$GPULOAD" -V vm2 -i 0 -c 1 -s 200us -t 1 -Q
+		wait
+		[ "$(cat $POL/state)" = attached ]
+		[ "$(cat $POL/decisions)" -gt 0 ]
+		run "$GPUSCHED" unload
+		assert_success
+	done
+}
+
+@test "-o with a u64 value of 2^63 or more is unsigned: refused (2) with the range, not ERANGE" {
+	local v
+	for v in $(printf '%u %u' $((1 << 63)) -1); do
+		run "$GPUSCHED" load fairshare -o timeslice_ns=$v
+		assert_failure 2
+		assert_output --partial "timeslice_ns=$v: outside $(range_text fairshare timeslice_ns)"
+		refute_output --partial "out of range"
+		[ "$(cat $POL/state)" = builtin ]
+	done
+}
+
+@test "a struct_ops timeslice_ns of 2^63 is refused (7) with the range by gpusched and by the kernel" {
+	run "$GPUSCHED" load "$BAD/bad_slice_u64.bpf.o"
+	assert_failure 7
+	assert_output --partial ".timeslice_ns = $(printf '%u' $((1 << 63))), outside"
+	assert_output --partial "(or 0: the GPU default)"
+	refute_output --partial "out of range"
+	run bpftool struct_ops register "$BAD/bad_slice_u64.bpf.o" /sys/fs/bpf/bad_slice_u64
+	assert_failure
+	rm -rf /sys/fs/bpf/bad_slice_u64
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "a tunable without a declared range takes any value of its type" {
+	local v
+	v=$(((1 << 32) - 1))
+	run "$GPUSCHED" list --json "$BAD/unranged.bpf.o"
+	assert_success
+	[ "$(echo "$output" | jq -r '.[0].tunables[] | select(.name == "tag") | .range')" = null ]
+	run "$GPUSCHED" load "$BAD/unranged.bpf.o" -o tag=$v
+	assert_success
+	assert_output --partial "tag=$v"
+	[ "$(cat $POL/state)" = attached ]
+	run "$GPUSCHED" unload
+	assert_success
 }
 
 @test "a second load fails (8) while a policy is attached" {
@@ -241,6 +333,16 @@ teardown() {
 	assert_success
 	[ "$(echo "$output" | jq -r '[.[].name] | sort | join(",")')" = besteffort,fairshare,fixedshare,latency ]
 	[ "$(echo "$output" | jq -r '.[] | select(.name == "fairshare") | .tunables[] | select(.name == "cap_window_ns") | .default')" = 100000000 ]
+}
+
+@test "gpusched list shows a range for every integer tunable of the shipped policies" {
+	run "$GPUSCHED" list --json
+	assert_success
+	[ "$(echo "$output" | jq '[.[].tunables[] | select(.type != "bool" and .range == null)] | length')" = 0 ]
+	[ "$(echo "$output" | jq -r '.[] | select(.name == "besteffort") | .tunables[] | select(.name == "timeslice_ns") | .range.zero')" = "the GPU default" ]
+	run "$GPUSCHED" list "$REPO/bpf/latency.bpf.o"
+	assert_success
+	assert_output --regexp "starve_ns +u64 += [0-9]+ +range [0-9]+m?s\.\.[0-9]+m?s$"
 }
 
 @test "gpusched vgpu create, set, list and destroy drive sysfs" {

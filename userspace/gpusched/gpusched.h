@@ -6,8 +6,8 @@
  * main.c    the command line: global options, command dispatch, help,
  *           the shared error and precondition helpers
  * obj.c     policy objects: open with libbpf, identify the struct_ops
- *           map, the ABI record and the tunables (from the .rodata BTF),
- *           parse and set tunables, libbpf's log
+ *           map, the ABI record, the tunables and their ranges (from the
+ *           .rodata BTF), parse, check and set tunables, libbpf's log
  * load.c    load (attach or replace, pin the link) and unload
  * status.c  the policy state in sysfs, status
  * list.c    list the available policy objects
@@ -115,11 +115,26 @@ enum gs_tunable_kind {
 	GS_T_OTHER,		/* listed, not settable */
 };
 
+#define GS_RANGE_ZERO_LEN	32
+
+/*
+ * The values a tunable (GPUCORE_TUNABLE_RANGE() in bpf/gpucore.bpf.h) or
+ * a struct gpucore_sched_ops field accepts: min..max (int64_t for a
+ * signed tunable), and 0 as well when @zero says what 0 means.
+ */
+struct gs_range {
+	uint64_t min;
+	uint64_t max;
+	char zero[GS_RANGE_ZERO_LEN];	/* "": 0 is not special */
+};
+
 struct gs_tunable {
 	const char *name;	/* in the object's BTF */
 	enum gs_tunable_kind kind;
 	uint32_t size;		/* bytes */
 	uint32_t offset;	/* in .rodata */
+	bool has_range;		/* the policy declared one */
+	struct gs_range range;
 };
 
 struct gs_policy_obj {
@@ -147,7 +162,11 @@ void gs_libbpf_log_tail(unsigned int lines);
  */
 int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po);
 void gs_obj_close(struct gs_policy_obj *po);
-/* The checks the driver makes of name, timeslice_ns, timeout_ms, flags: GS_LOAD after a message. */
+/*
+ * The checks the driver makes of the struct_ops data fields (name,
+ * timeslice_ns, timeout_ms, budget_us if the driver has it, flags):
+ * GS_LOAD after a message.
+ */
 int gs_obj_check_fields(const struct gs_policy_obj *po);
 /* "u64", "s32", "bool", "char[16]" */
 const char *gs_tunable_type(const struct gs_tunable *t, char *buf, size_t len);
@@ -156,7 +175,14 @@ char *gs_tunable_value(const struct gs_policy_obj *po,
 		       const struct gs_tunable *t, char *buf, size_t len);
 json_object *gs_tunable_json(const struct gs_policy_obj *po,
 			     const struct gs_tunable *t);
-/* Apply "name=value" to the object's .rodata; 0 or GS_USAGE after a message. */
+/* "10us..1s (or 0: the GPU default)"; "" if it has no range. */
+char *gs_tunable_range(const struct gs_tunable *t, char *buf, size_t len);
+/* {"min": .., "max": .., "zero": what 0 means or null}; NULL if no range. */
+json_object *gs_tunable_range_json(const struct gs_tunable *t);
+/*
+ * Apply "name=value" to the object's .rodata, if the value fits the
+ * tunable's type and declared range; 0 or GS_USAGE after a message.
+ */
 int gs_tunable_assign(struct gs_policy_obj *po, const char *assignment);
 /* "a=1 b=2" or "none" */
 char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len);

@@ -100,7 +100,7 @@ char *gs_resolve_policy(const char *arg)
 
 static void print_text(const struct gs_policy_obj *po)
 {
-	char type[32], val[256];
+	char type[32], val[256], range[128];
 	unsigned int i;
 
 	printf("%s\n", po->name);
@@ -119,10 +119,12 @@ static void print_text(const struct gs_policy_obj *po)
 	for (i = 0; i < po->nr_tunables; i++) {
 		const struct gs_tunable *t = &po->tunables[i];
 
-		printf("    %-22s %-9s = %s%s\n", t->name,
-		       gs_tunable_type(t, type, sizeof(type)),
+		gs_tunable_range(t, range, sizeof(range));
+		printf("    %-22s %-9s = %-*s%s%s%s\n", t->name,
+		       gs_tunable_type(t, type, sizeof(type)), range[0] ? 10 : 0,
 		       gs_tunable_value(po, t, val, sizeof(val)),
-		       t->kind == GS_T_OTHER ? " (not settable)" : "");
+		       t->kind == GS_T_OTHER ? " (not settable)" : "",
+		       range[0] ? " range " : "", range);
 	}
 }
 
@@ -144,6 +146,7 @@ static json_object *to_json(const struct gs_policy_obj *po)
 		json_object_object_add(tj, "type", json_object_new_string(
 			gs_tunable_type(t, type, sizeof(type))));
 		json_object_object_add(tj, "default", gs_tunable_json(po, t));
+		json_object_object_add(tj, "range", gs_tunable_range_json(t));
 		json_object_array_add(tuns, tj);
 	}
 	json_object_object_add(j, "tunables", tuns);
@@ -218,7 +221,8 @@ static void list_usage(void)
 "Usage: gpusched list [DIR|FILE]... [--json]\n"
 "The policy objects in the given directories or files (default: %s\n"
 "and the repository's bpf/), each with its ABI version and its tunables\n"
-"(name, type and default), which gpusched load -o NAME=VALUE sets.\n",
+"(name, type, default and the range the policy declares, if any), which\n"
+"gpusched load -o NAME=VALUE sets.\n",
 	       GPUSCHED_BPF_DIR);
 }
 

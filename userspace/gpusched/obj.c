@@ -8,8 +8,10 @@
  * gpucore_abi_version (GPUCORE_POLICY() in bpf/gpucore.bpf.h). Its other
  * `const volatile` globals are tunables: found by walking the .rodata
  * DATASEC of the object's BTF, set by writing into the map's initial
- * value before the object is loaded. Opening needs no privileges and no
- * driver: only loading does.
+ * value before the object is loaded. A tunable's valid values are the
+ * struct gpucore_tunable_range gpucore_range__NAME next to it, if the
+ * policy declares one (GPUCORE_TUNABLE_RANGE() in bpf/gpucore.bpf.h).
+ * Opening needs no privileges and no driver: only loading does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +30,11 @@
 #define OPS_TYPE_NAME		"gpucore_sched_ops"
 #define ABI_VAR_NAME		"gpucore_abi_version"
 #define INTERNAL_PREFIX		"gpucore_"
+#define RANGE_PREFIX		"gpucore_range__"
+#define RANGE_TYPE_NAME		"gpucore_tunable_range"
+
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
 
 /* ------------------------------------------------------------------ */
 /* libbpf's log */
@@ -215,6 +222,77 @@ static bool is_ops_map(const struct btf *btf, const struct bpf_map *map)
 }
 
 /* ------------------------------------------------------------------ */
+/* ranges */
+
+/* Unit a tunable's name asks for: foo_ns, foo_us, foo_ms; 0: none. */
+static uint64_t name_unit(const char *name)
+{
+	static const struct { const char *sfx; uint64_t unit; } units[] = {
+		{ "_ns", 1 }, { "_us", NSEC_PER_USEC }, { "_ms", NSEC_PER_MSEC },
+	};
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (n > 3 && !strcmp(name + n - 3, units[i].sfx))
+			return units[i].unit;
+	return 0;
+}
+
+static bool in_range(const struct gs_range *r, uint64_t v, bool is_signed)
+{
+	if (!v && r->zero[0])
+		return true;
+	if (is_signed)
+		return (int64_t)v >= (int64_t)r->min && (int64_t)v <= (int64_t)r->max;
+	return v >= r->min && v <= r->max;
+}
+
+/*
+ * @v, a number of @unit ns (0: not a duration), exactly, in the largest
+ * unit that divides it: 10us, 1s, 1500us; a plain number if no unit.
+ */
+static char *fmt_bound(char *buf, size_t len, uint64_t v, bool is_signed,
+		       uint64_t unit)
+{
+	static const struct { const char *sfx; uint64_t ns; } units[] = {
+		{ "s", NSEC_PER_SEC }, { "ms", NSEC_PER_MSEC },
+		{ "us", NSEC_PER_USEC }, { "ns", 1 },
+	};
+	const char *sign = "";
+	uint64_t step;
+	size_t i;
+
+	if (is_signed && (int64_t)v < 0) {
+		sign = "-";
+		v = -v;
+	}
+	for (i = 0; unit && v && i < sizeof(units) / sizeof(units[0]); i++) {
+		step = units[i].ns / unit;
+		if (step && units[i].ns % unit == 0 && v % step == 0) {
+			snprintf(buf, len, "%s%" PRIu64 "%s", sign, v / step,
+				 units[i].sfx);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%s%" PRIu64, sign, v);
+	return buf;
+}
+
+/* "10us..1s (or 0: the GPU default)", in the units of field @name. */
+static char *range_text(const struct gs_range *r, const char *name,
+			bool is_signed, char *buf, size_t len)
+{
+	uint64_t unit = name_unit(name);
+	char lo[32], hi[32];
+
+	snprintf(buf, len, "%s..%s%s%s%s",
+		 fmt_bound(lo, sizeof(lo), r->min, is_signed, unit),
+		 fmt_bound(hi, sizeof(hi), r->max, is_signed, unit),
+		 r->zero[0] ? " (or 0: " : "", r->zero, r->zero[0] ? ")" : "");
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
 /* opening */
 
 /* An error about the object, unless opened quietly (-v shows it anyway). */
@@ -277,22 +355,25 @@ static int find_ops_map(struct gs_policy_obj *po, const struct btf *btf)
 	return 0;
 }
 
-/* Unsigned data field @name of the ops map's initial value (any width), or -1. */
-static int64_t ops_field(const struct gs_policy_obj *po, const char *name)
+/*
+ * Data field @name of the ops map's initial value, unsigned, of any width
+ * up to 8 bytes: 0, or -ENOENT if the struct has no such field.
+ */
+static int ops_field(const struct gs_policy_obj *po, const char *name,
+		     uint64_t *val)
 {
 	const struct btf *btf = bpf_object__btf(po->obj);
 	const struct btf_type *t;
 	const struct btf_member *m;
 	const char *data;
 	size_t size = 0, off;
-	uint64_t v = 0;
 	long width;
 	unsigned int i;
 
 	t = skip_mods(btf, bpf_map__btf_value_type_id(po->ops_map));
 	data = bpf_map__initial_value(po->ops_map, &size);
 	if (!t || !data)
-		return -1;
+		return -ENOENT;
 	m = btf_members(t);
 	for (i = 0; i < btf_vlen(t); i++, m++) {
 		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
@@ -300,12 +381,13 @@ static int64_t ops_field(const struct gs_policy_obj *po, const char *name)
 		width = btf__resolve_size(btf, m->type);
 		off = btf_member_bit_offset(t, i) / 8;
 		if (width <= 0 || width > 8 || off + (size_t)width > size)
-			return -1;
+			return -ENOENT;
 		/* little endian: the low bytes first */
-		memcpy(&v, data + off, (size_t)width);
-		return (int64_t)v;
+		*val = 0;
+		memcpy(val, data + off, (size_t)width);
+		return 0;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 static bool name_valid(const char *name)
@@ -316,31 +398,56 @@ static bool name_valid(const char *name)
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+/*
+ * What the driver accepts in the numeric fields of struct
+ * gpucore_sched_ops (gpucore_ops_init_member() in kmod/gpucore_bpf.c).
+ * A field this object's struct lacks is not checked: budget_us, for one,
+ * is newer than the other fields.
+ */
+static const struct {
+	const char *field;
+	struct gs_range range;
+} ops_ranges[] = {
+	{ "timeslice_ns", { GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+			    "the GPU default" } },
+	{ "timeout_ms", { 1, GPUCORE_WATCHDOG_MAX_MS,
+			  "the default, " STR(GPUCORE_WATCHDOG_DEFAULT_MS) " ms" } },
+	{ "budget_us", { GPUCORE_CB_BUDGET_MIN_US, GPUCORE_CB_BUDGET_MAX_US,
+			 "the default, " STR(GPUCORE_CB_BUDGET_DEFAULT_US) " us" } },
+};
+
+static int check_ops_range(const struct gs_policy_obj *po, const char *field,
+			   const struct gs_range *r)
+{
+	char text[128];
+	uint64_t v;
+
+	if (ops_field(po, field, &v) || in_range(r, v, false))
+		return 0;
+	gs_err("%s: its struct " OPS_TYPE_NAME " sets .%s = %" PRIu64 ", outside %s: the driver would refuse it (fix the policy and rebuild it)",
+	       po->path, field, v, range_text(r, field, false, text, sizeof(text)));
+	return GS_LOAD;
+}
+
 int gs_obj_check_fields(const struct gs_policy_obj *po)
 {
-	int64_t slice = ops_field(po, "timeslice_ns");
-	int64_t timeout = ops_field(po, "timeout_ms");
-	int64_t flags = ops_field(po, "flags");
+	uint64_t flags;
+	unsigned int i;
+	int ret;
 
 	if (!name_valid(po->name)) {
 		gs_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
 		       po->path, po->name, GPUCORE_POLICY_NAME_LEN - 1);
 		return GS_LOAD;
 	}
-	if (slice > 0 && ((uint64_t)slice < GPUCORE_MIN_SLICE_NS ||
-			  (uint64_t)slice > GPUCORE_MAX_SLICE_NS)) {
-		gs_err("%s: timeslice_ns %" PRId64 " is outside %llu..%llu (0: the GPU's default)",
-		       po->path, slice, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS);
-		return GS_LOAD;
+	for (i = 0; i < sizeof(ops_ranges) / sizeof(ops_ranges[0]); i++) {
+		ret = check_ops_range(po, ops_ranges[i].field, &ops_ranges[i].range);
+		if (ret)
+			return ret;
 	}
-	if (timeout > GPUCORE_WATCHDOG_MAX_MS) {
-		gs_err("%s: timeout_ms %" PRId64 " is above the maximum %d",
-		       po->path, timeout, GPUCORE_WATCHDOG_MAX_MS);
-		return GS_LOAD;
-	}
-	if (flags > 0 && ((uint64_t)flags & ~GPUCORE_OPS_ALL_FLAGS)) {
+	if (!ops_field(po, "flags", &flags) && (flags & ~GPUCORE_OPS_ALL_FLAGS)) {
 		gs_err("%s: flags 0x%" PRIx64 " has bits this driver does not know (known: 0x%llx)",
-		       po->path, (uint64_t)flags, GPUCORE_OPS_ALL_FLAGS);
+		       po->path, flags, GPUCORE_OPS_ALL_FLAGS);
 		return GS_LOAD;
 	}
 	return 0;
@@ -395,6 +502,116 @@ static int add_var(struct gs_policy_obj *po, const struct btf *btf,
 	return 0;
 }
 
+static struct gs_tunable *find_tunable(const struct gs_policy_obj *po,
+				       const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < po->nr_tunables; i++)
+		if (strlen(po->tunables[i].name) == len &&
+		    !strncmp(po->tunables[i].name, name, len))
+			return &po->tunables[i];
+	return NULL;
+}
+
+/* Member @name of struct @t: its offset if it is @size bytes (0: any) and fits @var_size; else -1. */
+static long member_at(const struct btf *btf, const struct btf_type *t,
+		      const char *name, long size, uint32_t var_size)
+{
+	const struct btf_member *m = btf_members(t);
+	unsigned int i;
+	long off, width;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		off = (long)(btf_member_bit_offset(t, i) / 8);
+		width = btf__resolve_size(btf, m->type);
+		if (width <= 0 || (size && width != size) ||
+		    (uint64_t)off + (uint64_t)width > var_size)
+			return -1;
+		return off;
+	}
+	return -1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int bad_range(const struct gs_policy_obj *po, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return obj_err(po, GS_NOT_POLICY,
+		       "%s is not a gpucore policy: %s (declare ranges with GPUCORE_TUNABLE_RANGE() from bpf/gpucore.bpf.h)",
+		       po->path, why);
+}
+
+/* Read the range record gpucore_range__NAME at @vsi into tunable NAME. */
+static int add_range(struct gs_policy_obj *po, const struct btf *btf,
+		     const struct btf_var_secinfo *vsi, const char *var_name)
+{
+	const char *name = var_name + strlen(RANGE_PREFIX), *data = rodata(po);
+	const struct btf_type *var = btf__type_by_id(btf, vsi->type);
+	const struct btf_type *t = skip_mods(btf, var->type);
+	long min, max, zero;
+	struct gs_tunable *tun;
+	size_t zlen;
+
+	if (!t || !btf_is_struct(t) ||
+	    strcmp(btf__name_by_offset(btf, t->name_off), RANGE_TYPE_NAME))
+		return bad_range(po, "%s is not a struct " RANGE_TYPE_NAME, var_name);
+	min = member_at(btf, t, "min", 8, vsi->size);
+	max = member_at(btf, t, "max", 8, vsi->size);
+	zero = member_at(btf, t, "zero", 0, vsi->size);
+	if (min < 0 || max < 0 || zero < 0)
+		return bad_range(po, "%s lacks a u64 min, a u64 max or a zero string",
+				 var_name);
+	tun = find_tunable(po, name, strlen(name));
+	if (!tun || (tun->kind != GS_T_INT && tun->kind != GS_T_UINT))
+		return bad_range(po, "%s is not for an integer tunable", var_name);
+	data += vsi->offset;
+	memcpy(&tun->range.min, data + min, 8);
+	memcpy(&tun->range.max, data + max, 8);
+	zlen = vsi->size - (size_t)zero;
+	if (zlen >= sizeof(tun->range.zero))
+		zlen = sizeof(tun->range.zero) - 1;
+	snprintf(tun->range.zero, sizeof(tun->range.zero), "%.*s", (int)zlen,
+		 data + zero);
+	if (tun->kind == GS_T_INT ? (int64_t)tun->range.min > (int64_t)tun->range.max :
+				    tun->range.min > tun->range.max)
+		return bad_range(po, "%s: min above max", var_name);
+	tun->has_range = true;
+	return 0;
+}
+
+/* Second pass over .rodata, once every tunable is known: their ranges. */
+static int find_ranges(struct gs_policy_obj *po, const struct btf *btf,
+		       const struct btf_type *sec)
+{
+	const struct btf_var_secinfo *vsi = btf_var_secinfos(sec);
+	const struct btf_type *var;
+	const char *name;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < btf_vlen(sec); i++, vsi++) {
+		var = btf__type_by_id(btf, vsi->type);
+		if (!var || !btf_is_var(var) ||
+		    btf_var(var)->linkage == BTF_VAR_STATIC)
+			continue;
+		name = btf__name_by_offset(btf, var->name_off);
+		if (strncmp(name, RANGE_PREFIX, strlen(RANGE_PREFIX)))
+			continue;
+		ret = add_range(po, btf, vsi, name);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int find_tunables(struct gs_policy_obj *po, const struct btf *btf)
 {
 	const struct btf_var_secinfo *vsi;
@@ -416,7 +633,7 @@ static int find_tunables(struct gs_policy_obj *po, const struct btf *btf)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return find_ranges(po, btf, sec);
 }
 
 int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po)
@@ -532,6 +749,34 @@ json_object *gs_tunable_json(const struct gs_policy_obj *po,
 	}
 }
 
+char *gs_tunable_range(const struct gs_tunable *t, char *buf, size_t len)
+{
+	if (!t->has_range) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return range_text(&t->range, t->name, t->kind == GS_T_INT, buf, len);
+}
+
+json_object *gs_tunable_range_json(const struct gs_tunable *t)
+{
+	json_object *j;
+
+	if (!t->has_range)
+		return NULL;
+	j = json_object_new_object();
+	if (t->kind == GS_T_INT) {
+		json_object_object_add(j, "min", json_object_new_int64((int64_t)t->range.min));
+		json_object_object_add(j, "max", json_object_new_int64((int64_t)t->range.max));
+	} else {
+		json_object_object_add(j, "min", json_object_new_uint64(t->range.min));
+		json_object_object_add(j, "max", json_object_new_uint64(t->range.max));
+	}
+	json_object_object_add(j, "zero", t->range.zero[0] ?
+			       json_object_new_string(t->range.zero) : NULL);
+	return j;
+}
+
 char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -555,31 +800,19 @@ char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len)
 
 static void list_tunables(const struct gs_policy_obj *po)
 {
-	char type[32], val[256];
+	char type[32], val[256], range[128];
 	unsigned int i;
 
 	for (i = 0; i < po->nr_tunables; i++) {
 		const struct gs_tunable *t = &po->tunables[i];
 
-		fprintf(stderr, "  %-24s %-10s default %s%s\n", t->name,
+		fprintf(stderr, "  %-24s %-10s default %s%s%s%s\n", t->name,
 			gs_tunable_type(t, type, sizeof(type)),
 			gs_tunable_value(po, t, val, sizeof(val)),
-			t->kind == GS_T_OTHER ? " (not settable)" : "");
+			t->kind == GS_T_OTHER ? " (not settable)" : "",
+			t->has_range ? ", range " : "",
+			gs_tunable_range(t, range, sizeof(range)));
 	}
-}
-
-/* Unit a tunable's name asks for: foo_ns, foo_us, foo_ms; 0: none. */
-static uint64_t name_unit(const char *name)
-{
-	static const struct { const char *sfx; uint64_t unit; } units[] = {
-		{ "_ns", 1 }, { "_us", NSEC_PER_USEC }, { "_ms", NSEC_PER_MSEC },
-	};
-	size_t n = strlen(name), i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (n > 3 && !strcmp(name + n - 3, units[i].sfx))
-			return units[i].unit;
-	return 0;
 }
 
 static bool is_size_name(const char *name)
@@ -652,6 +885,16 @@ static int bad_value(const struct gs_tunable *t, const char *value,
 	return GS_USAGE;
 }
 
+static int out_of_range(const struct gs_policy_obj *po,
+			const struct gs_tunable *t, const char *value)
+{
+	char range[128];
+
+	gs_err("-o %s=%s: outside %s, the values %s accepts",
+	       t->name, value, gs_tunable_range(t, range, sizeof(range)), po->name);
+	return GS_USAGE;
+}
+
 static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
 		      const char *value)
 {
@@ -685,6 +928,8 @@ static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
 			return bad_value(t, value, "a number in 0..%" PRIu64, max);
 		}
 	}
+	if (t->has_range && !in_range(&t->range, u, t->kind == GS_T_INT))
+		return out_of_range(po, t, value);
 	memcpy(data + t->offset, &u, t->size);
 	return 0;
 }
@@ -692,20 +937,16 @@ static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
 int gs_tunable_assign(struct gs_policy_obj *po, const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
-	const struct gs_tunable *t = NULL;
+	const struct gs_tunable *t;
 	size_t nlen = eq ? (size_t)(eq - assignment) : 0;
 	char *data;
-	unsigned int i;
 
 	if (!nlen) {
 		gs_err("-o '%s': expected NAME=VALUE (see gpusched list for the tunables)",
 		       assignment);
 		return GS_USAGE;
 	}
-	for (i = 0; i < po->nr_tunables && !t; i++)
-		if (strlen(po->tunables[i].name) == nlen &&
-		    !strncmp(po->tunables[i].name, assignment, nlen))
-			t = &po->tunables[i];
+	t = find_tunable(po, assignment, nlen);
 	if (!t) {
 		if (!po->nr_tunables) {
 			gs_err("-o %.*s: %s (%s) has no tunables", (int)nlen,
