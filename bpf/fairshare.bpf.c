@@ -1,126 +1,197 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fairshare: weighted fair sharing of engine time between vGPUs.
+ * fairshare: weighted fair sharing of a GPU's engine time between vGPUs.
  *
- * Each engine shares its time between the vGPUs that have runnable
- * channels on it, in proportion to their weights, and is work conserving:
- * an idle vGPU's share goes to the busy ones, split by their weights.
+ * A vGPU's weight is its share of the GPU's engines of a class (compute,
+ * copy), whatever engines its channels are bound to: vGPUs that are busy
+ * in a class split that class's engine time in proportion to their
+ * weights. Work conserving: an idle vGPU's share goes to the busy ones.
  *
- * Virtual time, per (engine, vGPU): when a channel of the vGPU stops, the
- * vGPU's vtime on that engine advances by ran_ns * 100 / weight. An idle
- * engine runs the vGPU with the smallest vtime among those with runnable
- * channels, and within it the channel at the head of the vGPU's FIFO, so
- * the channels of one vGPU share its time round robin. A vGPU that becomes
- * busy again starts at the engine's current virtual clock (vtime_now, the
- * largest vtime dispatched so far), so idling earns no credit and the busy
- * vGPUs keep splitting the engine by weight.
+ * Virtual time, per (GPU, class, vGPU): when a channel stops, its vGPU's
+ * vtime advances by ran_ns * 100 / weight. An idle engine runs, among the
+ * vGPUs with channels queued on it, the one with the least vtime, and
+ * within it the channel at the head of the vGPU's FIFO on that engine, so
+ * a vGPU's channels share its time round robin. Since vtime counts the
+ * whole class, a vGPU that gets much of one engine yields the others to
+ * the vGPUs it shares them with, and shares come out by weight for the
+ * class even when channels are spread unevenly (the core also spreads
+ * each vGPU's channels over the class's engines).
  *
- * Caps: a vGPU with a cap of C percent may use at most C% of each
- * cap_window_ns window of an engine's time (windows are aligned on
- * multiples of cap_window_ns of the monotonic clock, and a run that
- * crosses a window boundary is charged to the new window only for its part
- * in it); once it has, it is skipped until the window rolls over (the
- * engine may idle: caps are hard), and its timeslices are cut to what is
- * left of its budget. The core calls dispatch() on every tick (10 ms)
- * while channels wait, so a capped vGPU resumes within a tick of the new
- * window.
+ * Bounded lag. The class's virtual clock, vnow, is the largest vtime
+ * dispatched so far. A vGPU that becomes busy on an engine starts at vnow
+ * at the earliest (idling earns no credit), and every charge keeps a
+ * vGPU's vtime within one lead of vnow, a lead being period_ns of GPU
+ * time (period_ns * 100 / the GPU's sum of weights). Ahead: a vGPU that
+ * ran alone, or took a long slice next to much heavier ones, does not then
+ * wait for them to catch up for seconds. Behind: a vGPU that shared an
+ * engine while another had one to itself is not owed a class's worth of
+ * time when they meet. So every busy vGPU runs at least once every two
+ * periods or so, whatever the weights (1..10000): a vGPU whose share is
+ * too small for one minimum slice per period gets that slice anyway, an
+ * absolute error of at most min_slice_ns / period_ns of the GPU (0.05%
+ * with the defaults); every other vGPU gets its share, since in a steady
+ * state all vtimes advance together and the bounds never bite.
+ *
+ * Starvation guard: a channel queued for starve_ns (its vGPU has many
+ * channels, or its engine is crowded) runs before vtime is consulted, so
+ * every runnable channel is served well within the watchdog's timeout.
  *
  * Timeslices scale with weight (scaled_slices): a vGPU runs for
  * timeslice_ns * weight / (the largest weight busy on the engine), at
- * least timeslice_ns / 8. A vGPU's lag behind its ideal share is about one
- * of its own timeslices, so with equal timeslices a light vGPU is off by
- * much more, relative to its share, than a heavy one (weight 100 next to
- * 800: 6% of its share in a second instead of 1%). Scaled, every vGPU is
- * off by about the same small fraction, at the cost of more switches
- * for the light ones.
+ * least min_slice_ns. A vGPU's lag behind its ideal share is about one of
+ * its own timeslices, so with equal timeslices a light vGPU is off by much
+ * more, relative to its share, than a heavy one.
  *
- * Tunables: timeslice_ns (0: the GPU default), cap_window_ns,
- * scaled_slices (default true).
+ * Caps: a vGPU with a cap of C percent may use at most C% of each engine's
+ * time in each cap_window_ns window (so at most C% of the GPU, however its
+ * channels are placed) (aligned on multiples of cap_window_ns of the
+ * monotonic clock; a run that crosses a window boundary is charged to the
+ * new window only for its part in it). Once it has, it is skipped until
+ * the window rolls over (engines may idle: caps are hard), and its
+ * timeslices are cut to what is left of its budget. The core calls
+ * dispatch() on every tick (10 ms) while channels wait.
+ *
+ * Non-preemptible work is charged what it actually ran, so a vGPU whose
+ * SPIN overran its slice pays for it in vtime (and in its cap window).
+ *
+ * Tunables: timeslice_ns (0: the GPU default), min_slice_ns, period_ns,
+ * starve_ns, cap_window_ns, scaled_slices (default true).
  */
 #include "gpucore.bpf.h"
 
 GPUCORE_POLICY();
 
 const volatile u64 timeslice_ns = 0;
-/* Scaled slices go down to timeslice_ns / 8, which must be a valid slice. */
-GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, 8 * GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
+GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
 			      "the GPU default");
+const volatile u64 min_slice_ns = 100 * 1000ULL;
+GPUCORE_TUNABLE_RANGE(min_slice_ns, GPUCORE_MIN_SLICE_NS, 10 * 1000 * 1000ULL);
+const volatile u64 period_ns = 200 * 1000 * 1000ULL;
+/* At least ten ticks, at most a fifth of the default watchdog timeout. */
+GPUCORE_TUNABLE_RANGE(period_ns, 10 * GPUCORE_TICK_MS * 1000 * 1000ULL,
+		      GPUCORE_WATCHDOG_DEFAULT_MS / 5 * 1000 * 1000ULL);
+const volatile u64 starve_ns = 1000 * 1000 * 1000ULL;
+GPUCORE_TUNABLE_RANGE(starve_ns, 10 * GPUCORE_TICK_MS * 1000 * 1000ULL,
+		      GPUCORE_WATCHDOG_DEFAULT_MS / 2 * 1000 * 1000ULL);
 const volatile u64 cap_window_ns = 100 * 1000 * 1000ULL;
 /* At least a tick (when a capped vGPU resumes), at most 1 s (well inside the watchdog). */
 GPUCORE_TUNABLE_RANGE_OR_ZERO(cap_window_ns, GPUCORE_TICK_MS * 1000 * 1000ULL,
 			      1000 * 1000 * 1000ULL, "100 ms");
 const volatile bool scaled_slices = true;
 
-#define GE_SLOTS	(GC_MAX_GPUS * GC_MAX_ENGINES)
-#define GV_SLOTS	(GC_MAX_GPUS * GC_MAX_VGPUS)
+#define NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
+#define VTIME_SCALE	100
 
-/* Per (gpu, engine, vGPU); index gev_idx(), also its chq queue. */
-struct vstate {
+/* Per (gpu, class, vGPU). */
+struct fs_vstate {
 	u64 vtime;
+};
+
+/* Per (gpu, engine, vGPU), index gev_idx(): the cap window. */
+struct fs_window {
 	u64 win;		/* cap window index (now / cap_window_ns) */
 	u64 win_used;		/* engine time used in the window */
 };
 
+/* Per (gpu, class). */
+struct fs_cstate {
+	u64 vnow;		/* largest vtime dispatched, monotonic */
+};
+
 /* Per (gpu, engine). */
-struct estate {
-	u64 vtime_now;
-	u64 active;		/* bit v: vGPU v has queued channels here */
+struct fs_estate {
+	u64 active;		/* bit v: vGPU v has channels queued here */
 };
 
 /* Per (gpu, vGPU). */
-struct vinfo {
+struct fs_vinfo {
 	u32 weight;
 	u32 cap;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CHQ_MAX_QUEUES);
-	__type(key, u32);
-	__type(value, struct vstate);
-} vstates SEC(".maps");
+/* Per gpu. */
+struct fs_gstate {
+	u64 wsum;		/* sum of the weights of its vGPUs */
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GE_SLOTS);
-	__type(key, u32);
-	__type(value, struct estate);
-} estates SEC(".maps");
+#define ARRAY_MAP(name, vtype, n)			\
+	struct {					\
+		__uint(type, BPF_MAP_TYPE_ARRAY);	\
+		__uint(max_entries, n);			\
+		__type(key, u32);			\
+		__type(value, vtype);			\
+	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GV_SLOTS);
-	__type(key, u32);
-	__type(value, struct vinfo);
-} vinfos SEC(".maps");
+ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * NR_CLASSES * GC_MAX_VGPUS);
+ARRAY_MAP(windows, struct fs_window, CHQ_MAX_QUEUES);
+ARRAY_MAP(cstates, struct fs_cstate, GC_MAX_GPUS * NR_CLASSES);
+ARRAY_MAP(estates, struct fs_estate, GC_MAX_GPUS * GC_MAX_ENGINES);
+ARRAY_MAP(vinfos, struct fs_vinfo, GC_MAX_GPUS * GC_MAX_VGPUS);
+ARRAY_MAP(gstates, struct fs_gstate, GC_MAX_GPUS);
 
-static __always_inline struct estate *estate_of(u32 gpu, u32 engine)
+/* Statistics, readable with bpftool map dump (fairsha.bss). */
+u64 nr_dispatched;
+u64 nr_starved;		/* dispatched by the starvation guard */
+u64 nr_clamped;		/* vtimes pulled back within a lead of vnow */
+
+static __always_inline u32 cls_of(u32 engine_class)
+{
+	return engine_class < NR_CLASSES ? engine_class : 0;
+}
+
+static __always_inline struct fs_vstate *vstate_of(u32 gpu, u32 cls, u32 v)
+{
+	u32 k = ((gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES) * GC_MAX_VGPUS +
+		v % GC_MAX_VGPUS;
+
+	return bpf_map_lookup_elem(&vstates, &k);
+}
+
+static __always_inline struct fs_cstate *cstate_of(u32 gpu, u32 cls)
+{
+	u32 k = (gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES;
+
+	return bpf_map_lookup_elem(&cstates, &k);
+}
+
+static __always_inline struct fs_estate *estate_of(u32 gpu, u32 engine)
 {
 	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
 
 	return bpf_map_lookup_elem(&estates, &k);
 }
 
-static __always_inline struct vinfo *vinfo_of(u32 gpu, u32 vgpu)
+static __always_inline struct fs_vinfo *vinfo_of(u32 gpu, u32 v)
 {
-	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
+	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + v % GC_MAX_VGPUS;
 
 	return bpf_map_lookup_elem(&vinfos, &k);
 }
 
-static __always_inline struct vstate *vstate_of(u32 q)
+static __always_inline struct fs_gstate *gstate_of(u32 gpu)
 {
-	return bpf_map_lookup_elem(&vstates, &q);
+	u32 k = gpu % GC_MAX_GPUS;
+
+	return bpf_map_lookup_elem(&gstates, &k);
 }
 
-/* Roll the cap window; return the engine time left in it (U64_MAX: no cap). */
+static __always_inline u32 ch_cls(struct gpucore_channel *ch)
+{
+	return cls_of(BPF_CORE_READ(ch, engine, engine_class));
+}
+
 static __always_inline u64 window_len(void)
 {
 	return cap_window_ns ?: 100 * 1000 * 1000ULL;
 }
 
+static __always_inline struct fs_window *window_of(u32 q)
+{
+	return bpf_map_lookup_elem(&windows, &q);
+}
+
 /* Start a new cap window if @now is past the current one. */
-static __always_inline void window_roll(struct vstate *vs, u64 now)
+static __always_inline void window_roll(struct fs_window *vs, u64 now)
 {
 	u64 win = now / window_len();
 
@@ -130,7 +201,8 @@ static __always_inline void window_roll(struct vstate *vs, u64 now)
 	}
 }
 
-static __always_inline u64 cap_left(struct vstate *vs, u32 cap, u64 now)
+/* Engine time left in the cap window (U64_MAX: no cap). */
+static __always_inline u64 cap_left(struct fs_window *vs, u32 cap, u64 now)
 {
 	u64 budget;
 
@@ -141,25 +213,41 @@ static __always_inline u64 cap_left(struct vstate *vs, u32 cap, u64 now)
 	return vs->win_used < budget ? budget - vs->win_used : 0;
 }
 
+/* How far a vGPU's vtime may be from the class's vnow. */
+static __always_inline u64 max_lead(u32 gpu)
+{
+	struct fs_gstate *gs = gstate_of(gpu);
+	u64 wsum = gs && gs->wsum ? gs->wsum : 1;
+
+	return period_ns * VTIME_SCALE / wsum;
+}
+
 static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 {
-	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), v = vgpu->id, e;
-	struct vinfo *vi = vinfo_of(gpu, v);
-	struct vstate *vs;
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), v = vgpu->id, w = vgpu->weight ?: 1, c;
+	struct fs_vinfo *vi = vinfo_of(gpu, v);
+	struct fs_gstate *gs = gstate_of(gpu);
+	struct fs_vstate *vs;
 
-	if (vi) {
-		vi->weight = vgpu->weight ?: 1;
-		vi->cap = vgpu->cap;
-	}
+	if (!vi || !gs)
+		return;
+	if (!reset)
+		gs->wsum -= vi->weight;
+	gs->wsum += w;
+	vi->weight = w;
+	vi->cap = vgpu->cap;
 	if (!reset)
 		return;
-	for (e = 0; e < GC_MAX_ENGINES; e++) {
-		vs = vstate_of(gev_idx(gpu, e, v));
-		if (vs) {
+	for (c = 0; c < NR_CLASSES; c++) {
+		vs = vstate_of(gpu, c, v);
+		if (vs)
 			vs->vtime = 0;
-			vs->win = 0;
-			vs->win_used = 0;
-		}
+	}
+	for (c = 0; c < GC_MAX_ENGINES; c++) {
+		struct fs_window *w = window_of(gev_idx(gpu, c, v));
+
+		if (w)
+			*w = (struct fs_window){};
 	}
 }
 
@@ -174,17 +262,45 @@ void BPF_STRUCT_OPS(fairshare_vgpu_update, struct gpucore_vgpu *vgpu)
 	vgpu_set(vgpu, false);
 }
 
+void BPF_STRUCT_OPS(fairshare_vgpu_exit, struct gpucore_vgpu *vgpu)
+{
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id);
+	struct fs_vinfo *vi = vinfo_of(gpu, vgpu->id);
+	struct fs_gstate *gs = gstate_of(gpu);
+
+	if (vi && gs) {
+		gs->wsum -= vi->weight;
+		vi->weight = 0;
+	}
+}
+
+/* Keep @vs within a lead of the class's vnow. */
+static __always_inline void bound_lag(struct fs_vstate *vs, struct fs_cstate *cs, u32 gpu)
+{
+	u64 lead = max_lead(gpu);
+
+	if (vs->vtime > cs->vnow + lead) {
+		vs->vtime = cs->vnow + lead;
+		nr_clamped++;
+	} else if (vs->vtime + lead < cs->vnow) {
+		vs->vtime = cs->vnow - lead;
+		nr_clamped++;
+	}
+}
+
 void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
 	u32 q = gev_idx(gpu, engine, v);
-	struct estate *es = estate_of(gpu, engine);
-	struct vstate *vs = vstate_of(q);
+	struct fs_vstate *vs = vstate_of(gpu, ch_cls(ch), v);
+	struct fs_cstate *cs = cstate_of(gpu, ch_cls(ch));
+	struct fs_estate *es = estate_of(gpu, engine);
 
-	if (!es || !vs)
+	if (!vs || !cs || !es)
 		return;
-	if (!chq_nr(q) && vs->vtime < es->vtime_now)
-		vs->vtime = es->vtime_now;
+	/* Becoming busy here: no credit for the time it was idle. */
+	if (!chq_nr(q) && vs->vtime < cs->vnow)
+		vs->vtime = cs->vnow;
 	if (chq_push(q, ch->id)) {
 		gpucore_error("fairshare: cannot queue channel %u", ch->id);
 		return;
@@ -195,7 +311,7 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 {
 	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
-	struct estate *es = estate_of(gpu, engine);
+	struct fs_estate *es = estate_of(gpu, engine);
 
 	if (chq_remove(ch->id) || !es)
 		return;
@@ -205,122 +321,149 @@ void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
-	struct vstate *vs = vstate_of(gev_idx(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch)));
-	u32 weight = BPF_CORE_READ(ch, vgpu, weight);
+	u32 gpu = ch_gpu(ch), weight = BPF_CORE_READ(ch, vgpu, weight);
+	struct fs_vstate *vs = vstate_of(gpu, ch_cls(ch), ch_vgpu(ch));
+	struct fs_window *w = window_of(gev_idx(gpu, ch_engine(ch), ch_vgpu(ch)));
+	struct fs_cstate *cs = cstate_of(gpu, ch_cls(ch));
 	u64 now = bpf_ktime_get_ns(), win = now / window_len();
 
-	if (!vs)
+	if (!vs || !cs || !w)
 		return;
-	vs->vtime += ran_ns * 100 / (weight ?: 1);
-	if (vs->win != win) {
+	vs->vtime += ran_ns * VTIME_SCALE / (weight ?: 1);
+	bound_lag(vs, cs, gpu);
+	if (w->win != win) {
 		/* Only the part of the run inside the new window counts. */
-		vs->win = win;
-		vs->win_used = 0;
+		w->win = win;
+		w->win_used = 0;
 		if (ran_ns > now - win * window_len())
 			ran_ns = now - win * window_len();
 	}
-	vs->win_used += ran_ns;
+	w->win_used += ran_ns;
 }
 
-/* pick_vgpu()'s search, one bpf_loop() step per vGPU. */
-struct pick {
-	u32 gpu, engine;
+/* The dispatch's search, one bpf_loop() step per vGPU. */
+struct fs_pick {
+	u32 gpu, cls, engine;
 	u64 active, now;
-	u64 best_vtime, left;
+	u64 best_vtime, left, oldest;
 	u32 wmax;
-	s32 best;
+	s32 best, starved;
 };
 
 static long pick_step(u64 i, void *data)
 {
-	struct pick *p = data;
-	u32 v = i % GC_MAX_VGPUS;
-	struct vstate *vs;
-	struct vinfo *vi;
-	u64 l;
+	struct fs_pick *p = data;
+	u32 v = i % GC_MAX_VGPUS, q = gev_idx(p->gpu, p->engine, v);
+	struct fs_vstate *vs;
+	struct fs_window *w;
+	struct fs_vinfo *vi;
+	u64 l, enq = 0;
 
 	if (!(p->active & (1ULL << v)))
 		return 0;
-	vs = vstate_of(gev_idx(p->gpu, p->engine, v));
+	vs = vstate_of(p->gpu, p->cls, v);
+	w = window_of(q);
 	vi = vinfo_of(p->gpu, v);
-	if (!vs || !vi)
+	if (!vs || !w || !vi)
 		return 0;
 	if (vi->weight > p->wmax)
 		p->wmax = vi->weight;
-	l = cap_left(vs, vi->cap, p->now);
-	if (!l || vs->vtime >= p->best_vtime)
+	l = cap_left(w, vi->cap, p->now);
+	if (!l)
 		return 0;
-	p->best_vtime = vs->vtime;
-	p->best = v;
-	p->left = l;
+	/* The starvation guard: the longest-waiting head past starve_ns. */
+	if (chq_peek(q, &enq) && p->now > enq && p->now - enq > starve_ns && enq < p->oldest) {
+		p->oldest = enq;
+		p->starved = v;
+		p->left = l;
+	}
+	if (p->starved < 0 && vs->vtime < p->best_vtime) {
+		p->best_vtime = vs->vtime;
+		p->best = v;
+		p->left = l;
+	}
 	return 0;
-}
-
-/*
- * The vGPU with queued channels, within its cap, with the least vtime;
- * @wmax: set to the largest weight among the busy vGPUs. A bpf_loop()
- * (inlined by the verifier) rather than a plain loop, so the verifier
- * checks one step instead of walking all 64: that took 16 s under TCG.
- */
-static __always_inline s32 pick_vgpu(u32 gpu, u32 engine, u64 active, u64 now, u64 *left,
-				     u32 *wmax)
-{
-	struct pick p = {
-		.gpu = gpu, .engine = engine, .active = active, .now = now,
-		.best_vtime = (u64)-1, .best = -1,
-	};
-
-	bpf_loop(GC_MAX_VGPUS, pick_step, &p, 0);
-	*left = p.left;
-	*wmax = p.wmax;
-	return p.best;
 }
 
 void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), e = engine->id, q;
-	struct estate *es = estate_of(gpu, e);
-	struct vstate *vs;
+	u32 gpu = engine_gpu(engine), e = engine->id, cls = cls_of(engine->engine_class);
+	struct fs_estate *es = estate_of(gpu, e);
+	struct fs_cstate *cs = cstate_of(gpu, cls);
 	u64 base = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
-	u64 left = 0, slice = base, id;
-	u32 wmax = 0;
-	struct vinfo *vi;
+	struct fs_pick p = {
+		.gpu = gpu, .cls = cls, .engine = e, .now = bpf_ktime_get_ns(),
+		.best_vtime = (u64)-1, .oldest = (u64)-1, .best = -1, .starved = -1,
+	};
+	struct fs_vstate *vs;
+	struct fs_vinfo *vi;
+	u64 slice = base, id;
 	s32 v;
 
-	if (!es || !es->active)
+	if (!es || !cs || !es->active)
 		return;
-	v = pick_vgpu(gpu, e, es->active, bpf_ktime_get_ns(), &left, &wmax);
+	p.active = es->active;
+	/* bpf_loop(): the verifier checks one step instead of walking all 64. */
+	bpf_loop(GC_MAX_VGPUS, pick_step, &p, 0);
+	v = p.starved >= 0 ? p.starved : p.best;
 	if (v < 0)
 		return;		/* every busy vGPU is at its cap */
+	if (p.starved >= 0)
+		nr_starved++;
 	vi = vinfo_of(gpu, v);
-	if (scaled_slices && vi && wmax && vi->weight < wmax) {
-		slice = base * vi->weight / wmax;
-		if (slice < base / 8)
-			slice = base / 8;
-	}
-	q = gev_idx(gpu, e, v);
-	id = chq_pop(q);
-	if (!chq_nr(q))
+	if (scaled_slices && vi && p.wmax && vi->weight < p.wmax)
+		slice = base * vi->weight / p.wmax;
+	if (slice < min_slice_ns)
+		slice = min_slice_ns;
+	vs = vstate_of(gpu, cls, v);
+	id = chq_pop(gev_idx(gpu, e, v));
+	if (!chq_nr(gev_idx(gpu, e, v)))
 		es->active &= ~(1ULL << v);
-	vs = vstate_of(q);
 	if (!id || !vs)
 		return;
-	if (vs->vtime > es->vtime_now)
-		es->vtime_now = vs->vtime;
-	if (left != (u64)-1) {
-		if (slice > left)
-			slice = left;
-		if (slice < GPUCORE_MIN_SLICE_NS)
-			slice = GPUCORE_MIN_SLICE_NS;
-	}
+	if (vs->vtime > cs->vnow)
+		cs->vnow = vs->vtime;
+	if (p.left != (u64)-1 && slice > p.left)
+		slice = p.left;
+	if (slice < GPUCORE_MIN_SLICE_NS)
+		slice = GPUCORE_MIN_SLICE_NS;
+	if (slice > GPUCORE_MAX_SLICE_NS)
+		slice = GPUCORE_MAX_SLICE_NS;
+	nr_dispatched++;
 	gpucore_dispatch(engine, id, slice);
+}
+
+static long reset_gpu(u64 i, void *ctx)
+{
+	u32 k = i;
+	struct fs_gstate *gs = bpf_map_lookup_elem(&gstates, &k);
+	struct fs_estate *es;
+	struct fs_cstate *cs;
+	u32 c;
+
+	if (gs)
+		gs->wsum = 0;
+	for (c = 0; c < GC_MAX_ENGINES; c++) {
+		k = i * GC_MAX_ENGINES + c;
+		es = bpf_map_lookup_elem(&estates, &k);
+		if (es)
+			es->active = 0;
+	}
+	for (c = 0; c < NR_CLASSES; c++) {
+		k = i * NR_CLASSES + c;
+		cs = bpf_map_lookup_elem(&cstates, &k);
+		if (cs)
+			*cs = (struct fs_cstate){};
+	}
+	return 0;
 }
 
 s32 BPF_STRUCT_OPS(fairshare_init)
 {
 	/* Start empty, also when these maps were attached before. */
 	chq_reset();
+	bpf_loop(GC_MAX_GPUS, reset_gpu, NULL, 0);
 	return 0;
 }
 
@@ -329,6 +472,7 @@ struct gpucore_sched_ops fairshare_ops = {
 	.init		= (void *)fairshare_init,
 	.vgpu_init	= (void *)fairshare_vgpu_init,
 	.vgpu_update	= (void *)fairshare_vgpu_update,
+	.vgpu_exit	= (void *)fairshare_vgpu_exit,
 	.runnable	= (void *)fairshare_runnable,
 	.quiescent	= (void *)fairshare_quiescent,
 	.stopping	= (void *)fairshare_stopping,
