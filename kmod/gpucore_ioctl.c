@@ -247,6 +247,11 @@ static int gpucore_cmd_check(const struct drm_gpucore_cmd *c)
 	}
 }
 
+/*
+ * Whether [a, a + n) and [b, b + n) overlap. A COPY within one BO must not
+ * overlap itself (-EINVAL): the engine copies in chunks with preemption
+ * points between them, so there are no memmove semantics to offer.
+ */
 static bool gpucore_overlap(u64 a, u64 b, u64 n)
 {
 	return n && a < b + n && b < a + n;
@@ -413,7 +418,8 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
 }
 
 /*
- * SUBMIT: -EINVAL (flags, pad, reserved, counts, job flags, commands),
+ * SUBMIT: -EINVAL (flags, pad, reserved, counts, job flags, commands,
+ * a COPY overlapping itself in one BO),
  * -EFAULT, -ENOENT (channel, BO or syncobj handle), -ERANGE, -EAGAIN,
  * -ENOMEM, -ENODEV. All or nothing.
  */

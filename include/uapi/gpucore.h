@@ -21,6 +21,7 @@
  *   of its documented range (engine class or instance, a zero or oversized
  *   count, an unknown command op, a misaligned FILL, a SPIN longer than
  *   GPUCORE_MAX_SPIN_NS, a handle given without the flag that uses it), a
+ *   COPY whose source and destination ranges overlap in one BO, a
  *   sequence number never submitted on that channel.
  * - EFAULT: a user pointer that cannot be read or written.
  * - ENOENT: a channel, BO or syncobj handle that this file does not hold.
@@ -191,7 +192,8 @@ struct drm_gpucore_bo_mmap_offset {
 enum gpucore_cmd_op {
 	GPUCORE_CMD_SPIN	= 1,	/* occupy the engine for @size ns (preemptible) */
 	GPUCORE_CMD_FILL	= 2,	/* fill dst[dst_offset, +size) with the u32 @value */
-	GPUCORE_CMD_COPY	= 3,	/* copy src[src_offset, +size) to dst[dst_offset, +size) */
+	/* copy src[src_offset, +size) to dst[dst_offset, +size); the two may not overlap */
+	GPUCORE_CMD_COPY	= 3,
 };
 
 /**
@@ -205,6 +207,12 @@ enum gpucore_cmd_op {
  * @size: SPIN: nanoseconds (<= GPUCORE_MAX_SPIN_NS); FILL/COPY: bytes
  *	(FILL: multiple of 4); ranges must lie inside their BOs
  * @value: FILL pattern in the low 32 bits, upper 32 bits must be 0
+ *
+ * COPY within one BO (source and destination the same buffer object, even
+ * under two handles) is allowed when the two ranges do not overlap
+ * (adjacent ranges do not). Overlapping ranges are refused with -EINVAL at
+ * SUBMIT: there are no memmove semantics, since the engine copies in
+ * chunks with preemption points between them.
  */
 struct drm_gpucore_cmd {
 	__u32 op;

@@ -1089,6 +1089,35 @@ static void case_submit_copy(void)
 		fail("COPY changed its source");
 }
 
+/*
+ * COPY within one BO whose ranges do not overlap: adjacent ranges, and
+ * ranges apart with unaligned offsets and size, in both directions.
+ */
+static void case_submit_copy_same_bo(void)
+{
+	struct fx f;
+	struct drm_gpucore_cmd c[3];
+	u8 want[BO_SIZE];
+	u64 s;
+
+	fx_init(&f);
+	for (u64 k = 0; k < BO_SIZE; k++)
+		f.map[k] = (u8)(k * 7 + 3);
+	memcpy(want, f.map, BO_SIZE);
+	c[0] = cmd_copy(f.bo, 4096, f.bo, 0, 4096);		/* adjacent, forward */
+	memmove(want + 4096, want, 4096);
+	c[1] = cmd_copy(f.bo, 10001, f.bo, 40003, 9999);	/* apart, backward */
+	memmove(want + 10001, want + 40003, 9999);
+	c[2] = cmd_copy(f.bo, 60000, f.bo, 55000, 5000);	/* adjacent, dst after src */
+	memmove(want + 60000, want + 55000, 5000);
+	s = submit_cmds(f.fd, f.ch, c, 3);
+	wait_seqno(f.fd, f.ch, s);
+	for (u64 k = 0; k < BO_SIZE; k++)
+		if (f.map[k] != want[k])
+			fail("after COPYs within one BO, byte %llu is 0x%02x, expected 0x%02x", k, f.map[k],
+			     want[k]);
+}
+
 static void case_submit_mixed_job(void)
 {
 	struct fx f;
@@ -1721,6 +1750,24 @@ static void case_submit_copy_overflow(void)
 	fx_init(&f);
 	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo2, ~0ULL - 7, 16), ERANGE, "COPY whose src_offset + size overflows");
 	reject_cmd(&f, cmd_copy(f.bo, ~0ULL - 7, f.bo2, 0, 16), ERANGE, "COPY whose dst_offset + size overflows");
+}
+
+/*
+ * ABI choice: a COPY whose source and destination ranges overlap in one BO
+ * is EINVAL (no memmove semantics), whichever way and however little they
+ * overlap; checked after the ranges, so each range here lies inside the BO.
+ */
+static void case_submit_copy_overlap(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo, 0, 64), EINVAL, "COPY of a range onto itself");
+	reject_cmd(&f, cmd_copy(f.bo, 100, f.bo, 0, 4096), EINVAL, "COPY in one BO, dst inside src");
+	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo, 100, 4096), EINVAL, "COPY in one BO, src inside dst");
+	reject_cmd(&f, cmd_copy(f.bo, 4095, f.bo, 0, 4096), EINVAL, "COPY in one BO overlapping by 1 byte");
+	reject_cmd(&f, cmd_copy(f.bo, 1, f.bo, BO_SIZE / 2, BO_SIZE / 2), EINVAL,
+		   "COPY in one BO, src ending at the BO's end, overlapping dst by 1 byte");
 }
 
 static void case_submit_job_flags(void)
@@ -2582,6 +2629,7 @@ static const struct tcase cases[] = {
 	C(submit_spin),
 	C(submit_fill),
 	C(submit_copy),
+	C(submit_copy_same_bo),
 	C(submit_mixed_job),
 	C(submit_empty_job),
 	C(submit_seqnos),
@@ -2625,6 +2673,7 @@ static const struct tcase cases[] = {
 	C(submit_copy_src_past_end),
 	C(submit_copy_dst_past_end),
 	C(submit_copy_overflow),
+	C(submit_copy_overlap),
 	C(submit_job_flags),
 	C(submit_in_syncobj_noflag),
 	C(submit_out_syncobj_noflag),
