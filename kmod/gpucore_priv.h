@@ -244,6 +244,7 @@ struct gpucore_job {
 	u64 seqno;
 	bool ready;			/* in-fence signalled (or none) */
 	bool done;
+	int in_error;			/* the in-fence's error once it signalled, or 0 */
 	struct dma_fence *in_fence;
 	struct dma_fence_cb in_cb;
 	u32 num_cmds;
@@ -301,6 +302,7 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 struct gpucore_engine *gpucore_engine_pick(struct gpucore_gpu *gpu, u32 engine_class);
 struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns);
 void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why);
+bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
 void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
 void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
 void gpucore_jobs_signal(struct list_head *done);

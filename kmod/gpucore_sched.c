@@ -8,13 +8,17 @@
  *
  * Every channel is bound to one engine. A channel is *runnable* (QUEUED)
  * when its oldest pending job is ready, that is, has no in-fence or its
- * in-fence has signalled; runnable channels wait on their engine's runlist,
- * oldest first. When an engine has nothing to run it asks the scheduler to
- * pick (gpucore_sched_pick()); the built-in policy is round robin: the
- * channel at the head of the runlist runs for one timeslice. When the slice
- * ends and another channel is queued on the engine, the running channel is
- * preempted (gpucore_sched_switch_out()) and queued again at the tail, its
- * current command resuming where it stopped; otherwise its slice is renewed.
+ * in-fence has signalled. A job whose in-fence signalled with an error is
+ * ready too, but fails with that error when it reaches its engine, its
+ * commands not executed (gpucore_sched_job_start()), so the jobs of a
+ * channel still complete in order. Runnable channels wait on their
+ * engine's runlist, oldest first. When an engine has nothing to run it
+ * asks the scheduler to pick (gpucore_sched_pick()); the built-in policy is
+ * round robin: the channel at the head of the runlist runs for one
+ * timeslice. When the slice ends and another channel is queued on the
+ * engine, the running channel is preempted (gpucore_sched_switch_out()) and
+ * queued again at the tail, its current command resuming where it stopped;
+ * otherwise its slice is renewed.
  * A channel that runs out of ready jobs leaves the engine at once, so idle
  * channels never hold an engine.
  *
@@ -256,7 +260,8 @@ static bool gpucore_update_state(struct gpucore_channel *ch, u64 flags)
 	return gpucore_make_runnable(ch, flags);
 }
 
-static void gpucore_job_ready(struct gpucore_job *job)
+/* @job's in-fence signalled, with @error (0 or a negative errno). */
+static void gpucore_job_ready(struct gpucore_job *job, int error)
 {
 	struct gpucore_gpu *gpu = job->gpu;
 	struct gpucore_engine *wake = NULL;
@@ -264,6 +269,7 @@ static void gpucore_job_ready(struct gpucore_job *job)
 
 	spin_lock_irqsave(&gpu->lock, flags);
 	job->ready = true;
+	job->in_error = error;
 	if (!job->done && gpucore_update_state(job->ch, GPUCORE_ENQ_WAKEUP))
 		wake = job->ch->engine;
 	spin_unlock_irqrestore(&gpu->lock, flags);
@@ -275,7 +281,8 @@ static void gpucore_in_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb
 {
 	struct gpucore_job *job = container_of(cb, struct gpucore_job, in_cb);
 
-	gpucore_job_ready(job);
+	/* Called with the fence's lock held, its error already final. */
+	gpucore_job_ready(job, fence->error);
 	dma_fence_put(&job->fence);
 }
 
@@ -446,7 +453,8 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			continue;
 		dma_fence_get(&job->fence);
 		if (dma_fence_add_callback(job->in_fence, &job->in_cb, gpucore_in_fence_cb)) {
-			gpucore_job_ready(job);
+			/* Signalled already: 1, or its error. */
+			gpucore_job_ready(job, min(dma_fence_get_status(job->in_fence), 0));
 			dma_fence_put(&job->fence);
 		}
 	}
@@ -606,6 +614,30 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
 	rec->busy_ns = job->busy_ns;
 	rec->status = status;
 	trace_gpucore_job_complete(ch, job);
+}
+
+/**
+ * gpucore_sched_job_start - a job reaches its engine
+ * @job: the head job of the engine's current channel, ready
+ * @done: list a failed job is moved to (see gpucore_sched_job_done())
+ *
+ * A job whose in-fence signalled with an error is not executed: it fails
+ * here, in its turn, with that error, so the jobs of a channel still
+ * complete in order. Otherwise the job's start time is set the first time.
+ *
+ * Context: the GPU lock held.
+ * Return: true if the engine is to execute the job, false if it failed.
+ */
+bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
+{
+	lockdep_assert_held(&job->gpu->lock);
+	if (job->in_error) {
+		gpucore_sched_job_done(job, job->in_error, done);
+		return false;
+	}
+	if (!job->start_ns)
+		job->start_ns = ktime_get_ns();
+	return true;
 }
 
 /**

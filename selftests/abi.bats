@@ -81,6 +81,8 @@ run_case() {
 @test "JOB_QUERY: a job behind a pending one is QUEUED, then both DONE in order" { run_case job_query_states; }
 @test "syncobj: the out-fence signals when the job is done" { run_case syncobj_out_fence; }
 @test "syncobj: a job does not start before its in-fence signals" { run_case syncobj_in_fence; }
+@test "syncobj: a job whose in-fence fails fails with its error, unexecuted; the next job runs" { run_case syncobj_in_fence_error; }
+@test "syncobj: the same with an in-fence that failed before the SUBMIT" { run_case syncobj_in_fence_error_signalled; }
 @test "SUBMIT rejects a channel with GPUCORE_MAX_QUEUED_JOBS pending (EAGAIN)" { run_case submit_queue_full; }
 
 # SUBMIT: rejected

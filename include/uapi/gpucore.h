@@ -225,7 +225,16 @@ struct drm_gpucore_cmd {
 	__u64 value;
 };
 
-/* drm_gpucore_job.flags */
+/*
+ * drm_gpucore_job.flags
+ *
+ * GPUCORE_JOB_IN_SYNCOBJ: the job waits for the fence @in_syncobj holds at
+ * SUBMIT. If that fence signals with an error,
+ * the job fails with the same error without executing its commands: its
+ * fence signals with it, JOB_QUERY reports it as the status and the
+ * channel counts the job as failed. It does so in its turn, the channel's
+ * jobs completing in order; later jobs of the channel run normally.
+ */
 #define GPUCORE_JOB_IN_SYNCOBJ		(1u << 0)	/* wait for @in_syncobj's fence first */
 #define GPUCORE_JOB_OUT_SYNCOBJ		(1u << 1)	/* put the job's fence into @out_syncobj */
 #define GPUCORE_JOB_FLAGS		(GPUCORE_JOB_IN_SYNCOBJ | GPUCORE_JOB_OUT_SYNCOBJ)
@@ -296,9 +305,11 @@ struct drm_gpucore_wait {
  * @seqno: in, job sequence number; the last GPUCORE_MAX_QUEUED_JOBS
  *	completed jobs are remembered, older ones give -ENODATA
  * @state: out, GPUCORE_JOB_*
- * @status: out, 0 or a negative errno the job failed with
+ * @status: out, 0 or a negative errno the job failed with (such as its
+ *	in-fence's error, see GPUCORE_JOB_IN_SYNCOBJ)
  * @submit_ns: out, CLOCK_MONOTONIC time of submission
- * @start_ns: out, when the job first ran on the engine (0: not yet)
+ * @start_ns: out, when the job first ran on the engine (0: not yet, or
+ *	never: it failed without running)
  * @end_ns: out, when it completed (0: not yet)
  * @busy_ns: out, engine time the job used
  */

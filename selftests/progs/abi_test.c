@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "gpucore.h"
@@ -451,6 +452,24 @@ static u32 syncobj_create(int fd, u32 flags)
 static int syncobj_wait(int fd, u32 h, u64 deadline)
 {
 	return drmSyncobjWait(fd, &h, 1, (int64_t)deadline, 0, NULL);
+}
+
+/*
+ * The state of the fence a syncobj holds, read through a sync_file: 1
+ * signalled, 0 pending, or the negative errno it signalled with.
+ */
+static int syncobj_fence_status(int fd, u32 h)
+{
+	struct sync_file_info info;
+	int sf = -1;
+
+	if (drmSyncobjExportSyncFile(fd, h, &sf))
+		fail("drmSyncobjExportSyncFile: %s", ename(errno));
+	memset(&info, 0, sizeof(info));
+	if (ioctl(sf, SYNC_IOC_FILE_INFO, &info))
+		fail("SYNC_IOC_FILE_INFO: %s", ename(errno));
+	close(sf);
+	return info.status;
 }
 
 /*
@@ -1353,6 +1372,90 @@ static void case_syncobj_in_fence(void)
 		if (v != 0xcafef00d)
 			fail("job B's FILL: word at %llu is 0x%08x", k, v);
 	}
+}
+
+/*
+ * A job whose in-fence signals with an error (-ECANCELED: the 8 s SPIN
+ * producing it is on a channel destroyed under it) fails with that error,
+ * in its turn, without executing its FILL: JOB_QUERY's status, its own
+ * fence's error and the failed count say so. The next job of its channel
+ * runs normally. signal_first: the in-fence has signalled before the
+ * SUBMIT, rather than after it.
+ */
+static void check_in_fence_error(bool signal_first)
+{
+	struct fx f;
+	struct drm_gpucore_cmd spin = cmd_spin(8000 * MS), cb, cc;
+	struct drm_gpucore_job ja = mkjob(&spin, 1), j[2];
+	struct drm_gpucore_channel_stats a, b;
+	struct drm_gpucore_job_query q;
+	u32 producer, so, so_b;
+	u64 sb;
+	int st;
+
+	fx_init(&f);
+	producer = ch_create(f.fd, GPUCORE_ENGINE_CLASS_COMPUTE);
+	so = syncobj_create(f.fd, 0);
+	so_b = syncobj_create(f.fd, 0);
+	ja.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	ja.out_syncobj = so;
+	submit_jobs(f.fd, producer, &ja, 1);
+	if (signal_first) {
+		OK("CHANNEL_DESTROY of the in-fence's channel", try_ch_destroy(f.fd, producer, 0));
+		OK("the in-fence signals", -syncobj_wait(f.fd, so, now_ns() + WAIT_NS));
+	}
+	memset(f.map2, 0x5a, BO_SIZE);
+	cb = cmd_fill(f.bo2, 0, 4096, 0xdeadbeef);
+	cc = cmd_fill(f.bo2, 4096, 4096, 0x600df00d);
+	j[0] = mkjob(&cb, 1);
+	j[0].flags = GPUCORE_JOB_IN_SYNCOBJ | GPUCORE_JOB_OUT_SYNCOBJ;
+	j[0].in_syncobj = so;
+	j[0].out_syncobj = so_b;
+	j[1] = mkjob(&cc, 1);
+	get_stats(f.fd, f.ch, &a);
+	sb = submit_jobs(f.fd, f.ch, j, 2);
+	if (!signal_first) {
+		query(f.fd, f.ch, sb, &q);
+		if (q.state == GPUCORE_JOB_DONE)
+			fail("the job completed before its in-fence signalled (status %d)", q.status);
+		OK("CHANNEL_DESTROY of the in-fence's channel", try_ch_destroy(f.fd, producer, 0));
+	}
+	st = syncobj_fence_status(f.fd, so);
+	if (st != -ECANCELED)
+		fail("the in-fence (job of a destroyed channel) has status %d, expected -ECANCELED", st);
+	wait_seqno(f.fd, f.ch, sb + 1);
+	query(f.fd, f.ch, sb, &q);
+	if (q.state != GPUCORE_JOB_DONE || q.status != -ECANCELED)
+		fail("job with an in-fence failed with -ECANCELED: state %u status %d, expected DONE (%u) status %d",
+		     q.state, q.status, GPUCORE_JOB_DONE, -ECANCELED);
+	if (q.start_ns)
+		fail("the job whose in-fence failed reports that it ran (start_ns %llu)", q.start_ns);
+	st = syncobj_fence_status(f.fd, so_b);
+	if (st != -ECANCELED)
+		fail("the failed job's own fence has status %d, expected -ECANCELED", st);
+	query_done(f.fd, f.ch, sb + 1, &q);
+	get_stats(f.fd, f.ch, &b);
+	if (b.failed != a.failed + 1 || b.completed != a.completed + 1)
+		fail("stats: failed %llu -> %llu, completed %llu -> %llu; expected +1 each",
+		     a.failed, b.failed, a.completed, b.completed);
+	for (u64 k = 0; k < 8192; k += 4) {
+		u32 v, want = k < 4096 ? 0x5a5a5a5a : 0x600df00d;
+
+		memcpy(&v, f.map2 + k, 4);
+		if (v != want)
+			fail("word at %llu is 0x%08x, expected 0x%08x (%s)", k, v, want,
+			     k < 4096 ? "the failed job's FILL must not run" : "the next job's FILL");
+	}
+}
+
+static void case_syncobj_in_fence_error(void)
+{
+	check_in_fence_error(false);
+}
+
+static void case_syncobj_in_fence_error_signalled(void)
+{
+	check_in_fence_error(true);
 }
 
 static void case_submit_queue_full(void)
@@ -2640,6 +2743,8 @@ static const struct tcase cases[] = {
 	C(job_query_states),
 	C(syncobj_out_fence),
 	C(syncobj_in_fence),
+	C(syncobj_in_fence_error),
+	C(syncobj_in_fence_error_signalled),
 	C(submit_queue_full),
 
 	C(submit_bad_channel),
