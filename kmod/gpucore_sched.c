@@ -36,6 +36,7 @@
  * tracepoints) reads these numbers.
  */
 
+#include <linux/dma-fence-unwrap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -73,6 +74,44 @@ static const struct dma_fence_ops gpucore_fence_ops = {
 	.get_timeline_name = gpucore_fence_timeline_name,
 	.release = gpucore_fence_release,
 };
+
+/*
+ * Whether @f is a gpucore job fence of a vGPU other than @vgpu. The job's
+ * channel (and its vGPU) may be gone once the fence signalled, so the job
+ * keeps its vGPU's uid, which no later vGPU reuses.
+ */
+static bool gpucore_fence_foreign_one(struct dma_fence *f, const struct gpucore_vgpu *vgpu)
+{
+	return f->ops == &gpucore_fence_ops &&
+	       container_of(f, struct gpucore_job, fence)->vgpu_uid != vgpu->uid;
+}
+
+/**
+ * gpucore_fence_foreign - whether an in-fence carries another vGPU's job fence
+ * @fence: a fence of any driver, or a container of fences (a dma_fence_array
+ *	of a merged sync_file, a dma_fence_chain of a timeline syncobj)
+ * @vgpu: the vGPU submitting with it
+ *
+ * A tenant may not make its jobs wait on another tenant's, as it may not
+ * import another tenant's dma-buf: SUBMIT refuses such an in-fence. Fences
+ * of other drivers and of @vgpu's own jobs are fine. Containers are looked
+ * through, so a merged sync_file cannot carry one in. (A container may
+ * already have dropped fences that had signalled when it was made.)
+ *
+ * Return: true if @fence is, or contains, a job fence of another vGPU
+ * (of this GPU or another).
+ */
+bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *vgpu)
+{
+	struct dma_fence_unwrap iter;
+	struct dma_fence *f;
+	bool foreign = false;
+
+	/* No early exit: the iterator holds a reference until its end. */
+	dma_fence_unwrap_for_each(f, &iter, fence)
+		foreign |= gpucore_fence_foreign_one(f, vgpu);
+	return foreign;
+}
 
 /**
  * gpucore_switch_reason_name - name of a switch-out reason
@@ -305,6 +344,7 @@ struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds)
 		return NULL;
 	job->gpu = ch->gpu;
 	job->ch = ch;
+	job->vgpu_uid = ch->vgpu->uid;
 	job->num_cmds = num_cmds;
 	job->ready = true;
 	spin_lock_init(&job->fence_lock);

@@ -15,14 +15,24 @@
  * read and write and userspace maps with mmap. Channel and BO handles are
  * per file descriptor: one client can never name another's objects.
  *
+ * Tenants: each vGPU (and the host tenant) has its own DRM device, and one
+ * vGPU's buffers and jobs do not cross to another, even through a process
+ * holding a file descriptor for them. A BO exported as a dma-buf cannot be
+ * imported into another vGPU (PRIME_FD_TO_HANDLE fails with -EINVAL). A
+ * syncobj or sync_file can be imported by any DRM device, but SUBMIT
+ * refuses it as an in-fence with the same -EINVAL if it holds the fence of
+ * another vGPU's job, alone or merged with other fences; fences of other
+ * drivers and of the vGPU's own jobs are accepted.
+ *
  * Errors, the same for every ioctl, each checked before any side effect:
  *
  * - EINVAL: an unknown flag, a nonzero pad or reserved field, a value out
  *   of its documented range (engine class or instance, a zero or oversized
  *   count, an unknown command op, a misaligned FILL, a SPIN longer than
  *   GPUCORE_MAX_SPIN_NS, a handle given without the flag that uses it), a
- *   COPY whose source and destination ranges overlap in one BO, a
- *   sequence number never submitted on that channel.
+ *   COPY whose source and destination ranges overlap in one BO, an
+ *   in-syncobj holding no fence or another vGPU's job fence, a sequence
+ *   number never submitted on that channel.
  * - EFAULT: a user pointer that cannot be read or written.
  * - ENOENT: a channel, BO or syncobj handle that this file does not hold.
  * - ERANGE: a FILL/COPY range outside its BO, or offset + size overflowing.
@@ -229,7 +239,8 @@ struct drm_gpucore_cmd {
  * drm_gpucore_job.flags
  *
  * GPUCORE_JOB_IN_SYNCOBJ: the job waits for the fence @in_syncobj holds at
- * SUBMIT. If that fence signals with an error,
+ * SUBMIT (-EINVAL if it holds none, or holds another vGPU's job fence: see
+ * "Tenants" at the top of this file). If that fence signals with an error,
  * the job fails with the same error without executing its commands: its
  * fence signals with it, JOB_QUERY reports it as the status and the
  * channel counts the job as failed. It does so in its turn, the channel's

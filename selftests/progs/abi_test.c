@@ -2545,7 +2545,7 @@ static void iso_dmabuf_child(int fd, void *arg)
 
 	if (drmPrimeFDToHandle(fd, p->dmabuf, &h) == 0)
 		fail("PRIME_FD_TO_HANDLE imported another vGPU's buffer as handle %u", h);
-	if (errno != EINVAL && errno != EXDEV && errno != EPERM)
+	if (errno != EINVAL)
 		fail("PRIME_FD_TO_HANDLE of another vGPU's buffer: expected a refusal (EINVAL), got %s",
 		     ename(errno));
 	if (vram_used(fd) != used)
@@ -2581,6 +2581,172 @@ static void case_isolation_dmabuf(void)
 			fail("the exported BO changed: byte %llu is 0x%02x", k, f.map[k]);
 	close(p.dmabuf);
 	fx_submit_valid(&f, "another vGPU tried to import the parent's dma-buf");
+}
+
+struct iso_fence {
+	int syncobj_fd;	/* a syncobj holding a job fence of the parent's, as an fd */
+	int sync_file;	/* a job fence of the parent's, pending for a minute */
+};
+
+/*
+ * A job of six 10 s SPINs on a channel of its own (*ch), pending until that
+ * channel is destroyed; returns a syncobj holding its fence.
+ */
+static u32 long_job(int fd, u32 *ch)
+{
+	struct drm_gpucore_cmd c[6];
+	struct drm_gpucore_job j = mkjob(c, 6);
+	u32 so = syncobj_create(fd, 0);
+
+	for (int k = 0; k < 6; k++)
+		c[k] = cmd_spin(GPUCORE_MAX_SPIN_NS);
+	*ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = so;
+	submit_jobs(fd, *ch, &j, 1);
+	return so;
+}
+
+static int export_sync_file(int fd, u32 so)
+{
+	int sf = -1;
+
+	if (drmSyncobjExportSyncFile(fd, so, &sf))
+		fail("drmSyncobjExportSyncFile: %s", ename(errno));
+	return sf;
+}
+
+/* A sync_file merging two pending fences: it must hold both. */
+static int merge_sync_files(int a, int b)
+{
+	struct sync_merge_data m = { .name = "abi_test", .fd2 = b };
+	struct sync_file_info info;
+
+	if (ioctl(a, SYNC_IOC_MERGE, &m))
+		fail("SYNC_IOC_MERGE: %s", ename(errno));
+	memset(&info, 0, sizeof(info));
+	if (ioctl(m.fence, SYNC_IOC_FILE_INFO, &info))
+		fail("SYNC_IOC_FILE_INFO: %s", ename(errno));
+	if (info.num_fences != 2)
+		fail("inconclusive: the merged sync_file holds %u fences, not the 2 pending ones", info.num_fences);
+	return m.fence;
+}
+
+/* A new syncobj on fd holding a sync_file's fence. */
+static u32 syncobj_from_sync_file(int fd, int sf)
+{
+	u32 so = syncobj_create(fd, 0);
+
+	if (drmSyncobjImportSyncFile(fd, so, sf))
+		fail("drmSyncobjImportSyncFile: %s", ename(errno));
+	return so;
+}
+
+/* SUBMIT of one FILL of bo waiting on syncobj in; 0 or the errno. */
+static int try_submit_after(int fd, u32 ch, u32 bo, u32 in, u64 *seqno)
+{
+	struct drm_gpucore_cmd c = cmd_fill(bo, 0, 64, 0xabcdabcd);
+	struct drm_gpucore_job j = mkjob(&c, 1);
+	struct drm_gpucore_submit s;
+	int e;
+
+	j.flags = GPUCORE_JOB_IN_SYNCOBJ;
+	j.in_syncobj = in;
+	s = mksubmit(ch, &j, 1);
+	e = gioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	if (seqno)
+		*seqno = s.seqno;
+	return e;
+}
+
+static void iso_fence_child(int fd, void *arg)
+{
+	struct iso_fence *p = arg;
+	struct drm_gpucore_channel_stats st;
+	u32 ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE), bo = bo_create(fd, BO_SIZE);
+	u32 imported, own_ch, merged, stub;
+	int mine;
+	u64 s;
+
+	if (drmSyncobjFDToHandle(fd, p->syncobj_fd, &imported))
+		fail("SYNCOBJ_FD_TO_HANDLE of another vGPU's syncobj: %s (importing it is allowed)",
+		     ename(errno));
+	expect_errno("SUBMIT waiting on another vGPU's job fence (an imported syncobj)", EINVAL,
+		     try_submit_after(fd, ch, bo, imported, NULL));
+	mine = export_sync_file(fd, long_job(fd, &own_ch));
+	merged = syncobj_from_sync_file(fd, merge_sync_files(mine, p->sync_file));
+	expect_errno("SUBMIT waiting on a sync_file merging this vGPU's job fence with another vGPU's",
+		     EINVAL, try_submit_after(fd, ch, bo, merged, NULL));
+	get_stats(fd, ch, &st);
+	if (st.submitted || st.queued)
+		fail("refused SUBMITs left a trace: submitted %llu, queued %llu", st.submitted, st.queued);
+	/* a fence of no gpucore job (the stub fence) and one of its own are accepted */
+	stub = syncobj_create(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	OK("SUBMIT waiting on a signalled syncobj (a fence of no gpucore job)",
+	   try_submit_after(fd, ch, bo, stub, &s));
+	if (s != 1)
+		fail("the first accepted SUBMIT got seqno %llu, expected 1 (a refused one consumed a seqno)", s);
+	wait_seqno(fd, ch, s);
+	OK("SUBMIT waiting on a job fence of this vGPU's own, through a sync_file",
+	   try_submit_after(fd, ch, bo, syncobj_from_sync_file(fd, mine), NULL));
+}
+
+/*
+ * ABI choice: a job fence of one vGPU cannot be an in-fence on another
+ * (EINVAL, as for a dma-buf import), even through a syncobj exported as an
+ * fd (which the other vGPU may import) or merged with a fence of the other
+ * vGPU's own into a sync_file. On its own vGPU the same syncobj fd works,
+ * and so does a merged sync_file of two of its own job fences.
+ */
+static void case_isolation_job_fence(void)
+{
+	struct drm_gpucore_cmd c;
+	struct drm_gpucore_job j;
+	struct drm_gpucore_job_query q;
+	struct iso_fence p;
+	struct fx f;
+	u32 short_so, long_ch[2], long_so[2], ch2, bo2, h;
+	u64 s;
+	int fd2;
+	u8 *map;
+
+	fx_init(&f);
+	short_so = syncobj_create(f.fd, 0);
+	c = cmd_fill(f.bo2, 0, 64, 0x77777777);
+	j = mkjob(&c, 1);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = short_so;
+	submit_jobs(f.fd, f.ch, &j, 1);
+	f.next++;
+	for (int k = 0; k < 2; k++)
+		long_so[k] = long_job(f.fd, &long_ch[k]);
+	if (drmSyncobjHandleToFD(f.fd, short_so, &p.syncobj_fd))
+		fail("SYNCOBJ_HANDLE_TO_FD: %s", ename(errno));
+	p.sync_file = export_sync_file(f.fd, long_so[0]);
+	in_other_process(iso_fence_child, &p);
+
+	/* the same vGPU, through another file */
+	fd2 = open_node();
+	ch2 = ch_create(fd2, GPUCORE_ENGINE_CLASS_COMPUTE);
+	bo2 = bo_create(fd2, BO_SIZE);
+	map = bo_map(fd2, bo2, BO_SIZE);
+	if (drmSyncobjFDToHandle(fd2, p.syncobj_fd, &h))
+		fail("SYNCOBJ_FD_TO_HANDLE on the exporting vGPU: %s", ename(errno));
+	OK("SUBMIT waiting on an imported syncobj of this vGPU's own job", try_submit_after(fd2, ch2, bo2, h, &s));
+	wait_seqno(fd2, ch2, s);
+	query_done(fd2, ch2, s, &q);
+	if (memcmp(map, "\xcd\xab\xcd\xab", 4))
+		fail("the job waiting on an imported syncobj of this vGPU did not write its FILL");
+	h = syncobj_from_sync_file(fd2, merge_sync_files(p.sync_file, export_sync_file(f.fd, long_so[1])));
+	OK("SUBMIT waiting on a sync_file merging two job fences of this vGPU",
+	   try_submit_after(fd2, ch2, bo2, h, &s));
+	for (int k = 0; k < 2; k++)
+		OK("CHANNEL_DESTROY of a long job's channel", try_ch_destroy(f.fd, long_ch[k], 0));
+	wait_seqno(fd2, ch2, s);
+	close(p.syncobj_fd);
+	close(p.sync_file);
+	close(fd2);
+	fx_submit_valid(&f, "another vGPU tried the parent's job fences");
 }
 
 struct iso_flink {
@@ -2815,6 +2981,7 @@ static const struct tcase cases[] = {
 	C(isolation_bos),
 	C(isolation_syncobjs),
 	C(isolation_dmabuf),
+	C(isolation_job_fence),
 	C(isolation_flink),
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
