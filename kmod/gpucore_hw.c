@@ -178,8 +178,8 @@ static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *bu
 		e->slice_busy = ch->busy_ns;
 		used = 0;
 	}
-	if (!job->start_ns)
-		job->start_ns = ktime_get_ns();
+	if (!gpucore_sched_job_start(job, done))
+		return NULL;
 	if (job->cur >= job->num_cmds) {
 		gpucore_sched_job_done(job, 0, done);
 		return NULL;

@@ -247,6 +247,11 @@ static int gpucore_cmd_check(const struct drm_gpucore_cmd *c)
 	}
 }
 
+/*
+ * Whether [a, a + n) and [b, b + n) overlap. A COPY within one BO must not
+ * overlap itself (-EINVAL): the engine copies in chunks with preemption
+ * points between them, so there are no memmove semantics to offer.
+ */
 static bool gpucore_overlap(u64 a, u64 b, u64 n)
 {
 	return n && a < b + n && b < a + n;
@@ -317,6 +322,31 @@ static int gpucore_job_check(const struct drm_gpucore_job *uj)
 	return 0;
 }
 
+/*
+ * The in-fence and out-syncobj of job @i: -ENOENT for an unknown handle,
+ * -EINVAL for an in-syncobj without a fence or holding another vGPU's job
+ * fence (refused as another vGPU's dma-buf is, see gpucore.h).
+ */
+static int gpucore_job_syncobjs(struct gpucore_submit *s, u32 i, struct gpucore_job *job)
+{
+	const struct drm_gpucore_job *uj = &s->ujobs[i];
+	int ret;
+
+	if (uj->flags & GPUCORE_JOB_IN_SYNCOBJ) {
+		ret = drm_syncobj_find_fence(s->file, uj->in_syncobj, 0, 0, &job->in_fence);
+		if (ret)
+			return ret;
+		if (gpucore_fence_foreign(job->in_fence, to_gpucore_file(s->file)->vgpu))
+			return -EINVAL;
+	}
+	if (uj->flags & GPUCORE_JOB_OUT_SYNCOBJ) {
+		s->out[i] = drm_syncobj_find(s->file, uj->out_syncobj);
+		if (!s->out[i])
+			return -ENOENT;
+	}
+	return 0;
+}
+
 /* Build job @i of the submit from its user description. */
 static int gpucore_job_prepare(struct gpucore_submit *s, u32 i)
 {
@@ -345,17 +375,7 @@ static int gpucore_job_prepare(struct gpucore_submit *s, u32 i)
 		if (ret)
 			return ret;
 	}
-	if (uj->flags & GPUCORE_JOB_IN_SYNCOBJ) {
-		ret = drm_syncobj_find_fence(s->file, uj->in_syncobj, 0, 0, &job->in_fence);
-		if (ret)
-			return ret;
-	}
-	if (uj->flags & GPUCORE_JOB_OUT_SYNCOBJ) {
-		s->out[i] = drm_syncobj_find(s->file, uj->out_syncobj);
-		if (!s->out[i])
-			return -ENOENT;
-	}
-	return 0;
+	return gpucore_job_syncobjs(s, i, job);
 }
 
 static void gpucore_submit_cleanup(struct gpucore_submit *s, bool submitted)
@@ -413,7 +433,9 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
 }
 
 /*
- * SUBMIT: -EINVAL (flags, pad, reserved, counts, job flags, commands),
+ * SUBMIT: -EINVAL (flags, pad, reserved, counts, job flags, commands,
+ * a COPY overlapping itself in one BO, an in-syncobj without a fence or
+ * with another vGPU's job fence),
  * -EFAULT, -ENOENT (channel, BO or syncobj handle), -ERANGE, -EAGAIN,
  * -ENOMEM, -ENODEV. All or nothing.
  */

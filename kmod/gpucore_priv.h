@@ -139,6 +139,7 @@ struct gpucore_vgpu {
 	struct device *dev;
 	struct drm_device *drm;
 	u32 id;
+	u64 uid;			/* never reused, unlike @id: tags its job fences */
 	char name[GPUCORE_NAME_LEN];
 	u32 weight;
 	u32 cap;
@@ -250,10 +251,12 @@ struct gpucore_job {
 	spinlock_t fence_lock;
 	struct gpucore_gpu *gpu;
 	struct gpucore_channel *ch;	/* holds a reference until completion */
+	u64 vgpu_uid;			/* its vGPU's uid, for as long as the fence lives */
 	struct list_head node;		/* on ch->jobs */
 	u64 seqno;
 	bool ready;			/* in-fence signalled (or none) */
 	bool done;
+	int in_error;			/* the in-fence's error once it signalled, or 0 */
 	struct dma_fence *in_fence;
 	struct dma_fence_cb in_cb;
 	u32 num_cmds;
@@ -311,6 +314,8 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine_class);
 struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns);
 void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why);
+bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *vgpu);
+bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
 void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
 void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
 void gpucore_jobs_signal(struct list_head *done);

@@ -8,13 +8,17 @@
  *
  * Every channel is bound to one engine. A channel is *runnable* (QUEUED)
  * when its oldest pending job is ready, that is, has no in-fence or its
- * in-fence has signalled; runnable channels wait on their engine's runlist,
- * oldest first. When an engine has nothing to run it asks the scheduler to
- * pick (gpucore_sched_pick()); the built-in policy is round robin: the
- * channel at the head of the runlist runs for one timeslice. When the slice
- * ends and another channel is queued on the engine, the running channel is
- * preempted (gpucore_sched_switch_out()) and queued again at the tail, its
- * current command resuming where it stopped; otherwise its slice is renewed.
+ * in-fence has signalled. A job whose in-fence signalled with an error is
+ * ready too, but fails with that error when it reaches its engine, its
+ * commands not executed (gpucore_sched_job_start()), so the jobs of a
+ * channel still complete in order. Runnable channels wait on their
+ * engine's runlist, oldest first. When an engine has nothing to run it
+ * asks the scheduler to pick (gpucore_sched_pick()); the built-in policy is
+ * round robin: the channel at the head of the runlist runs for one
+ * timeslice. When the slice ends and another channel is queued on the
+ * engine, the running channel is preempted (gpucore_sched_switch_out()) and
+ * queued again at the tail, its current command resuming where it stopped;
+ * otherwise its slice is renewed.
  * A channel that runs out of ready jobs leaves the engine at once, so idle
  * channels never hold an engine.
  *
@@ -32,6 +36,7 @@
  * tracepoints) reads these numbers.
  */
 
+#include <linux/dma-fence-unwrap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -69,6 +74,44 @@ static const struct dma_fence_ops gpucore_fence_ops = {
 	.get_timeline_name = gpucore_fence_timeline_name,
 	.release = gpucore_fence_release,
 };
+
+/*
+ * Whether @f is a gpucore job fence of a vGPU other than @vgpu. The job's
+ * channel (and its vGPU) may be gone once the fence signalled, so the job
+ * keeps its vGPU's uid, which no later vGPU reuses.
+ */
+static bool gpucore_fence_foreign_one(struct dma_fence *f, const struct gpucore_vgpu *vgpu)
+{
+	return f->ops == &gpucore_fence_ops &&
+	       container_of(f, struct gpucore_job, fence)->vgpu_uid != vgpu->uid;
+}
+
+/**
+ * gpucore_fence_foreign - whether an in-fence carries another vGPU's job fence
+ * @fence: a fence of any driver, or a container of fences (a dma_fence_array
+ *	of a merged sync_file, a dma_fence_chain of a timeline syncobj)
+ * @vgpu: the vGPU submitting with it
+ *
+ * A tenant may not make its jobs wait on another tenant's, as it may not
+ * import another tenant's dma-buf: SUBMIT refuses such an in-fence. Fences
+ * of other drivers and of @vgpu's own jobs are fine. Containers are looked
+ * through, so a merged sync_file cannot carry one in. (A container may
+ * already have dropped fences that had signalled when it was made.)
+ *
+ * Return: true if @fence is, or contains, a job fence of another vGPU
+ * (of this GPU or another).
+ */
+bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *vgpu)
+{
+	struct dma_fence_unwrap iter;
+	struct dma_fence *f;
+	bool foreign = false;
+
+	/* No early exit: the iterator holds a reference until its end. */
+	dma_fence_unwrap_for_each(f, &iter, fence)
+		foreign |= gpucore_fence_foreign_one(f, vgpu);
+	return foreign;
+}
 
 /**
  * gpucore_switch_reason_name - name of a switch-out reason
@@ -278,7 +321,8 @@ static bool gpucore_update_state(struct gpucore_channel *ch, u64 flags)
 	return gpucore_make_runnable(ch, flags);
 }
 
-static void gpucore_job_ready(struct gpucore_job *job)
+/* @job's in-fence signalled, with @error (0 or a negative errno). */
+static void gpucore_job_ready(struct gpucore_job *job, int error)
 {
 	struct gpucore_gpu *gpu = job->gpu;
 	struct gpucore_engine *wake = NULL;
@@ -286,6 +330,7 @@ static void gpucore_job_ready(struct gpucore_job *job)
 
 	spin_lock_irqsave(&gpu->lock, flags);
 	job->ready = true;
+	job->in_error = error;
 	if (!job->done && gpucore_update_state(job->ch, GPUCORE_ENQ_WAKEUP))
 		wake = job->ch->engine;
 	spin_unlock_irqrestore(&gpu->lock, flags);
@@ -297,7 +342,8 @@ static void gpucore_in_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb
 {
 	struct gpucore_job *job = container_of(cb, struct gpucore_job, in_cb);
 
-	gpucore_job_ready(job);
+	/* Called with the fence's lock held, its error already final. */
+	gpucore_job_ready(job, fence->error);
 	dma_fence_put(&job->fence);
 }
 
@@ -320,6 +366,7 @@ struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds)
 		return NULL;
 	job->gpu = ch->gpu;
 	job->ch = ch;
+	job->vgpu_uid = ch->vgpu->uid;
 	job->num_cmds = num_cmds;
 	job->ready = true;
 	spin_lock_init(&job->fence_lock);
@@ -468,7 +515,8 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			continue;
 		dma_fence_get(&job->fence);
 		if (dma_fence_add_callback(job->in_fence, &job->in_cb, gpucore_in_fence_cb)) {
-			gpucore_job_ready(job);
+			/* Signalled already: 1, or its error. */
+			gpucore_job_ready(job, min(dma_fence_get_status(job->in_fence), 0));
 			dma_fence_put(&job->fence);
 		}
 	}
@@ -631,6 +679,30 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
 	rec->busy_ns = job->busy_ns;
 	rec->status = status;
 	trace_gpucore_job_complete(ch, job);
+}
+
+/**
+ * gpucore_sched_job_start - a job reaches its engine
+ * @job: the head job of the engine's current channel, ready
+ * @done: list a failed job is moved to (see gpucore_sched_job_done())
+ *
+ * A job whose in-fence signalled with an error is not executed: it fails
+ * here, in its turn, with that error, so the jobs of a channel still
+ * complete in order. Otherwise the job's start time is set the first time.
+ *
+ * Context: the GPU lock held.
+ * Return: true if the engine is to execute the job, false if it failed.
+ */
+bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
+{
+	lockdep_assert_held(&job->gpu->lock);
+	if (job->in_error) {
+		gpucore_sched_job_done(job, job->in_error, done);
+		return false;
+	}
+	if (!job->start_ns)
+		job->start_ns = ktime_get_ns();
+	return true;
 }
 
 /**

@@ -43,6 +43,8 @@
 
 #define to_vgpu(k) container_of(k, struct gpucore_vgpu, kobj)
 
+static atomic64_t gpucore_vgpu_uids = ATOMIC64_INIT(0);
+
 /**
  * gpucore_vgpu_get - take a vGPU reference
  * @vgpu: the vGPU
@@ -466,6 +468,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	}
 	kobject_init(&vgpu->kobj, &gpucore_vgpu_ktype);
 	vgpu->gpu = gpu;
+	vgpu->uid = atomic64_inc_return(&gpucore_vgpu_uids);
 	strscpy(vgpu->name, name, sizeof(vgpu->name));
 	vgpu->weight = weight;
 	vgpu->cap = cap;

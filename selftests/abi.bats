@@ -70,6 +70,7 @@ run_case() {
 @test "SUBMIT: a SPIN job completes" { run_case submit_spin; }
 @test "SUBMIT: FILL result is byte-exact" { run_case submit_fill; }
 @test "SUBMIT: COPY result is byte-exact" { run_case submit_copy; }
+@test "SUBMIT: COPY between non-overlapping ranges of one BO is byte-exact" { run_case submit_copy_same_bo; }
 @test "SUBMIT: SPIN, FILL, COPY run in order within a job" { run_case submit_mixed_job; }
 @test "SUBMIT: an empty job completes" { run_case submit_empty_job; }
 @test "SUBMIT: a multi-job submit gets consecutive seqnos" { run_case submit_seqnos; }
@@ -80,6 +81,8 @@ run_case() {
 @test "JOB_QUERY: a job behind a pending one is QUEUED, then both DONE in order" { run_case job_query_states; }
 @test "syncobj: the out-fence signals when the job is done" { run_case syncobj_out_fence; }
 @test "syncobj: a job does not start before its in-fence signals" { run_case syncobj_in_fence; }
+@test "syncobj: a job whose in-fence fails fails with its error, unexecuted; the next job runs" { run_case syncobj_in_fence_error; }
+@test "syncobj: the same with an in-fence that failed before the SUBMIT" { run_case syncobj_in_fence_error_signalled; }
 @test "SUBMIT rejects a channel with GPUCORE_MAX_QUEUED_JOBS pending (EAGAIN)" { run_case submit_queue_full; }
 
 # SUBMIT: rejected
@@ -114,6 +117,7 @@ run_case() {
 @test "SUBMIT rejects COPY from past the end of its source (ERANGE)" { run_case submit_copy_src_past_end; }
 @test "SUBMIT rejects COPY to past the end of its destination (ERANGE)" { run_case submit_copy_dst_past_end; }
 @test "SUBMIT rejects COPY whose offset + size overflows (ERANGE)" { run_case submit_copy_overflow; }
+@test "SUBMIT rejects COPY whose ranges overlap in one BO (EINVAL)" { run_case submit_copy_overlap; }
 @test "SUBMIT rejects each unknown job flag bit (EINVAL)" { run_case submit_job_flags; }
 @test "SUBMIT rejects in_syncobj set without the flag (EINVAL)" { run_case submit_in_syncobj_noflag; }
 @test "SUBMIT rejects out_syncobj set without the flag (EINVAL)" { run_case submit_out_syncobj_noflag; }

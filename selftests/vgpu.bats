@@ -235,6 +235,10 @@ isolation() {
 	[ "$(vgpu_attr b mem_used)" = 0 ]
 }
 
+@test "a job fence of one vGPU is refused as an in-fence on another, even in an imported syncobj or a merged sync_file" {
+	isolation isolation_job_fence
+}
+
 @test "a flink name made on one vGPU opens nothing on another" {
 	isolation isolation_flink
 }

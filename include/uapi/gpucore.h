@@ -15,13 +15,24 @@
  * read and write and userspace maps with mmap. Channel and BO handles are
  * per file descriptor: one client can never name another's objects.
  *
+ * Tenants: each vGPU (and the host tenant) has its own DRM device, and one
+ * vGPU's buffers and jobs do not cross to another, even through a process
+ * holding a file descriptor for them. A BO exported as a dma-buf cannot be
+ * imported into another vGPU (PRIME_FD_TO_HANDLE fails with -EINVAL). A
+ * syncobj or sync_file can be imported by any DRM device, but SUBMIT
+ * refuses it as an in-fence with the same -EINVAL if it holds the fence of
+ * another vGPU's job, alone or merged with other fences; fences of other
+ * drivers and of the vGPU's own jobs are accepted.
+ *
  * Errors, the same for every ioctl, each checked before any side effect:
  *
  * - EINVAL: an unknown flag, a nonzero pad or reserved field, a value out
  *   of its documented range (engine class or instance, a zero or oversized
  *   count, an unknown command op, a misaligned FILL, a SPIN longer than
  *   GPUCORE_MAX_SPIN_NS, a handle given without the flag that uses it), a
- *   sequence number never submitted on that channel.
+ *   COPY whose source and destination ranges overlap in one BO, an
+ *   in-syncobj holding no fence or another vGPU's job fence, a sequence
+ *   number never submitted on that channel.
  * - EFAULT: a user pointer that cannot be read or written.
  * - ENOENT: a channel, BO or syncobj handle that this file does not hold.
  * - ERANGE: a FILL/COPY range outside its BO, or offset + size overflowing.
@@ -191,7 +202,8 @@ struct drm_gpucore_bo_mmap_offset {
 enum gpucore_cmd_op {
 	GPUCORE_CMD_SPIN	= 1,	/* occupy the engine for @size ns (preemptible) */
 	GPUCORE_CMD_FILL	= 2,	/* fill dst[dst_offset, +size) with the u32 @value */
-	GPUCORE_CMD_COPY	= 3,	/* copy src[src_offset, +size) to dst[dst_offset, +size) */
+	/* copy src[src_offset, +size) to dst[dst_offset, +size); the two may not overlap */
+	GPUCORE_CMD_COPY	= 3,
 };
 
 /**
@@ -205,6 +217,12 @@ enum gpucore_cmd_op {
  * @size: SPIN: nanoseconds (<= GPUCORE_MAX_SPIN_NS); FILL/COPY: bytes
  *	(FILL: multiple of 4); ranges must lie inside their BOs
  * @value: FILL pattern in the low 32 bits, upper 32 bits must be 0
+ *
+ * COPY within one BO (source and destination the same buffer object, even
+ * under two handles) is allowed when the two ranges do not overlap
+ * (adjacent ranges do not). Overlapping ranges are refused with -EINVAL at
+ * SUBMIT: there are no memmove semantics, since the engine copies in
+ * chunks with preemption points between them.
  */
 struct drm_gpucore_cmd {
 	__u32 op;
@@ -217,7 +235,17 @@ struct drm_gpucore_cmd {
 	__u64 value;
 };
 
-/* drm_gpucore_job.flags */
+/*
+ * drm_gpucore_job.flags
+ *
+ * GPUCORE_JOB_IN_SYNCOBJ: the job waits for the fence @in_syncobj holds at
+ * SUBMIT (-EINVAL if it holds none, or holds another vGPU's job fence: see
+ * "Tenants" at the top of this file). If that fence signals with an error,
+ * the job fails with the same error without executing its commands: its
+ * fence signals with it, JOB_QUERY reports it as the status and the
+ * channel counts the job as failed. It does so in its turn, the channel's
+ * jobs completing in order; later jobs of the channel run normally.
+ */
 #define GPUCORE_JOB_IN_SYNCOBJ		(1u << 0)	/* wait for @in_syncobj's fence first */
 #define GPUCORE_JOB_OUT_SYNCOBJ		(1u << 1)	/* put the job's fence into @out_syncobj */
 #define GPUCORE_JOB_FLAGS		(GPUCORE_JOB_IN_SYNCOBJ | GPUCORE_JOB_OUT_SYNCOBJ)
@@ -288,9 +316,11 @@ struct drm_gpucore_wait {
  * @seqno: in, job sequence number; the last GPUCORE_MAX_QUEUED_JOBS
  *	completed jobs are remembered, older ones give -ENODATA
  * @state: out, GPUCORE_JOB_*
- * @status: out, 0 or a negative errno the job failed with
+ * @status: out, 0 or a negative errno the job failed with (such as its
+ *	in-fence's error, see GPUCORE_JOB_IN_SYNCOBJ)
  * @submit_ns: out, CLOCK_MONOTONIC time of submission
- * @start_ns: out, when the job first ran on the engine (0: not yet)
+ * @start_ns: out, when the job first ran on the engine (0: not yet, or
+ *	never: it failed without running)
  * @end_ns: out, when it completed (0: not yet)
  * @busy_ns: out, engine time the job used
  */

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "gpucore.h"
@@ -451,6 +452,24 @@ static u32 syncobj_create(int fd, u32 flags)
 static int syncobj_wait(int fd, u32 h, u64 deadline)
 {
 	return drmSyncobjWait(fd, &h, 1, (int64_t)deadline, 0, NULL);
+}
+
+/*
+ * The state of the fence a syncobj holds, read through a sync_file: 1
+ * signalled, 0 pending, or the negative errno it signalled with.
+ */
+static int syncobj_fence_status(int fd, u32 h)
+{
+	struct sync_file_info info;
+	int sf = -1;
+
+	if (drmSyncobjExportSyncFile(fd, h, &sf))
+		fail("drmSyncobjExportSyncFile: %s", ename(errno));
+	memset(&info, 0, sizeof(info));
+	if (ioctl(sf, SYNC_IOC_FILE_INFO, &info))
+		fail("SYNC_IOC_FILE_INFO: %s", ename(errno));
+	close(sf);
+	return info.status;
 }
 
 /*
@@ -1089,6 +1108,35 @@ static void case_submit_copy(void)
 		fail("COPY changed its source");
 }
 
+/*
+ * COPY within one BO whose ranges do not overlap: adjacent ranges, and
+ * ranges apart with unaligned offsets and size, in both directions.
+ */
+static void case_submit_copy_same_bo(void)
+{
+	struct fx f;
+	struct drm_gpucore_cmd c[3];
+	u8 want[BO_SIZE];
+	u64 s;
+
+	fx_init(&f);
+	for (u64 k = 0; k < BO_SIZE; k++)
+		f.map[k] = (u8)(k * 7 + 3);
+	memcpy(want, f.map, BO_SIZE);
+	c[0] = cmd_copy(f.bo, 4096, f.bo, 0, 4096);		/* adjacent, forward */
+	memmove(want + 4096, want, 4096);
+	c[1] = cmd_copy(f.bo, 10001, f.bo, 40003, 9999);	/* apart, backward */
+	memmove(want + 10001, want + 40003, 9999);
+	c[2] = cmd_copy(f.bo, 60000, f.bo, 55000, 5000);	/* adjacent, dst after src */
+	memmove(want + 60000, want + 55000, 5000);
+	s = submit_cmds(f.fd, f.ch, c, 3);
+	wait_seqno(f.fd, f.ch, s);
+	for (u64 k = 0; k < BO_SIZE; k++)
+		if (f.map[k] != want[k])
+			fail("after COPYs within one BO, byte %llu is 0x%02x, expected 0x%02x", k, f.map[k],
+			     want[k]);
+}
+
 static void case_submit_mixed_job(void)
 {
 	struct fx f;
@@ -1324,6 +1372,90 @@ static void case_syncobj_in_fence(void)
 		if (v != 0xcafef00d)
 			fail("job B's FILL: word at %llu is 0x%08x", k, v);
 	}
+}
+
+/*
+ * A job whose in-fence signals with an error (-ECANCELED: the 8 s SPIN
+ * producing it is on a channel destroyed under it) fails with that error,
+ * in its turn, without executing its FILL: JOB_QUERY's status, its own
+ * fence's error and the failed count say so. The next job of its channel
+ * runs normally. signal_first: the in-fence has signalled before the
+ * SUBMIT, rather than after it.
+ */
+static void check_in_fence_error(bool signal_first)
+{
+	struct fx f;
+	struct drm_gpucore_cmd spin = cmd_spin(8000 * MS), cb, cc;
+	struct drm_gpucore_job ja = mkjob(&spin, 1), j[2];
+	struct drm_gpucore_channel_stats a, b;
+	struct drm_gpucore_job_query q;
+	u32 producer, so, so_b;
+	u64 sb;
+	int st;
+
+	fx_init(&f);
+	producer = ch_create(f.fd, GPUCORE_ENGINE_CLASS_COMPUTE);
+	so = syncobj_create(f.fd, 0);
+	so_b = syncobj_create(f.fd, 0);
+	ja.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	ja.out_syncobj = so;
+	submit_jobs(f.fd, producer, &ja, 1);
+	if (signal_first) {
+		OK("CHANNEL_DESTROY of the in-fence's channel", try_ch_destroy(f.fd, producer, 0));
+		OK("the in-fence signals", -syncobj_wait(f.fd, so, now_ns() + WAIT_NS));
+	}
+	memset(f.map2, 0x5a, BO_SIZE);
+	cb = cmd_fill(f.bo2, 0, 4096, 0xdeadbeef);
+	cc = cmd_fill(f.bo2, 4096, 4096, 0x600df00d);
+	j[0] = mkjob(&cb, 1);
+	j[0].flags = GPUCORE_JOB_IN_SYNCOBJ | GPUCORE_JOB_OUT_SYNCOBJ;
+	j[0].in_syncobj = so;
+	j[0].out_syncobj = so_b;
+	j[1] = mkjob(&cc, 1);
+	get_stats(f.fd, f.ch, &a);
+	sb = submit_jobs(f.fd, f.ch, j, 2);
+	if (!signal_first) {
+		query(f.fd, f.ch, sb, &q);
+		if (q.state == GPUCORE_JOB_DONE)
+			fail("the job completed before its in-fence signalled (status %d)", q.status);
+		OK("CHANNEL_DESTROY of the in-fence's channel", try_ch_destroy(f.fd, producer, 0));
+	}
+	st = syncobj_fence_status(f.fd, so);
+	if (st != -ECANCELED)
+		fail("the in-fence (job of a destroyed channel) has status %d, expected -ECANCELED", st);
+	wait_seqno(f.fd, f.ch, sb + 1);
+	query(f.fd, f.ch, sb, &q);
+	if (q.state != GPUCORE_JOB_DONE || q.status != -ECANCELED)
+		fail("job with an in-fence failed with -ECANCELED: state %u status %d, expected DONE (%u) status %d",
+		     q.state, q.status, GPUCORE_JOB_DONE, -ECANCELED);
+	if (q.start_ns)
+		fail("the job whose in-fence failed reports that it ran (start_ns %llu)", q.start_ns);
+	st = syncobj_fence_status(f.fd, so_b);
+	if (st != -ECANCELED)
+		fail("the failed job's own fence has status %d, expected -ECANCELED", st);
+	query_done(f.fd, f.ch, sb + 1, &q);
+	get_stats(f.fd, f.ch, &b);
+	if (b.failed != a.failed + 1 || b.completed != a.completed + 1)
+		fail("stats: failed %llu -> %llu, completed %llu -> %llu; expected +1 each",
+		     a.failed, b.failed, a.completed, b.completed);
+	for (u64 k = 0; k < 8192; k += 4) {
+		u32 v, want = k < 4096 ? 0x5a5a5a5a : 0x600df00d;
+
+		memcpy(&v, f.map2 + k, 4);
+		if (v != want)
+			fail("word at %llu is 0x%08x, expected 0x%08x (%s)", k, v, want,
+			     k < 4096 ? "the failed job's FILL must not run" : "the next job's FILL");
+	}
+}
+
+static void case_syncobj_in_fence_error(void)
+{
+	check_in_fence_error(false);
+}
+
+static void case_syncobj_in_fence_error_signalled(void)
+{
+	check_in_fence_error(true);
 }
 
 static void case_submit_queue_full(void)
@@ -1721,6 +1853,24 @@ static void case_submit_copy_overflow(void)
 	fx_init(&f);
 	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo2, ~0ULL - 7, 16), ERANGE, "COPY whose src_offset + size overflows");
 	reject_cmd(&f, cmd_copy(f.bo, ~0ULL - 7, f.bo2, 0, 16), ERANGE, "COPY whose dst_offset + size overflows");
+}
+
+/*
+ * ABI choice: a COPY whose source and destination ranges overlap in one BO
+ * is EINVAL (no memmove semantics), whichever way and however little they
+ * overlap; checked after the ranges, so each range here lies inside the BO.
+ */
+static void case_submit_copy_overlap(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo, 0, 64), EINVAL, "COPY of a range onto itself");
+	reject_cmd(&f, cmd_copy(f.bo, 100, f.bo, 0, 4096), EINVAL, "COPY in one BO, dst inside src");
+	reject_cmd(&f, cmd_copy(f.bo, 0, f.bo, 100, 4096), EINVAL, "COPY in one BO, src inside dst");
+	reject_cmd(&f, cmd_copy(f.bo, 4095, f.bo, 0, 4096), EINVAL, "COPY in one BO overlapping by 1 byte");
+	reject_cmd(&f, cmd_copy(f.bo, 1, f.bo, BO_SIZE / 2, BO_SIZE / 2), EINVAL,
+		   "COPY in one BO, src ending at the BO's end, overlapping dst by 1 byte");
 }
 
 static void case_submit_job_flags(void)
@@ -2395,7 +2545,7 @@ static void iso_dmabuf_child(int fd, void *arg)
 
 	if (drmPrimeFDToHandle(fd, p->dmabuf, &h) == 0)
 		fail("PRIME_FD_TO_HANDLE imported another vGPU's buffer as handle %u", h);
-	if (errno != EINVAL && errno != EXDEV && errno != EPERM)
+	if (errno != EINVAL)
 		fail("PRIME_FD_TO_HANDLE of another vGPU's buffer: expected a refusal (EINVAL), got %s",
 		     ename(errno));
 	if (vram_used(fd) != used)
@@ -2431,6 +2581,172 @@ static void case_isolation_dmabuf(void)
 			fail("the exported BO changed: byte %llu is 0x%02x", k, f.map[k]);
 	close(p.dmabuf);
 	fx_submit_valid(&f, "another vGPU tried to import the parent's dma-buf");
+}
+
+struct iso_fence {
+	int syncobj_fd;	/* a syncobj holding a job fence of the parent's, as an fd */
+	int sync_file;	/* a job fence of the parent's, pending for a minute */
+};
+
+/*
+ * A job of six 10 s SPINs on a channel of its own (*ch), pending until that
+ * channel is destroyed; returns a syncobj holding its fence.
+ */
+static u32 long_job(int fd, u32 *ch)
+{
+	struct drm_gpucore_cmd c[6];
+	struct drm_gpucore_job j = mkjob(c, 6);
+	u32 so = syncobj_create(fd, 0);
+
+	for (int k = 0; k < 6; k++)
+		c[k] = cmd_spin(GPUCORE_MAX_SPIN_NS);
+	*ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = so;
+	submit_jobs(fd, *ch, &j, 1);
+	return so;
+}
+
+static int export_sync_file(int fd, u32 so)
+{
+	int sf = -1;
+
+	if (drmSyncobjExportSyncFile(fd, so, &sf))
+		fail("drmSyncobjExportSyncFile: %s", ename(errno));
+	return sf;
+}
+
+/* A sync_file merging two pending fences: it must hold both. */
+static int merge_sync_files(int a, int b)
+{
+	struct sync_merge_data m = { .name = "abi_test", .fd2 = b };
+	struct sync_file_info info;
+
+	if (ioctl(a, SYNC_IOC_MERGE, &m))
+		fail("SYNC_IOC_MERGE: %s", ename(errno));
+	memset(&info, 0, sizeof(info));
+	if (ioctl(m.fence, SYNC_IOC_FILE_INFO, &info))
+		fail("SYNC_IOC_FILE_INFO: %s", ename(errno));
+	if (info.num_fences != 2)
+		fail("inconclusive: the merged sync_file holds %u fences, not the 2 pending ones", info.num_fences);
+	return m.fence;
+}
+
+/* A new syncobj on fd holding a sync_file's fence. */
+static u32 syncobj_from_sync_file(int fd, int sf)
+{
+	u32 so = syncobj_create(fd, 0);
+
+	if (drmSyncobjImportSyncFile(fd, so, sf))
+		fail("drmSyncobjImportSyncFile: %s", ename(errno));
+	return so;
+}
+
+/* SUBMIT of one FILL of bo waiting on syncobj in; 0 or the errno. */
+static int try_submit_after(int fd, u32 ch, u32 bo, u32 in, u64 *seqno)
+{
+	struct drm_gpucore_cmd c = cmd_fill(bo, 0, 64, 0xabcdabcd);
+	struct drm_gpucore_job j = mkjob(&c, 1);
+	struct drm_gpucore_submit s;
+	int e;
+
+	j.flags = GPUCORE_JOB_IN_SYNCOBJ;
+	j.in_syncobj = in;
+	s = mksubmit(ch, &j, 1);
+	e = gioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	if (seqno)
+		*seqno = s.seqno;
+	return e;
+}
+
+static void iso_fence_child(int fd, void *arg)
+{
+	struct iso_fence *p = arg;
+	struct drm_gpucore_channel_stats st;
+	u32 ch = ch_create(fd, GPUCORE_ENGINE_CLASS_COMPUTE), bo = bo_create(fd, BO_SIZE);
+	u32 imported, own_ch, merged, stub;
+	int mine;
+	u64 s;
+
+	if (drmSyncobjFDToHandle(fd, p->syncobj_fd, &imported))
+		fail("SYNCOBJ_FD_TO_HANDLE of another vGPU's syncobj: %s (importing it is allowed)",
+		     ename(errno));
+	expect_errno("SUBMIT waiting on another vGPU's job fence (an imported syncobj)", EINVAL,
+		     try_submit_after(fd, ch, bo, imported, NULL));
+	mine = export_sync_file(fd, long_job(fd, &own_ch));
+	merged = syncobj_from_sync_file(fd, merge_sync_files(mine, p->sync_file));
+	expect_errno("SUBMIT waiting on a sync_file merging this vGPU's job fence with another vGPU's",
+		     EINVAL, try_submit_after(fd, ch, bo, merged, NULL));
+	get_stats(fd, ch, &st);
+	if (st.submitted || st.queued)
+		fail("refused SUBMITs left a trace: submitted %llu, queued %llu", st.submitted, st.queued);
+	/* a fence of no gpucore job (the stub fence) and one of its own are accepted */
+	stub = syncobj_create(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	OK("SUBMIT waiting on a signalled syncobj (a fence of no gpucore job)",
+	   try_submit_after(fd, ch, bo, stub, &s));
+	if (s != 1)
+		fail("the first accepted SUBMIT got seqno %llu, expected 1 (a refused one consumed a seqno)", s);
+	wait_seqno(fd, ch, s);
+	OK("SUBMIT waiting on a job fence of this vGPU's own, through a sync_file",
+	   try_submit_after(fd, ch, bo, syncobj_from_sync_file(fd, mine), NULL));
+}
+
+/*
+ * ABI choice: a job fence of one vGPU cannot be an in-fence on another
+ * (EINVAL, as for a dma-buf import), even through a syncobj exported as an
+ * fd (which the other vGPU may import) or merged with a fence of the other
+ * vGPU's own into a sync_file. On its own vGPU the same syncobj fd works,
+ * and so does a merged sync_file of two of its own job fences.
+ */
+static void case_isolation_job_fence(void)
+{
+	struct drm_gpucore_cmd c;
+	struct drm_gpucore_job j;
+	struct drm_gpucore_job_query q;
+	struct iso_fence p;
+	struct fx f;
+	u32 short_so, long_ch[2], long_so[2], ch2, bo2, h;
+	u64 s;
+	int fd2;
+	u8 *map;
+
+	fx_init(&f);
+	short_so = syncobj_create(f.fd, 0);
+	c = cmd_fill(f.bo2, 0, 64, 0x77777777);
+	j = mkjob(&c, 1);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = short_so;
+	submit_jobs(f.fd, f.ch, &j, 1);
+	f.next++;
+	for (int k = 0; k < 2; k++)
+		long_so[k] = long_job(f.fd, &long_ch[k]);
+	if (drmSyncobjHandleToFD(f.fd, short_so, &p.syncobj_fd))
+		fail("SYNCOBJ_HANDLE_TO_FD: %s", ename(errno));
+	p.sync_file = export_sync_file(f.fd, long_so[0]);
+	in_other_process(iso_fence_child, &p);
+
+	/* the same vGPU, through another file */
+	fd2 = open_node();
+	ch2 = ch_create(fd2, GPUCORE_ENGINE_CLASS_COMPUTE);
+	bo2 = bo_create(fd2, BO_SIZE);
+	map = bo_map(fd2, bo2, BO_SIZE);
+	if (drmSyncobjFDToHandle(fd2, p.syncobj_fd, &h))
+		fail("SYNCOBJ_FD_TO_HANDLE on the exporting vGPU: %s", ename(errno));
+	OK("SUBMIT waiting on an imported syncobj of this vGPU's own job", try_submit_after(fd2, ch2, bo2, h, &s));
+	wait_seqno(fd2, ch2, s);
+	query_done(fd2, ch2, s, &q);
+	if (memcmp(map, "\xcd\xab\xcd\xab", 4))
+		fail("the job waiting on an imported syncobj of this vGPU did not write its FILL");
+	h = syncobj_from_sync_file(fd2, merge_sync_files(p.sync_file, export_sync_file(f.fd, long_so[1])));
+	OK("SUBMIT waiting on a sync_file merging two job fences of this vGPU",
+	   try_submit_after(fd2, ch2, bo2, h, &s));
+	for (int k = 0; k < 2; k++)
+		OK("CHANNEL_DESTROY of a long job's channel", try_ch_destroy(f.fd, long_ch[k], 0));
+	wait_seqno(fd2, ch2, s);
+	close(p.syncobj_fd);
+	close(p.sync_file);
+	close(fd2);
+	fx_submit_valid(&f, "another vGPU tried the parent's job fences");
 }
 
 struct iso_flink {
@@ -2582,6 +2898,7 @@ static const struct tcase cases[] = {
 	C(submit_spin),
 	C(submit_fill),
 	C(submit_copy),
+	C(submit_copy_same_bo),
 	C(submit_mixed_job),
 	C(submit_empty_job),
 	C(submit_seqnos),
@@ -2592,6 +2909,8 @@ static const struct tcase cases[] = {
 	C(job_query_states),
 	C(syncobj_out_fence),
 	C(syncobj_in_fence),
+	C(syncobj_in_fence_error),
+	C(syncobj_in_fence_error_signalled),
 	C(submit_queue_full),
 
 	C(submit_bad_channel),
@@ -2625,6 +2944,7 @@ static const struct tcase cases[] = {
 	C(submit_copy_src_past_end),
 	C(submit_copy_dst_past_end),
 	C(submit_copy_overflow),
+	C(submit_copy_overlap),
 	C(submit_job_flags),
 	C(submit_in_syncobj_noflag),
 	C(submit_out_syncobj_noflag),
@@ -2661,6 +2981,7 @@ static const struct tcase cases[] = {
 	C(isolation_bos),
 	C(isolation_syncobjs),
 	C(isolation_dmabuf),
+	C(isolation_job_fence),
 	C(isolation_flink),
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
