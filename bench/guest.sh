@@ -57,6 +57,8 @@ driver_unload() {
 }
 
 vgpu_create() { echo "$*" > "$SYS/vgpu_create"; }
+# host_channels N: let the host tenant hold N channels (default limit: 256).
+host_channels() { echo "$1" > "$SYS/vgpus/host/max_channels"; }
 
 policy() {
 	if [ "$1" = builtin ]; then
@@ -294,6 +296,7 @@ bench_telemetry() {
 		"$(med "${with[@]}")" "$(med "${without[@]}")" ">= 0.97" 'r >= 0.97' \
 		"median of 5 alternating runs each"
 
+	host_channels 1000
 	"$CHANFILL" -c 1000 -s 50000 -r 2000 > "$OUT/telemetry-chanfill.json" &
 	cf=$!
 	sleep 3
@@ -326,7 +329,7 @@ scale_run() {
 	local n=$1 nv=$2 i list=() pid d0 n0 d1 n1 spin line
 	driver_load
 	for i in $(seq "$nv"); do
-		vgpu_create "s$i"
+		vgpu_create "s$i" channels="$n"
 		list+=("s$i")
 	done
 	policy fairshare
@@ -368,6 +371,7 @@ bench_scale() {
 
 	driver_load
 	sync; echo 3 > /proc/sys/vm/drop_caches
+	host_channels 4096
 	m0=$(kmem)
 	coproc CF { exec "$CHANFILL" -c 4096 -j 0 -m 0; }
 	pid=$CF_PID

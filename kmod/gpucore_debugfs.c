@@ -39,10 +39,11 @@ static void gpucore_dump_vgpu(struct seq_file *m, struct gpucore_vgpu *vgpu)
 {
 	struct gpucore_channel *ch;
 
-	seq_printf(m, "vgpu %u %s weight=%u cap=%u mem_quota=%llu mem_used=%lld busy_ns=%llu jobs=%llu failed=%llu channels=%u\n",
+	seq_printf(m, "vgpu %u %s weight=%u cap=%u mem_quota=%llu mem_used=%lld busy_ns=%llu jobs=%llu failed=%llu channels=%u max_channels=%u pending=%u max_jobs=%u\n",
 		   vgpu->id, vgpu->name, READ_ONCE(vgpu->weight), READ_ONCE(vgpu->cap),
 		   READ_ONCE(vgpu->mem_quota), atomic64_read(&vgpu->mem_used), gpucore_vgpu_busy_locked(vgpu),
-		   vgpu->jobs_completed, vgpu->jobs_failed, vgpu->nr_channels);
+		   vgpu->jobs_completed, vgpu->jobs_failed, vgpu->nr_channels,
+		   READ_ONCE(vgpu->max_channels), vgpu->nr_jobs, READ_ONCE(vgpu->max_jobs));
 	list_for_each_entry(ch, &vgpu->channels, vgpu_node)
 		seq_printf(m, "  channel %u engine=%u client=%llu pid=%d comm=%s state=%s pending=%u submitted=%llu completed=%llu failed=%llu preemptions=%llu busy_ns=%llu\n",
 			   ch->id, ch->engine->id, ch->client_id, ch->pid, ch->comm,

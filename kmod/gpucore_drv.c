@@ -199,7 +199,8 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	ret = gpucore_vgpu_sysfs_init(gpu);
 	if (ret)
 		goto err_hw;
-	host = gpucore_vgpu_create(gpu, "host", 100, 0, 0, GPUCORE_CLASS_BATCH);
+	host = gpucore_vgpu_create(gpu, "host", &(struct gpucore_vgpu_params){
+		.weight = 100, .sched_class = GPUCORE_CLASS_BATCH });
 	if (IS_ERR(host)) {
 		ret = PTR_ERR(host);
 		goto err_sysfs;

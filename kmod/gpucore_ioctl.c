@@ -4,7 +4,7 @@
  *
  * Every ioctl validates all of its input before it has any side effect:
  * flags and padding first (-EINVAL), then handles (-ENOENT), then ranges
- * (-ERANGE), then resources (-ENOSPC, -EAGAIN). Ioctls that create
+ * (-ERANGE), then resources (-ENOSPC, -EAGAIN, -EDQUOT). Ioctls that create
  * objects run inside drm_dev_enter(), so a vGPU being destroyed waits for
  * them and later ones fail with -ENODEV.
  */
@@ -94,8 +94,9 @@ static struct gpucore_engine *gpucore_engine_find(struct gpucore_gpu *gpu, u32 c
 }
 
 /*
- * CHANNEL_CREATE: -EINVAL (flags, reserved, class, instance), -EMFILE,
- * -ENOMEM, -ENODEV.
+ * CHANNEL_CREATE: -EINVAL (flags, reserved, class, instance), -EDQUOT (the
+ * vGPU has its max_channels channels; other vGPUs are not affected),
+ * -EMFILE (the GPU has GPUCORE_MAX_CHANNELS), -ENOMEM, -ENODEV.
  */
 static int gpucore_ioctl_channel_create(struct drm_device *dev, void *data,
 					struct drm_file *file)
@@ -436,8 +437,9 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
  * SUBMIT: -EINVAL (flags, pad, reserved, counts, job flags, commands,
  * a COPY overlapping itself in one BO, an in-syncobj without a fence or
  * with another vGPU's job fence),
- * -EFAULT, -ENOENT (channel, BO or syncobj handle), -ERANGE, -EAGAIN,
- * -ENOMEM, -ENODEV. All or nothing.
+ * -EFAULT, -ENOENT (channel, BO or syncobj handle), -ERANGE, -EAGAIN (the
+ * channel's queue), -EDQUOT (the vGPU's max_jobs), -ENOMEM, -ENODEV. All
+ * or nothing.
  */
 static int gpucore_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 {

@@ -35,7 +35,6 @@
 #include "gpucore_policy.h"
 
 #define GPUCORE_MAX_GPUS	8
-#define GPUCORE_MAX_VGPUS	64	/* per GPU, including the host tenant */
 #define GPUCORE_DATA_CHUNK	(256 * 1024)	/* FILL/COPY bytes between preemption points */
 
 struct gpucore_gpu;
@@ -130,8 +129,10 @@ struct gpucore_gpu {
  *	DRM debugfs directory and primary/render node pair
  * @drm: the vGPU's DRM device (its render node is the tenant's door)
  *
- * Scheduling parameters (@weight, @cap) may change at any time; readers
- * use READ_ONCE().
+ * Scheduling parameters (@weight, @cap) and limits (@mem_quota,
+ * @max_channels, @max_jobs) may change at any time; readers use
+ * READ_ONCE(). A limit lowered below current use refuses new charges and
+ * takes nothing away.
  */
 struct gpucore_vgpu {
 	struct kobject kobj;
@@ -146,10 +147,13 @@ struct gpucore_vgpu {
 	u32 sched_class;		/* GPUCORE_CLASS_* */
 	u64 mem_quota;
 	atomic64_t mem_used;
+	u32 max_channels;		/* limit of @nr_channels */
+	u32 max_jobs;			/* limit of @nr_jobs */
 	bool dead;			/* destroyed; under gpu->lock */
 	struct list_head channels;	/* under gpu->lock */
-	u32 nr_channels;
+	u32 nr_channels;		/* under gpu->lock, with those being created */
 	u32 nr_channels_on[GPUCORE_MAX_ENGINES];	/* per engine, under gpu->lock */
+	u32 nr_jobs;			/* pending on its channels; under gpu->lock */
 	/* accounting, under gpu->lock */
 	u64 busy_ns[GPUCORE_MAX_ENGINES];
 	u64 jobs_completed;
@@ -280,8 +284,29 @@ static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
 }
 
 /* gpucore_vgpu.c */
+
+/**
+ * struct gpucore_vgpu_params - what gpucore_vgpu_create() is given
+ * @weight: 1..10000
+ * @cap: 0..100 (percent of engine time, 0: none)
+ * @sched_class: GPUCORE_CLASS_*
+ * @max_channels: 1..GPUCORE_MAX_CHANNELS; 0: GPUCORE_VGPU_CHANNELS_DEFAULT
+ * @max_jobs: 1..GPUCORE_VGPU_JOBS_MAX; 0: GPUCORE_VGPU_JOBS_DEFAULT
+ * @mem_quota: video memory quota in bytes; 0: all of the GPU's
+ */
+struct gpucore_vgpu_params {
+	u32 weight;
+	u32 cap;
+	u32 sched_class;
+	u32 max_channels;
+	u32 max_jobs;
+	u64 mem_quota;
+};
+
 struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
-					 u32 weight, u32 cap, u64 mem_quota, u32 sched_class);
+					 const struct gpucore_vgpu_params *p);
+int gpucore_vgpu_charge_channel(struct gpucore_vgpu *vgpu);
+void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu);
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
 void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);

@@ -207,7 +207,8 @@ struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine
  * @sched_class: GPUCORE_CLASS_*, a hint for policies
  *
  * Return: the channel with one reference for the caller, or an ERR_PTR:
- * -ENOMEM, -EMFILE (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
+ * -ENOMEM, -EDQUOT (the vGPU's max_channels reached), -EMFILE
+ * (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
  */
 struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 					       struct gpucore_engine *engine, u32 sched_class)
@@ -217,6 +218,9 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	struct gpucore_channel *ch;
 	int ret;
 
+	ret = gpucore_vgpu_charge_channel(vgpu);
+	if (ret)
+		return ERR_PTR(ret);
 	if (atomic_inc_return(&gpu->nr_channels) > GPUCORE_MAX_CHANNELS) {
 		ret = -EMFILE;
 		goto err_count;
@@ -263,7 +267,6 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 		goto err_erase;
 	}
 	list_add_tail(&ch->vgpu_node, &vgpu->channels);
-	vgpu->nr_channels++;
 	vgpu->nr_channels_on[engine->id]++;
 	engine->nr_channels++;
 	gpucore_policy_channel_init(ch);
@@ -279,6 +282,7 @@ err_ref:
 	gpucore_channel_put(ch);
 err_count:
 	atomic_dec(&gpu->nr_channels);
+	gpucore_vgpu_uncharge_channel(vgpu);
 	return ERR_PTR(ret);
 }
 
@@ -458,9 +462,9 @@ const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u
  * @n: number of jobs
  * @first_seqno: set to the seqno of the first job
  *
- * Return: 0, -EAGAIN (the channel's queue is full), -ENOMEM or -ENODEV
- * (the channel was destroyed, with its vGPU). On error the jobs still
- * belong to the caller.
+ * Return: 0, -EAGAIN (the channel's queue is full), -EDQUOT (the vGPU's
+ * max_jobs would be exceeded), -ENOMEM or -ENODEV (the channel was
+ * destroyed, with its vGPU). On error the jobs still belong to the caller.
  */
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno)
@@ -486,6 +490,11 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
+	if (ch->vgpu->nr_jobs + n > READ_ONCE(ch->vgpu->max_jobs)) {
+		ret = -EDQUOT;
+		goto out_unlock;
+	}
+	ch->vgpu->nr_jobs += n;
 	now = ktime_get_ns();
 	*first_seqno = ch->next_seqno;
 	for (i = 0; i < n; i++) {
@@ -659,6 +668,7 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
 	ch->last_progress = job->end_ns;
 	list_move_tail(&job->node, done);
 	ch->nr_pending--;
+	ch->vgpu->nr_jobs--;
 	ch->last_done = job->seqno;
 	if (status) {
 		ch->failed++;

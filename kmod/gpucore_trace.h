@@ -192,6 +192,8 @@ DECLARE_EVENT_CLASS(gpucore_vgpu_class,
 		__field(u32, weight)
 		__field(u32, cap)
 		__field(u64, mem_quota)
+		__field(u32, max_channels)
+		__field(u32, max_jobs)
 		__array(char, name, GPUCORE_NAME_LEN)
 	),
 	TP_fast_assign(
@@ -200,11 +202,14 @@ DECLARE_EVENT_CLASS(gpucore_vgpu_class,
 		__entry->weight = READ_ONCE(vgpu->weight);
 		__entry->cap = READ_ONCE(vgpu->cap);
 		__entry->mem_quota = READ_ONCE(vgpu->mem_quota);
+		__entry->max_channels = READ_ONCE(vgpu->max_channels);
+		__entry->max_jobs = READ_ONCE(vgpu->max_jobs);
 		memcpy(__entry->name, vgpu->name, GPUCORE_NAME_LEN);
 	),
-	TP_printk("gpu=%u vgpu=%u name=%s weight=%u cap=%u mem_quota=%llu",
+	TP_printk("gpu=%u vgpu=%u name=%s weight=%u cap=%u mem_quota=%llu max_channels=%u max_jobs=%u",
 		  __entry->gpu, __entry->vgpu, __entry->name, __entry->weight,
-		  __entry->cap, __entry->mem_quota)
+		  __entry->cap, __entry->mem_quota, __entry->max_channels,
+		  __entry->max_jobs)
 );
 
 DEFINE_EVENT(gpucore_vgpu_class, gpucore_vgpu_create,

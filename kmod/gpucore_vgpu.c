@@ -7,8 +7,9 @@
  * DOC: vGPUs and their sysfs interface
  *
  * A vGPU is a partition of a physical GPU with a scheduling weight
- * (1..10000), an optional cap (percent of engine time, 0 = none), a video
- * memory quota and a name. Each vGPU has its own DRM device, so its render
+ * (1..10000), an optional cap (percent of engine time, 0 = none), limits
+ * on what it may take of the GPU's shared pools (video memory, channels,
+ * pending jobs) and a name. Each vGPU has its own DRM device, so its render
  * node's file permissions decide who may submit as that tenant; channels
  * opened through a vGPU's node belong to it. The GPU's own device is the
  * host tenant, vGPU 0, named "host", which cannot be destroyed.
@@ -16,19 +17,34 @@
  * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
  *
  * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]
- *   [class=batch|interactive]``; SIZE takes K/M/G suffixes, the default
- *   quota is the GPU's video memory, the default class batch.
+ *   [channels=N] [jobs=N] [class=batch|interactive]``; SIZE takes K/M/G
+ *   suffixes, the default quota is the GPU's video memory, the default
+ *   class batch; channels and jobs set the limits below.
  * - ``vgpu_destroy`` (write): ``NAME``. In-flight jobs of the vGPU's
  *   channels are failed with -ECANCELED (their fences signal), later
  *   ioctls on its open files fail with -ENODEV.
  * - ``vgpus/NAME/``: ``id``, ``name``, ``weight`` (rw), ``cap`` (rw),
  *   ``class`` (rw: batch or interactive, a hint for latency-aware
  *   policies), ``mem_quota`` (rw), ``mem_used``, ``busy_ns``, ``jobs``, ``failed``,
- *   ``channels``, ``render_node`` (e.g. renderD129), ``card_node``.
+ *   ``channels``, ``max_channels`` (rw), ``pending``, ``max_jobs`` (rw),
+ *   ``render_node`` (e.g. renderD129), ``card_node``.
  *
- * Writes fail with -EINVAL for malformed input or values out of range,
- * -EEXIST for a duplicate name, -ENOSPC past GPUCORE_MAX_VGPUS, -ENOENT
- * for an unknown name and -EBUSY for the host tenant.
+ * Limits: a vGPU holds at most ``max_channels`` channels (1..
+ * GPUCORE_MAX_CHANNELS, default GPUCORE_VGPU_CHANNELS_DEFAULT: an equal
+ * share of the GPU's channels for each of the GPUCORE_MAX_VGPUS it can
+ * have, the host tenant included) and at most ``max_jobs`` jobs
+ * ``pending`` (submitted, not completed) over all of its channels (1..
+ * GPUCORE_VGPU_JOBS_MAX, default GPUCORE_VGPU_JOBS_DEFAULT).
+ * Past them CHANNEL_CREATE and SUBMIT fail with -EDQUOT for that vGPU
+ * only. They may change at any time: a limit lowered below current use
+ * refuses more but destroys nothing. Limits whose sum exceeds what the GPU
+ * has overcommit it: tenants may then meet the GPU-wide limits (-EMFILE,
+ * -ENOSPC) instead.
+ *
+ * Writes fail with -EINVAL for malformed input or values out of range (a
+ * quota or limit of 0 among them), -EEXIST for a duplicate name, -ENOSPC
+ * past GPUCORE_MAX_VGPUS, -ENOENT for an unknown name and -EBUSY for the
+ * host tenant.
  */
 
 #include <linux/ctype.h>
@@ -108,6 +124,44 @@ u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu)
 	for (i = 0; i < vgpu->gpu->num_engines; i++)
 		sum += gpucore_vgpu_engine_busy_locked(vgpu, i);
 	return sum;
+}
+
+/**
+ * gpucore_vgpu_charge_channel - count a new channel against the vGPU's limit
+ * @vgpu: the vGPU
+ *
+ * Before the channel takes anything GPU-wide, so a vGPU at its limit never
+ * holds what another vGPU could use. Undone by the channel's destruction,
+ * or by gpucore_vgpu_uncharge_channel() if it is not created after all.
+ *
+ * Context: process context; takes the GPU lock.
+ * Return: 0, or -EDQUOT when the vGPU has max_channels channels.
+ */
+int gpucore_vgpu_charge_channel(struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	int ret = 0;
+
+	spin_lock_irq(&gpu->lock);
+	if (vgpu->nr_channels >= READ_ONCE(vgpu->max_channels))
+		ret = -EDQUOT;
+	else
+		vgpu->nr_channels++;
+	spin_unlock_irq(&gpu->lock);
+	return ret;
+}
+
+/**
+ * gpucore_vgpu_uncharge_channel - undo gpucore_vgpu_charge_channel()
+ * @vgpu: the vGPU, for a channel that was not created
+ *
+ * Context: process context; takes the GPU lock.
+ */
+void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu)
+{
+	spin_lock_irq(&vgpu->gpu->lock);
+	vgpu->nr_channels--;
+	spin_unlock_irq(&vgpu->gpu->lock);
 }
 
 static u64 gpucore_vgpu_busy(struct gpucore_vgpu *vgpu)
@@ -233,6 +287,55 @@ static ssize_t mem_quota_store(struct gpucore_vgpu *vgpu, const char *buf, size_
 	return len;
 }
 
+/* A limit of @max or less, not 0: 0 or -EINVAL. */
+static int gpucore_parse_limit(const char *s, u32 max, u32 *out)
+{
+	u32 v;
+
+	if (kstrtou32(s, 0, &v) || !v || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Set a limit; checked against use under the GPU lock, so no lock here. */
+static ssize_t gpucore_limit_store(struct gpucore_vgpu *vgpu, u32 *field, u32 max,
+				   const char *buf, size_t len)
+{
+	u32 v;
+
+	if (gpucore_parse_limit(buf, max, &v))
+		return -EINVAL;
+	WRITE_ONCE(*field, v);
+	trace_gpucore_vgpu_update(vgpu);
+	return len;
+}
+
+static ssize_t max_channels_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->max_channels));
+}
+
+static ssize_t max_channels_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	return gpucore_limit_store(vgpu, &vgpu->max_channels, GPUCORE_MAX_CHANNELS, buf, len);
+}
+
+static ssize_t max_jobs_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->max_jobs));
+}
+
+static ssize_t max_jobs_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
+{
+	return gpucore_limit_store(vgpu, &vgpu->max_jobs, GPUCORE_VGPU_JOBS_MAX, buf, len);
+}
+
+static ssize_t pending_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->nr_jobs));
+}
+
 static ssize_t mem_used_show(struct gpucore_vgpu *vgpu, char *buf)
 {
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&vgpu->mem_used));
@@ -279,6 +382,9 @@ VGPU_ATTR_RO(busy_ns);
 VGPU_ATTR_RO(jobs);
 VGPU_ATTR_RO(failed);
 VGPU_ATTR_RO(channels);
+VGPU_ATTR_RW(max_channels);
+VGPU_ATTR_RO(pending);
+VGPU_ATTR_RW(max_jobs);
 VGPU_ATTR_RO(render_node);
 VGPU_ATTR_RO(card_node);
 
@@ -294,6 +400,9 @@ static struct attribute *gpucore_vgpu_attrs[] = {
 	&vgpu_attr_jobs.attr,
 	&vgpu_attr_failed.attr,
 	&vgpu_attr_channels.attr,
+	&vgpu_attr_max_channels.attr,
+	&vgpu_attr_pending.attr,
+	&vgpu_attr_max_jobs.attr,
 	&vgpu_attr_render_node.attr,
 	&vgpu_attr_card_node.attr,
 	NULL,
@@ -435,25 +544,31 @@ err_dev:
 	return ret;
 }
 
+static bool gpucore_vgpu_params_valid(struct gpucore_gpu *gpu,
+				      const struct gpucore_vgpu_params *p)
+{
+	return p->weight >= 1 && p->weight <= 10000 && p->cap <= 100 &&
+	       p->sched_class <= GPUCORE_CLASS_INTERACTIVE &&
+	       p->max_channels <= GPUCORE_MAX_CHANNELS &&
+	       p->max_jobs <= GPUCORE_VGPU_JOBS_MAX && p->mem_quota <= gpu->vram_size;
+}
+
 /**
  * gpucore_vgpu_create - create a vGPU and its DRM device
  * @gpu: the GPU
  * @name: unique name (letters, digits, '_', '-', '.'; under 32 bytes)
- * @weight: 1..10000
- * @cap: 0..100 (percent of engine time, 0: none)
- * @mem_quota: video memory quota in bytes; 0 means all of the GPU's
+ * @p: its parameters and limits (0: the default, see the struct)
  *
  * Context: process context; takes gpu->vgpu_lock.
  * Return: the vGPU, or an ERR_PTR: -EINVAL, -EEXIST, -ENOSPC, -ENOMEM.
  */
 struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
-					 u32 weight, u32 cap, u64 mem_quota, u32 sched_class)
+					 const struct gpucore_vgpu_params *p)
 {
 	struct gpucore_vgpu *vgpu;
 	int ret;
 
-	if (!gpucore_vgpu_name_valid(name) || weight < 1 || weight > 10000 ||
-	    cap > 100 || mem_quota > gpu->vram_size || sched_class > GPUCORE_CLASS_INTERACTIVE)
+	if (!gpucore_vgpu_name_valid(name) || !gpucore_vgpu_params_valid(gpu, p))
 		return ERR_PTR(-EINVAL);
 
 	mutex_lock(&gpu->vgpu_lock);
@@ -470,10 +585,12 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	vgpu->gpu = gpu;
 	vgpu->uid = atomic64_inc_return(&gpucore_vgpu_uids);
 	strscpy(vgpu->name, name, sizeof(vgpu->name));
-	vgpu->weight = weight;
-	vgpu->cap = cap;
-	vgpu->sched_class = sched_class;
-	vgpu->mem_quota = mem_quota ?: gpu->vram_size;
+	vgpu->weight = p->weight;
+	vgpu->cap = p->cap;
+	vgpu->sched_class = p->sched_class;
+	vgpu->mem_quota = p->mem_quota ?: gpu->vram_size;
+	vgpu->max_channels = p->max_channels ?: GPUCORE_VGPU_CHANNELS_DEFAULT;
+	vgpu->max_jobs = p->max_jobs ?: GPUCORE_VGPU_JOBS_DEFAULT;
 	INIT_LIST_HEAD(&vgpu->channels);
 
 	ret = gpucore_fail_int(xa_alloc(&gpu->vgpus, &vgpu->id, vgpu,
@@ -576,13 +693,43 @@ void gpucore_vgpu_destroy_all(struct gpucore_gpu *gpu)
 	mutex_unlock(&gpu->vgpu_lock);
 }
 
-/* Parse "NAME [weight=W] [cap=PCT] [mem=SIZE]" and create the vGPU. */
+/* Parse one KEY=VALUE option of vgpu_create into @p: 0 or -EINVAL. */
+static int gpucore_vgpu_parse_opt(char *tok, struct gpucore_vgpu_params *p)
+{
+	char *key = strsep(&tok, "=");
+	int c;
+
+	if (!tok)
+		return -EINVAL;
+	if (!strcmp(key, "weight"))
+		return kstrtou32(tok, 0, &p->weight) ? -EINVAL : 0;
+	if (!strcmp(key, "cap"))
+		return kstrtou32(tok, 0, &p->cap) ? -EINVAL : 0;
+	if (!strcmp(key, "class")) {
+		c = gpucore_class_parse(tok);
+		if (c < 0)
+			return -EINVAL;
+		p->sched_class = c;
+		return 0;
+	}
+	if (!strcmp(key, "mem"))
+		return gpucore_parse_size(tok, &p->mem_quota) || !p->mem_quota ? -EINVAL : 0;
+	if (!strcmp(key, "channels"))
+		return gpucore_parse_limit(tok, GPUCORE_MAX_CHANNELS, &p->max_channels);
+	if (!strcmp(key, "jobs"))
+		return gpucore_parse_limit(tok, GPUCORE_VGPU_JOBS_MAX, &p->max_jobs);
+	return -EINVAL;
+}
+
+/* Parse "NAME [KEY=VALUE]..." (see the DOC above) and create the vGPU. */
 static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 {
+	struct gpucore_vgpu_params p = {
+		.weight = 100,
+		.sched_class = GPUCORE_CLASS_BATCH,
+	};
 	char *name = NULL, *tok;
-	u32 weight = 100, cap = 0;
-	int sched_class = GPUCORE_CLASS_BATCH;
-	u64 mem = 0;
+	int ret;
 
 	while ((tok = strsep(&s, " \t\n"))) {
 		if (!*tok)
@@ -591,27 +738,13 @@ static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 			name = tok;
 			continue;
 		}
-		if (str_has_prefix(tok, "weight=")) {
-			if (kstrtou32(tok + 7, 0, &weight))
-				return -EINVAL;
-		} else if (str_has_prefix(tok, "cap=")) {
-			if (kstrtou32(tok + 4, 0, &cap))
-				return -EINVAL;
-		} else if (str_has_prefix(tok, "class=")) {
-			sched_class = gpucore_class_parse(tok + 6);
-			if (sched_class < 0)
-				return -EINVAL;
-		} else if (str_has_prefix(tok, "mem=")) {
-			if (gpucore_parse_size(tok + 4, &mem) || !mem)
-				return -EINVAL;
-		} else {
-			return -EINVAL;
-		}
+		ret = gpucore_vgpu_parse_opt(tok, &p);
+		if (ret)
+			return ret;
 	}
 	if (!name || !strcmp(name, "host"))
 		return name ? -EEXIST : -EINVAL;
-	return PTR_ERR_OR_ZERO(gpucore_vgpu_create(gpu, name, weight, cap, mem,
-						  sched_class));
+	return PTR_ERR_OR_ZERO(gpucore_vgpu_create(gpu, name, &p));
 }
 
 static ssize_t vgpu_create_store(struct device *dev, struct device_attribute *attr,

@@ -369,6 +369,31 @@ teardown() {
 	[ ! -e "$(gpu_sys 0)/vgpus/vm1" ]
 }
 
+@test "gpusched vgpu --channels and --jobs set the limits at create and live; list shows use against them" {
+	run "$GPUSCHED" vgpu create vm1 --channels 8 --jobs 1000
+	assert_success
+	[ "$(vgpu_attr vm1 max_channels)" = 8 ]
+	[ "$(vgpu_attr vm1 max_jobs)" = 1000 ]
+	run "$GPUSCHED" vgpu set vm1 --channels 2 --jobs 500
+	assert_success
+	[ "$(vgpu_attr vm1 max_channels)" = 2 ]
+	[ "$(vgpu_attr vm1 max_jobs)" = 500 ]
+	# one channel held open by a 10 s job
+	"$GPULOAD" -V vm1 -c 1 -s 10s -q 1 -n 1 -Q 2>/dev/null &
+	pid=$!
+	for i in $(seq 100); do [ "$(vgpu_attr vm1 channels)" = 1 ] && break; sleep 0.1; done
+	run "$GPUSCHED" vgpu list --json
+	assert_success
+	[ "$(echo "$output" | jq -c '.[] | select(.name == "vm1") | [.channels, .max_channels, .pending, .max_jobs]')" = "[1,2,1,500]" ]
+	[ "$(echo "$output" | jq -r '.[] | select(.name == "host") | .max_channels')" = 256 ]
+	run "$GPUSCHED" vgpu list
+	assert_success
+	assert_output --regexp "vm1 .* 1/2 +1/500 +/dev/dri/renderD"
+	assert_output --regexp "host .* 0/256 +0/16384 +/dev/dri/renderD"
+	kill -9 $pid
+	wait $pid || true
+}
+
 @test "gpusched vgpu refuses bad values (2) with what is allowed" {
 	run "$GPUSCHED" vgpu create vm1 --weight 0
 	assert_failure 2
@@ -381,6 +406,16 @@ teardown() {
 	run "$GPUSCHED" vgpu create "bad/name"
 	assert_failure 2
 	assert_output --partial "bad vGPU name"
+	run "$GPUSCHED" vgpu create vm1 --channels 0
+	assert_failure 2
+	assert_output --partial "a channel limit is 1..16384 (default 256)"
+	run "$GPUSCHED" vgpu create vm1 --channels 16385
+	assert_failure 2
+	run "$GPUSCHED" vgpu create vm1 --jobs many
+	assert_failure 2
+	assert_output --partial "a limit of pending jobs is 1..67108864 (default 16384)"
+	run "$GPUSCHED" vgpu list --channels 4
+	assert_failure 2
 	[ ! -e "$(gpu_sys 0)/vgpus/vm1" ]
 }
 

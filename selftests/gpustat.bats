@@ -225,6 +225,44 @@ tui_start() {
 	assert_output 404
 }
 
+# wait_vgpu FILE NAME JQ VALUE: until JQ on vGPU NAME of FILE's last object
+# gives VALUE (30 s at most; a line being written is retried).
+wait_vgpu() {
+	local i
+	for i in $(seq 150); do
+		[ "$(last_vgpu "$1" "$2" "$3" 2>/dev/null)" = "$4" ] && return 0
+		sleep 0.2
+	done
+	echo "vGPU $2: $3 is '$(last_vgpu "$1" "$2" "$3")', not '$4'"
+	return 1
+}
+
+@test "gpustat: each vGPU's channels against its limit, followed live (JSON, text, Prometheus)" {
+	vgpu_create vm1 channels=8 jobs=500
+	bg "$GPULOAD" -V vm1 -c 2 -s 1ms -q 2 -t 600 -Q
+	bg "$GPUSTAT" --json -d 0.5 > "$OUT/gs.json" 2> "$OUT/gs.err"
+	wait_vgpu "$OUT/gs.json" vm1 '[.channels, .max_channels, .max_jobs] | tostring' '[2,8,500]'
+	wait_vgpu "$OUT/gs.json" host '[.max_channels, .max_jobs] | tostring' '[256,16384]'
+	echo 6 > "$(gpu_sys 0)/vgpus/vm1/max_channels"
+	wait_vgpu "$OUT/gs.json" vm1 .max_channels 6
+	run "$GPUSTAT" -b -n 2 -d 0.5
+	assert_success
+	assert_output --partial "CHAN/MAX"
+	assert_output --regexp 'vm1 +0 +100 .* 2/6 '
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	local i
+	for i in $(seq 100); do
+		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
+			grep -q '^gpucore_vgpu_channels{gpu="0",vgpu="vm1"} 2$' "$OUT/m.txt" && break
+		sleep 0.2
+	done
+	grep -q '^gpucore_vgpu_channels{gpu="0",vgpu="vm1"} 2$' "$OUT/m.txt"
+	grep -q '^gpucore_vgpu_channels_limit{gpu="0",vgpu="vm1"} 6$' "$OUT/m.txt"
+	grep -q '^gpucore_vgpu_queued_jobs_limit{gpu="0",vgpu="vm1"} 500$' "$OUT/m.txt"
+	run promtool check metrics < "$OUT/m.txt"
+	assert_success
+}
+
 @test "interactive view (tmux): engine bars, the vGPU and channel tables and a vGPU row" {
 	vgpu_create vm1 weight=250
 	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 600 -Q

@@ -101,6 +101,8 @@ rel_diff() {
 }
 
 @test "4096 channels on one GPU: every one runs its job exactly once" {
+	# past the host tenant's default channel limit
+	echo 4096 > "$(gpu_sys 0)/vgpus/host/max_channels"
 	run "$CHAN_SCALE" -c 4096 -s 20000
 	assert_success
 	assert_output --partial "4096 channels: 4096 jobs completed exactly once"

@@ -54,6 +54,98 @@ vgpu_device() { readlink -f "/sys/class/drm/$(vgpu_attr "$1" render_node)/device
 	[ "$(vgpu_attr vm1 mem_quota)" = "$(cat "$(gpu_sys 0)/vram_size")" ]
 }
 
+@test "default limits: 256 channels (16384 per GPU over 64 vGPUs) and 16384 pending jobs, the host tenant too" {
+	vgpu_create vm1
+	for v in host vm1; do
+		[ "$(vgpu_attr $v max_channels)" = 256 ]
+		[ "$(vgpu_attr $v max_jobs)" = 16384 ]
+		[ "$(vgpu_attr $v channels)" = 0 ]
+		[ "$(vgpu_attr $v pending)" = 0 ]
+	done
+}
+
+@test "a vGPU at its channel limit gets EDQUOT; another vGPU still creates all of its channels" {
+	isolation limit_channels
+}
+
+@test "a vGPU at its pending-job limit gets EDQUOT for the whole submit; another vGPU still submits" {
+	isolation limit_jobs
+}
+
+@test "channels=N at creation sets the channel limit; max_channels changes it live" {
+	vgpu_create vm1 channels=3 jobs=100
+	[ "$(vgpu_attr vm1 max_channels)" = 3 ]
+	[ "$(vgpu_attr vm1 max_jobs)" = 100 ]
+	run "$CHAN_SCALE" -V vm1 -c 4 -s 1000
+	assert_failure
+	assert_output --partial "CHANNEL_CREATE: Disk quota exceeded"
+	run "$CHAN_SCALE" -V vm1 -c 3 -s 1000
+	assert_success
+	echo 4 > "$(gpu_sys 0)/vgpus/vm1/max_channels"
+	[ "$(vgpu_attr vm1 max_channels)" = 4 ]
+	run "$CHAN_SCALE" -V vm1 -c 4 -s 1000
+	assert_success
+	assert_output --partial "4 channels: 4 jobs completed exactly once"
+	[ "$(vgpu_attr vm1 channels)" = 0 ]
+}
+
+@test "max_channels lowered below the vGPU's count keeps its channels and their work, refuses new ones" {
+	vgpu_create vm1
+	# four channels, each running one 3 s job
+	"$GPULOAD" -V vm1 -c 4 -s 3s -q 1 -n 1 --json > "$BATS_TEST_TMPDIR/out.json" &
+	pid=$!
+	for i in $(seq 100); do [ "$(vgpu_attr vm1 channels)" = 4 ] && break; sleep 0.1; done
+	[ "$(vgpu_attr vm1 channels)" = 4 ]
+	echo 2 > "$(gpu_sys 0)/vgpus/vm1/max_channels"
+	run "$CHAN_SCALE" -V vm1 -c 1 -s 1000
+	assert_failure
+	assert_output --partial "Disk quota exceeded"
+	[ "$(vgpu_attr vm1 channels)" = 4 ]
+	wait $pid
+	[ "$(json_get "$BATS_TEST_TMPDIR/out.json" .total.jobs)" = 4 ]
+	[ "$(json_get "$BATS_TEST_TMPDIR/out.json" .total.failed)" = 0 ]
+	# down to 0 of 2: room again
+	run "$CHAN_SCALE" -V vm1 -c 2 -s 1000
+	assert_success
+}
+
+@test "max_jobs changes live: a submit past it fails with EDQUOT, within it runs" {
+	vgpu_create vm1
+	echo 4 > "$(gpu_sys 0)/vgpus/vm1/max_jobs"
+	run "$GPULOAD" -V vm1 -c 1 -q 5 -s 1s -n 5
+	assert_failure
+	assert_output --partial "Disk quota exceeded"
+	run "$GPULOAD" -V vm1 -c 2 -q 2 -s 1ms -n 10 -Q
+	assert_success
+	[ "$(vgpu_attr vm1 pending)" = 0 ]
+}
+
+@test "bad limits are refused with EINVAL: 0, above the maximum, garbage" {
+	local dir
+	vgpu_create vm1
+	dir=$(gpu_sys 0)/vgpus/vm1
+	for v in 0 16385 -1 banana 3x ""; do
+		run bash -c "echo '$v' > $dir/max_channels"
+		assert_failure
+		assert_output --partial "Invalid argument"
+	done
+	for v in 0 67108865 banana; do
+		run bash -c "echo '$v' > $dir/max_jobs"
+		assert_failure
+		assert_output --partial "Invalid argument"
+	done
+	echo 16384 > "$dir/max_channels"
+	echo 67108864 > "$dir/max_jobs"
+	for opt in channels=0 channels=16385 channels=x channels= jobs=0 jobs=67108865 jobs=y; do
+		run vgpu_create vm2 "$opt"
+		assert_failure
+		assert_output --partial "Invalid argument"
+	done
+	[ ! -d "$(gpu_sys 0)/vgpus/vm2" ]
+	[ "$(vgpu_attr vm1 max_channels)" = 16384 ]
+	[ "$(vgpu_attr vm1 max_jobs)" = 67108864 ]
+}
+
 @test "a client of a vGPU's node is that vGPU (INFO reports it)" {
 	vgpu_create vm1 weight=300
 	run "$GPULOAD" -V vm1 -c 1 -n 3 -s 100us --json

@@ -38,12 +38,18 @@
  * - ERANGE: a FILL/COPY range outside its BO, or offset + size overflowing.
  * - ENOSPC: video memory quota (of the vGPU) or capacity (of the GPU)
  *   exhausted.
+ * - EDQUOT: a limit of the caller's vGPU reached: its channels
+ *   (CHANNEL_CREATE; sysfs max_channels) or its jobs pending over all of its
+ *   channels (SUBMIT; sysfs max_jobs). Another vGPU's use never causes it;
+ *   it clears as the vGPU's channels are destroyed or its jobs complete.
  * - EAGAIN: the channel already has GPUCORE_MAX_QUEUED_JOBS jobs pending.
  * - ENODATA: JOB_QUERY of a job completed too long ago to be remembered.
  * - ETIME: WAIT reached its deadline.
  * - ENODEV: the node's vGPU was destroyed or the device unplugged; every
  *   later ioctl on the file fails this way.
- * - EMFILE: the GPU already has GPUCORE_MAX_CHANNELS channels.
+ * - EMFILE: the GPU already has GPUCORE_MAX_CHANNELS channels. The default
+ *   per-vGPU limits add up to that, so only an administrator raising them
+ *   (overcommitting the GPU) lets tenants meet it.
  */
 #ifndef _UAPI_GPUCORE_H_
 #define _UAPI_GPUCORE_H_
@@ -71,6 +77,18 @@ extern "C" {
 #define GPUCORE_MAX_SPIN_NS		(10ULL * 1000 * 1000 * 1000)	/* 10 s per command */
 #define GPUCORE_NAME_LEN		32
 #define GPUCORE_MAX_CHANNELS		16384	/* per GPU */
+#define GPUCORE_MAX_VGPUS		64	/* per GPU, including the host tenant */
+
+/*
+ * Per-vGPU limits on the GPU's shared pools (sysfs vgpus/NAME/max_channels
+ * and max_jobs, 1..the maximum; EDQUOT when reached). The default channel
+ * limit is an equal slice of the GPU's channels for every vGPU it can have,
+ * so no tenant can starve another of channels; the default job limit lets
+ * each of those channels keep 64 jobs in flight.
+ */
+#define GPUCORE_VGPU_CHANNELS_DEFAULT	(GPUCORE_MAX_CHANNELS / GPUCORE_MAX_VGPUS)
+#define GPUCORE_VGPU_JOBS_DEFAULT	(GPUCORE_VGPU_CHANNELS_DEFAULT * 64)
+#define GPUCORE_VGPU_JOBS_MAX		(GPUCORE_MAX_CHANNELS * GPUCORE_MAX_QUEUED_JOBS)
 
 enum gpucore_engine_class {
 	GPUCORE_ENGINE_CLASS_COMPUTE	= 0,
@@ -147,6 +165,9 @@ struct drm_gpucore_info {
  * @id: out, channel id, unique across GPUs while the channel exists (as
  *	in tracepoints, debugfs and BPF policies)
  * @reserved: must be 0
+ *
+ * Fails with -EDQUOT when the vGPU has its max_channels channels, -EMFILE
+ * when the GPU has GPUCORE_MAX_CHANNELS.
  */
 struct drm_gpucore_channel_create {
 	__u32 engine_class;
@@ -278,7 +299,9 @@ struct drm_gpucore_job {
  * @reserved: must be 0
  *
  * All or nothing: either every job is queued or none is. -EAGAIN when the
- * channel already has GPUCORE_MAX_QUEUED_JOBS jobs not completed.
+ * channel would have more than GPUCORE_MAX_QUEUED_JOBS jobs not completed,
+ * -EDQUOT when the vGPU would have more than its max_jobs over all of its
+ * channels.
  */
 struct drm_gpucore_submit {
 	__u32 channel;

@@ -2,7 +2,8 @@
 /*
  * gpusched: vGPU administration, a front for the driver's sysfs interface
  *   /sys/bus/platform/devices/gpucore.N/{vgpu_create,vgpu_destroy}
- *   /sys/bus/platform/devices/gpucore.N/vgpus/NAME/{weight,cap,mem_quota,class,...}
+ *   /sys/bus/platform/devices/gpucore.N/vgpus/NAME/{weight,cap,mem_quota,class,
+ *                                                    max_channels,max_jobs,...}
  * Values are checked here first, so a typo gets a message that says what
  * is allowed rather than the kernel's bare EINVAL.
  */
@@ -26,10 +27,13 @@
 struct vgpu_args {
 	int gpu;
 	bool json;
-	bool has_weight, has_cap, has_mem, has_class;
-	uint64_t weight, cap, mem;
+	bool has_weight, has_cap, has_mem, has_class, has_channels, has_jobs;
+	uint64_t weight, cap, mem, channels, jobs;
 	const char *class;
 };
+
+/* Long-only options. */
+enum { OPT_CHANNELS = 0x100, OPT_JOBS };
 
 static char *gpu_dir(char *buf, size_t len, int gpu)
 {
@@ -110,6 +114,19 @@ static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *
 			gs_usage_error(cmd, "--mem %s: a size such as 512M or 1G", arg);
 		a->has_mem = true;
 		return 0;
+	case OPT_CHANNELS:
+		if (parse_u64(arg, &a->channels) || !a->channels ||
+		    a->channels > GPUCORE_MAX_CHANNELS)
+			gs_usage_error(cmd, "--channels %s: a channel limit is 1..%d (default %d)",
+				       arg, GPUCORE_MAX_CHANNELS, GPUCORE_VGPU_CHANNELS_DEFAULT);
+		a->has_channels = true;
+		return 0;
+	case OPT_JOBS:
+		if (parse_u64(arg, &a->jobs) || !a->jobs || a->jobs > GPUCORE_VGPU_JOBS_MAX)
+			gs_usage_error(cmd, "--jobs %s: a limit of pending jobs is 1..%d (default %d)",
+				       arg, GPUCORE_VGPU_JOBS_MAX, GPUCORE_VGPU_JOBS_DEFAULT);
+		a->has_jobs = true;
+		return 0;
 	case 'C':
 		if (strcmp(arg, "batch") && strcmp(arg, "interactive"))
 			gs_usage_error(cmd, "--class %s: batch or interactive", arg);
@@ -128,15 +145,22 @@ static void vgpu_usage(void)
 	printf(
 "Usage: gpusched vgpu COMMAND [ARGS]\n"
 "  create NAME [-g N] [--weight 1..10000] [--cap 0..100] [--mem SIZE]\n"
-"               [--class batch|interactive]\n"
-"  set NAME [-g N] [--weight W] [--cap PCT] [--mem SIZE] [--class C]\n"
+"               [--channels N] [--jobs N] [--class batch|interactive]\n"
+"  set NAME [-g N] [--weight W] [--cap PCT] [--mem SIZE] [--channels N]\n"
+"               [--jobs N] [--class C]\n"
 "  destroy NAME [-g N]\n"
 "  list [-g N] [--json]\n"
 "-g N selects the GPU (default 0). Each vGPU gets its own render node\n"
 "(/dev/dri/renderD*): its file permissions decide who is that tenant.\n"
 "weight: share of engine time relative to the others (default 100);\n"
 "cap: most engine time in percent (0: none); mem: video memory quota\n"
-"(default: all of the GPU's); class: for the latency policy.\n");
+"(default: all of the GPU's); channels: most channels open at once\n"
+"(1..%d, default %d: an equal share of the GPU's for %d vGPUs);\n"
+"jobs: most jobs submitted and not completed over all its channels\n"
+"(1..%d, default %d); class: for the latency policy. A limit lowered\n"
+"below current use refuses more (EDQUOT) and takes nothing away.\n",
+	       GPUCORE_MAX_CHANNELS, GPUCORE_VGPU_CHANNELS_DEFAULT, GPUCORE_MAX_VGPUS,
+	       GPUCORE_VGPU_JOBS_MAX, GPUCORE_VGPU_JOBS_DEFAULT);
 }
 
 /* Parse the options of a vgpu subcommand; returns the index of the first operand. */
@@ -148,6 +172,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *
 		{ "cap", required_argument, NULL, 'c' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "class", required_argument, NULL, 'C' },
+		{ "channels", required_argument, NULL, OPT_CHANNELS },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -165,11 +191,17 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *
 	return optind;
 }
 
+static bool has_settings(const struct vgpu_args *a)
+{
+	return a->has_weight || a->has_cap || a->has_mem || a->has_class ||
+	       a->has_channels || a->has_jobs;
+}
+
 static void reject_opts(const char *cmd, const struct vgpu_args *a, bool settings,
 			bool json)
 {
-	if (!settings && (a->has_weight || a->has_cap || a->has_mem || a->has_class))
-		gs_usage_error(cmd, "--weight, --cap, --mem and --class are for create and set");
+	if (!settings && has_settings(a))
+		gs_usage_error(cmd, "--weight, --cap, --mem, --channels, --jobs and --class are for create and set");
 	if (!json && a->json)
 		gs_usage_error(cmd, "--json is for list");
 }
@@ -209,6 +241,11 @@ static int vgpu_create(const char *name, const struct vgpu_args *a)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " cap=%" PRIu64, a->cap);
 	if (a->has_mem)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " mem=%" PRIu64, a->mem);
+	if (a->has_channels)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " channels=%" PRIu64,
+			      a->channels);
+	if (a->has_jobs)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " jobs=%" PRIu64, a->jobs);
 	if (a->has_class)
 		snprintf(line + n, sizeof(line) - (size_t)n, " class=%s", a->class);
 	snprintf(what, sizeof(what), "create vGPU %s on GPU %d", name, a->gpu);
@@ -237,14 +274,20 @@ static int vgpu_set(const char *name, const struct vgpu_args *a)
 	char val[32];
 	int ret = 0;
 
-	if (!a->has_weight && !a->has_cap && !a->has_mem && !a->has_class)
-		gs_usage_error("vgpu set", "nothing to set: give --weight, --cap, --mem or --class");
+	if (!has_settings(a))
+		gs_usage_error("vgpu set",
+			       "nothing to set: give --weight, --cap, --mem, --channels, --jobs or --class");
 	if (!ret && a->has_weight)
 		ret = set_one(a, name, "weight", path_fmt(val, sizeof(val), "%" PRIu64, a->weight));
 	if (!ret && a->has_cap)
 		ret = set_one(a, name, "cap", path_fmt(val, sizeof(val), "%" PRIu64, a->cap));
 	if (!ret && a->has_mem)
 		ret = set_one(a, name, "mem_quota", path_fmt(val, sizeof(val), "%" PRIu64, a->mem));
+	if (!ret && a->has_channels)
+		ret = set_one(a, name, "max_channels",
+			      path_fmt(val, sizeof(val), "%" PRIu64, a->channels));
+	if (!ret && a->has_jobs)
+		ret = set_one(a, name, "max_jobs", path_fmt(val, sizeof(val), "%" PRIu64, a->jobs));
 	if (!ret && a->has_class)
 		ret = set_one(a, name, "class", a->class);
 	if (!ret)
@@ -267,11 +310,19 @@ static int vgpu_destroy(const char *name, const struct vgpu_args *a)
 /* ------------------------------------------------------------------ */
 /* list */
 
-static const char *const num_attrs[] = {
-	"id", "weight", "cap", "mem_quota", "mem_used", "busy_ns", "jobs",
-	"failed", "channels",
+/* The numeric attributes list reads: each is a sysfs file and a JSON key. */
+enum {
+	A_ID, A_WEIGHT, A_CAP, A_MEM_QUOTA, A_MEM_USED, A_BUSY_NS, A_JOBS, A_FAILED,
+	A_CHANNELS, A_MAX_CHANNELS, A_PENDING, A_MAX_JOBS, NR_NUM_ATTRS
 };
-#define NR_NUM_ATTRS	(sizeof(num_attrs) / sizeof(num_attrs[0]))
+
+static const char *const num_attrs[NR_NUM_ATTRS] = {
+	[A_ID] = "id", [A_WEIGHT] = "weight", [A_CAP] = "cap",
+	[A_MEM_QUOTA] = "mem_quota", [A_MEM_USED] = "mem_used",
+	[A_BUSY_NS] = "busy_ns", [A_JOBS] = "jobs", [A_FAILED] = "failed",
+	[A_CHANNELS] = "channels", [A_MAX_CHANNELS] = "max_channels",
+	[A_PENDING] = "pending", [A_MAX_JOBS] = "max_jobs",
+};
 
 struct vgpu_row {
 	char name[GPUCORE_NAME_LEN];
@@ -302,7 +353,7 @@ static int by_id(const void *a, const void *b)
 {
 	const struct vgpu_row *x = a, *y = b;
 
-	return x->num[0] < y->num[0] ? -1 : x->num[0] > y->num[0];
+	return x->num[A_ID] < y->num[A_ID] ? -1 : x->num[A_ID] > y->num[A_ID];
 }
 
 /* The vGPUs of @gpu, sorted by id (a vGPU destroyed meanwhile is skipped). */
@@ -357,28 +408,38 @@ static int list_json(int gpu, const struct vgpu_row *r, unsigned int n)
 	return gs_print_json(arr);
 }
 
+/* "USED/LIMIT" of two attributes of @r. */
+static char *used_of(char *buf, size_t len, const struct vgpu_row *r, int used, int limit)
+{
+	snprintf(buf, len, "%" PRIu64 "/%" PRIu64, r->num[used], r->num[limit]);
+	return buf;
+}
+
 static void list_text(const struct vgpu_row *r, unsigned int n)
 {
-	char quota[32], used[32], busy[32];
+	char quota[32], used[32], busy[32], chans[48], pending[48];
 	unsigned int i;
 
-	printf("%-3s %-20s %6s %4s %-11s %10s %10s %10s %8s %4s %s\n", "ID", "NAME",
+	printf("%-3s %-20s %6s %4s %-11s %10s %10s %10s %8s %11s %14s %s\n", "ID", "NAME",
 	       "WEIGHT", "CAP", "CLASS", "MEM_QUOTA", "MEM_USED", "BUSY", "JOBS",
-	       "CHAN", "NODE");
+	       "CHANNELS", "PENDING", "NODE");
 	for (i = 0; i < n; i++) {
 		char cap[24];
 
-		if (r[i].num[2])
-			snprintf(cap, sizeof(cap), "%" PRIu64 "%%", r[i].num[2]);
+		if (r[i].num[A_CAP])
+			snprintf(cap, sizeof(cap), "%" PRIu64 "%%", r[i].num[A_CAP]);
 		else
 			snprintf(cap, sizeof(cap), "-");
 		printf("%-3" PRIu64 " %-20s %6" PRIu64 " %4s %-11s %10s %10s %10s %8" PRIu64
-		       " %4" PRIu64 " /dev/dri/%s\n",
-		       r[i].num[0], r[i].name, r[i].num[1], cap, r[i].class,
-		       format_size(quota, sizeof(quota), r[i].num[3]),
-		       format_size(used, sizeof(used), r[i].num[4]),
-		       format_duration(busy, sizeof(busy), r[i].num[5]),
-		       r[i].num[6], r[i].num[8], r[i].node);
+		       " %11s %14s /dev/dri/%s\n",
+		       r[i].num[A_ID], r[i].name, r[i].num[A_WEIGHT], cap, r[i].class,
+		       format_size(quota, sizeof(quota), r[i].num[A_MEM_QUOTA]),
+		       format_size(used, sizeof(used), r[i].num[A_MEM_USED]),
+		       format_duration(busy, sizeof(busy), r[i].num[A_BUSY_NS]),
+		       r[i].num[A_JOBS],
+		       used_of(chans, sizeof(chans), &r[i], A_CHANNELS, A_MAX_CHANNELS),
+		       used_of(pending, sizeof(pending), &r[i], A_PENDING, A_MAX_JOBS),
+		       r[i].node);
 	}
 }
 

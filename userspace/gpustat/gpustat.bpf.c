@@ -100,6 +100,8 @@ static __always_inline void ev_vgpu(struct gs_event *ev, __u32 type,
 	ev->aux = vg->weight;
 	ev->aux2 = vg->cap;
 	ev->a = vg->mem_quota;
+	ev->b = vg->max_channels;
+	ev->c = vg->max_jobs;
 	bpf_probe_read_kernel(ev->name, sizeof(ev->name), vg->name);
 }
 

@@ -137,6 +137,8 @@ struct gs_vgpu {
 	__u64 mem_used;		/* sampled by userspace (no event carries it) */
 	__u32 weight;
 	__u32 cap;
+	__u32 max_channels;	/* 0: unknown (a recording made before limits) */
+	__u32 max_jobs;		/* likewise */
 	__u32 seen;		/* 1: created or seen, 2: destroyed */
 	__u32 pad;
 	char name[GS_NAME_LEN];
@@ -195,7 +197,8 @@ enum gs_ev_type {
 	GS_EV_CHAN_CREATE,	/* aux pid, name comm */
 	GS_EV_CHAN_DESTROY,
 	GS_EV_CHAN_SEEN,	/* a channel created before gpustat started */
-	GS_EV_VGPU_CREATE,	/* aux weight, aux2 cap, a mem_quota, name */
+	GS_EV_VGPU_CREATE,	/* aux weight, aux2 cap, a mem_quota, b max_channels,
+				   c max_jobs, name */
 	GS_EV_VGPU_DESTROY,
 	GS_EV_VGPU_UPDATE,
 	GS_EV_POLICY_ATTACH,	/* aux replace, name */
@@ -265,6 +268,8 @@ static __always_inline void gs_apply_vgpu(struct gs_vgpu *v, const struct gs_eve
 	v->weight = ev->aux;
 	v->cap = ev->aux2;
 	v->mem_quota = ev->a;
+	v->max_channels = ev->b;
+	v->max_jobs = ev->c;
 	gs_copy_name(v->name, ev->name, GS_NAME_LEN);
 }
 

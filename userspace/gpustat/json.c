@@ -108,7 +108,9 @@ static struct json_object *vgpu(const struct snap_vgpu *v)
 	add_u64(o, "submitted", v->submitted);
 	add_u64(o, "preemptions", v->preemptions);
 	add_u64(o, "channels", v->channels);
+	add_u64(o, "max_channels", v->max_channels);
 	add_u64(o, "queued", v->queued);
+	add_u64(o, "max_jobs", v->max_jobs);
 	add(o, "active", json_object_new_boolean(v->active));
 	add_dbl(o, "share", v->share, 4);
 	add_dbl(o, "target_share", v->target, 4);

@@ -205,6 +205,8 @@ static void scan_vgpu(uint32_t gpu, const char *dir, const char *name,
 	ev.aux = read_u64(vdir, "weight");
 	ev.aux2 = read_u64(vdir, "cap");
 	ev.a = read_u64(vdir, "mem_quota");
+	ev.b = read_u64(vdir, "max_channels");
+	ev.c = read_u64(vdir, "max_jobs");
 	snprintf(ev.name, sizeof(ev.name), "%.*s", GS_NAME_LEN - 1, name);
 	emit(&ev, arg);
 	ev.type = GS_EV_VGPU_MEM;
@@ -440,6 +442,8 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 	sv->cap = v->cap;
 	sv->mem_used = v->mem_used;
 	sv->mem_quota = v->mem_quota;
+	sv->max_channels = v->max_channels;
+	sv->max_jobs = v->max_jobs;
 	sv->busy_ns = busy;
 	sv->jobs = v->jobs;
 	sv->failed = v->failed;

@@ -131,7 +131,9 @@ struct snap_vgpu {
 	uint64_t submitted;
 	uint64_t preemptions;
 	uint32_t channels;
+	uint32_t max_channels;	/* the vGPU's limits; 0: unknown */
 	uint32_t queued;
+	uint32_t max_jobs;
 	double share;		/* of the GPU's busy engine time, this interval */
 	double target;		/* weight over the busy vGPUs' weights, capped */
 	double util;		/* of the GPU's engine capacity */

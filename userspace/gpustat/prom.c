@@ -189,6 +189,13 @@ static void vgpus(FILE *f, const struct snapshot *s)
 		    "The vGPU's video memory quota.", v->mem_quota);
 	VGPU_METRIC(f, s, "gpucore_vgpu_queued_jobs", "gauge",
 		    "Jobs of the vGPU submitted and not yet completed.", v->queued);
+	VGPU_METRIC(f, s, "gpucore_vgpu_queued_jobs_limit", "gauge",
+		    "The vGPU's limit on jobs queued over its channels (max_jobs; 0: unknown).",
+		    v->max_jobs);
+	VGPU_METRIC(f, s, "gpucore_vgpu_channels", "gauge",
+		    "Channels the vGPU has open.", v->channels);
+	VGPU_METRIC(f, s, "gpucore_vgpu_channels_limit", "gauge",
+		    "The vGPU's limit on channels (max_channels; 0: unknown).", v->max_channels);
 	histograms(f, s);
 }
 

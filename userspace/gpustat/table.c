@@ -12,7 +12,7 @@
 #include "units.h"
 
 const char *const vgpu_cols[VCOL_COUNT] = {
-	"NAME", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM", "JOBS/S", "P99",
+	"NAME", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM", "CHAN", "JOBS/S", "P99",
 };
 
 const char *const chan_cols[CCOL_COUNT] = {
@@ -34,14 +34,24 @@ static char *pct(char *buf, size_t len, double v)
 
 void vgpu_header(char *buf, size_t len)
 {
-	snprintf(buf, len, "%-12s %3s %6s %6s %6s %4s %15s %8s %8s",
+	snprintf(buf, len, "%-10s %3s %6s %6s %6s %4s %14s %8s %7s %7s",
 		 "VGPU", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM USED/QUOTA",
-		 "JOBS/S", "P99 LAT");
+		 "CHAN/MAX", "JOBS/S", "P99 LAT");
+}
+
+/* "USED/LIMIT", or "USED/-" when the limit is unknown. */
+static char *used_of(char *buf, size_t len, uint32_t used, uint32_t limit)
+{
+	if (limit)
+		snprintf(buf, len, "%u/%u", used, limit);
+	else
+		snprintf(buf, len, "%u/-", used);
+	return buf;
 }
 
 void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v)
 {
-	char t[16], sh[16], cap[16], used[16], quota[16], mem[40], p99[16];
+	char t[16], sh[16], cap[16], used[16], quota[16], mem[40], ch[24], p99[16];
 
 	if (v->cap)
 		snprintf(cap, sizeof(cap), "%u%%", v->cap);
@@ -53,9 +63,10 @@ void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v)
 	else
 		strcpy(quota, "-");
 	snprintf(mem, sizeof(mem), "%s/%s", used, quota);
-	snprintf(buf, len, "%-12.12s %3u %6u %6s %6s %4s %15.15s %8.1f %8s",
+	snprintf(buf, len, "%-10.10s %3u %6u %6s %6s %4s %14.14s %8s %7.1f %7s",
 		 v->name, v->gpu, v->weight, pct(t, sizeof(t), v->target),
-		 pct(sh, sizeof(sh), v->share), cap, mem, v->jobs_per_s,
+		 pct(sh, sizeof(sh), v->share), cap, mem,
+		 used_of(ch, sizeof(ch), v->channels, v->max_channels), v->jobs_per_s,
 		 dur(p99, sizeof(p99), v->lat.p99, v->lat.count));
 }
 
@@ -134,6 +145,7 @@ static int vgpu_cmp(const void *pa, const void *pb)
 	case VCOL_SHARE: r = cmp_dbl(a->share, b->share); break;
 	case VCOL_CAP: r = cmp_u64(a->cap, b->cap); break;
 	case VCOL_MEM: r = cmp_u64(a->mem_used, b->mem_used); break;
+	case VCOL_CHAN: r = cmp_u64(a->channels, b->channels); break;
 	case VCOL_JOBS: r = cmp_dbl(a->jobs_per_s, b->jobs_per_s); break;
 	case VCOL_P99: r = cmp_u64(a->lat.p99, b->lat.p99); break;
 	}
