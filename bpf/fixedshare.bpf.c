@@ -5,29 +5,40 @@
  *
  * Time is cut into periods of period_ns (default 100 ms), aligned on
  * multiples of period_ns of CLOCK_MONOTONIC. In each period every vGPU
- * gets, on each engine of its GPU, a budget of
+ * gets, for each engine class (compute, copy), a budget of
  *
- *	period_ns * weight / (sum of the weights of all vGPUs of that GPU)
+ *	period_ns * engines of the class * weight / (sum of the weights of
+ *	all vGPUs of the GPU)
  *
- * limited to period_ns * cap / 100 if the vGPU has a cap, and never less
- * than the minimum timeslice (10 us), so that every vGPU makes progress.
- * The sum counts every existing vGPU, busy or idle, the host tenant
- * included: a vGPU's share does not grow because others are idle. The
- * policy is therefore not work conserving: a vGPU that used up its budget
- * waits for the next period even if the engine has nothing else to do,
- * which gives each tenant the same performance however busy the others are.
+ * of engine time, usable on any engine of the class (a vGPU's share is a
+ * share of the GPU, whatever engines its channels are bound to), never
+ * less than the minimum timeslice (10 us) so that every vGPU runs in every
+ * period, whatever the weights (1..10000). A cap of C percent further
+ * limits it to period_ns * C / 100 on each engine. The sum counts every
+ * existing vGPU, busy or idle, the host tenant included: a vGPU's share
+ * does not grow because others are idle. The policy is therefore not work
+ * conserving: a vGPU that used up its budget waits for the next period
+ * even if the engine has nothing else to do, which gives each tenant the
+ * same performance however busy the others are.
  *
- * Budgets are refilled lazily: each (gpu, engine, vgpu) slot records the
- * period its usage belongs to, and usage from an older period counts as
- * zero. The core calls dispatch() again on every tick (10 ms) while
- * channels are queued, so a throttled vGPU resumes within a tick of the
- * period boundary.
+ * Guarantee: every vGPU with queued work runs at least once per period, so
+ * each of its channels runs within (its channels on the engine) periods;
+ * a vGPU whose share of a period is below the minimum timeslice gets that
+ * timeslice anyway (an error of at most 10 us / period_ns, 0.01% with the
+ * default period).
+ *
+ * Budgets are refilled lazily: each slot records the period its usage
+ * belongs to, and usage from an older period counts as zero. The core
+ * calls dispatch() again on every tick (10 ms) while channels are queued,
+ * so a throttled vGPU resumes within a tick of the period boundary.
  *
  * Queues: one FIFO (chq) per (gpu, engine, vgpu), round robin among the
  * vGPU's channels, plus a bitmask per engine of the vGPUs that have queued
  * channels. An idle engine runs the head channel of the vGPU with the most
  * budget left, for min(timeslice, budget left), at least 10 us. The time a
- * channel ran (stopping()) is charged to its vGPU's budget on that engine.
+ * channel ran (stopping()) is charged to its vGPU's class budget and, for
+ * its cap, to its budget on that engine; non-preemptible work that overran
+ * its slice is charged what it ran.
  *
  * Weights and caps come from vgpu_init()/vgpu_update() and are kept per
  * vGPU, with the per-GPU sum of weights, in maps.
@@ -46,8 +57,6 @@ const volatile u64 timeslice_ns = 0;
 GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
 			      "the GPU default");
 
-#define FS_MIN_SLICE_NS		10000ULL	/* the kernel's minimum */
-#define FS_MAX_SLICE_NS		1000000000ULL	/* and maximum */
 #define FS_DEFAULT_PERIOD_NS	(100ULL * 1000 * 1000)
 
 /* Statistics, readable with bpftool map dump (fixedsh.bss). */
@@ -82,13 +91,48 @@ struct budget {
 	u64 used_ns;
 };
 
-/* Per (gpu, engine, vgpu). */
+#define NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
+
+/* Per (gpu, engine, vgpu): engine time used against the cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS);
 	__type(key, u32);
 	__type(value, struct budget);
 } budgets SEC(".maps");
+
+/* Per (gpu, class, vgpu): engine time used against the share. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GC_MAX_GPUS * NR_CLASSES * GC_MAX_VGPUS);
+	__type(key, u32);
+	__type(value, struct budget);
+} shares SEC(".maps");
+
+static __always_inline u32 gcv_idx(u32 gpu, u32 cls, u32 vgpu)
+{
+	return ((gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES) * GC_MAX_VGPUS +
+		vgpu % GC_MAX_VGPUS;
+}
+
+static __always_inline u32 ch_cls(struct gpucore_channel *ch)
+{
+	return BPF_CORE_READ(ch, engine, engine_class) % NR_CLASSES;
+}
+
+/* Engines of @engine's class on its GPU. */
+static __always_inline u32 class_engines(struct gpucore_engine *engine)
+{
+	u32 num = BPF_CORE_READ(engine, gpu, num_engines), cls = engine->engine_class;
+	u32 n = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < GC_MAX_ENGINES; i++)
+		if (i < num && BPF_CORE_READ(engine, gpu, engines[i].engine_class) == cls)
+			n++;
+	return n ?: 1;
+}
 
 /* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
 struct {
@@ -113,33 +157,54 @@ static __always_inline u32 ge_idx(u32 gpu, u32 engine)
 	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
 }
 
-/* A vGPU's budget per period on each engine; 0 if the vGPU is unknown. */
-static __always_inline u64 vgpu_budget(u32 gpu, u32 vgpu)
+/* Used time of @b in @period. */
+static __always_inline u64 used_in(struct budget *b, u64 period)
 {
-	u32 gi = gpu % GC_MAX_GPUS, vi = gv_idx(gpu, vgpu);
-	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
-	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
-	u64 p = period_len(), b;
-
-	if (!info || !sum || !info->live)
-		return 0;
-	b = *sum ? p * info->weight / *sum : p;
-	if (info->cap && b > p * info->cap / 100)
-		b = p * info->cap / 100;
-	return b > FS_MIN_SLICE_NS ? b : FS_MIN_SLICE_NS;
+	return b->period == period ? b->used_ns : 0;
 }
 
-/* Budget left to (gpu, engine, vgpu) in period @period. */
-static __always_inline u64 budget_left(u32 gpu, u32 engine, u32 vgpu, u64 period)
+/*
+ * Budget left to (gpu, engine, vgpu) in period @period: its share of the
+ * class's engines (period_ns * engines * weight / sum of weights), of
+ * which it may use at most period_ns * cap / 100 on this engine.
+ */
+static __always_inline u64 budget_left(u32 gpu, u32 cls, u32 nr_engines, u32 engine,
+				       u32 vgpu, u64 period)
 {
-	u32 i = gev_idx(gpu, engine, vgpu);
-	struct budget *b = bpf_map_lookup_elem(&budgets, &i);
-	u64 total = vgpu_budget(gpu, vgpu), used;
+	u32 gi = gpu % GC_MAX_GPUS, vi = gv_idx(gpu, vgpu), ei = gev_idx(gpu, engine, vgpu);
+	u32 si = gcv_idx(gpu, cls, vgpu);
+	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
+	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
+	struct budget *eb = bpf_map_lookup_elem(&budgets, &ei);
+	struct budget *sb = bpf_map_lookup_elem(&shares, &si);
+	u64 p = period_len(), share, used, left, cap;
 
-	if (!b)
+	if (!info || !sum || !info->live || !eb || !sb)
 		return 0;
-	used = b->period == period ? b->used_ns : 0;
-	return used < total ? total - used : 0;
+	share = *sum ? p * nr_engines * info->weight / *sum : p * nr_engines;
+	if (share < GPUCORE_MIN_SLICE_NS)
+		share = GPUCORE_MIN_SLICE_NS;
+	used = used_in(sb, period);
+	left = used < share ? share - used : 0;
+	if (info->cap && info->cap < 100) {
+		cap = p * info->cap / 100;
+		if (cap < GPUCORE_MIN_SLICE_NS)
+			cap = GPUCORE_MIN_SLICE_NS;
+		used = used_in(eb, period);
+		cap = used < cap ? cap - used : 0;
+		if (cap < left)
+			left = cap;
+	}
+	return left;
+}
+
+/* Is @vgpu known (vgpu_init seen, not exited)? */
+static __always_inline bool vgpu_known(u32 gpu, u32 vgpu)
+{
+	u32 vi = gv_idx(gpu, vgpu);
+	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
+
+	return info && info->live;
 }
 
 static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu)
@@ -198,6 +263,15 @@ s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 			b->used_ns = 0;
 		}
 	}
+	for (e = 0; e < NR_CLASSES; e++) {
+		u32 i = gcv_idx(gpu, e, vgpu->id);
+		struct budget *b = bpf_map_lookup_elem(&shares, &i);
+
+		if (b) {
+			b->period = 0;
+			b->used_ns = 0;
+		}
+	}
 	return 0;
 }
 
@@ -228,7 +302,7 @@ void BPF_STRUCT_OPS(fixedshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), vgpu = ch_vgpu(ch);
 
-	if (!vgpu_budget(gpu, vgpu)) {
+	if (!vgpu_known(gpu, vgpu)) {
 		gpucore_error("fixedshare: channel %u of unknown vgpu %u", ch->id, vgpu);
 		return;
 	}
@@ -245,17 +319,12 @@ void BPF_STRUCT_OPS(fixedshare_quiescent, struct gpucore_channel *ch)
 		mask_update(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch));
 }
 
-void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+/* Charge @ran_ns, ended @now, to @b: only its part in the current period. */
+static __always_inline void charge(struct budget *b, u64 ran_ns, u64 now)
 {
-	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), vgpu = ch_vgpu(ch);
-	u32 i = gev_idx(gpu, engine, vgpu);
-	struct budget *b = bpf_map_lookup_elem(&budgets, &i);
-	u64 now = bpf_ktime_get_ns(), p = period_len(), period = now / p;
+	u64 p = period_len(), period = now / p;
 
-	if (!b)
-		return;
 	if (b->period != period) {
-		/* Only the part of the run inside this period counts. */
 		u64 in_period = now - period * p;
 
 		b->period = period;
@@ -266,9 +335,25 @@ void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns,
 	b->used_ns += ran_ns;
 }
 
+void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	u32 gpu = ch_gpu(ch), vgpu = ch_vgpu(ch);
+	u32 ei = gev_idx(gpu, ch_engine(ch), vgpu), si = gcv_idx(gpu, ch_cls(ch), vgpu);
+	struct budget *eb = bpf_map_lookup_elem(&budgets, &ei);
+	struct budget *sb = bpf_map_lookup_elem(&shares, &si);
+	u64 now = bpf_ktime_get_ns();
+
+	if (eb)
+		charge(eb, ran_ns, now);
+	if (sb)
+		charge(sb, ran_ns, now);
+}
+
 struct pick_ctx {
 	u32 gpu;
 	u32 engine;
+	u32 cls;
+	u32 nr_engines;
 	u64 mask;		/* vGPUs with queued channels */
 	u64 period;
 	u64 best_left;		/* out: budget left to @best */
@@ -283,7 +368,7 @@ static long pick_one(u64 v, void *data)
 
 	if (v >= GC_MAX_VGPUS || !(c->mask & (1ULL << v)))
 		return 0;
-	left = budget_left(c->gpu, c->engine, v, c->period);
+	left = budget_left(c->gpu, c->cls, c->nr_engines, c->engine, v, c->period);
 	if (left > c->best_left) {
 		c->best_left = left;
 		c->best = v;
@@ -299,6 +384,8 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 	struct pick_ctx c = {
 		.gpu = gpu,
 		.engine = eng,
+		.cls = engine->engine_class % NR_CLASSES,
+		.nr_engines = class_engines(engine),
 		.period = bpf_ktime_get_ns() / period_len(),
 		.best = -1,
 	};
@@ -322,10 +409,10 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
 	if (slice > c.best_left)
 		slice = c.best_left;
-	if (slice < FS_MIN_SLICE_NS)
-		slice = FS_MIN_SLICE_NS;
-	if (slice > FS_MAX_SLICE_NS)
-		slice = FS_MAX_SLICE_NS;
+	if (slice < GPUCORE_MIN_SLICE_NS)
+		slice = GPUCORE_MIN_SLICE_NS;
+	if (slice > GPUCORE_MAX_SLICE_NS)
+		slice = GPUCORE_MAX_SLICE_NS;
 	gpucore_dispatch(engine, id, slice);
 	nr_dispatched++;
 }

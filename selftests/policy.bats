@@ -203,6 +203,67 @@ placement_shares() {
 	[ "$(cat $POL/state)" = attached ]
 }
 
+# extreme_mix POLICY: eight vGPUs weighted 1..10000 with caps from 1 to
+# 100 (and none) run flat out under POLICY for longer than the watchdog's
+# timeout (5 s): the policy stays attached and every vGPU got engine time
+# in the last 3 s. The shares themselves are measured by make bench.
+extreme_mix() {
+	local w=(1 3 10 30 100 300 1000 10000) c=(0 1 0 50 0 100 0 0) i names=()
+	for i in 0 1 2 3 4 5 6 7; do
+		vgpu_create "x$i" weight=${w[$i]} cap=${c[$i]}
+		names+=("x$i")
+	done
+	"$GPUSCHED" load "$REPO/bpf/$1.bpf.o" > /dev/null
+	for i in "${names[@]}"; do
+		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 10 -Q > /dev/null &
+	done
+	sleep 6
+	busy_snapshot "$BATS_TEST_TMPDIR/x0"
+	sleep 3
+	busy_snapshot "$BATS_TEST_TMPDIR/x1"
+	run cat $POL/state $POL/exit_msg
+	echo "$output"
+	assert_line --index 0 attached
+	wait
+	run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
+	echo "$output" | grep '^vgpu x'
+	for i in "${names[@]}"; do
+		[ "$(awk -v v="$i" '$1 == "vgpu" && $2 == v { print $3 }' <<< "$output")" -gt 0 ]
+	done
+}
+
+@test "fairshare: weights 1..10000 with caps 1..100 keep every vGPU served, the policy attached" {
+	extreme_mix fairshare
+}
+
+@test "fixedshare: weights 1..10000 with caps 1..100 keep every vGPU served, the policy attached" {
+	extreme_mix fixedshare
+}
+
+@test "latency: weights 1..10000 with caps 1..100 keep every vGPU served, the policy attached" {
+	extreme_mix latency
+}
+
+@test "fairshare: a weight-1 vGPU that ran alone is not starved when a weight-10000 one arrives" {
+	vgpu_create light weight=1
+	vgpu_create heavy weight=10000
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
+	"$GPULOAD" -V light -c 1 -s 2ms -q 4 -t 9 -Q > /dev/null &
+	sleep 0.5
+	"$GPULOAD" -V heavy -c 2 -s 2ms -q 4 -t 8 -Q > /dev/null &
+	sleep 5.5
+	busy_snapshot "$BATS_TEST_TMPDIR/l0"
+	sleep 2
+	busy_snapshot "$BATS_TEST_TMPDIR/l1"
+	run cat $POL/state $POL/exit_msg
+	echo "$output"
+	assert_line --index 0 attached
+	wait
+	run snap_delta "$BATS_TEST_TMPDIR/l0" "$BATS_TEST_TMPDIR/l1"
+	echo "$output" | grep '^vgpu'
+	[ "$(awk '$1 == "vgpu" && $2 == "light" { print $3 }' <<< "$output")" -gt 0 ]
+}
+
 @test "fairshare: when a vGPU goes idle the others split its share by weight; back, it gets its share and no burst" {
 	skip_timing_bound
 	local t=$BATS_TEST_TMPDIR
