@@ -11,9 +11,9 @@
  *	all vGPUs of the GPU)
  *
  * of engine time, usable on any engine of the class (a vGPU's share is a
- * share of the GPU, whatever engines its channels are bound to), never
- * less than the minimum timeslice (10 us) so that every vGPU runs in every
- * period, whatever the weights (1..10000). A cap of C percent further
+ * share of the GPU, whatever engines its channels are bound to), and on
+ * each engine at least the minimum timeslice (10 us), so that every vGPU
+ * runs on every engine in every period, whatever the weights (1..10000). A cap of C percent further
  * limits it to period_ns * C / 100 on each engine. The sum counts every
  * existing vGPU, busy or idle, the host tenant included: a vGPU's share
  * does not grow because others are idle. The policy is therefore not work
@@ -21,8 +21,9 @@
  * even if the engine has nothing else to do, which gives each tenant the
  * same performance however busy the others are.
  *
- * Guarantee: every vGPU with queued work runs at least once per period, so
- * each of its channels runs within (its channels on the engine) periods;
+ * Guarantee: every vGPU with queued work on an engine runs there at least
+ * once per period, so each of its channels runs within (its channels on
+ * the engine) periods;
  * a vGPU whose share of a period is below the minimum timeslice gets that
  * timeslice anyway (an error of at most 10 us / period_ns, 0.01% with the
  * default period).
@@ -35,7 +36,8 @@
  * Queues: one FIFO (chq) per (gpu, engine, vgpu), round robin among the
  * vGPU's channels, plus a bitmask per engine of the vGPUs that have queued
  * channels. An idle engine runs the head channel of the vGPU with the most
- * budget left, for min(timeslice, budget left), at least 10 us. The time a
+ * budget left relative to its share, for min(timeslice, budget left), at
+ * least 10 us. The time a
  * channel ran (stopping()) is charged to its vGPU's class budget and, for
  * its cap, to its budget on that engine; non-preemptible work that overran
  * its slice is charged what it ran.
@@ -169,7 +171,7 @@ static __always_inline u64 used_in(struct budget *b, u64 period)
  * which it may use at most period_ns * cap / 100 on this engine.
  */
 static __always_inline u64 budget_left(u32 gpu, u32 cls, u32 nr_engines, u32 engine,
-				       u32 vgpu, u64 period)
+				       u32 vgpu, u64 period, u64 *sharep)
 {
 	u32 gi = gpu % GC_MAX_GPUS, vi = gv_idx(gpu, vgpu), ei = gev_idx(gpu, engine, vgpu);
 	u32 si = gcv_idx(gpu, cls, vgpu);
@@ -182,10 +184,13 @@ static __always_inline u64 budget_left(u32 gpu, u32 cls, u32 nr_engines, u32 eng
 	if (!info || !sum || !info->live || !eb || !sb)
 		return 0;
 	share = *sum ? p * nr_engines * info->weight / *sum : p * nr_engines;
-	if (share < GPUCORE_MIN_SLICE_NS)
-		share = GPUCORE_MIN_SLICE_NS;
+	*sharep = share ?: 1;
 	used = used_in(sb, period);
 	left = used < share ? share - used : 0;
+	/* Whatever the share, a minimum timeslice on each engine per period. */
+	used = used_in(eb, period);
+	if (!left && used < GPUCORE_MIN_SLICE_NS)
+		left = GPUCORE_MIN_SLICE_NS - used;
 	if (info->cap && info->cap < 100) {
 		cap = p * info->cap / 100;
 		if (cap < GPUCORE_MIN_SLICE_NS)
@@ -357,6 +362,7 @@ struct pick_ctx {
 	u64 mask;		/* vGPUs with queued channels */
 	u64 period;
 	u64 best_left;		/* out: budget left to @best */
+	u64 best_frac;		/* and that as a fraction of its share, /1024 */
 	s32 best;		/* out: -1 when every queued vGPU is throttled */
 };
 
@@ -364,12 +370,21 @@ struct pick_ctx {
 static long pick_one(u64 v, void *data)
 {
 	struct pick_ctx *c = data;
-	u64 left;
+	u64 left, share = 1, frac;
 
 	if (v >= GC_MAX_VGPUS || !(c->mask & (1ULL << v)))
 		return 0;
-	left = budget_left(c->gpu, c->cls, c->nr_engines, c->engine, v, c->period);
-	if (left > c->best_left) {
+	left = budget_left(c->gpu, c->cls, c->nr_engines, c->engine, v, c->period, &share);
+	if (!left)
+		return 0;
+	/*
+	 * The most budget left relative to its share first: every vGPU gets
+	 * its first slice early in the period, so the light ones are not
+	 * squeezed out by the engine's switching overhead at its end.
+	 */
+	frac = left * 1024 / share;
+	if (frac > c->best_frac || c->best < 0) {
+		c->best_frac = frac;
 		c->best_left = left;
 		c->best = v;
 	}

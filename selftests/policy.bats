@@ -356,11 +356,13 @@ extreme_mix() {
 	vgpu_create vm1 weight=100
 	vgpu_create vm2 weight=100
 	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
-	# host, vm1 and vm2 weigh 100 each: vm1 is held to a third
+	# host, vm1 and vm2 weigh 100 each: vm1 is held to a third of the
+	# GPU's two compute engines, 67% of one engine's time, which it may
+	# use on one engine (a share is of the GPU, not of each engine)
 	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
 	assert_success
-	echo "used ${output}% with a fixed share of 33%"
-	within 10 "$output" 33
+	echo "used ${output}% of compute0 with a fixed share of 33% of two engines"
+	within 10 "$output" 67
 }
 
 @test "fixedshare: a cap is hard even when the engine is otherwise idle" {
