@@ -24,11 +24,16 @@
  * not runnable, nor run one twice, nor lose one.
  *
  * Ejection: an invalid decision, a gpucore_bpf_error() call, a callback's
- * init failure, a runnable channel waiting longer than the watchdog
- * timeout, or an operator writing to the sysfs ``eject`` file ejects the
- * policy. From that instant no callback is called any more and the
- * built-in round robin serves the runlists (which always hold every
- * runnable channel); a work item then detaches the policy from each GPU,
+ * init failure, a runnable channel that made no progress for the watchdog
+ * timeout, callbacks running past the policy's time budget (budget_us,
+ * GPUCORE_CB_STRIKES times within GPUCORE_CB_STRIKE_MS), or an operator
+ * writing to the sysfs ``eject`` file ejects the policy. Progress is
+ * guaranteed whatever the policy does: a kick cannot switch a channel out
+ * before it ran GPUCORE_MIN_QUANTUM_NS, and kicks wake an engine only
+ * when they bring news, after the callback. From that instant no callback
+ * is called any more and the built-in round robin serves the runlists
+ * (which always hold every runnable channel); a work item then detaches
+ * the policy from each GPU,
  * calls its exit() and records the exit kind, reason and message, kept in
  * sysfs (``/sys/module/gpucore/policy``) until the next exit. No job is
  * lost or run twice, because jobs never leave the core.

@@ -92,6 +92,8 @@ struct gs_policy_state {
 	uint64_t decisions;
 	uint64_t errors;
 	uint64_t ejections;
+	uint64_t overruns;		/* callbacks past the budget */
+	uint64_t budget_us;		/* the attached policy's budget, 0: none */
 	char exit_kind[32];
 	char exit_reason[GPUCORE_EXIT_REASON_LEN];
 	char exit_msg[GPUCORE_EXIT_MSG_LEN];

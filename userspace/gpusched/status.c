@@ -56,6 +56,8 @@ int gs_policy_state_read(struct gs_policy_state *st)
 	    read_u64("decisions", &st->decisions) ||
 	    read_u64("errors", &st->errors) ||
 	    read_u64("ejections", &st->ejections) ||
+	    read_u64("overruns", &st->overruns) ||
+	    read_u64("budget_us", &st->budget_us) ||
 	    read_str("exit_kind", st->exit_kind, sizeof(st->exit_kind)) ||
 	    read_str("exit_reason", st->exit_reason, sizeof(st->exit_reason)) ||
 	    read_str("exit_msg", st->exit_msg, sizeof(st->exit_msg)) ||
@@ -121,6 +123,9 @@ static void print_text(const struct gs_policy_state *st)
 	printf("decisions:   %llu\n", (unsigned long long)st->decisions);
 	printf("errors:      %llu\n", (unsigned long long)st->errors);
 	printf("ejections:   %llu\n", (unsigned long long)st->ejections);
+	if (st->budget_us)
+		printf("overruns:    %llu (callbacks past the %llu us budget)\n",
+		       (unsigned long long)st->overruns, (unsigned long long)st->budget_us);
 	if (!has_exit(st)) {
 		printf("last exit:   none\n");
 	} else {
@@ -154,6 +159,8 @@ static int print_json(const struct gs_policy_state *st)
 	json_object_object_add(j, "decisions", json_object_new_uint64(st->decisions));
 	json_object_object_add(j, "errors", json_object_new_uint64(st->errors));
 	json_object_object_add(j, "ejections", json_object_new_uint64(st->ejections));
+	json_object_object_add(j, "overruns", json_object_new_uint64(st->overruns));
+	json_object_object_add(j, "budget_us", json_object_new_uint64(st->budget_us));
 	json_object_object_add(j, "pinned", json_object_new_boolean(st->pinned));
 	json_object_object_add(ex, "kind", json_object_new_string(st->exit_kind));
 	json_object_object_add(ex, "reason", json_object_new_string(st->exit_reason));
@@ -170,7 +177,7 @@ static void status_usage(void)
 "The scheduling policy in charge of the GPUs (a BPF policy's name, or\n"
 "builtin), since when, its decision and error counters, how many policies\n"
 "were ejected since the driver loaded, and how the last one stopped\n"
-"(kind: unregistered, replaced, sysfs, unload, error, invalid, stall, init).\n");
+"(kind: unregistered, replaced, sysfs, unload, error, invalid, stall, init, slow).\n");
 }
 
 int cmd_status(int argc, char **argv)
