@@ -143,7 +143,7 @@ check_policy_runs_work() {
 	vgpu_create vm2 weight=200
 	vgpu_create vm3 weight=400
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
-	run measure_shares 1 5 -i 0 -c 2 -s 100us-20ms -q 4 -- vm1 vm2 vm3
+	run measure_shares 1 5 -i 0 -c 2 -s 100us-20ms -q 16 -- vm1 vm2 vm3
 	assert_success
 	echo "$output"
 	within 5 "$(share_of vm1)" 142.9
@@ -151,6 +151,11 @@ check_policy_runs_work() {
 	within 5 "$(share_of vm3)" 571.4
 	[ "$(cat $POL/state)" = attached ]
 }
+
+# Share tests keep deep queues (-q 16: 16 to 300 ms of work per channel),
+# so that a load generator the guest's CPU scheduler keeps waiting does not
+# let its vGPU's channels run dry: shares are then the policy's, not the
+# CPU scheduler's.
 
 # placement_shares PIN: one-channel loads on vm1 vm3 vm2 vm3 vm1 vm2
 # (weights 100/300/200), started in that order under fairshare, each bound
@@ -166,7 +171,7 @@ placement_shares() {
 	for i in 0 1 2 3 4 5; do
 		args=()
 		[ "${pins[$i]}" = - ] || args=(-i "${pins[$i]}")
-		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 4 -t 9 -Q > /dev/null &
+		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 16 -t 9 -Q > /dev/null &
 		sleep 0.2
 	done
 	sleep 2
@@ -271,10 +276,10 @@ extreme_mix() {
 	vgpu_create vm2 weight=200
 	vgpu_create vm3 weight=400
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
-	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms-4ms -q 4 -t 12 -Q > /dev/null &
-	"$GPULOAD" -V vm3 -i 0 -c 2 -s 1ms-4ms -q 4 -t 12 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms-4ms -q 16 -t 12 -Q > /dev/null &
+	"$GPULOAD" -V vm3 -i 0 -c 2 -s 1ms-4ms -q 16 -t 12 -Q > /dev/null &
 	# vm2 is busy for the first 2 s, then goes idle
-	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 4 -t 2 -Q > /dev/null
+	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 16 -t 2 -Q > /dev/null
 	sleep 0.3
 	busy_snapshot "$t/s0"
 	sleep 3
@@ -285,7 +290,7 @@ extreme_mix() {
 	within 5 "$(share_of vm1)" 200
 	within 5 "$(share_of vm3)" 800
 	# vm2 comes back: after its idle time it gets 2/7, not a catch-up burst
-	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 4 -t 5 -Q > /dev/null &
+	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 16 -t 5 -Q > /dev/null &
 	sleep 0.5
 	busy_snapshot "$t/s2"
 	sleep 0.5
@@ -309,9 +314,9 @@ extreme_mix() {
 	vgpu_create vm2 weight=100
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
 	# vm2: one channel; vm1: three, one of 1 ms jobs and two of 10-20 ms
-	"$GPULOAD" -V vm2 -i 0 -c 1 -s 5ms -q 4 -t 7 -Q > /dev/null &
-	"$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 8 -t 7 -Q > /dev/null &
-	"$GPULOAD" -V vm1 -i 0 -c 2 -s 10ms-20ms -q 4 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm2 -i 0 -c 1 -s 5ms -q 16 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 32 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 10ms-20ms -q 16 -t 7 -Q > /dev/null &
 	sleep 1.5
 	busy_snapshot "$BATS_TEST_TMPDIR/b0"
 	sleep 4
@@ -344,7 +349,7 @@ extreme_mix() {
 	skip_timing_bound
 	vgpu_create vm1 weight=400 cap=25
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
-	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 16
 	assert_success
 	echo "used ${output}% with cap 25%"
 	[ "$output" -le 27 ]
@@ -359,7 +364,7 @@ extreme_mix() {
 	# host, vm1 and vm2 weigh 100 each: vm1 is held to a third of the
 	# GPU's two compute engines, 67% of one engine's time, which it may
 	# use on one engine (a share is of the GPU, not of each engine)
-	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 16
 	assert_success
 	echo "used ${output}% of compute0 with a fixed share of 33% of two engines"
 	within 10 "$output" 67
@@ -369,7 +374,7 @@ extreme_mix() {
 	skip_timing_bound
 	vgpu_create vm1 weight=1000 cap=10
 	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
-	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 4
+	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 16
 	assert_success
 	echo "used ${output}% with cap 10%"
 	[ "$output" -le 12 ]
