@@ -246,6 +246,14 @@ static __always_inline struct vgpu_info *vgpu_lookup(struct gpucore_vgpu *vgpu)
 	return bpf_map_lookup_elem(&vgpus, &i);
 }
 
+static __always_inline void budget_clear(void *map, u32 i)
+{
+	struct budget *b = bpf_map_lookup_elem(map, &i);
+
+	if (b)
+		*b = (struct budget){};
+}
+
 s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 {
 	struct vgpu_info *info = vgpu_lookup(vgpu);
@@ -259,24 +267,10 @@ s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 	info->live = 1;
 	weight_account(gpu, info, 1);
 	/* A reused vGPU id starts with a full budget. */
-	for (e = 0; e < GC_MAX_ENGINES; e++) {
-		u32 i = gev_idx(gpu, e, vgpu->id);
-		struct budget *b = bpf_map_lookup_elem(&budgets, &i);
-
-		if (b) {
-			b->period = 0;
-			b->used_ns = 0;
-		}
-	}
-	for (e = 0; e < NR_CLASSES; e++) {
-		u32 i = gcv_idx(gpu, e, vgpu->id);
-		struct budget *b = bpf_map_lookup_elem(&shares, &i);
-
-		if (b) {
-			b->period = 0;
-			b->used_ns = 0;
-		}
-	}
+	for (e = 0; e < GC_MAX_ENGINES; e++)
+		budget_clear(&budgets, gev_idx(gpu, e, vgpu->id));
+	for (e = 0; e < NR_CLASSES; e++)
+		budget_clear(&shares, gcv_idx(gpu, e, vgpu->id));
 	return 0;
 }
 
