@@ -30,11 +30,11 @@
  * Guarantee: weights and caps do not enter into it, so every weight in
  * 1..10000 and cap in 0..100 behaves the same. Every interactive channel
  * waits at most for the interactive channels ahead of it on its engine
- * (interactive_slice_ns each) plus one batch timeslice; every batch
- * channel waits at most (batch channels on its engine) * starve_ns, well
- * within the watchdog's timeout for the default per-vGPU channel limit on
- * an engine of its own. A non-preemptible SPIN on a batch channel delays
- * an interactive channel's kick until it ends.
+ * (interactive_slice_ns each) plus one batch timeslice; under flat-out
+ * interactive load every batch channel waits at most (batch channels on
+ * its engine) * starve_ns, so more than timeout / starve_ns of them (100
+ * with the defaults) on one engine beside flat-out interactive work can
+ * exceed the watchdog's timeout.
  *
  * Tunables: timeslice_ns (batch; 0: the GPU's default),
  * interactive_slice_ns (default 1 ms), starve_ns (default 50 ms).
