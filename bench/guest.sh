@@ -8,7 +8,8 @@
 # and bench/report.sh turns them into bench/results.json and RESULTS.md.
 #
 #   bench/guest.sh [NAME]...    NAME: fairness latency overhead submit
-#                               telemetry scale (default: all, in that order)
+#                               telemetry scale extreme placement cbtiming
+#                               (default: all, in that order)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -391,13 +392,218 @@ bench_scale() {
 	driver_unload
 }
 
+# ---- 7. extreme weights ---------------------------------------------------------
+# snap FILE: the time and one consistent debugfs snapshot of the GPU.
+snap() { { echo "time $(date +%s%N)"; cat "$STATE"; } > "$1"; }
+
+# shares F0 F1 "NAME..." "WEIGHT...": each named vGPU's share of the engine
+# time the named vGPUs got between two snap files against its weight's
+# share. Prints "REL ABS UTIL SHARE...": the largest relative error (%) of
+# the vGPUs whose target is >= 1% (-1 if none), the largest absolute error
+# (percentage points) of those whose target is < 1% (-1 if none), how busy
+# the compute engines were (% of their time) and each share (%).
+shares() {
+	awk -v names="$3" -v weights="$4" '
+		FNR == 1 { f++ }
+		$1 == "time" { t[f] = $2 }
+		$1 == "engine" && $3 ~ /^compute/ { ne[f]++; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) eb[f] += substr($i, 9) }
+		$1 == "vgpu" { for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) b[f, $3] = substr($i, 9) }
+		END {
+			n = split(names, N, " "); split(weights, W, " ")
+			for (i = 1; i <= n; i++) { sw += W[i]; d[i] = b[2, N[i]] - b[1, N[i]]; tot += d[i] }
+			rel = -1; abs = -1
+			for (i = 1; i <= n; i++) {
+				s[i] = tot ? d[i] / tot : 0; w = W[i] / sw
+				e = s[i] - w; if (e < 0) e = -e
+				if (w >= 0.01) { if (100 * e / w > rel) rel = 100 * e / w }
+				else if (100 * e > abs) abs = 100 * e
+			}
+			printf "%.3f %.4f %.1f", rel, abs, 100 * (eb[2] - eb[1]) / (ne[2] * (t[2] - t[1]))
+			for (i = 1; i <= n; i++) printf " %.4f", 100 * s[i]
+			printf "\n"
+		}' "$1" "$2"
+}
+
+EXTREME_W=(1 3 10 30 100 300 1000 10000)
+EXTREME_SECS=${BENCH_EXTREME_SECS:-60}
+
+# extreme_run POLICY: the eight vGPUs flat out for EXTREME_SECS; prints
+# "STATE REL ABS UTIL SHARE..." (STATE: the policy's state at the end, with
+# its exit message appended to $OUT/extreme-POLICY.exit if it left).
+extreme_run() {
+	local pol=$1 i names=() st pids=()
+	driver_load
+	for i in "${!EXTREME_W[@]}"; do
+		vgpu_create "x$i" weight="${EXTREME_W[i]}"
+		names+=("x$i")
+	done
+	policy "$pol"
+	for v in "${names[@]}"; do
+		"$GPULOAD" -V "$v" -c 2 -s 200us-3ms -q 4 -t $((3 * EXTREME_SECS + 60)) -Q > /dev/null &
+		pids+=($!)
+	done
+	sleep 2
+	snap "$OUT/extreme-$pol.0"
+	sleep "$EXTREME_SECS"
+	snap "$OUT/extreme-$pol.1"
+	st=$(cat /sys/module/gpucore/policy/state)
+	[ "$pol" = builtin ] || [ "$st" = attached ] ||
+		cat /sys/module/gpucore/policy/exit_msg > "$OUT/extreme-$pol.exit"
+	# gpuload stops submitting on SIGTERM and drains: with -t alone, its
+	# end would have to allow for the guest's slow process start-up
+	kill -TERM "${pids[@]}"
+	wait
+	driver_unload
+	echo "$st $(shares "$OUT/extreme-$pol.0" "$OUT/extreme-$pol.1" "${names[*]}" "${EXTREME_W[*]}")"
+}
+
+# row_state ID METRIC STATE WANT [NOTE]: a row whose figure is a word.
+row_state() {
+	local met=false
+	[ "$3" = "$4" ] && met=true
+	jq -cn --arg id "$1" --arg metric "$2" --arg o "$3" --arg target "$4" \
+		--argjson met "$met" --arg note "${5:-}" \
+		'{id: $id, metric: $metric, unit: "", ours: $o, baseline: null,
+		  ratio: null, target: $target, met: $met, note: $note}' >> "$OUT/rows.jsonl"
+	log "$2: $3 (target $4: met=$met)"
+}
+
+bench_extreme() {
+	local fs rr st note
+	log "extreme: 8 vGPUs weighted ${EXTREME_W[*]}, 2 channels each, jobs 200us-3ms, ${EXTREME_SECS}s under fairshare and round robin"
+	rm -f "$OUT"/extreme-*.exit
+	read -r st fs < <(extreme_run fairshare)
+	read -r _ rr < <(extreme_run builtin)
+	set -- $fs; local fs_rel=$1 fs_abs=$2 fs_util=$3; shift 3; local fs_sh="$*"
+	set -- $rr; local rr_rel=$1 rr_abs=$2 rr_util=$3; shift 3; local rr_sh="$*"
+	note="shares (%) of weights ${EXTREME_W[*]}: fairshare $fs_sh; round robin $rr_sh"
+	note+="; compute engines busy $fs_util% (fairshare), $rr_util% (round robin)"
+	row_state extreme_attached "extreme weights: fairshare's state after ${EXTREME_SECS}s of 8 flat-out vGPUs weighted 1..10000" \
+		"$st" attached "from /sys/module/gpucore/policy/state$( [ -s "$OUT/extreme-fairshare.exit" ] && echo "; exit_msg: $(cat "$OUT/extreme-fairshare.exit")")"
+	row extreme_big "extreme weights: largest relative share error of the vGPUs whose target is >= 1% (weights 300, 1000, 10000), fairshare vs round robin" "%" \
+		"$fs_rel" "$rr_rel" "<= 5%" 'o <= 5' \
+		"target share w / sum of the 8 weights (the host tenant is idle); busy_ns per vGPU from two debugfs snapshots ${EXTREME_SECS}s apart; $note"
+	row extreme_small "extreme weights: largest share error of the vGPUs whose target is < 1% (weights 1..100), fairshare vs round robin" "pp" \
+		"$fs_abs" "$rr_abs" "<= 0.1 pp" 'o <= 0.1' \
+		"absolute error in percentage points of the GPU's compute time (weight 1's target is 0.0087%)"
+}
+
+# ---- 8. placement ------------------------------------------------------------------
+PLACE_W=(100 200 300)	# vm1 vm2 vm3
+PLACE_SECS=${BENCH_PLACE_SECS:-10}
+
+# place_run POLICY PINS: one-channel loads on vm1 vm3 vm2 vm3 vm1 vm2, 0.2 s
+# apart, each bound to the compute engine PINS gives it ("-": the driver
+# picks), on a GPU with 3 compute engines; prints "REL UTIL SHARE..." over
+# PLACE_SECS, and the engines each vGPU's channels were on in
+# $OUT/place-POLICY-PINS.engines.
+place_run() {
+	local pol=$1 pins=($2) order=(vm1 vm3 vm2 vm3 vm1 vm2) i args tag pids=()
+	tag=$pol-$(IFS=; echo "${pins[*]}")
+	driver_load num_compute=3
+	for i in 1 2 3; do vgpu_create "vm$i" weight="${PLACE_W[i - 1]}"; done
+	policy "$pol"
+	for i in 0 1 2 3 4 5; do
+		args=()
+		[ "${pins[i]}" = - ] || args=(-i "${pins[i]}")
+		"$GPULOAD" -V "${order[i]}" -c 1 "${args[@]}" -s 100us-4ms -q 4 -t $((3 * PLACE_SECS + 60)) -Q > /dev/null &
+		pids+=($!)
+		sleep 0.2
+	done
+	sleep 2
+	snap "$OUT/place-$tag.0"
+	sleep "$PLACE_SECS"
+	snap "$OUT/place-$tag.1"
+	kill -TERM "${pids[@]}"
+	# the compute engines (0..2) of each vGPU's channels, in creation order
+	awk '$1 == "vgpu" { v = $3 } $1 == "channel" { sub(/engine=/, "", $3); e[v] = e[v] " " $3 }
+		END { printf "vm1%s, vm2%s, vm3%s", e["vm1"], e["vm2"], e["vm3"] }' "$OUT/place-$tag.1" > "$OUT/place-$tag.engines"
+	wait
+	driver_unload
+	shares "$OUT/place-$tag.0" "$OUT/place-$tag.1" "vm1 vm2 vm3" "${PLACE_W[*]}" | cut -d' ' -f1,3-
+}
+
+bench_placement() {
+	local v pins fs rr
+	log "placement: 3 compute engines, vm1/vm2/vm3 weighted ${PLACE_W[*]}, one-channel loads started vm1 vm3 vm2 vm3 vm1 vm2, ${PLACE_SECS}s each"
+	for v in driver rr pairs; do
+		case $v in
+		driver) pins="- - - - - -" ;;
+		rr) pins="0 1 2 0 1 2" ;;
+		pairs) pins="0 0 1 1 2 2" ;;
+		esac
+		fs=$(place_run fairshare "$pins")
+		rr=$(place_run builtin "$pins")
+		set -- $fs; local fs_rel=$1 fs_util=$2; shift 2; local fs_sh="$*"
+		set -- $rr; local rr_rel=$1; shift 2; local rr_sh="$*"
+		local where=$(cat "$OUT/place-fairshare-$(echo "$pins" | tr -d ' ').engines")
+		case $v in
+		driver) row place_driver "placement: largest relative share error, channels placed by the driver, fairshare vs round robin" "%" \
+			"$fs_rel" "$rr_rel" "<= 5%" 'o <= 5' \
+			"shares (%) of vm1 vm2 vm3 (targets 16.67 33.33 50): fairshare $fs_sh, round robin $rr_sh; engines of each vGPU's channels: $where; compute engines busy $fs_util%" ;;
+		rr) row place_pinned_rr "placement: largest relative share error, channels pinned round robin in start order (-i 0 1 2 0 1 2), fairshare vs round robin" "%" \
+			"$fs_rel" "$rr_rel" "<= 5%" 'o <= 5' \
+			"shares (%): fairshare $fs_sh, round robin $rr_sh; engines: $where; compute engines busy $fs_util%; vm2 alone on compute2, a split per engine would be right here too" ;;
+		pairs) row place_pinned_pairs "placement: largest relative share error, channels pinned in pairs in start order (-i 0 0 1 1 2 2), fairshare vs round robin" "%" \
+			"$fs_rel" "$rr_rel" "<= 5%" 'o <= 5' \
+			"shares (%): fairshare $fs_sh, round robin $rr_sh; engines: $where; compute engines busy $fs_util%; every engine holds a different pair of vGPUs: weights applied per engine would give 19.4/35.6/45 (16.7% off)" ;;
+		esac
+	done
+}
+
+# ---- 9. callback timing -------------------------------------------------------------
+CBT=/sys/kernel/debug/gpucore/cb_timing
+CBT_ROUNDS=${BENCH_CBT_ROUNDS:-12}
+
+# One load under besteffort.bpf throughout; debugfs cb_timing switched on
+# and off every 2 s (Y N N Y Y N ...: a drift falls on both alike), and
+# sched_ns and decision_ns per decision read for each 2 s.
+bench_cbtiming() {
+	local i k y=() n=() yp=() np=() d0 n0 s0 d1 n1 s1 pid cs st my mn
+	log "callback timing: besteffort.bpf's scheduling cost per decision with debugfs cb_timing=Y vs N, $CBT_ROUNDS periods of 2 s each, interleaved"
+	driver_load
+	policy besteffort
+	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t $((8 * CBT_ROUNDS + 120)) -Q > /dev/null &
+	pid=$!
+	sleep 1
+	per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b ? a / b : 0 }'; }
+	for i in $(seq "$CBT_ROUNDS"); do
+		for k in $( ((i % 2)) && echo Y N || echo N Y); do
+			echo "$k" > "$CBT"
+			read -r d0 n0 s0 < <(decisions)
+			sleep 2
+			read -r d1 n1 s1 < <(decisions)
+			if [ "$k" = Y ]; then
+				y+=("$(per $((s1 - s0)) $((d1 - d0)))") yp+=("$(per $((n1 - n0)) $((d1 - d0)))")
+			else
+				n+=("$(per $((s1 - s0)) $((d1 - d0)))") np+=("$(per $((n1 - n0)) $((d1 - d0)))")
+			fi
+		done
+	done
+	echo Y > "$CBT"
+	st=$(cat /sys/module/gpucore/policy/state)
+	kill -TERM "$pid"
+	wait "$pid"
+	driver_unload
+	cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2> /dev/null || echo unknown)
+	my=$(med "${y[@]}") mn=$(med "${n[@]}")
+	local pd=()	# on minus off within each round (adjacent periods)
+	for i in "${!y[@]}"; do pd+=("$(awk -v a="${y[i]}" -v b="${n[i]}" 'BEGIN { printf "%.1f", a - b }')"); done
+	row cbtiming "callback timing: scheduling cost per decision, besteffort.bpf with callback timing on vs off" "ns" \
+		"$my" "$mn" "(reported)" '1' \
+		"driver's sched_ns per decision (debugfs), medians of $CBT_ROUNDS periods of 2 s each, on and off alternating under one load (8 channels, 100us-2ms jobs); on: ${y[*]}; off: ${n[*]}; choosing alone (decision_ns) on: $(med "${yp[@]}"), off: $(med "${np[@]}"); guest clocksource $cs; policy $st at the end"
+	row cbtiming_diff "callback timing: what timing the callbacks adds per decision (on minus off)" "ns" \
+		"$(awk -v a="$my" -v b="$mn" 'BEGIN { printf "%.1f", a - b }')" "" "(reported)" '1' \
+		"two ktime_get_ns() per policy callback called under the GPU lock; the difference of the two medians above; the median of the $CBT_ROUNDS differences within a round (adjacent periods): $(med "${pd[@]}") ns"
+}
+
 {
 	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
 	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
 } > "$OUT/guest.json"
-all=(fairness latency overhead submit telemetry scale)
+all=(fairness latency overhead submit telemetry scale extreme placement cbtiming)
 [ $# -gt 0 ] && all=("$@")
-rm -f "$OUT/rows.jsonl"
+rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json"
 for b in "${all[@]}"; do
 	t0=$(date +%s)
 	"bench_$b" || log "$b: failed"

@@ -14,25 +14,54 @@ dirty=$(git -C "$repo" status --porcelain -- kmod bpf userspace bench include 2>
 
 jq -s --arg cpu "$cpu" --arg host_kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
 	--arg commit "$commit" --argjson dirty "$dirty" --argjson secs "$secs" \
+	--arg names "${BENCH_NAMES:-}" \
 	--argjson guest "$(cat "$out/guest.json" 2>/dev/null || echo '{}')" \
 	'{version: 1, date: $date, commit: $commit, dirty: $dirty, duration_s: $secs,
+	  benchmarks: (if $names == "" then "all" else ($names | split(" ")) end),
 	  machine: ({host_cpu: $cpu, host_kernel: $host_kernel, host_cpus: '"$(nproc)"',
 		     qemu: "TCG (no KVM)"} + $guest),
-	  results: .}' "$out/rows.jsonl" > "$here/results.json"
+	  results: .}' "$out/rows.jsonl" > "$here/results.json.new"
+
+# Some benchmarks only (bench/run NAME...): their rows replace the same rows
+# of the previous results.json, in place; the previous run's other rows are
+# kept, each with "from": the date and commit of the run that measured it.
+prev=$here/results.json
+if [ -n "${BENCH_NAMES:-}" ] && [ -s "$prev" ]; then
+	jq --slurpfile prev "$prev" '
+		$prev[0] as $p | (.results | map({(.id): .}) | add // {}) as $new |
+		.results as $rows |
+		.results = ([$p.results[] | if $new[.id] then $new[.id]
+			else . + {from: (.from // {date: $p.date, commit: $p.commit, dirty: $p.dirty})} end]
+			+ [$rows[] | . as $r | select([$p.results[].id] | index($r.id) | not)])' \
+		"$here/results.json.new" > "$here/results.json.tmp"
+	mv "$here/results.json.tmp" "$here/results.json.new"
+fi
+mv "$here/results.json.new" "$here/results.json"
 
 fmt() { jq -r "$1" "$here/results.json"; }
+# Rows of earlier runs: marked †1, †2, ... after the metric, one per run.
+runs=$(jq -c '[.results[] | .from | select(. != null)] | unique_by(.date) | sort_by(.date)' "$here/results.json")
 {
 	echo "# gpucore benchmark results"
 	echo
-	echo "Written by \`make bench\` ($(fmt .date), commit $(fmt .commit)$([ "$dirty" = true ] && echo ' with local changes'), $(fmt .duration_s) s)."
+	if [ "$(fmt '.benchmarks | type')" = array ]; then
+		echo "Written by \`bench/run $(fmt '.benchmarks | join(" ")')\` ($(fmt .date), commit $(fmt .commit)$([ "$dirty" = true ] && echo ' with local changes'), $(fmt .duration_s) s)."
+	else
+		echo "Written by \`make bench\` ($(fmt .date), commit $(fmt .commit)$([ "$dirty" = true ] && echo ' with local changes'), $(fmt .duration_s) s)."
+	fi
 	echo "Host: $(fmt .machine.host_cpu), $(fmt .machine.host_cpus) CPUs, Linux $(fmt .machine.host_kernel)."
 	echo "Guest: QEMU TCG (no KVM), $(fmt .machine.guest_cpus) vCPUs, Linux $(fmt .machine.guest_kernel)."
 	echo "Every ratio compares two figures measured side by side in this one guest boot;"
 	echo "absolute times in a TCG guest are slow and noisy and mean little on their own."
+	jq -r --argjson runs "$runs" '$runs | to_entries[] |
+		"Rows marked †\(.key + 1) were not rerun: they are from the run of \(.value.date) (commit \(.value.commit)\(if .value.dirty then " with local changes" else "" end))."' \
+		"$here/results.json"
 	echo
 	echo "| metric | ours | baseline | ratio | target | met |"
 	echo "|---|---|---|---|---|---|"
-	jq -r '.results[] | "| \(.metric) | \(.ours) \(.unit) | \(if .baseline == null then "-" else "\(.baseline) \(.unit)" end) | \(.ratio // "-") | \(.target) | \(if (.target | startswith("(")) then "-" elif .met then "yes" else "**no**" end) |"' "$here/results.json"
+	jq -r --argjson runs "$runs" '.results[] |
+		(if .from then .from.date as $d | " †\([$runs[].date] | index($d) + 1)" else "" end) as $mark |
+		"| \(.metric)\($mark) | \(.ours) \(.unit) | \(if .baseline == null then "-" else "\(.baseline) \(.unit)" end) | \(.ratio // "-") | \(.target) | \(if (.target | startswith("(")) then "-" elif .met then "yes" else "**no**" end) |"' "$here/results.json"
 	echo
 	echo "Notes:"
 	echo
