@@ -431,7 +431,7 @@ EXTREME_SECS=${BENCH_EXTREME_SECS:-60}
 # "STATE REL ABS UTIL SHARE..." (STATE: the policy's state at the end, with
 # its exit message appended to $OUT/extreme-POLICY.exit if it left).
 extreme_run() {
-	local pol=$1 i names=() st pids=()
+	local pol=$1 i names=() st pids=() t last
 	driver_load
 	for i in "${!EXTREME_W[@]}"; do
 		vgpu_create "x$i" weight="${EXTREME_W[i]}"
@@ -443,12 +443,25 @@ extreme_run() {
 		pids+=($!)
 	done
 	sleep 2
+	# a snapshot every 5 s too, and the policy's state at each: if the
+	# policy leaves, the shares up to its last snapshot attached are the
+	# policy's own
+	rm -f "$OUT/extreme-$pol".*
 	snap "$OUT/extreme-$pol.0"
-	sleep "$EXTREME_SECS"
-	snap "$OUT/extreme-$pol.1"
+	last=0
+	for t in $(seq 5 5 $((EXTREME_SECS + 4))); do
+		sleep $((t > EXTREME_SECS ? EXTREME_SECS - t + 5 : 5))
+		snap "$OUT/extreme-$pol.t$t"
+		[ "$(cat /sys/module/gpucore/policy/state)" = attached ] && last=$t
+	done
+	cp "$OUT/extreme-$pol.t$t" "$OUT/extreme-$pol.1"
 	st=$(cat /sys/module/gpucore/policy/state)
+	[ "$pol" = builtin ] || cat /sys/module/gpucore/policy/overruns > "$OUT/extreme-$pol.overruns"
 	[ "$pol" = builtin ] || [ "$st" = attached ] ||
 		cat /sys/module/gpucore/policy/exit_msg > "$OUT/extreme-$pol.exit"
+	[ "$pol" = builtin ] || [ "$st" = attached ] || [ "$last" -eq 0 ] ||
+		echo "$last $(shares "$OUT/extreme-$pol.0" "$OUT/extreme-$pol.t$last" "${names[*]}" "${EXTREME_W[*]}")" \
+			> "$OUT/extreme-$pol.attached"
 	# gpuload stops submitting on SIGTERM and drains: with -t alone, its
 	# end would have to allow for the guest's slow process start-up
 	kill -TERM "${pids[@]}"
@@ -478,8 +491,12 @@ bench_extreme() {
 	set -- $rr; local rr_rel=$1 rr_abs=$2 rr_util=$3; shift 3; local rr_sh="$*"
 	note="shares (%) of weights ${EXTREME_W[*]}: fairshare $fs_sh; round robin $rr_sh"
 	note+="; compute engines busy $fs_util% (fairshare), $rr_util% (round robin)"
+	if [ -s "$OUT/extreme-fairshare.attached" ]; then
+		set -- $(cat "$OUT/extreme-fairshare.attached")
+		note+="; fairshare left before the end: over its first $1 s, still attached, errors $2% and $3 pp, shares ${*:5}"
+	fi
 	row_state extreme_attached "extreme weights: fairshare's state after ${EXTREME_SECS}s of 8 flat-out vGPUs weighted 1..10000" \
-		"$st" attached "from /sys/module/gpucore/policy/state$( [ -s "$OUT/extreme-fairshare.exit" ] && echo "; exit_msg: $(cat "$OUT/extreme-fairshare.exit")")"
+		"$st" attached "from /sys/module/gpucore/policy/state; callbacks over the budget in the run (policy/overruns): $(cat "$OUT/extreme-fairshare.overruns" 2> /dev/null)$( [ -s "$OUT/extreme-fairshare.exit" ] && echo "; exit_msg: $(cat "$OUT/extreme-fairshare.exit")")"
 	row extreme_big "extreme weights: largest relative share error of the vGPUs whose target is >= 1% (weights 300, 1000, 10000), fairshare vs round robin" "%" \
 		"$fs_rel" "$rr_rel" "<= 5%" 'o <= 5' \
 		"target share w / sum of the 8 weights (the host tenant is idle); busy_ns per vGPU from two debugfs snapshots ${EXTREME_SECS}s apart; $note"
