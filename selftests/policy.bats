@@ -159,9 +159,9 @@ check_policy_runs_work() {
 
 # placement_shares PIN: one-channel loads on vm1 vm3 vm2 vm3 vm1 vm2
 # (weights 100/300/200), started in that order under fairshare, each bound
-# to the engine PIN gives it ("-": the driver picks); prints "NAME
-# permille" of the GPU's compute time over 4 s, and the engines each
-# vGPU's channels were bound to.
+# to the engine PIN gives it ("-": the driver picks); prints the engines
+# each vGPU's channels are bound to once all run, then "NAME permille" of
+# the GPU's compute time over the next 4 s.
 placement_shares() {
 	local pins=($1) order=(vm1 vm3 vm2 vm3 vm1 vm2) i args
 	vgpu_create vm1 weight=100
@@ -171,14 +171,14 @@ placement_shares() {
 	for i in 0 1 2 3 4 5; do
 		args=()
 		[ "${pins[$i]}" = - ] || args=(-i "${pins[$i]}")
-		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 16 -t 9 -Q > /dev/null &
+		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 16 -t 12 -Q > /dev/null &
 		sleep 0.2
 	done
 	sleep 2
+	debugfs_state 0 | awk '$1 == "vgpu" { v = $3 } $1 == "channel" { sub(/engine=/, "", $3); print "engines", v, $3 }' | sort -u
 	busy_snapshot "$BATS_TEST_TMPDIR/p0"
 	sleep 4
 	busy_snapshot "$BATS_TEST_TMPDIR/p1"
-	debugfs_state 0 | awk '$1 == "vgpu" { v = $3 } $1 == "channel" { sub(/engine=/, "", $3); print "engines", v, $3 }' | sort -u
 	wait
 	snap_shares "$BATS_TEST_TMPDIR/p0" "$BATS_TEST_TMPDIR/p1" vm1 vm2 vm3
 }
@@ -458,10 +458,11 @@ batch_share_beside_interactive() {
 	vgpu_create ui class=interactive
 	# starve_ns 50 ms (the default): batch gets a 2 ms slice per 52 ms
 	on=$(batch_share_beside_interactive)
-	# starvation protection pushed out of the way (100 s): batch gets
-	# only what the interactive channel leaves when it runs dry
-	off=$(batch_share_beside_interactive -o starve_ns=100000000000)
-	echo "batch share: ${on} permille with starve_ns 50 ms, ${off} with 100 s"
+	# starvation protection at its slowest (1 s, the most the policy
+	# accepts): batch gets a slice a second and what the interactive
+	# channel leaves when it runs dry
+	off=$(batch_share_beside_interactive -o starve_ns=1s)
+	echo "batch share: ${on} permille with starve_ns 50 ms, ${off} with 1 s"
 	[ "$on" -ge 25 ]
 	[ "$off" -lt $((on / 2)) ]
 }
