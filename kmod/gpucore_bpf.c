@@ -25,8 +25,8 @@
  *
  * Ejection: an invalid decision, a gpucore_bpf_error() call, a callback's
  * init failure, a runnable channel that made no progress for the watchdog
- * timeout, callbacks running past the policy's time budget (budget_us,
- * GPUCORE_CB_STRIKES times within GPUCORE_CB_STRIKE_MS), or an operator
+ * timeout, callbacks running past the policy's time budget (budget_us;
+ * see gpucore_cb_overrun()), or an operator
  * writing to the sysfs ``eject`` file ejects the policy. Progress is
  * guaranteed whatever the policy does: a kick cannot switch a channel out
  * before it ran GPUCORE_MIN_QUANTUM_NS, and kicks wake an engine only
@@ -65,6 +65,10 @@
 #include "gpucore_policy.h"
 #include "gpucore_trace.h"
 
+/* Index of a callback in the per-callback tables: its slot in the ops. */
+#define GPUCORE_CB_IDX(op)	(offsetof(struct gpucore_sched_ops, op) / sizeof(void *))
+#define GPUCORE_CB_NR		(offsetof(struct gpucore_sched_ops, timeslice_ns) / sizeof(void *))
+
 /* What the kfuncs may touch: set for the duration of each callback. */
 struct gpucore_cb_ctx {
 	struct gpucore_gpu *gpu;	/* whose lock is held, or NULL */
@@ -90,11 +94,12 @@ static struct gpucore_policy_state {
 	u64 ejections;
 	u64 budget_ns;			/* callback runtime budget; READ_ONCE */
 	u64 overruns;			/* callbacks past the budget; under @lock */
-	struct gpucore_cb_overrun {	/* the last GPUCORE_CB_STRIKES of them */
-		const char *cb;
-		u64 len;
-		u64 end;		/* 0: none */
-	} overrun[GPUCORE_CB_STRIKES];
+	struct gpucore_cb_window {	/* per callback, under @lock: */
+		u64 start;		/* the strike window's first overrun, 0: none */
+		u64 calls;		/* the callback's timed calls before it */
+		u64 overruns;		/* in the window */
+		u64 worst;		/* the longest of them */
+	} win[GPUCORE_CB_NR];
 	struct gpucore_exit_info pending;	/* eject being processed */
 	struct gpucore_exit_info exit;		/* last policy that stopped */
 	struct work_struct eject_work;
@@ -199,38 +204,57 @@ static u64 gpucore_cb_start(void)
 	return READ_ONCE(gpucore_cb_timing) ? ktime_get_ns() : 0;
 }
 
-/*
- * A callback ran past the budget. Under a virtual machine one overrun can
- * be the host taking the CPU away in the middle of a quick callback, or
- * an emulator retranslating code; GPUCORE_CB_STRIKES overruns within
- * GPUCORE_CB_STRIKE_MS are the policy: eject it, naming the longest.
- */
-static void gpucore_cb_overrun(const char *cb, u64 len)
+/* Timed calls of each callback, per CPU: the base of its overrun rate. */
+static DEFINE_PER_CPU(u64 [GPUCORE_CB_NR], gpucore_cb_calls);
+
+static u64 gpucore_cb_calls_sum(u32 idx)
 {
-	struct gpucore_cb_overrun *o = gpucore_policy.overrun;
-	u64 now = ktime_get_ns(), first;
-	struct gpucore_cb_overrun worst;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(gpucore_cb_calls, cpu)[idx];
+	return sum;
+}
+
+/*
+ * A callback ran past the budget. Inside a virtual machine a quick
+ * callback can look slow now and then (the host took the CPU away in the
+ * middle of it), the more often the more callbacks run; a slow callback
+ * is slow on a good part of its calls. So a policy is ejected when,
+ * within GPUCORE_CB_STRIKE_MS, at least GPUCORE_CB_STRIKES calls of one
+ * callback, and at least GPUCORE_CB_STRIKE_PCT percent of its calls, ran
+ * past the budget, or at once when one call ran past the largest budget
+ * there is. The message names the longest.
+ */
+static void gpucore_cb_overrun(u32 idx, const char *cb, u64 len)
+{
+	struct gpucore_policy_state *p = &gpucore_policy;
+	u64 now = ktime_get_ns(), calls = gpucore_cb_calls_sum(idx), n, start;
+	struct gpucore_cb_window *w = &p->win[idx];
 	unsigned long flags;
-	u32 i, n;
+	u64 worst;
 
-	spin_lock_irqsave(&gpucore_policy.lock, flags);
-	n = gpucore_policy.overruns++ % GPUCORE_CB_STRIKES;
-	o[n] = (struct gpucore_cb_overrun){ .cb = cb, .len = len, .end = now };
-	/* The oldest of the last GPUCORE_CB_STRIKES, 0 if fewer so far. */
-	first = o[(n + 1) % GPUCORE_CB_STRIKES].end;
-	worst = o[n];
-	for (i = 0; i < GPUCORE_CB_STRIKES; i++)
-		if (o[i].len > worst.len)
-			worst = o[i];
-	spin_unlock_irqrestore(&gpucore_policy.lock, flags);
+	spin_lock_irqsave(&p->lock, flags);
+	p->overruns++;
+	if (!w->start || now - w->start > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
+		*w = (struct gpucore_cb_window){ .start = now, .calls = calls };
+	w->overruns++;
+	w->worst = max(w->worst, len);
+	worst = w->worst;
+	n = w->overruns;
+	start = w->start;
+	calls -= w->calls;
+	spin_unlock_irqrestore(&p->lock, flags);
 
-	if (!first || now - first > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
+	if (len <= GPUCORE_CB_BUDGET_MAX_US * NSEC_PER_USEC &&
+	    (n < GPUCORE_CB_STRIKES || n * 100 < calls * GPUCORE_CB_STRIKE_PCT))
 		return;
 	gpucore_policy_eject(GPUCORE_EXIT_SLOW, "callback too slow",
-			     "%s() ran %llu us with the GPU lock held, budget %llu us (%u overruns in %llu ms)",
-			     worst.cb, div_u64(worst.len, NSEC_PER_USEC),
-			     div_u64(READ_ONCE(gpucore_policy.budget_ns), NSEC_PER_USEC),
-			     GPUCORE_CB_STRIKES, div_u64(now - first, NSEC_PER_MSEC));
+			     "%s() ran %llu us with the GPU lock held, budget %llu us (%llu of its %llu calls over it in %llu ms)",
+			     cb, div_u64(worst, NSEC_PER_USEC),
+			     div_u64(READ_ONCE(p->budget_ns), NSEC_PER_USEC), n, calls,
+			     div_u64(now - start, NSEC_PER_MSEC));
 }
 
 /*
@@ -238,15 +262,16 @@ static void gpucore_cb_overrun(const char *cb, u64 len)
  * kicked (outside the measurement: a wake-up is the core's work, and
  * inside a virtual machine it can wait for a preempted virtual CPU).
  */
-static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, const char *cb, u64 t0)
+static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, u32 idx, const char *cb, u64 t0)
 {
 	u64 len;
 	u32 i;
 
 	if (t0) {
 		len = ktime_get_ns() - t0;
+		this_cpu_inc(gpucore_cb_calls[idx]);
 		if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
-			gpucore_cb_overrun(cb, len);
+			gpucore_cb_overrun(idx, cb, len);
 	}
 	for (i = 0; ctx->wake; i++) {
 		if (ctx->wake & BIT(i))
@@ -268,7 +293,7 @@ static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, const char *cb, u64 t0)
 		__ctx->gpu = (_gpu);						\
 		__t0 = gpucore_cb_start();					\
 		call;								\
-		gpucore_cb_end(__ctx, #op, __t0);				\
+		gpucore_cb_end(__ctx, GPUCORE_CB_IDX(op), #op, __t0);		\
 		__ctx->gpu = NULL;						\
 	} while (0)
 
@@ -419,7 +444,7 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 	ctx->pick = NULL;
 	t0 = gpucore_cb_start();
 	ops->dispatch(e, e->prev);
-	gpucore_cb_end(ctx, "dispatch", t0);
+	gpucore_cb_end(ctx, GPUCORE_CB_IDX(dispatch), "dispatch", t0);
 	*pick = ctx->pick;
 	*slice_ns = ctx->slice_ns ?: ops->timeslice_ns;
 	ctx->gpu = NULL;
@@ -645,7 +670,7 @@ static void gpucore_policy_set(struct gpucore_sched_ops *ops)
 		   (u64)(ops->budget_us ?: GPUCORE_CB_BUDGET_DEFAULT_US) * NSEC_PER_USEC);
 	spin_lock_irq(&gpucore_policy.lock);
 	gpucore_policy.overruns = 0;
-	memset(gpucore_policy.overrun, 0, sizeof(gpucore_policy.overrun));
+	memset(gpucore_policy.win, 0, sizeof(gpucore_policy.win));
 	gpucore_policy.live = true;
 	WRITE_ONCE(gpucore_policy.ejecting, false);
 	spin_unlock_irq(&gpucore_policy.lock);

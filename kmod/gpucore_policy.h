@@ -218,10 +218,10 @@ struct gpucore_sched_ops {
 	 * GPUCORE_CB_BUDGET_DEFAULT_US, else GPUCORE_CB_BUDGET_MIN_US ..
 	 * GPUCORE_CB_BUDGET_MAX_US. Such a callback keeps interrupts off on
 	 * its CPU and stalls every engine of its GPU, and BPF cannot be
-	 * interrupted: each call is timed, and a policy whose callbacks run
-	 * past the budget GPUCORE_CB_STRIKES times within GPUCORE_CB_STRIKE_MS
-	 * is ejected (GPUCORE_EXIT_SLOW, naming the longest callback and how
-	 * long it ran).
+	 * interrupted: each call is timed, and a policy whose callbacks often
+	 * run past the budget (see GPUCORE_CB_STRIKES in gpucore_sched.h), or
+	 * one ran past GPUCORE_CB_BUDGET_MAX_US, is ejected (GPUCORE_EXIT_SLOW,
+	 * naming the longest callback and how long it ran).
 	 */
 	u32 budget_us;
 

@@ -38,16 +38,19 @@
 
 /*
  * Callback runtime budget (gpucore_sched_ops.budget_us; 0: the default).
- * Every callback called with a GPU lock held is timed; a policy whose
- * callbacks run past the budget GPUCORE_CB_STRIKES times within
- * GPUCORE_CB_STRIKE_MS is ejected (GPUCORE_EXIT_SLOW). Isolated overruns
- * are forgiven because inside a virtual machine a quick callback can
- * appear slow: the host may take the CPU away in the middle of it.
+ * Every callback called with a GPU lock held is timed. A policy is ejected
+ * (GPUCORE_EXIT_SLOW) when, within GPUCORE_CB_STRIKE_MS, at least
+ * GPUCORE_CB_STRIKES calls of one callback, and at least
+ * GPUCORE_CB_STRIKE_PCT percent of its calls, ran past its budget, or at
+ * once when a call ran past GPUCORE_CB_BUDGET_MAX_US. Rare overruns are forgiven because inside a
+ * virtual machine a quick callback can look slow when the host takes the
+ * CPU away in the middle of it; a slow policy is slow on many calls.
  */
 #define GPUCORE_CB_BUDGET_DEFAULT_US	5000
 #define GPUCORE_CB_BUDGET_MIN_US	100
 #define GPUCORE_CB_BUDGET_MAX_US	100000
 #define GPUCORE_CB_STRIKES		3
+#define GPUCORE_CB_STRIKE_PCT		1
 #define GPUCORE_CB_STRIKE_MS		1000
 
 /*
