@@ -446,6 +446,9 @@ batch_share_beside_interactive() {
 	sleep 3
 	busy_snapshot "$BATS_TEST_TMPDIR/s1"
 	wait
+	# the policy's own count of batch channels it ran because they starved
+	bpftool map dump name latency.bss -j |
+		jq '.[0].formatted.value.nr_starved' > "$BATS_TEST_TMPDIR/starved"
 	"$GPUSCHED" unload > /dev/null || return 1
 	snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" batch ui |
 		awk '$1 == "batch" { print $2 }'
@@ -453,18 +456,18 @@ batch_share_beside_interactive() {
 
 @test "latency: flat-out interactive work does not starve batch work (a timeslice every starve_ns)" {
 	skip_timing_bound
-	local on off
+	local on starved
 	vgpu_create batch
 	vgpu_create ui class=interactive
 	# starve_ns 50 ms (the default): batch gets a 2 ms slice per 52 ms
+	# (25 permille) or more, and the starvation rule is what gives them to
+	# it (about one starved batch dispatch every 52 ms while the
+	# interactive channel keeps the engine busy)
 	on=$(batch_share_beside_interactive)
-	# starvation protection at its slowest (1 s, the most the policy
-	# accepts): batch gets a slice a second and what the interactive
-	# channel leaves when it runs dry
-	off=$(batch_share_beside_interactive -o starve_ns=1s)
-	echo "batch share: ${on} permille with starve_ns 50 ms, ${off} with 1 s"
+	starved=$(cat "$BATS_TEST_TMPDIR/starved")
+	echo "batch share: ${on} permille, ${starved} starved batch dispatches"
 	[ "$on" -ge 25 ]
-	[ "$off" -lt $((on / 2)) ]
+	[ "$starved" -gt 0 ]
 }
 
 # interactive_wait_p99: the p99 submit-to-start latency (ns) of an
