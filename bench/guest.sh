@@ -14,11 +14,21 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 OUT=$REPO/bench/out
-GPULOAD=$REPO/userspace/gpuload/gpuload
-GPUSCHED=$REPO/userspace/gpusched/gpusched
-GPUSTAT=$REPO/userspace/gpustat/gpustat
-SUBBENCH=$REPO/bench/progs/subbench
-CHANFILL=$REPO/bench/progs/chanfill
+# bench/run copies the module, the policies and the programs to
+# $BENCH_BIN before the guest boots, so that a rebuild in the tree during
+# the run does not change what the later benchmarks load.
+if [ -n "${BENCH_BIN:-}" ]; then
+	B=$BENCH_BIN
+	GPULOAD=$B/gpuload GPUSCHED=$B/gpusched GPUSTAT=$B/gpustat
+	SUBBENCH=$B/subbench CHANFILL=$B/chanfill KO=$B/gpucore.ko POLICIES=$B
+else
+	GPULOAD=$REPO/userspace/gpuload/gpuload
+	GPUSCHED=$REPO/userspace/gpusched/gpusched
+	GPUSTAT=$REPO/userspace/gpustat/gpustat
+	SUBBENCH=$REPO/bench/progs/subbench
+	CHANFILL=$REPO/bench/progs/chanfill
+	KO=$REPO/kmod/gpucore.ko POLICIES=$REPO/bpf
+fi
 SYS=/sys/bus/platform/devices/gpucore.0
 STATE=/sys/kernel/debug/gpucore/gpu0/state
 FAIR_SECS=${BENCH_FAIR_SECS:-10}
@@ -43,7 +53,7 @@ row() {
 
 driver_load() {
 	modprobe drm_shmem_helper
-	insmod kmod/gpucore.ko "$@"
+	insmod "$KO" "$@"
 }
 
 driver_unload() {
@@ -65,7 +75,7 @@ policy() {
 	if [ "$1" = builtin ]; then
 		"$GPUSCHED" unload > /dev/null 2>&1 || true
 	else
-		"$GPUSCHED" load "bpf/$1.bpf.o" > /dev/null
+		"$GPUSCHED" load "$POLICIES/$1.bpf.o" > /dev/null
 	fi
 }
 

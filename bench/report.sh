@@ -9,8 +9,9 @@ out=$here/out
 [ -s "$out/rows.jsonl" ] || { echo "bench: no results in $out/rows.jsonl" >&2; exit 1; }
 secs=${1:-null}
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$repo" status --porcelain -- kmod bpf userspace bench include 2>/dev/null | grep -q . && echo true || echo false)
+# the commit and local changes when bench/run started, else now
+commit=${BENCH_COMMIT:-$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)}
+dirty=${BENCH_DIRTY:-$(git -C "$repo" status --porcelain -- kmod bpf userspace bench include ':!bench/RESULTS.md' ':!bench/results.json' 2>/dev/null | grep -q . && echo true || echo false)}
 
 jq -s --arg cpu "$cpu" --arg host_kernel "$(uname -r)" --arg date "$(date -u +%FT%TZ)" \
 	--arg commit "$commit" --argjson dirty "$dirty" --argjson secs "$secs" \
