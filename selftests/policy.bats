@@ -33,6 +33,15 @@ wait_exit_kind() {
 	return 1
 }
 
+# stop_loads: end the test's background loads. They run until stopped
+# (-t 600) rather than for a fixed time, so that however slowly a loaded
+# guest starts them and takes the test's snapshots, they are all still
+# running when it measures; on SIGINT gpuload drains and exits.
+stop_loads() {
+	pkill -INT -x gpuload 2>/dev/null
+	wait
+}
+
 # busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
 # one debugfs snapshot (taken under the GPU's lock, so all at one instant),
 # as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
@@ -77,13 +86,13 @@ measure_shares() {
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
 	for v in "$@"; do
-		"$GPULOAD" -V "$v" "${args[@]}" -t $((warm + dur + 2)) -Q > /dev/null &
+		"$GPULOAD" -V "$v" "${args[@]}" -t 600 -Q > /dev/null &
 	done
 	sleep "$warm"
 	busy_snapshot "$BATS_TEST_TMPDIR/m0"
 	sleep "$dur"
 	busy_snapshot "$BATS_TEST_TMPDIR/m1"
-	wait
+	stop_loads
 	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
 }
 
@@ -92,13 +101,13 @@ measure_shares() {
 engine_use() {
 	local v=$1 dur=$2
 	shift 2
-	"$GPULOAD" -V "$v" "$@" -t $((dur + 3)) -Q > /dev/null &
+	"$GPULOAD" -V "$v" "$@" -t 600 -Q > /dev/null &
 	sleep 1
 	local b0 t0 b1 t1
 	b0=$(vgpu_attr "$v" busy_ns); t0=$(date +%s%N)
 	sleep "$dur"
 	b1=$(vgpu_attr "$v" busy_ns); t1=$(date +%s%N)
-	wait
+	stop_loads
 	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
 }
 
@@ -171,7 +180,7 @@ placement_shares() {
 	for i in 0 1 2 3 4 5; do
 		args=()
 		[ "${pins[$i]}" = - ] || args=(-i "${pins[$i]}")
-		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 16 -t 12 -Q > /dev/null &
+		"$GPULOAD" -V "${order[$i]}" -c 1 "${args[@]}" -s 100us-4ms -q 16 -t 600 -Q > /dev/null &
 		sleep 0.2
 	done
 	sleep 2
@@ -179,7 +188,7 @@ placement_shares() {
 	busy_snapshot "$BATS_TEST_TMPDIR/p0"
 	sleep 4
 	busy_snapshot "$BATS_TEST_TMPDIR/p1"
-	wait
+	stop_loads
 	snap_shares "$BATS_TEST_TMPDIR/p0" "$BATS_TEST_TMPDIR/p1" vm1 vm2 vm3
 }
 
@@ -220,7 +229,7 @@ extreme_mix() {
 	done
 	"$GPUSCHED" load "$REPO/bpf/$1.bpf.o" > /dev/null
 	for i in "${names[@]}"; do
-		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 10 -Q > /dev/null &
+		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
 	done
 	sleep 6
 	busy_snapshot "$BATS_TEST_TMPDIR/x0"
@@ -229,7 +238,7 @@ extreme_mix() {
 	run cat $POL/state $POL/exit_msg
 	echo "$output"
 	assert_line --index 0 attached
-	wait
+	stop_loads
 	run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
 	echo "$output" | grep '^vgpu x'
 	for i in "${names[@]}"; do
@@ -253,9 +262,9 @@ extreme_mix() {
 	vgpu_create light weight=1
 	vgpu_create heavy weight=10000
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
-	"$GPULOAD" -V light -c 1 -s 2ms -q 4 -t 9 -Q > /dev/null &
+	"$GPULOAD" -V light -c 1 -s 2ms -q 4 -t 600 -Q > /dev/null &
 	sleep 0.5
-	"$GPULOAD" -V heavy -c 2 -s 2ms -q 4 -t 8 -Q > /dev/null &
+	"$GPULOAD" -V heavy -c 2 -s 2ms -q 4 -t 600 -Q > /dev/null &
 	sleep 5.5
 	busy_snapshot "$BATS_TEST_TMPDIR/l0"
 	sleep 2
@@ -263,7 +272,7 @@ extreme_mix() {
 	run cat $POL/state $POL/exit_msg
 	echo "$output"
 	assert_line --index 0 attached
-	wait
+	stop_loads
 	run snap_delta "$BATS_TEST_TMPDIR/l0" "$BATS_TEST_TMPDIR/l1"
 	echo "$output" | grep '^vgpu'
 	[ "$(awk '$1 == "vgpu" && $2 == "light" { print $3 }' <<< "$output")" -gt 0 ]
@@ -276,8 +285,8 @@ extreme_mix() {
 	vgpu_create vm2 weight=200
 	vgpu_create vm3 weight=400
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
-	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms-4ms -q 16 -t 12 -Q > /dev/null &
-	"$GPULOAD" -V vm3 -i 0 -c 2 -s 1ms-4ms -q 16 -t 12 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms-4ms -q 16 -t 600 -Q > /dev/null &
+	"$GPULOAD" -V vm3 -i 0 -c 2 -s 1ms-4ms -q 16 -t 600 -Q > /dev/null &
 	# vm2 is busy for the first 2 s, then goes idle
 	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 16 -t 2 -Q > /dev/null
 	sleep 0.3
@@ -290,7 +299,7 @@ extreme_mix() {
 	within 5 "$(share_of vm1)" 200
 	within 5 "$(share_of vm3)" 800
 	# vm2 comes back: after its idle time it gets 2/7, not a catch-up burst
-	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 16 -t 5 -Q > /dev/null &
+	"$GPULOAD" -V vm2 -i 0 -c 2 -s 1ms-4ms -q 16 -t 600 -Q > /dev/null &
 	sleep 0.5
 	busy_snapshot "$t/s2"
 	sleep 0.5
@@ -305,7 +314,7 @@ extreme_mix() {
 	within 5 "$(share_of vm1)" 142.9
 	within 5 "$(share_of vm2)" 285.7
 	within 5 "$(share_of vm3)" 571.4
-	wait
+	stop_loads
 }
 
 @test "fairshare: the channels of a vGPU share its time evenly, and more channels do not buy a vGPU more" {
@@ -314,14 +323,14 @@ extreme_mix() {
 	vgpu_create vm2 weight=100
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o"
 	# vm2: one channel; vm1: three, one of 1 ms jobs and two of 10-20 ms
-	"$GPULOAD" -V vm2 -i 0 -c 1 -s 5ms -q 16 -t 7 -Q > /dev/null &
-	"$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 32 -t 7 -Q > /dev/null &
-	"$GPULOAD" -V vm1 -i 0 -c 2 -s 10ms-20ms -q 16 -t 7 -Q > /dev/null &
+	"$GPULOAD" -V vm2 -i 0 -c 1 -s 5ms -q 16 -t 600 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 32 -t 600 -Q > /dev/null &
+	"$GPULOAD" -V vm1 -i 0 -c 2 -s 10ms-20ms -q 16 -t 600 -Q > /dev/null &
 	sleep 1.5
 	busy_snapshot "$BATS_TEST_TMPDIR/b0"
 	sleep 4
 	busy_snapshot "$BATS_TEST_TMPDIR/b1"
-	wait
+	stop_loads
 	# per vGPU and per channel of vm1: engine time between the snapshots
 	snap_delta "$BATS_TEST_TMPDIR/b0" "$BATS_TEST_TMPDIR/b1" > "$BATS_TEST_TMPDIR/delta"
 	run awk '
@@ -386,7 +395,7 @@ extreme_mix() {
 	vgpu_create batch
 	vgpu_create ui class=interactive
 	"$GPUSCHED" load "$REPO/bpf/latency.bpf.o"
-	"$GPULOAD" -V batch -i 0 -c 6 -s 2ms-20ms -q 4 -t 8 -Q &
+	"$GPULOAD" -V batch -i 0 -c 6 -s 2ms-20ms -q 4 -t 600 -Q &
 	sleep 1
 	trace_start gpucore_job_submit gpucore_switch_in gpucore_switch_out
 	run "$GPULOAD" -V ui -i 0 -c 1 -s 200us -r 50 -t 5 --json
@@ -430,7 +439,7 @@ extreme_mix() {
 	# most interactive jobs start well within a timeslice (a timing
 	# bound: not on the debug kernel, see skip_timing_bound)
 	on_debug_kernel || [ "$p50" -lt "$slice" ]
-	wait
+	stop_loads
 	[ "$(cat $POL/state)" = attached ]
 }
 
@@ -439,13 +448,13 @@ extreme_mix() {
 # channel share engine 0 for 3 s, print the batch vGPU's share (permille).
 batch_share_beside_interactive() {
 	"$GPUSCHED" load "$REPO/bpf/latency.bpf.o" "$@" > /dev/null || return 1
-	"$GPULOAD" -V ui -i 0 -c 1 -s 1ms -q 16 -t 5 -Q > /dev/null &
-	"$GPULOAD" -V batch -i 0 -c 1 -s 2ms -q 4 -t 5 -Q > /dev/null &
+	"$GPULOAD" -V ui -i 0 -c 1 -s 1ms -q 16 -t 600 -Q > /dev/null &
+	"$GPULOAD" -V batch -i 0 -c 1 -s 2ms -q 4 -t 600 -Q > /dev/null &
 	sleep 1
 	busy_snapshot "$BATS_TEST_TMPDIR/s0"
 	sleep 3
 	busy_snapshot "$BATS_TEST_TMPDIR/s1"
-	wait
+	stop_loads
 	# the policy's own count of batch channels it ran because they starved
 	bpftool map dump name latency.bss -j |
 		jq '.[0].formatted.value.nr_starved' > "$BATS_TEST_TMPDIR/starved"
@@ -474,12 +483,11 @@ batch_share_beside_interactive() {
 # interactive channel's 200 us jobs, 50 a second for 5 s, while six batch
 # channels run 5-50 ms jobs flat out on the same engine.
 interactive_wait_p99() {
-	"$GPULOAD" -V batch -i 0 -c 6 -s 5ms-50ms -q 4 -t 8 -Q > /dev/null &
-	local bpid=$!
+	"$GPULOAD" -V batch -i 0 -c 6 -s 5ms-50ms -q 4 -t 600 -Q > /dev/null &
 	sleep 1
 	local rc=0 jobs
 	"$GPULOAD" -V ui -i 0 -c 1 -s 200us -r 50 -t 5 --json > "$BATS_TEST_TMPDIR/ui.json" || rc=$?
-	wait $bpid || rc=$?
+	stop_loads
 	jobs=$(jq .total.jobs "$BATS_TEST_TMPDIR/ui.json")
 	[ $rc = 0 ] && [ "$jobs" -ge 200 ] ||
 		{ echo "gpuload exit $rc, $jobs interactive jobs" >&2; return 1; }
