@@ -28,9 +28,11 @@
  * time when they meet. So every busy vGPU runs at least once every two
  * periods or so, whatever the weights (1..10000): a vGPU whose share is
  * too small for one minimum slice per period gets that slice anyway, an
- * absolute error of at most min_slice_ns / period_ns of the GPU (0.05%
- * with the defaults); every other vGPU gets its share, since in a steady
- * state all vtimes advance together and the bounds never bite.
+ * absolute error of at most (what a minimum slice really takes on the
+ * engine) / period_ns of the GPU: 0.01% with the defaults, about 0.1%
+ * under an emulator whose timers fire a millisecond late; every other
+ * vGPU gets its share, since in a steady state all vtimes advance
+ * together and the bounds never bite.
  *
  * Starvation guard: a channel queued for starve_ns (its vGPU has many
  * channels, or its engine is crowded) runs before vtime is consulted, so
@@ -46,7 +48,8 @@
  * time in each cap_window_ns window (so at most C% of the GPU, however its
  * channels are placed) (aligned on multiples of cap_window_ns of the
  * monotonic clock; a run that crosses a window boundary is charged to the
- * new window only for its part in it). Once it has, it is skipped until
+ * new window only for its part in it, and what a window's runs took past
+ * its budget is carried into the next). Once it has, it is skipped until
  * the window rolls over (engines may idle: caps are hard), and its
  * timeslices are cut to what is left of its budget. The core calls
  * dispatch() on every tick (10 ms) while channels wait.
@@ -66,11 +69,11 @@ GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SL
 			      "the GPU default");
 const volatile u64 min_slice_ns = 100 * 1000ULL;
 GPUCORE_TUNABLE_RANGE(min_slice_ns, GPUCORE_MIN_SLICE_NS, 10 * 1000 * 1000ULL);
-const volatile u64 period_ns = 200 * 1000 * 1000ULL;
+const volatile u64 period_ns = 1000 * 1000 * 1000ULL;
 /* At least ten ticks, at most a fifth of the default watchdog timeout. */
 GPUCORE_TUNABLE_RANGE(period_ns, 10 * GPUCORE_TICK_MS * 1000 * 1000ULL,
 		      GPUCORE_WATCHDOG_DEFAULT_MS / 5 * 1000 * 1000ULL);
-const volatile u64 starve_ns = 1000 * 1000 * 1000ULL;
+const volatile u64 starve_ns = 2000 * 1000 * 1000ULL;
 GPUCORE_TUNABLE_RANGE(starve_ns, 10 * GPUCORE_TICK_MS * 1000 * 1000ULL,
 		      GPUCORE_WATCHDOG_DEFAULT_MS / 2 * 1000 * 1000ULL);
 const volatile u64 cap_window_ns = 100 * 1000 * 1000ULL;
@@ -190,27 +193,39 @@ static __always_inline struct fs_window *window_of(u32 q)
 	return bpf_map_lookup_elem(&windows, &q);
 }
 
-/* Start a new cap window if @now is past the current one. */
-static __always_inline void window_roll(struct fs_window *vs, u64 now)
+static __always_inline u64 cap_budget(u32 cap)
 {
-	u64 win = now / window_len();
+	return window_len() * cap / 100;
+}
 
-	if (vs->win != win) {
-		vs->win = win;
-		vs->win_used = 0;
-	}
+/*
+ * Start a new cap window if @now is past the current one. What the last
+ * window's runs took past its budget (a slice ends a little late, and
+ * non-preemptible work ends when it ends) is carried into the next one,
+ * so a cap holds over time, not only to a slice's precision.
+ */
+static __always_inline void window_roll(struct fs_window *w, u32 cap, u64 now)
+{
+	u64 win = now / window_len(), budget = cap_budget(cap), over = 0;
+
+	if (w->win == win)
+		return;
+	if (cap && cap < 100 && win == w->win + 1 && w->win_used > budget)
+		over = w->win_used - budget;
+	w->win = win;
+	w->win_used = over;
 }
 
 /* Engine time left in the cap window (U64_MAX: no cap). */
-static __always_inline u64 cap_left(struct fs_window *vs, u32 cap, u64 now)
+static __always_inline u64 cap_left(struct fs_window *w, u32 cap, u64 now)
 {
 	u64 budget;
 
 	if (!cap || cap >= 100)
 		return (u64)-1;
-	window_roll(vs, now);
-	budget = window_len() * cap / 100;
-	return vs->win_used < budget ? budget - vs->win_used : 0;
+	window_roll(w, cap, now);
+	budget = cap_budget(cap);
+	return w->win_used < budget ? budget - w->win_used : 0;
 }
 
 /* How far a vGPU's vtime may be from the class's vnow. */
@@ -326,17 +341,20 @@ void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, 
 	struct fs_window *w = window_of(gev_idx(gpu, ch_engine(ch), ch_vgpu(ch)));
 	struct fs_cstate *cs = cstate_of(gpu, ch_cls(ch));
 	u64 now = bpf_ktime_get_ns(), win = now / window_len();
+	u32 cap = BPF_CORE_READ(ch, vgpu, cap);
 
 	if (!vs || !cs || !w)
 		return;
 	vs->vtime += ran_ns * VTIME_SCALE / (weight ?: 1);
 	bound_lag(vs, cs, gpu);
 	if (w->win != win) {
-		/* Only the part of the run inside the new window counts. */
-		w->win = win;
-		w->win_used = 0;
-		if (ran_ns > now - win * window_len())
-			ran_ns = now - win * window_len();
+		/* The part of the run before the new window goes to the old one. */
+		u64 before = now - win * window_len() < ran_ns ?
+			     ran_ns - (now - win * window_len()) : 0;
+
+		w->win_used += before;
+		ran_ns -= before;
+		window_roll(w, cap, now);
 	}
 	w->win_used += ran_ns;
 }

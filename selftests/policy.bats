@@ -457,7 +457,7 @@ batch_share_beside_interactive() {
 	stop_loads
 	# the policy's own count of batch channels it ran because they starved
 	bpftool map dump name latency.bss -j |
-		jq '.[0].formatted.value.nr_starved' > "$BATS_TEST_TMPDIR/starved"
+		jq '[.[0].formatted.value[".bss"][] | .nr_starved // empty][0]' > "$BATS_TEST_TMPDIR/starved"
 	"$GPUSCHED" unload > /dev/null || return 1
 	snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" batch ui |
 		awk '$1 == "batch" { print $2 }'

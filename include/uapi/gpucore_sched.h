@@ -41,8 +41,8 @@
  * Every callback called with a GPU lock held is timed. A policy is ejected
  * (GPUCORE_EXIT_SLOW) when, within GPUCORE_CB_STRIKE_MS, at least
  * GPUCORE_CB_STRIKES calls of one callback, and at least
- * GPUCORE_CB_STRIKE_PCT percent of its calls, ran past its budget, or at
- * once when a call ran past GPUCORE_CB_BUDGET_MAX_US. Rare overruns are forgiven because inside a
+ * GPUCORE_CB_STRIKE_PCT percent of its calls, ran past its budget, or
+ * two of them ran past GPUCORE_CB_BUDGET_MAX_US. Rare overruns are forgiven because inside a
  * virtual machine a quick callback can look slow when the host takes the
  * CPU away in the middle of it; a slow policy is slow on many calls.
  */
