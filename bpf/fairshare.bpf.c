@@ -313,8 +313,12 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 
 	if (!vs || !cs || !es)
 		return;
-	/* Becoming busy here: no credit for the time it was idle. */
-	if (!chq_nr(q) && vs->vtime < cs->vnow)
+	/*
+	 * Becoming busy here (woken, not requeued after its slice: a vGPU
+	 * with one channel on the engine has none queued while it runs): no
+	 * credit for the time it was idle.
+	 */
+	if ((flags & GPUCORE_ENQ_WAKEUP) && !chq_nr(q) && vs->vtime < cs->vnow)
 		vs->vtime = cs->vnow;
 	if (chq_push(q, ch->id)) {
 		gpucore_error("fairshare: cannot queue channel %u", ch->id);
