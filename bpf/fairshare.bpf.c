@@ -82,7 +82,6 @@ GPUCORE_TUNABLE_RANGE_OR_ZERO(cap_window_ns, GPUCORE_TICK_MS * 1000 * 1000ULL,
 			      1000 * 1000 * 1000ULL, "100 ms");
 const volatile bool scaled_slices = true;
 
-#define NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
 #define VTIME_SCALE	100
 
 /* Per (gpu, class, vGPU). */
@@ -125,9 +124,9 @@ struct fs_gstate {
 		__type(value, vtype);			\
 	} name SEC(".maps")
 
-ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * NR_CLASSES * GC_MAX_VGPUS);
+ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * GC_NR_CLASSES * GC_MAX_VGPUS);
 ARRAY_MAP(windows, struct fs_window, CHQ_MAX_QUEUES);
-ARRAY_MAP(cstates, struct fs_cstate, GC_MAX_GPUS * NR_CLASSES);
+ARRAY_MAP(cstates, struct fs_cstate, GC_MAX_GPUS * GC_NR_CLASSES);
 ARRAY_MAP(estates, struct fs_estate, GC_MAX_GPUS * GC_MAX_ENGINES);
 ARRAY_MAP(vinfos, struct fs_vinfo, GC_MAX_GPUS * GC_MAX_VGPUS);
 ARRAY_MAP(gstates, struct fs_gstate, GC_MAX_GPUS);
@@ -137,22 +136,16 @@ u64 nr_dispatched;
 u64 nr_starved;		/* dispatched by the starvation guard */
 u64 nr_clamped;		/* vtimes pulled back within a lead of vnow */
 
-static __always_inline u32 cls_of(u32 engine_class)
-{
-	return engine_class < NR_CLASSES ? engine_class : 0;
-}
-
 static __always_inline struct fs_vstate *vstate_of(u32 gpu, u32 cls, u32 v)
 {
-	u32 k = ((gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES) * GC_MAX_VGPUS +
-		v % GC_MAX_VGPUS;
+	u32 k = gcv_idx(gpu, cls, v);
 
 	return bpf_map_lookup_elem(&vstates, &k);
 }
 
 static __always_inline struct fs_cstate *cstate_of(u32 gpu, u32 cls)
 {
-	u32 k = (gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES;
+	u32 k = (gpu % GC_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES;
 
 	return bpf_map_lookup_elem(&cstates, &k);
 }
@@ -176,11 +169,6 @@ static __always_inline struct fs_gstate *gstate_of(u32 gpu)
 	u32 k = gpu % GC_MAX_GPUS;
 
 	return bpf_map_lookup_elem(&gstates, &k);
-}
-
-static __always_inline u32 ch_cls(struct gpucore_channel *ch)
-{
-	return cls_of(BPF_CORE_READ(ch, engine, engine_class));
 }
 
 static __always_inline u64 window_len(void)
@@ -253,7 +241,7 @@ static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 	vi->cap = vgpu->cap;
 	if (!reset)
 		return;
-	for (c = 0; c < NR_CLASSES; c++) {
+	for (c = 0; c < GC_NR_CLASSES; c++) {
 		vs = vstate_of(gpu, c, v);
 		if (vs)
 			vs->vtime = 0;
@@ -307,8 +295,8 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
 	u32 q = gev_idx(gpu, engine, v);
-	struct fs_vstate *vs = vstate_of(gpu, ch_cls(ch), v);
-	struct fs_cstate *cs = cstate_of(gpu, ch_cls(ch));
+	struct fs_vstate *vs = vstate_of(gpu, ch_engine_class(ch), v);
+	struct fs_cstate *cs = cstate_of(gpu, ch_engine_class(ch));
 	struct fs_estate *es = estate_of(gpu, engine);
 
 	if (!vs || !cs || !es)
@@ -341,9 +329,9 @@ void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
 	u32 gpu = ch_gpu(ch), weight = BPF_CORE_READ(ch, vgpu, weight);
-	struct fs_vstate *vs = vstate_of(gpu, ch_cls(ch), ch_vgpu(ch));
+	struct fs_vstate *vs = vstate_of(gpu, ch_engine_class(ch), ch_vgpu(ch));
 	struct fs_window *w = window_of(gev_idx(gpu, ch_engine(ch), ch_vgpu(ch)));
-	struct fs_cstate *cs = cstate_of(gpu, ch_cls(ch));
+	struct fs_cstate *cs = cstate_of(gpu, ch_engine_class(ch));
 	u64 now = bpf_ktime_get_ns(), win = now / window_len();
 	u32 cap = BPF_CORE_READ(ch, vgpu, cap);
 
@@ -410,7 +398,7 @@ static long pick_step(u64 i, void *data)
 void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), e = engine->id, cls = cls_of(engine->engine_class);
+	u32 gpu = engine_gpu(engine), e = engine->id, cls = engine->engine_class % GC_NR_CLASSES;
 	struct fs_estate *es = estate_of(gpu, e);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	u64 base = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
@@ -472,8 +460,8 @@ static long reset_gpu(u64 i, void *ctx)
 		if (es)
 			es->active = 0;
 	}
-	for (c = 0; c < NR_CLASSES; c++) {
-		k = i * NR_CLASSES + c;
+	for (c = 0; c < GC_NR_CLASSES; c++) {
+		k = i * GC_NR_CLASSES + c;
 		cs = bpf_map_lookup_elem(&cstates, &k);
 		if (cs)
 			*cs = (struct fs_cstate){};

@@ -93,8 +93,6 @@ struct budget {
 	u64 used_ns;
 };
 
-#define NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
-
 /* Per (gpu, engine, vgpu): engine time used against the cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -106,21 +104,10 @@ struct {
 /* Per (gpu, class, vgpu): engine time used against the share. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * NR_CLASSES * GC_MAX_VGPUS);
+	__uint(max_entries, GC_MAX_GPUS * GC_NR_CLASSES * GC_MAX_VGPUS);
 	__type(key, u32);
 	__type(value, struct budget);
 } shares SEC(".maps");
-
-static __always_inline u32 gcv_idx(u32 gpu, u32 cls, u32 vgpu)
-{
-	return ((gpu % GC_MAX_GPUS) * NR_CLASSES + cls % NR_CLASSES) * GC_MAX_VGPUS +
-		vgpu % GC_MAX_VGPUS;
-}
-
-static __always_inline u32 ch_cls(struct gpucore_channel *ch)
-{
-	return BPF_CORE_READ(ch, engine, engine_class) % NR_CLASSES;
-}
 
 /* Engines of @engine's class on its GPU. */
 static __always_inline u32 class_engines(struct gpucore_engine *engine)
@@ -269,7 +256,7 @@ s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 	/* A reused vGPU id starts with a full budget. */
 	for (e = 0; e < GC_MAX_ENGINES; e++)
 		budget_clear(&budgets, gev_idx(gpu, e, vgpu->id));
-	for (e = 0; e < NR_CLASSES; e++)
+	for (e = 0; e < GC_NR_CLASSES; e++)
 		budget_clear(&shares, gcv_idx(gpu, e, vgpu->id));
 	return 0;
 }
@@ -337,7 +324,7 @@ static __always_inline void charge(struct budget *b, u64 ran_ns, u64 now)
 void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
 	u32 gpu = ch_gpu(ch), vgpu = ch_vgpu(ch);
-	u32 ei = gev_idx(gpu, ch_engine(ch), vgpu), si = gcv_idx(gpu, ch_cls(ch), vgpu);
+	u32 ei = gev_idx(gpu, ch_engine(ch), vgpu), si = gcv_idx(gpu, ch_engine_class(ch), vgpu);
 	struct budget *eb = bpf_map_lookup_elem(&budgets, &ei);
 	struct budget *sb = bpf_map_lookup_elem(&shares, &si);
 	u64 now = bpf_ktime_get_ns();
@@ -393,7 +380,7 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 	struct pick_ctx c = {
 		.gpu = gpu,
 		.engine = eng,
-		.cls = engine->engine_class % NR_CLASSES,
+		.cls = engine->engine_class % GC_NR_CLASSES,
 		.nr_engines = class_engines(engine),
 		.period = bpf_ktime_get_ns() / period_len(),
 		.best = -1,

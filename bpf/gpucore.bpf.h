@@ -165,6 +165,22 @@ static __always_inline u32 engine_gpu(struct gpucore_engine *e)
 	return BPF_CORE_READ(e, gpu, id);
 }
 
+/* Engine classes (compute, copy), for per-class state. */
+#define GC_NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
+
+/* The class of the engine a channel is bound to. */
+static __always_inline u32 ch_engine_class(struct gpucore_channel *ch)
+{
+	return BPF_CORE_READ(ch, engine, engine_class) % GC_NR_CLASSES;
+}
+
+/* Index of a (gpu, engine class, vgpu) triple in arrays of that size. */
+static __always_inline u32 gcv_idx(u32 gpu, u32 cls, u32 vgpu)
+{
+	return ((gpu % GC_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES) * GC_MAX_VGPUS +
+		vgpu % GC_MAX_VGPUS;
+}
+
 /* Index of a (gpu, engine, vgpu) triple in arrays of that size. */
 static __always_inline u32 gev_idx(u32 gpu, u32 engine, u32 vgpu)
 {
