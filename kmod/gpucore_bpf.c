@@ -29,8 +29,9 @@
  * see gpucore_cb_overrun()), or an operator
  * writing to the sysfs ``eject`` file ejects the policy. Progress is
  * guaranteed whatever the policy does: a kick cannot switch a channel out
- * before it ran GPUCORE_MIN_QUANTUM_NS, and kicks wake an engine only
- * when they bring news, after the callback. From that instant no callback
+ * before it ran GPUCORE_MIN_QUANTUM_NS, and a kick takes effect only
+ * after the callback, each engine at most once per pass of the core
+ * (gpucore_sched_kick()). From that instant no callback
  * is called any more and the built-in round robin serves the runlists
  * (which always hold every runnable channel); a work item then detaches
  * the policy from each GPU,
@@ -75,7 +76,6 @@ struct gpucore_cb_ctx {
 	struct gpucore_engine *engine;	/* in dispatch() */
 	struct gpucore_channel *pick;	/* gpucore_dispatch()'s choice */
 	u64 slice_ns;
-	u32 wake;			/* engines kicked: woken after the callback */
 };
 
 static DEFINE_PER_CPU(struct gpucore_cb_ctx, gpucore_cb_ctx);
@@ -259,27 +259,17 @@ static void gpucore_cb_overrun(u32 idx, const char *cb, u64 len)
 			     div_u64(now - start, NSEC_PER_MSEC));
 }
 
-/*
- * After a callback: hold it to the budget, then wake the engines it
- * kicked (outside the measurement: a wake-up is the core's work, and
- * inside a virtual machine it can wait for a preempted virtual CPU).
- */
+/* After a callback: hold it to the budget. */
 static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, u32 idx, const char *cb, u64 t0)
 {
 	u64 len;
-	u32 i;
 
-	if (t0) {
-		len = ktime_get_ns() - t0;
-		this_cpu_inc(gpucore_cb_calls[idx]);
-		if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
-			gpucore_cb_overrun(idx, cb, len);
-	}
-	for (i = 0; ctx->wake; i++) {
-		if (ctx->wake & BIT(i))
-			wake_up(&ctx->gpu->engines[i].wq);
-		ctx->wake &= ~BIT(i);
-	}
+	if (!t0)
+		return;
+	len = ktime_get_ns() - t0;
+	this_cpu_inc(gpucore_cb_calls[idx]);
+	if (unlikely(len > READ_ONCE(gpucore_policy.budget_ns)))
+		gpucore_cb_overrun(idx, cb, len);
 }
 
 /* Run @call (which uses __ops) with @gpu's policy and the kfunc context set. */
@@ -352,7 +342,7 @@ void gpucore_policy_vgpu_exit(struct gpucore_vgpu *vgpu)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_channel_init(struct gpucore_channel *ch)
+static void gpucore_policy_channel_init(struct gpucore_channel *ch)
 {
 	s32 ret = 0;
 
@@ -368,7 +358,7 @@ void gpucore_policy_channel_init(struct gpucore_channel *ch)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_channel_exit(struct gpucore_channel *ch)
+static void gpucore_policy_channel_exit(struct gpucore_channel *ch)
 {
 	GPUCORE_CALL(ch->gpu, channel_exit, ch);
 }
@@ -380,7 +370,7 @@ void gpucore_policy_channel_exit(struct gpucore_channel *ch)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_runnable(struct gpucore_channel *ch, u64 flags)
+static void gpucore_policy_runnable(struct gpucore_channel *ch, u64 flags)
 {
 	GPUCORE_CALL(ch->gpu, runnable, ch, flags);
 }
@@ -391,7 +381,7 @@ void gpucore_policy_runnable(struct gpucore_channel *ch, u64 flags)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_quiescent(struct gpucore_channel *ch)
+static void gpucore_policy_quiescent(struct gpucore_channel *ch)
 {
 	GPUCORE_CALL(ch->gpu, quiescent, ch);
 }
@@ -402,7 +392,7 @@ void gpucore_policy_quiescent(struct gpucore_channel *ch)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_running(struct gpucore_channel *ch)
+static void gpucore_policy_running(struct gpucore_channel *ch)
 {
 	GPUCORE_CALL(ch->gpu, running, ch);
 }
@@ -415,7 +405,7 @@ void gpucore_policy_running(struct gpucore_channel *ch)
  *
  * Context: the GPU lock held.
  */
-void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+static void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
 	GPUCORE_CALL(ch->gpu, stopping, ch, ran_ns, reason);
 }
@@ -430,8 +420,8 @@ void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
  * Return: false if no policy decides (none attached, no dispatch callback,
  * or the policy was ejected meanwhile): the built-in policy chooses.
  */
-bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
-			     u64 *slice_ns)
+static bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
+				    u64 *slice_ns)
 {
 	struct gpucore_gpu *gpu = e->gpu;
 	struct gpucore_sched_ops *ops = gpu->policy;
@@ -460,59 +450,25 @@ bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **
 }
 
 /*
- * Mark an engine kicked. Returns true if it has news (it was not kicked
- * yet, or a preemption is newly asked for) and must be woken: a kick storm
- * costs a flag test per kick, not a wake-up.
- */
-static bool gpucore_engine_kick_mark(struct gpucore_engine *e, bool preempt)
-{
-	bool news = !e->kick;
-
-	e->kick = true;
-	e->kicks++;
-	if (preempt && e->cur && !e->preempt) {
-		e->preempt = true;
-		news = true;
-	}
-	return news;
-}
-
-static void gpucore_engine_kick_locked(struct gpucore_engine *e, bool preempt)
-{
-	if (gpucore_engine_kick_mark(e, preempt))
-		wake_up(&e->wq);
-}
-
-/*
  * Watchdog: a runnable channel that made no progress (got no engine time,
  * completed no job) for the timeout ejects the policy, however often it
- * was dispatched. The runlist is in the order channels became runnable,
- * and every switch-in makes progress (a kick cannot switch a channel out
- * before its minimum quantum), so the head is the channel that waited
- * longest.
+ * was dispatched.
  */
 static void gpucore_watchdog(struct gpucore_gpu *gpu, u64 now)
 {
 	u32 timeout_ms = gpu->policy->timeout_ms ?: GPUCORE_WATCHDOG_DEFAULT_MS;
-	u32 i;
+	struct gpucore_channel *ch = gpucore_sched_longest_waiting(gpu);
+	u64 waited;
 
-	for (i = 0; i < gpu->num_engines; i++) {
-		struct gpucore_engine *e = &gpu->engines[i];
-		struct gpucore_channel *ch;
-		u64 waited;
-
-		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
-		if (!ch)
-			continue;
-		waited = now - ch->last_progress;
-		if (waited <= (u64)timeout_ms * NSEC_PER_MSEC)
-			continue;
-		gpucore_policy_eject(GPUCORE_EXIT_STALL, "runnable channel starved",
-				     "channel %u (vgpu %s, pid %d) runnable on gpu%u/%s without progress for %llu ms (%llu kicks), timeout %u ms",
-				     ch->id, ch->vgpu->name, ch->pid, gpu->id, e->name,
-				     div_u64(waited, NSEC_PER_MSEC), e->kicks, timeout_ms);
+	if (!ch)
 		return;
-	}
+	waited = now - ch->last_progress;
+	if (waited <= (u64)timeout_ms * NSEC_PER_MSEC)
+		return;
+	gpucore_policy_eject(GPUCORE_EXIT_STALL, "runnable channel starved",
+			     "channel %u (vgpu %s, pid %d) runnable on gpu%u/%s without progress for %llu ms (%llu kicks), timeout %u ms",
+			     ch->id, ch->vgpu->name, ch->pid, gpu->id, ch->engine->name,
+			     div_u64(waited, NSEC_PER_MSEC), ch->engine->kicks, timeout_ms);
 }
 
 static void gpucore_tick_workfn(struct work_struct *work)
@@ -520,25 +476,22 @@ static void gpucore_tick_workfn(struct work_struct *work)
 	struct gpucore_gpu *gpu = container_of(to_delayed_work(work), struct gpucore_gpu,
 					       tick_work);
 	bool rearm;
-	u32 i;
 
 	spin_lock_irq(&gpu->lock);
 	rearm = gpu->policy;
 	if (gpucore_policy_active(gpu)) {
 		GPUCORE_CALL(gpu, tick, gpu);
 		gpucore_watchdog(gpu, ktime_get_ns());
-		for (i = 0; i < gpu->num_engines; i++) {
-			struct gpucore_engine *e = &gpu->engines[i];
-
-			if (!e->cur && e->nr_queued)
-				gpucore_engine_kick_locked(e, false);
-		}
+		gpucore_sched_kick_idle(gpu);
 	}
-	spin_unlock_irq(&gpu->lock);
+	gpucore_sched_unlock_irq(gpu);
 	if (rearm)
 		queue_delayed_work(system_unbound_wq, &gpu->tick_work,
 				   msecs_to_jiffies(GPUCORE_TICK_MS));
 }
+
+/* The GPUs policies attach to, registered as they come up. */
+static struct gpucore_gpu *gpucore_policy_gpus[GPUCORE_MAX_GPUS];
 
 /**
  * gpucore_policy_gpu_init - set up a GPU's policy state
@@ -547,6 +500,21 @@ static void gpucore_tick_workfn(struct work_struct *work)
 void gpucore_policy_gpu_init(struct gpucore_gpu *gpu)
 {
 	INIT_DELAYED_WORK(&gpu->tick_work, gpucore_tick_workfn);
+	mutex_lock(&gpucore_policy.mutex);
+	gpucore_policy_gpus[gpu->id] = gpu;
+	mutex_unlock(&gpucore_policy.mutex);
+}
+
+/**
+ * gpucore_policy_gpu_fini - forget a GPU going away
+ * @gpu: the GPU; no policy is attached (rmmod is refused while one is)
+ */
+void gpucore_policy_gpu_fini(struct gpucore_gpu *gpu)
+{
+	mutex_lock(&gpucore_policy.mutex);
+	gpucore_policy_gpus[gpu->id] = NULL;
+	mutex_unlock(&gpucore_policy.mutex);
+	cancel_delayed_work_sync(&gpu->tick_work);
 }
 
 /* Tell @gpu's (new) policy about everything that exists on it. */
@@ -576,7 +544,7 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 	u32 g, i;
 
 	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
-		struct gpucore_gpu *gpu = gpucore_gpus[g];
+		struct gpucore_gpu *gpu = gpucore_policy_gpus[g];
 
 		if (!gpu)
 			continue;
@@ -587,8 +555,8 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 			gpucore_policy_tell_all(gpu);
 		/* Let the new decider look at every engine now. */
 		for (i = 0; i < gpu->num_engines; i++)
-			gpucore_engine_kick_locked(&gpu->engines[i], false);
-		spin_unlock_irq(&gpu->lock);
+			gpucore_sched_kick(&gpu->engines[i], false);
+		gpucore_sched_unlock_irq(gpu);
 		mutex_unlock(&gpu->vgpu_lock);
 		if (ops)
 			mod_delayed_work(system_unbound_wq, &gpu->tick_work,
@@ -877,8 +845,7 @@ __bpf_kfunc int gpucore_kick_engine(u32 gpu_id, u32 engine_id, u64 flags)
 
 	if (!e || flags & ~GPUCORE_KICK_ALL_FLAGS)
 		return -EINVAL;
-	if (gpucore_engine_kick_mark(e, flags & GPUCORE_KICK_PREEMPT))
-		gpucore_kfunc_ctx()->wake |= BIT(e->id);
+	gpucore_sched_kick(e, flags & GPUCORE_KICK_PREEMPT);
 	return 0;
 }
 
@@ -1251,19 +1218,31 @@ static const struct attribute_group gpucore_policy_group = {
 	.attrs = gpucore_policy_attrs,
 };
 
+static const struct gpucore_policy_class gpucore_bpf_class = {
+	.active = gpucore_policy_active,
+	.channel_init = gpucore_policy_channel_init,
+	.channel_exit = gpucore_policy_channel_exit,
+	.runnable = gpucore_policy_runnable,
+	.quiescent = gpucore_policy_quiescent,
+	.dispatch = gpucore_policy_dispatch,
+	.running = gpucore_policy_running,
+	.stopping = gpucore_policy_stopping,
+};
+
 /**
  * gpucore_bpf_init - register the struct_ops type, kfuncs and sysfs files
+ * @debugfs_root: the module's debugfs directory, for cb_timing
  *
  * Called once the GPUs are up, so that an attaching policy finds them.
  *
  * Return: 0 or a negative errno.
  */
-int gpucore_bpf_init(void)
+int gpucore_bpf_init(struct dentry *debugfs_root)
 {
 	int ret;
 
 	INIT_WORK(&gpucore_policy.eject_work, gpucore_policy_eject_workfn);
-	debugfs_create_bool("cb_timing", 0644, gpucore_debugfs_dir(), &gpucore_cb_timing);
+	debugfs_create_bool("cb_timing", 0644, debugfs_root, &gpucore_cb_timing);
 	gpucore_policy.kobj = kobject_create_and_add("policy", &THIS_MODULE->mkobj.kobj);
 	if (!gpucore_policy.kobj)
 		return -ENOMEM;
@@ -1276,6 +1255,7 @@ int gpucore_bpf_init(void)
 	ret = register_bpf_struct_ops(&gpucore_bpf_sched_ops, gpucore_sched_ops);
 	if (ret)
 		goto err_kobj;
+	gpucore_sched_set_policy_class(&gpucore_bpf_class);
 	return 0;
 
 err_kobj:
@@ -1293,5 +1273,6 @@ err_kobj:
 void gpucore_bpf_exit(void)
 {
 	flush_work(&gpucore_policy.eject_work);
+	gpucore_sched_set_policy_class(NULL);
 	kobject_put(gpucore_policy.kobj);
 }

@@ -2,7 +2,8 @@
 /*
  * gpucore debugfs: /sys/kernel/debug/gpucore/gpuN/state, a readable dump
  * of the GPU's engines, runlists, vGPUs and channels, from the same
- * counters every other front end reads.
+ * counters every other front end reads; gpuN/lateness, the backend's
+ * switch lateness.
  */
 
 #include <linux/debugfs.h>
@@ -24,10 +25,10 @@ static void gpucore_dump_engines(struct seq_file *m, struct gpucore_gpu *gpu)
 	for (i = 0; i < gpu->num_engines; i++) {
 		struct gpucore_engine *e = &gpu->engines[i];
 
-		seq_printf(m, "engine %u %s busy_ns=%llu switches=%llu preemptions=%llu decisions=%llu decision_ns=%llu sched_ns=%llu kicks=%llu kicks_held=%llu channels=%u current=%u runlist=[",
+		seq_printf(m, "engine %u %s busy_ns=%llu switches=%llu preemptions=%llu decisions=%llu decision_ns=%llu sched_ns=%llu kicks=%llu kicks_held=%llu switch_ns=%llu resets=%llu channels=%u current=%u runlist=[",
 			   e->id, e->name, e->busy_ns, e->switches, e->preemptions,
 			   e->decisions, e->decision_ns, e->sched_ns, e->kicks, e->kicks_held,
-			   e->nr_channels,
+			   e->switch_ns, e->resets, e->nr_channels,
 			   e->cur ? e->cur->id : 0);
 		list_for_each_entry(ch, &e->runlist, rl_node)
 			seq_printf(m, " %u", ch->id);
@@ -74,17 +75,69 @@ static int gpucore_state_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(gpucore_state);
 
+/*
+ * lateness: per engine, how late the backend's timed switches were against
+ * their due time (a slice's end, a preemption's deadline, a SPIN's end):
+ * count, median, 99th percentile and maximum in ns. Writing resets it.
+ */
+static int gpucore_late_show(struct seq_file *m, void *unused)
+{
+	struct gpucore_gpu *gpu = m->private;
+	struct gpucore_late_hist h;
+	u64 p50, p99;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++) {
+		spin_lock_irq(&gpu->lock);
+		h = gpu->engines[i].late;
+		spin_unlock_irq(&gpu->lock);
+		gpucore_sched_late_percentiles(&h, &p50, &p99);
+		seq_printf(m, "engine %u %s count=%llu p50_ns=%llu p99_ns=%llu max_ns=%llu\n",
+			   i, gpu->engines[i].name, h.count, p50, p99, h.max_ns);
+	}
+	return 0;
+}
+
+static int gpucore_late_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, gpucore_late_show, inode->i_private);
+}
+
+static ssize_t gpucore_late_write(struct file *file, const char __user *buf, size_t len,
+				  loff_t *ppos)
+{
+	struct gpucore_gpu *gpu = ((struct seq_file *)file->private_data)->private;
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		memset(&gpu->engines[i].late, 0, sizeof(gpu->engines[i].late));
+	spin_unlock_irq(&gpu->lock);
+	return len;
+}
+
+static const struct file_operations gpucore_late_fops = {
+	.owner = THIS_MODULE,
+	.open = gpucore_late_open,
+	.read = seq_read,
+	.write = gpucore_late_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /**
  * gpucore_debugfs_init - create the GPU's debugfs directory
  * @gpu: the GPU
+ * @root: the module's debugfs directory
  */
-void gpucore_debugfs_init(struct gpucore_gpu *gpu)
+void gpucore_debugfs_init(struct gpucore_gpu *gpu, struct dentry *root)
 {
 	char name[16];
 
 	snprintf(name, sizeof(name), "gpu%u", gpu->id);
-	gpu->debugfs = debugfs_create_dir(name, gpucore_debugfs_dir());
+	gpu->debugfs = debugfs_create_dir(name, root);
 	debugfs_create_file("state", 0444, gpu->debugfs, gpu, &gpucore_state_fops);
+	debugfs_create_file("lateness", 0644, gpu->debugfs, gpu, &gpucore_late_fops);
 }
 
 /**

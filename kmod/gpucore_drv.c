@@ -56,7 +56,15 @@ static unsigned int timeslice_us = 2000;
 module_param(timeslice_us, uint, 0444);
 MODULE_PARM_DESC(timeslice_us, "Default timeslice in microseconds (100-1000000, default 2000)");
 
-struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
+static unsigned int switch_cost_us;
+module_param(switch_cost_us, uint, 0444);
+MODULE_PARM_DESC(switch_cost_us, "Engine time a context switch costs, in microseconds (0-10000, default 0); per GPU in sysfs");
+
+static unsigned int job_timeout_ms = GPUCORE_JOB_TIMEOUT_DEFAULT_MS;
+module_param(job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "Engine time after which a job counts as hung and is stopped, in milliseconds (100-600000, 0: never; default 10000); per GPU in sysfs");
+
+static struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
 static struct dentry *gpucore_debugfs_root;
 
 static int gpucore_open(struct drm_device *dev, struct drm_file *file)
@@ -118,7 +126,7 @@ static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 
 		cap[e->engine_class]++;
 		if (e->cur && e->cur->fpriv == fpriv)
-			busy[e->engine_class] += gpucore_engine_inflight(e);
+			busy[e->engine_class] += gpucore_sched_inflight(e);
 	}
 	spin_unlock_irq(&gpu->lock);
 	drm_printf(p, "drm-gpucore-vgpu:\t%s\n", fpriv->vgpu->name);
@@ -160,12 +168,12 @@ static void gpucore_gpu_free(struct gpucore_gpu *gpu)
 
 static void gpucore_gpu_remove(struct gpucore_gpu *gpu)
 {
-	cancel_delayed_work_sync(&gpu->tick_work);
+	gpucore_policy_gpu_fini(gpu);
 	gpucore_debugfs_fini(gpu);
 	gpucore_vgpu_sysfs_fini(gpu);
 	gpucore_vgpu_destroy_all(gpu);
 	gpucore_vgpu_sysfs_put(gpu);
-	gpucore_hw_fini(gpu);
+	gpucore_sched_gpu_fini(gpu);
 	platform_device_unregister(gpu->pdev);
 	gpucore_gpu_free(gpu);
 }
@@ -182,6 +190,8 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	gpu->id = id;
 	gpu->vram_size = (u64)gpucore_vram_mb << 20;
 	gpu->timeslice_ns = (u64)timeslice_us * NSEC_PER_USEC;
+	gpu->switch_cost_ns = (u64)switch_cost_us * NSEC_PER_USEC;
+	gpu->job_timeout_ns = (u64)job_timeout_ms * NSEC_PER_MSEC;
 	spin_lock_init(&gpu->lock);
 	mutex_init(&gpu->vgpu_lock);
 	xa_init_flags(&gpu->vgpus, XA_FLAGS_ALLOC);
@@ -193,9 +203,9 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 		goto err_free;
 	}
 	dev_set_drvdata(&gpu->pdev->dev, gpu);
-	ret = gpucore_hw_init(gpu, num_compute);
+	ret = gpucore_sched_gpu_init(gpu, &gpucore_emu_backend, num_compute);
 	if (ret)
-		goto err_pdev;
+		goto err_hw;
 	ret = gpucore_vgpu_sysfs_init(gpu);
 	if (ret)
 		goto err_hw;
@@ -206,17 +216,17 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 		goto err_sysfs;
 	}
 	gpu->host = host;
-	gpucore_debugfs_init(gpu);
+	gpucore_debugfs_init(gpu, gpucore_debugfs_root);
 	return gpu;
 
 err_sysfs:
 	gpucore_vgpu_sysfs_fini(gpu);
 	gpucore_vgpu_sysfs_put(gpu);
 err_hw:
-	gpucore_hw_fini(gpu);
-err_pdev:
+	gpucore_sched_gpu_fini(gpu);
 	platform_device_unregister(gpu->pdev);
 err_free:
+	gpucore_policy_gpu_fini(gpu);
 	gpucore_gpu_free(gpu);
 	return ERR_PTR(ret);
 }
@@ -257,18 +267,18 @@ static int gpucore_check_params(void)
 		pr_err("gpucore: timeslice_us=%u is out of range 100-1000000\n", timeslice_us);
 		return -EINVAL;
 	}
+	if (!gpucore_switch_cost_valid(switch_cost_us)) {
+		pr_err("gpucore: switch_cost_us=%u is out of range 0-%u\n", switch_cost_us,
+		       GPUCORE_SWITCH_COST_MAX_US);
+		return -EINVAL;
+	}
+	if (!gpucore_job_timeout_valid(job_timeout_ms)) {
+		pr_err("gpucore: job_timeout_ms=%u is out of range %u-%u (or 0: never)\n",
+		       job_timeout_ms, GPUCORE_JOB_TIMEOUT_MIN_MS, GPUCORE_JOB_TIMEOUT_MAX_MS);
+		return -EINVAL;
+	}
 	gpucore_vram_mb = gpucore_vram_limit_mb(vram_mb);
 	return 0;
-}
-
-/**
- * gpucore_debugfs_dir - the module's debugfs directory
- *
- * Return: /sys/kernel/debug/gpucore, or an error pointer debugfs accepts.
- */
-struct dentry *gpucore_debugfs_dir(void)
-{
-	return gpucore_debugfs_root;
 }
 
 static void gpucore_remove_all(void)
@@ -303,11 +313,12 @@ static int __init gpucore_init(void)
 		}
 		gpucore_gpus[i] = gpu;
 	}
-	ret = gpucore_bpf_init();
+	ret = gpucore_bpf_init(gpucore_debugfs_root);
 	if (ret)
 		goto err_remove;
-	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us\n",
-		num_gpus, num_compute, gpucore_vram_mb, timeslice_us);
+	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us, switch cost %u us, job timeout %u ms\n",
+		num_gpus, num_compute, gpucore_vram_mb, timeslice_us, switch_cost_us,
+		job_timeout_ms);
 	return 0;
 
 err_remove:
@@ -322,7 +333,9 @@ static void __exit gpucore_exit(void)
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
 	/* Fences handed to others (sync files) must be gone before our code. */
+	gpucore_sched_retire_flush();
 	wait_var_event(&gpucore_live_jobs, !atomic_read(&gpucore_live_jobs));
+	gpucore_sched_retire_flush();
 	rcu_barrier();
 }
 

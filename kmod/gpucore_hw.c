@@ -1,81 +1,234 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gpucore emulated hardware: engines that execute commands.
+ * gpucore emulated hardware: engines that execute commands, a backend.
  */
 
 /**
  * DOC: Emulated engines
  *
- * Each engine is a kernel thread. It asks the scheduler for a channel,
- * then executes the commands of that channel's jobs in order:
+ * The first backend (gpucore_backend.h). Each engine has a
+ * high-resolution timer, its clock, and a thread that moves bytes. Given a
+ * run (a job, a budget, a limit) it executes the job's commands in order:
  *
- * - SPIN occupies the engine for the given number of nanoseconds. The
- *   engine sleeps on a high-resolution timer until the command's remaining
- *   time or the end of its timeslice, whichever comes first, or until it is
- *   asked to preempt; the command then resumes where it stopped.
+ * - SPIN occupies the engine. The timer is set for the command's end, the
+ *   run's budget, a preemption's deadline or the hang limit, whichever
+ *   comes first, and fires in hard interrupt context: a slice ends, and a
+ *   preemption takes effect, on time however busy the CPUs are.
+ * - A SPIN with GPUCORE_CMD_NOPREEMPT, once started, is not stopped by the
+ *   budget or a preemption: only by its end, the hang limit, or a forced
+ *   stop (its channel is destroyed). A SPIN with GPUCORE_CMD_HANG never
+ *   ends by itself.
  * - FILL and COPY move real bytes in the buffer objects' kernel mappings,
- *   in chunks of GPUCORE_DATA_CHUNK bytes; between chunks the engine can
- *   be preempted. They are charged the real time they took.
+ *   in the engine's thread, in chunks of GPUCORE_DATA_CHUNK bytes, with a
+ *   preemption point between chunks. They are charged the real time the
+ *   chunks took.
+ * - A context switch costs time: a run of a context (channel) other than
+ *   the last one the engine ran first spends the GPU's switch_cost_ns,
+ *   reported as overhead and charged to nobody.
  *
- * The engine time charged is always the measured time between the start
- * and the end of an execution step, so the accounting is exact whatever
- * the timer slack. The only interface to the layer above is the scheduler
- * core's pick / switch-out / charge / job-done calls; a real device backend
- * would replace this file.
+ * Engine time charged is the measured time of each step, so accounting is
+ * exact whatever the timer's slack. How late a timed step ended against
+ * its due time is reported with the run's end, so the emulator's own error
+ * is visible (debugfs, the switch_out tracepoint).
  */
 
-#include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
 
 #include "gpucore_priv.h"
 
-/**
- * gpucore_engine_kick - make an engine re-evaluate what it runs now
- * @e: the engine
- *
- * The running channel, if any, is switched out at the next preemption
- * point (reason "kicked") and the scheduler picks again.
- */
-void gpucore_engine_kick(struct gpucore_engine *e)
-{
-	unsigned long flags;
+enum gpucore_emu_state {
+	GPUCORE_EMU_IDLE,	/* no run, or between steps */
+	GPUCORE_EMU_START,	/* a run that ends before its first step */
+	GPUCORE_EMU_SWITCH,	/* loading a context */
+	GPUCORE_EMU_SPIN,	/* the timer ends the step */
+	GPUCORE_EMU_DATA,	/* the thread moves a chunk */
+};
 
-	spin_lock_irqsave(&e->gpu->lock, flags);
-	e->kick = true;
-	e->kicks++;
-	if (e->cur)
-		e->preempt = true;
-	spin_unlock_irqrestore(&e->gpu->lock, flags);
-	wake_up(&e->wq);
+/**
+ * struct gpucore_emu - the emulated state of one engine
+ *
+ * All fields but @timer, @thread and @wq are protected by the GPU lock.
+ */
+struct gpucore_emu {
+	struct gpucore_engine *e;
+	struct hrtimer timer;
+	struct task_struct *thread;
+	wait_queue_head_t wq;
+	enum gpucore_emu_state state;
+	struct gpucore_job *job;	/* the run's job, or NULL */
+	u64 budget;			/* engine time before stopping at a point */
+	u64 limit;			/* engine time before the job is hung */
+	u64 used;			/* engine time of the run's finished steps */
+	u64 step_start;			/* when the SPIN or DATA step began */
+	u64 due;			/* when the timer is due, 0: not timed */
+	u32 ctx;			/* context loaded, 0: none */
+	bool stop;			/* stop at the next preemption point */
+	bool force;			/* stop now, preemptible or not */
+	bool data_go;			/* the thread has a chunk to move */
+};
+
+static struct gpucore_emu *to_emu(struct gpucore_engine *e)
+{
+	return e->be;
+}
+
+static bool gpucore_cmd_endless(const struct gpucore_cmd *cmd)
+{
+	return cmd->op == GPUCORE_CMD_SPIN && (cmd->flags & GPUCORE_CMD_HANG);
+}
+
+static bool gpucore_cmd_finished(const struct gpucore_job *job)
+{
+	const struct gpucore_cmd *cmd = &job->cmds[job->cur];
+
+	return !gpucore_cmd_endless(cmd) && job->progress >= cmd->size;
+}
+
+/* A started non-preemptible SPIN runs to its end. */
+static bool gpucore_cmd_held(const struct gpucore_job *job)
+{
+	const struct gpucore_cmd *cmd = &job->cmds[job->cur];
+
+	return cmd->op == GPUCORE_CMD_SPIN && (cmd->flags & GPUCORE_CMD_NOPREEMPT) &&
+	       (job->progress || gpucore_cmd_endless(cmd));
+}
+
+static void gpucore_emu_arm(struct gpucore_emu *emu, u64 due)
+{
+	emu->due = due;
+	hrtimer_start(&emu->timer, ns_to_ktime(due), HRTIMER_MODE_ABS_HARD);
+}
+
+/* Start a SPIN step: the timer ends it. */
+static void gpucore_emu_spin(struct gpucore_emu *emu, u64 now)
+{
+	struct gpucore_job *job = emu->job;
+	const struct gpucore_cmd *cmd = &job->cmds[job->cur];
+	u64 t = gpucore_cmd_endless(cmd) ? U64_MAX : cmd->size - job->progress;
+
+	if (!(cmd->flags & GPUCORE_CMD_NOPREEMPT))
+		t = min(t, emu->budget - emu->used);
+	t = min(t, emu->limit - emu->used);
+	emu->state = GPUCORE_EMU_SPIN;
+	emu->step_start = now;
+	if (t == U64_MAX) {
+		emu->due = 0;	/* only a forced stop ends it */
+		return;
+	}
+	gpucore_emu_arm(emu, now + t);
 }
 
 /*
- * SPIN: sleep up to @budget ns of the command's remaining time, or until
- * a preemption is asked for (unless @hold: the minimum quantum runs out
- * first).
+ * Begin the next step of the run, or say how the run ends: the job is
+ * done, stopped at a preemption point, or hung.
  */
-static bool gpucore_exec_spin(struct gpucore_engine *e, struct gpucore_cmd *cmd,
-			      u64 *progress, u64 budget, bool hold)
+static bool gpucore_emu_step(struct gpucore_emu *emu, u64 now, enum gpucore_run_end *end)
 {
-	u64 left = cmd->size - *progress;
-	u64 t = min(left, budget);
-	u64 t0 = ktime_get_ns(), spent;
+	struct gpucore_job *job = emu->job;
 
-	if (t)
-		wait_event_interruptible_hrtimeout(e->wq,
-						   (!hold && READ_ONCE(e->preempt)) ||
-						   kthread_should_stop(),
-						   ns_to_ktime(t));
-	spent = ktime_get_ns() - t0;
-	*progress += min(spent, left);
-	return *progress >= cmd->size;
+	for (; job->cur < job->num_cmds; job->cur++, job->progress = 0) {
+		if (gpucore_cmd_finished(job))
+			continue;
+		if (emu->force) {
+			*end = GPUCORE_RUN_STOPPED;
+			return false;
+		}
+		if (emu->used >= emu->limit) {
+			*end = GPUCORE_RUN_HUNG;
+			return false;
+		}
+		if ((emu->stop || emu->used >= emu->budget) && !gpucore_cmd_held(job)) {
+			*end = GPUCORE_RUN_STOPPED;
+			return false;
+		}
+		if (job->cmds[job->cur].op == GPUCORE_CMD_SPIN) {
+			gpucore_emu_spin(emu, now);
+		} else {
+			emu->state = GPUCORE_EMU_DATA;
+			emu->step_start = 0;	/* set when the thread begins */
+			emu->due = 0;
+			WRITE_ONCE(emu->data_go, true);
+			wake_up(&emu->wq);
+		}
+		return true;
+	}
+	*end = GPUCORE_RUN_DONE;
+	return false;
+}
+
+/* Between steps, in the backend's own context: go on, or report the end. */
+static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
+				 struct list_head *done)
+{
+	enum gpucore_run_end end;
+
+	emu->state = GPUCORE_EMU_IDLE;
+	emu->step_start = 0;
+	if (gpucore_emu_step(emu, now, &end))
+		return;
+	emu->job = NULL;
+	emu->due = 0;
+	gpucore_sched_ran(emu->e, end, late_ns, done);
+}
+
+/* Charge a finished SPIN step. */
+static void gpucore_emu_spin_end(struct gpucore_emu *emu, u64 now)
+{
+	struct gpucore_job *job = emu->job;
+	u64 spent = now - emu->step_start;
+
+	job->progress += spent;
+	emu->used += spent;
+	gpucore_sched_charge(emu->e, job, spent);
+}
+
+static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
+{
+	struct gpucore_emu *emu = container_of(timer, struct gpucore_emu, timer);
+	struct gpucore_gpu *gpu = emu->e->gpu;
+	unsigned long flags;
+	LIST_HEAD(done);
+	u64 now, late;
+
+	spin_lock_irqsave(&gpu->lock, flags);
+	now = ktime_get_ns();
+	late = emu->due && now > emu->due ? now - emu->due : 0;
+	if (!emu->due)
+		late = U64_MAX;
+	switch (emu->state) {
+	case GPUCORE_EMU_SWITCH:
+		gpucore_sched_overhead(emu->e, now - emu->step_start);
+		late = U64_MAX;
+		break;
+	case GPUCORE_EMU_SPIN:
+		/* An early wake (a deadline moved) ends only a step, not the run. */
+		if (emu->due && now < emu->due && !emu->force) {
+			gpucore_emu_spin_end(emu, now);
+			late = U64_MAX;
+			break;
+		}
+		gpucore_emu_spin_end(emu, now);
+		break;
+	case GPUCORE_EMU_START:
+		late = U64_MAX;
+		break;
+	default:
+		spin_unlock_irqrestore(&gpu->lock, flags);
+		return HRTIMER_NORESTART;
+	}
+	gpucore_emu_continue(emu, now, late, &done);
+	spin_unlock_irqrestore(&gpu->lock, flags);
+	gpucore_jobs_signal(&done);
+	return HRTIMER_NORESTART;
 }
 
 /* FILL/COPY: move one chunk of bytes. */
-static bool gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
+static void gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
 {
 	u64 n = min_t(u64, cmd->size - *progress, GPUCORE_DATA_CHUNK);
 	u8 *dst = (u8 *)cmd->dst->vaddr + cmd->dst_offset + *progress;
@@ -88,247 +241,174 @@ static bool gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
 		memcpy(dst, src, n);
 	}
 	*progress += n;
-	return *progress >= cmd->size;
 }
 
-static bool gpucore_exec(struct gpucore_engine *e, struct gpucore_cmd *cmd,
-			 u64 *progress, u64 budget, bool hold)
+/* One chunk of a FILL or COPY, in the engine's thread. */
+static void gpucore_emu_data_step(struct gpucore_emu *emu)
 {
-	if (cmd->op == GPUCORE_CMD_SPIN)
-		return gpucore_exec_spin(e, cmd, progress, budget, hold);
-	return gpucore_exec_data(cmd, progress);
-}
-
-/*
- * Take the current channel off the engine: a preemption asked for was
- * meant for it, not for the next one (kicks during the switch-out's own
- * callbacks find no current channel to preempt).
- */
-static void gpucore_engine_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
-{
-	e->preempt = false;
-	e->held = false;
-	gpucore_sched_switch_out(e, why);
-}
-
-/*
- * A preemption asked for by a kick waits until the channel has run the
- * minimum quantum since it was switched in, so that no kick pattern can
- * switch channels in and out without letting them execute. Returns true
- * if the channel is to be switched out now; otherwise @quantum_left is
- * what it still runs before (U64_MAX: no preemption pending).
- */
-static bool gpucore_engine_kicked(struct gpucore_engine *e, u64 *quantum_left)
-{
-	u64 ran = e->cur->busy_ns - e->busy_at_in;
-
-	*quantum_left = U64_MAX;
-	if (!e->preempt)
-		return false;
-	if (ran >= GPUCORE_MIN_QUANTUM_NS)
-		return true;
-	if (!e->held) {
-		e->held = true;
-		e->kicks_held++;
-	}
-	*quantum_left = GPUCORE_MIN_QUANTUM_NS - ran;
-	return false;
-}
-
-/*
- * Decide what the engine does next, with the GPU lock held. Returns the
- * job to work on (its command job->cur), the time budget and whether a
- * pending preemption is held for the minimum quantum, or NULL when the
- * engine has to go round again (after a switch or a completion).
- */
-static struct gpucore_job *gpucore_engine_next(struct gpucore_engine *e, u64 *budget,
-					       bool *hold, struct list_head *done)
-{
-	struct gpucore_channel *ch = e->cur;
-	struct gpucore_job *job;
-	u64 used, quantum_left;
-
-	if (ch->dead) {
-		gpucore_engine_switch_out(e, GPUCORE_SWITCH_DESTROYED);
-		return NULL;
-	}
-	if (gpucore_engine_kicked(e, &quantum_left)) {
-		gpucore_engine_switch_out(e, GPUCORE_SWITCH_KICKED);
-		return NULL;
-	}
-	job = list_first_entry_or_null(&ch->jobs, struct gpucore_job, node);
-	if (!job || !job->ready) {
-		gpucore_engine_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED : GPUCORE_SWITCH_DRAINED);
-		return NULL;
-	}
-	/*
-	 * A timeslice is engine time charged to the channel, not wall-clock
-	 * time: the emulation's own work between steps (completing jobs,
-	 * signalling fences) does not shorten it, so a channel of many short
-	 * jobs gets as much engine time per slice as one of long jobs.
-	 */
-	used = ch->busy_ns - e->slice_busy;
-	if (used >= e->slice_ns) {
-		/* Under a BPF policy the policy decides whether it goes on. */
-		if (e->nr_queued || gpucore_policy_active(e->gpu)) {
-			gpucore_engine_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
-						  GPUCORE_SWITCH_EXPIRED);
-			return NULL;
-		}
-		e->slice_busy = ch->busy_ns;
-		used = 0;
-	}
-	if (!gpucore_sched_job_start(job, done))
-		return NULL;
-	if (job->cur >= job->num_cmds) {
-		gpucore_sched_job_done(job, 0, done);
-		return NULL;
-	}
-	*budget = min(e->slice_ns - used, quantum_left);
-	*hold = quantum_left != U64_MAX;
-	return job;
-}
-
-/* One step: pick if idle, execute part of a command, account it. */
-static void gpucore_engine_step(struct gpucore_engine *e)
-{
-	struct gpucore_gpu *gpu = e->gpu;
+	struct gpucore_gpu *gpu = emu->e->gpu;
 	struct gpucore_job *job;
 	struct gpucore_cmd *cmd;
 	LIST_HEAD(done);
-	u64 budget, progress, t0, slice;
-	bool finished, hold;
+	u64 progress, t0, now;
 
 	spin_lock_irq(&gpu->lock);
-	if (!e->cur) {
-		if (!gpucore_sched_pick(e, &slice)) {
-			e->kick = false;
-			spin_unlock_irq(&gpu->lock);
-			wait_event_interruptible(e->wq, READ_ONCE(e->kick) ||
-						 kthread_should_stop());
-			return;
-		}
-	}
-	job = gpucore_engine_next(e, &budget, &hold, &done);
-	if (!job) {
+	if (!emu->data_go) {
 		spin_unlock_irq(&gpu->lock);
-		gpucore_jobs_signal(&done);
 		return;
 	}
+	job = emu->job;
 	cmd = &job->cmds[job->cur];
 	progress = job->progress;
-	/* Readers of busy time add the step in progress (gpucore_engine_inflight()). */
 	t0 = ktime_get_ns();
-	e->step_start = t0;
+	emu->step_start = t0;
 	spin_unlock_irq(&gpu->lock);
 
-	finished = gpucore_exec(e, cmd, &progress, budget, hold);
+	gpucore_exec_data(cmd, &progress);
 
 	spin_lock_irq(&gpu->lock);
-	gpucore_sched_charge(e, job, ktime_get_ns() - t0);
-	e->step_start = 0;
+	now = ktime_get_ns();
+	WRITE_ONCE(emu->data_go, false);
 	job->progress = progress;
-	if (finished) {
-		job->cur++;
-		job->progress = 0;
-		if (job->cur >= job->num_cmds)
-			gpucore_sched_job_done(job, 0, &done);
-	}
+	emu->used += now - t0;
+	gpucore_sched_charge(emu->e, job, now - t0);
+	gpucore_emu_continue(emu, now, U64_MAX, &done);
 	spin_unlock_irq(&gpu->lock);
 	gpucore_jobs_signal(&done);
 }
 
-/**
- * gpucore_engine_inflight - engine time of the execution step in progress
- * @e: the engine
- *
- * Engine time is charged when a step (part of a command, at most a
- * timeslice) ends; readers of busy counters add this so that a channel
- * running a long command shows its time as it goes, not a timeslice late.
- *
- * Context: the GPU lock held.
- * Return: nanoseconds since the step began (to be charged to e->cur), or
- * 0 when the engine is not executing.
- */
-u64 gpucore_engine_inflight(struct gpucore_engine *e)
+static int gpucore_emu_thread(void *arg)
 {
-	lockdep_assert_held(&e->gpu->lock);
-	if (!e->step_start || !e->cur)
-		return 0;
-	return ktime_get_ns() - e->step_start;
-}
-
-static int gpucore_engine_thread(void *arg)
-{
-	struct gpucore_engine *e = arg;
+	struct gpucore_emu *emu = arg;
 
 	while (!kthread_should_stop()) {
-		gpucore_engine_step(e);
+		wait_event_interruptible(emu->wq, READ_ONCE(emu->data_go) ||
+					 kthread_should_stop());
+		gpucore_emu_data_step(emu);
 		cond_resched();
 	}
 	return 0;
 }
 
-static void gpucore_engine_init(struct gpucore_gpu *gpu, u32 id, u32 engine_class,
-				u32 instance)
+/* See &gpucore_backend_ops.run. */
+static void gpucore_emu_run(struct gpucore_engine *e, struct gpucore_job *job, u64 budget_ns,
+			    u64 limit_ns, u32 ctx)
 {
-	struct gpucore_engine *e = &gpu->engines[id];
+	struct gpucore_emu *emu = to_emu(e);
+	u64 now = ktime_get_ns(), cost = READ_ONCE(e->gpu->switch_cost_ns);
+	enum gpucore_run_end end;
 
-	e->gpu = gpu;
-	e->id = id;
-	e->engine_class = engine_class;
-	e->instance = instance;
-	snprintf(e->name, sizeof(e->name), "%s%u",
-		 engine_class == GPUCORE_ENGINE_CLASS_COPY ? "copy" : "compute", instance);
-	init_waitqueue_head(&e->wq);
-	INIT_LIST_HEAD(&e->runlist);
+	emu->job = job;
+	emu->budget = budget_ns;
+	emu->limit = limit_ns;
+	emu->used = 0;
+	emu->stop = false;
+	emu->force = false;
+	if (ctx != emu->ctx && cost) {
+		emu->ctx = ctx;
+		emu->state = GPUCORE_EMU_SWITCH;
+		emu->step_start = now;
+		gpucore_emu_arm(emu, now + cost);
+		return;
+	}
+	emu->ctx = ctx;
+	if (gpucore_emu_step(emu, now, &end))
+		return;
+	/* Reports come from the backend's context, never from inside an op. */
+	emu->state = GPUCORE_EMU_START;
+	emu->step_start = 0;
+	emu->due = 0;
+	hrtimer_start(&emu->timer, ns_to_ktime(now), HRTIMER_MODE_ABS_HARD);
 }
 
-/**
- * gpucore_hw_init - bring up a GPU's engines
- * @gpu: the GPU
- * @num_compute: compute engines; one copy engine follows them
- *
- * Return: 0 or a negative errno (engine threads could not start).
- */
-int gpucore_hw_init(struct gpucore_gpu *gpu, u32 num_compute)
+/* See &gpucore_backend_ops.preempt. */
+static void gpucore_emu_preempt(struct gpucore_engine *e, u64 after_ns, bool force)
+{
+	struct gpucore_emu *emu = to_emu(e);
+	u64 now = ktime_get_ns(), used;
+
+	if (!emu->job)
+		return;
+	if (force) {
+		emu->force = true;
+	} else if (!after_ns) {
+		emu->stop = true;
+	} else {
+		used = emu->used + (emu->state == GPUCORE_EMU_SPIN ? now - emu->step_start : 0);
+		emu->budget = min(emu->budget, used + after_ns);
+	}
+	if (emu->state != GPUCORE_EMU_SPIN || (!force && gpucore_cmd_held(emu->job)))
+		return;
+	now += force || !after_ns ? 0 : after_ns;
+	if (!emu->due || now < emu->due)
+		gpucore_emu_arm(emu, now);
+}
+
+/* See &gpucore_backend_ops.inflight. */
+static u64 gpucore_emu_inflight(struct gpucore_engine *e)
+{
+	struct gpucore_emu *emu = to_emu(e);
+
+	if (emu->state != GPUCORE_EMU_SPIN && emu->state != GPUCORE_EMU_DATA)
+		return 0;
+	return emu->step_start ? ktime_get_ns() - emu->step_start : 0;
+}
+
+static void gpucore_emu_fini(struct gpucore_gpu *gpu)
 {
 	u32 i;
 
-	for (i = 0; i < num_compute; i++)
-		gpucore_engine_init(gpu, i, GPUCORE_ENGINE_CLASS_COMPUTE, i);
-	gpucore_engine_init(gpu, num_compute, GPUCORE_ENGINE_CLASS_COPY, 0);
-	gpu->num_engines = num_compute + 1;
+	for (i = 0; i < gpu->num_engines; i++) {
+		struct gpucore_emu *emu = gpu->engines[i].be;
+
+		if (!emu)
+			continue;
+		if (emu->thread)
+			kthread_stop(emu->thread);
+		hrtimer_cancel(&emu->timer);
+		kfree(emu);
+		gpu->engines[i].be = NULL;
+	}
+}
+
+static int gpucore_emu_init(struct gpucore_gpu *gpu)
+{
+	struct task_struct *t;
+	u32 i;
 
 	for (i = 0; i < gpu->num_engines; i++) {
 		struct gpucore_engine *e = &gpu->engines[i];
-		struct task_struct *t;
+		struct gpucore_emu *emu;
 
-		t = gpucore_fail_errptr(kthread_run(gpucore_engine_thread, e, "gpucore%u-%s",
+		emu = gpucore_fail_ptr(kzalloc(sizeof(*emu), GFP_KERNEL));
+		if (!emu)
+			goto err;
+		emu->e = e;
+		init_waitqueue_head(&emu->wq);
+		hrtimer_init(&emu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+		emu->timer.function = gpucore_emu_timer_fn;
+		e->be = emu;
+		t = gpucore_fail_errptr(kthread_run(gpucore_emu_thread, emu, "gpucore%u-%s",
 						    gpu->id, e->name));
 		if (IS_ERR(t)) {
 			pr_err("gpucore: gpu%u: cannot start engine %s: %ld\n",
 			       gpu->id, e->name, PTR_ERR(t));
-			gpucore_hw_fini(gpu);
-			return PTR_ERR(t);
+			goto err;
 		}
-		e->thread = t;
+		emu->thread = t;
 	}
 	return 0;
+
+err:
+	gpucore_emu_fini(gpu);
+	return -ENOMEM;
 }
 
-/**
- * gpucore_hw_fini - stop a GPU's engines
- * @gpu: the GPU; it has no channels left
- */
-void gpucore_hw_fini(struct gpucore_gpu *gpu)
-{
-	u32 i;
-
-	for (i = 0; i < gpu->num_engines; i++) {
-		if (!gpu->engines[i].thread)
-			continue;
-		kthread_stop(gpu->engines[i].thread);
-		gpu->engines[i].thread = NULL;
-	}
-}
+const struct gpucore_backend_ops gpucore_emu_backend = {
+	.name = "emulated",
+	.init = gpucore_emu_init,
+	.fini = gpucore_emu_fini,
+	.run = gpucore_emu_run,
+	.preempt = gpucore_emu_preempt,
+	.inflight = gpucore_emu_inflight,
+};

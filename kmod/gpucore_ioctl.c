@@ -59,7 +59,7 @@ static int gpucore_ioctl_info(struct drm_device *dev, void *data, struct drm_fil
 		return -EINVAL;
 	args->abi_version = GPUCORE_ABI_VERSION;
 	args->features = GPUCORE_FEAT_SYNCOBJ | GPUCORE_FEAT_JOB_QUERY | GPUCORE_FEAT_WAIT |
-			 GPUCORE_FEAT_VGPU | GPUCORE_FEAT_BPF_SCHED;
+			 GPUCORE_FEAT_VGPU | GPUCORE_FEAT_BPF_SCHED | GPUCORE_FEAT_CMD_FLAGS;
 	args->gpu_id = gpu->id;
 	args->vgpu_id = vgpu->id;
 	args->num_engines = gpu->num_engines;
@@ -223,17 +223,32 @@ static int gpucore_lookup_bo(struct drm_file *file, u32 handle, struct gpucore_b
 	return 0;
 }
 
-/* Field checks of one command that need no lookup. */
-static int gpucore_cmd_check(const struct drm_gpucore_cmd *c)
+/*
+ * SPIN flags: known ones only; a HANG SPIN has no size, cannot be
+ * preempted, and needs a job timeout to end it.
+ */
+static int gpucore_spin_flags_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
 {
-	if (c->flags)
+	if (c->flags & ~GPUCORE_CMD_FLAGS)
+		return -EINVAL;
+	if (!(c->flags & GPUCORE_CMD_HANG))
+		return 0;
+	if (c->size || !(c->flags & GPUCORE_CMD_NOPREEMPT) || !READ_ONCE(gpu->job_timeout_ns))
+		return -EINVAL;
+	return 0;
+}
+
+/* Field checks of one command that need no lookup. */
+static int gpucore_cmd_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
+{
+	if (c->flags && c->op != GPUCORE_CMD_SPIN)
 		return -EINVAL;
 	switch (c->op) {
 	case GPUCORE_CMD_SPIN:
 		if (c->dst_handle || c->src_handle || c->dst_offset || c->src_offset ||
 		    c->value || c->size > GPUCORE_MAX_SPIN_NS)
 			return -EINVAL;
-		return 0;
+		return gpucore_spin_flags_check(c, gpu);
 	case GPUCORE_CMD_FILL:
 		if (c->src_handle || c->src_offset || c->value >> 32 ||
 		    c->dst_offset % 4 || c->size % 4)
@@ -265,6 +280,7 @@ static int gpucore_cmd_resolve(struct drm_file *file, const struct drm_gpucore_c
 	int ret;
 
 	out->op = c->op;
+	out->flags = c->flags;
 	out->size = c->size;
 	out->value = lower_32_bits(c->value);
 	out->dst_offset = c->dst_offset;
@@ -363,7 +379,7 @@ static int gpucore_job_prepare(struct gpucore_submit *s, u32 i)
 			   uj->num_cmds * sizeof(*s->ucmds)))
 		return -EFAULT;
 	for (k = 0; k < uj->num_cmds; k++) {
-		ret = gpucore_cmd_check(&s->ucmds[k]);
+		ret = gpucore_cmd_check(&s->ucmds[k], s->ch->gpu);
 		if (ret)
 			return ret;
 	}

@@ -236,25 +236,20 @@ struct gpucore_sched_ops {
 };
 
 /* gpucore_bpf.c: module init/exit */
-int gpucore_bpf_init(void);
+struct dentry;
+int gpucore_bpf_init(struct dentry *debugfs_root);
 void gpucore_bpf_exit(void);
 void gpucore_policy_gpu_init(struct gpucore_gpu *gpu);
+void gpucore_policy_gpu_fini(struct gpucore_gpu *gpu);
 
 /*
- * Hooks called by the scheduler core and the vGPU layer, with the GPU
- * lock held. Each does nothing when no policy is active on the GPU.
+ * Hooks called by the vGPU layer, with the GPU lock held (the scheduler
+ * core's hooks are its struct gpucore_policy_class). Each does nothing when
+ * no policy is active on the GPU.
  */
 void gpucore_policy_vgpu_init(struct gpucore_vgpu *vgpu);
 void gpucore_policy_vgpu_update(struct gpucore_vgpu *vgpu);
 void gpucore_policy_vgpu_exit(struct gpucore_vgpu *vgpu);
-void gpucore_policy_channel_init(struct gpucore_channel *ch);
-void gpucore_policy_channel_exit(struct gpucore_channel *ch);
-void gpucore_policy_runnable(struct gpucore_channel *ch, u64 flags);
-void gpucore_policy_quiescent(struct gpucore_channel *ch);
-void gpucore_policy_running(struct gpucore_channel *ch);
-void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason);
-bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
-			     u64 *slice_ns);
 bool gpucore_policy_active(struct gpucore_gpu *gpu);
 const char *gpucore_policy_name(void);
 

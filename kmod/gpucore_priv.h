@@ -2,24 +2,38 @@
 /*
  * gpucore: internal definitions shared by the module's files.
  *
- * Layers, bottom up (each talks to its neighbours only):
- *   gpucore_hw.c     emulated engines: a kernel thread per engine executes
- *                    the commands of the channel the scheduler put on it
- *   gpucore_sched.c  scheduler core: runlists, runnable tracking, timeslice
- *                    accounting, job completion, the built-in policy
- *   gpucore_vgpu.c   vGPUs: partitions with weight, cap, memory quota, a DRM
- *                    device each, administered through sysfs
- *   gpucore_drv.c    module parameters, GPUs, the DRM driver
- *   gpucore_ioctl.c  the ioctl ABI (include/uapi/gpucore.h)
- *   gpucore_gem.c    buffer objects
- *   gpucore_debugfs.c, gpucore_trace.h: state dumps, tracepoints
+ * DOC: Layers
+ *
+ * Each file calls only the files listed below it, never one above; a
+ * lower file reaches a higher one only through an ops table the higher one
+ * registers (as drm_sched calls a driver through drm_sched_backend_ops):
+ *
+ *   gpucore_drv.c      module parameters, GPUs, the DRM driver: brings up
+ *                      and tears down everything below
+ *   gpucore_ioctl.c    the ioctl ABI (include/uapi/gpucore.h)
+ *   gpucore_debugfs.c  state dumps
+ *   gpucore_gem.c      buffer objects
+ *   gpucore_vgpu.c     vGPUs: partitions with weight, cap, memory quota, a
+ *                      DRM device each, administered through sysfs
+ *   gpucore_hw.c       the emulated engines, a backend: executes the jobs
+ *                      the core hands it (struct gpucore_backend_ops,
+ *                      gpucore_backend.h) and reports back
+ *   gpucore_bpf.c      BPF policies: the struct_ops, its kfuncs, the
+ *                      watchdog and ejection; consulted by the core
+ *                      through struct gpucore_policy_class
+ *   gpucore_sched.c    scheduler core: channels, jobs, runlists, every
+ *                      scheduling decision (slice expiry, preemption,
+ *                      hangs), accounting, the built-in round robin
+ *   gpucore_fault.c, gpucore_trace.h: fault injection, tracepoints
  */
 #ifndef _GPUCORE_PRIV_H_
 #define _GPUCORE_PRIV_H_
 
 #include <linux/dma-fence.h>
+#include <linux/irq_work.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/spinlock.h>
@@ -33,9 +47,26 @@
 #include "gpucore.h"	/* include/uapi/gpucore.h */
 #include "gpucore_sched.h"	/* include/uapi/gpucore_sched.h */
 #include "gpucore_policy.h"
+#include "gpucore_backend.h"
 
 #define GPUCORE_MAX_GPUS	8
 #define GPUCORE_DATA_CHUNK	(256 * 1024)	/* FILL/COPY bytes between preemption points */
+
+/* Per-GPU device settings (module parameters, then sysfs of each GPU). */
+#define GPUCORE_SWITCH_COST_MAX_US	10000
+#define GPUCORE_JOB_TIMEOUT_DEFAULT_MS	10000
+#define GPUCORE_JOB_TIMEOUT_MIN_MS	100
+#define GPUCORE_JOB_TIMEOUT_MAX_MS	600000
+
+static inline bool gpucore_switch_cost_valid(u32 us)
+{
+	return us <= GPUCORE_SWITCH_COST_MAX_US;
+}
+
+static inline bool gpucore_job_timeout_valid(u32 ms)
+{
+	return !ms || (ms >= GPUCORE_JOB_TIMEOUT_MIN_MS && ms <= GPUCORE_JOB_TIMEOUT_MAX_MS);
+}
 
 struct gpucore_gpu;
 struct gpucore_vgpu;
@@ -57,10 +88,23 @@ enum gpucore_ch_state {
 	GPUCORE_CH_RUNNING,	/* on its engine */
 };
 
+/* Switch lateness histogram: 1 us buckets below 128 us, then powers of two. */
+#define GPUCORE_LATE_LINEAR	128
+#define GPUCORE_LATE_BUCKETS	(GPUCORE_LATE_LINEAR + 16)
+
+struct gpucore_late_hist {
+	u64 count;
+	u64 max_ns;
+	u32 bucket[GPUCORE_LATE_BUCKETS];
+};
+
 /**
- * struct gpucore_engine - one emulated engine
+ * struct gpucore_engine - one engine, as the scheduler core sees it
+ * @be: the backend's own state of the engine; only the backend reads it
  *
- * Fields below @lock_protected are protected by the GPU's @lock.
+ * Fields below @lock_protected are the scheduler core's, protected by the
+ * GPU's @lock; layers above read them under that lock, and the backend
+ * reads none of them.
  */
 struct gpucore_engine {
 	struct gpucore_gpu *gpu;
@@ -68,8 +112,7 @@ struct gpucore_engine {
 	u32 engine_class;
 	u32 instance;
 	char name[16];
-	struct task_struct *thread;
-	wait_queue_head_t wq;
+	void *be;
 	/* lock_protected */
 	struct list_head runlist;	/* QUEUED channels, oldest first */
 	u32 nr_queued;
@@ -80,10 +123,8 @@ struct gpucore_engine {
 	u64 slice_busy;			/* @cur's busy_ns when its slice began */
 	u64 switched_in;		/* when @cur was switched in */
 	u64 busy_at_in;			/* @cur's busy_ns then */
-	u64 step_start;			/* when the step in progress began, 0: none */
-	bool kick;			/* wake up and re-evaluate */
-	bool preempt;			/* switch @cur out at the next point */
-	bool held;			/* @preempt waits for the minimum quantum */
+	struct gpucore_job *run_job;	/* the job the backend runs, or NULL */
+	bool preempt;			/* switch @cur out once it had its quantum */
 	u64 kicks;			/* kicks received (policy or core) */
 	u64 kicks_held;			/* preempting kicks held for the minimum quantum */
 	u64 busy_ns;
@@ -94,6 +135,9 @@ struct gpucore_engine {
 	/* all scheduling: runnable, switch out, choose, switch in, callbacks */
 	u64 sched_ns;
 	u64 idle_since;			/* when it last found nothing to run */
+	u64 switch_ns;			/* context switch overhead, charged to nobody */
+	u64 resets;			/* jobs stopped as hung */
+	struct gpucore_late_hist late;	/* switches after their due time */
 };
 
 /**
@@ -113,6 +157,13 @@ struct gpucore_gpu {
 	atomic_t nr_channels;
 	struct gpucore_sched_ops *policy;	/* BPF policy, or NULL; under @lock */
 	struct delayed_work tick_work;	/* policy tick and watchdog */
+	const struct gpucore_backend_ops *backend;
+	u32 kick_pending;		/* engines to re-evaluate; under @lock */
+	u32 preempt_pending;		/* of those, the ones asked to preempt */
+	struct work_struct kick_work;	/* kicks left over by a flush */
+	struct irq_work kick_irq_work;	/* kicks from in-fence callbacks */
+	u64 switch_cost_ns;		/* per switch-in; the backend reads it */
+	u64 job_timeout_ns;		/* engine time before a job hangs; 0: never */
 	u32 num_engines;
 	struct gpucore_engine engines[GPUCORE_MAX_ENGINES];
 	u64 vram_size;
@@ -158,6 +209,7 @@ struct gpucore_vgpu {
 	u64 busy_ns[GPUCORE_MAX_ENGINES];
 	u64 jobs_completed;
 	u64 jobs_failed;
+	u64 resets;			/* its jobs stopped as hung */
 };
 
 /**
@@ -205,6 +257,7 @@ struct gpucore_channel {
 	enum gpucore_ch_state state;
 	bool dead;			/* being destroyed */
 	bool gone;			/* destroyed: off its engine, jobs retired */
+	bool guilty;			/* a job hung: refuses submits (-EIO) */
 	struct list_head jobs;		/* pending jobs in submission order */
 	struct list_head rl_node;	/* on engine->runlist while QUEUED */
 	struct list_head vgpu_node;	/* on vgpu->channels */
@@ -239,6 +292,7 @@ struct gpucore_bo {
 /* A command resolved at submit: BOs referenced, ranges checked. */
 struct gpucore_cmd {
 	u32 op;
+	u32 flags;			/* GPUCORE_CMD_NOPREEMPT, GPUCORE_CMD_HANG */
 	u32 value;
 	struct gpucore_bo *dst;
 	struct gpucore_bo *src;
@@ -256,7 +310,8 @@ struct gpucore_job {
 	struct gpucore_gpu *gpu;
 	struct gpucore_channel *ch;	/* holds a reference until completion */
 	u64 vgpu_uid;			/* its vGPU's uid, for as long as the fence lives */
-	struct list_head node;		/* on ch->jobs */
+	struct list_head node;		/* on ch->jobs, then a done list */
+	struct llist_node retired;	/* waiting to drop its references */
 	u64 seqno;
 	bool ready;			/* in-fence signalled (or none) */
 	bool done;
@@ -264,6 +319,7 @@ struct gpucore_job {
 	struct dma_fence *in_fence;
 	struct dma_fence_cb in_cb;
 	u32 num_cmds;
+	/* execution state, the backend's (gpucore_backend.h) */
 	u32 cur;			/* command being executed */
 	u64 progress;			/* ns (SPIN) or bytes done of @cur */
 	u64 submit_ns;
@@ -276,7 +332,6 @@ struct gpucore_job {
 
 /* gpucore_drv.c */
 extern const struct drm_driver gpucore_drm_driver;
-extern struct gpucore_gpu *gpucore_gpus[GPUCORE_MAX_GPUS];
 extern atomic_t gpucore_live_jobs;
 static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
 {
@@ -305,14 +360,29 @@ struct gpucore_vgpu_params {
 
 struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
 					 const struct gpucore_vgpu_params *p);
-int gpucore_vgpu_charge_channel(struct gpucore_vgpu *vgpu);
-void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu);
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
-void gpucore_vgpu_get(struct gpucore_vgpu *vgpu);
-void gpucore_vgpu_put(struct gpucore_vgpu *vgpu);
+
+/**
+ * gpucore_vgpu_get - take a vGPU reference
+ * @vgpu: the vGPU
+ */
+static inline void gpucore_vgpu_get(struct gpucore_vgpu *vgpu)
+{
+	kobject_get(&vgpu->kobj);
+}
+
+/**
+ * gpucore_vgpu_put - drop a vGPU reference
+ * @vgpu: the vGPU
+ *
+ * Context: process context (the last one frees it, through its kobject).
+ */
+static inline void gpucore_vgpu_put(struct gpucore_vgpu *vgpu)
+{
+	kobject_put(&vgpu->kobj);
+}
 u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu);
 u64 gpucore_vgpu_engine_busy_locked(struct gpucore_vgpu *vgpu, u32 i);
-u64 gpucore_engine_inflight(struct gpucore_engine *e);
 int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu);
@@ -337,27 +407,46 @@ void gpucore_job_free_unsubmitted(struct gpucore_job *job);
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno);
 struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine_class);
-struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns);
-void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why);
 bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *vgpu);
-bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
-void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
-void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
-void gpucore_jobs_signal(struct list_head *done);
 const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u64 seqno);
 const char *gpucore_switch_reason_name(enum gpucore_switch_reason why);
+int gpucore_sched_gpu_init(struct gpucore_gpu *gpu, const struct gpucore_backend_ops *backend,
+			   u32 num_compute);
+void gpucore_sched_gpu_fini(struct gpucore_gpu *gpu);
+void gpucore_sched_retire_flush(void);
+void gpucore_sched_kick(struct gpucore_engine *e, bool preempt);
+void gpucore_sched_kick_idle(struct gpucore_gpu *gpu);
+void gpucore_sched_unlock_irq(struct gpucore_gpu *gpu);
+u64 gpucore_sched_inflight(struct gpucore_engine *e);
+struct gpucore_channel *gpucore_sched_longest_waiting(struct gpucore_gpu *gpu);
+void gpucore_sched_late_percentiles(const struct gpucore_late_hist *h, u64 *p50, u64 *p99);
 
-/* gpucore_hw.c */
-int gpucore_hw_init(struct gpucore_gpu *gpu, u32 num_compute);
-void gpucore_hw_fini(struct gpucore_gpu *gpu);
-void gpucore_engine_kick(struct gpucore_engine *e);
+/**
+ * struct gpucore_policy_class - how the scheduler core consults a policy
+ *
+ * gpucore_bpf.c registers one (gpucore_sched_set_policy_class()); without
+ * one, or when @dispatch returns false, the built-in round robin decides.
+ * Every hook is called with the GPU lock held; see struct gpucore_sched_ops
+ * for what each one tells the policy. A hook may ask for engines to be
+ * re-evaluated with gpucore_sched_kick(); the core does that after the hook.
+ */
+struct gpucore_policy_class {
+	bool (*active)(struct gpucore_gpu *gpu);
+	void (*channel_init)(struct gpucore_channel *ch);
+	void (*channel_exit)(struct gpucore_channel *ch);
+	void (*runnable)(struct gpucore_channel *ch, u64 flags);
+	void (*quiescent)(struct gpucore_channel *ch);
+	bool (*dispatch)(struct gpucore_engine *e, struct gpucore_channel **pick, u64 *slice_ns);
+	void (*running)(struct gpucore_channel *ch);
+	void (*stopping)(struct gpucore_channel *ch, u64 ran_ns, u32 reason);
+};
+void gpucore_sched_set_policy_class(const struct gpucore_policy_class *cls);
 
 /* gpucore_ioctl.c */
 #define GPUCORE_NUM_IOCTLS (DRM_GPUCORE_NOP + 1)
 extern const struct drm_ioctl_desc gpucore_ioctls[GPUCORE_NUM_IOCTLS];
 
 /* gpucore_debugfs.c */
-struct dentry *gpucore_debugfs_dir(void);
 
 /* Fault injection (gpucore_fault.c): each fallible step asks first. */
 bool gpucore_should_fail(void);
@@ -366,7 +455,7 @@ void gpucore_fault_destroy_delay(void);
 #define gpucore_fail_ptr(expr)		(gpucore_should_fail() ? NULL : (expr))
 #define gpucore_fail_errptr(expr)	(gpucore_should_fail() ? ERR_PTR(-ENOMEM) : (expr))
 #define gpucore_fail_int(expr)		(gpucore_should_fail() ? -ENOMEM : (expr))
-void gpucore_debugfs_init(struct gpucore_gpu *gpu);
+void gpucore_debugfs_init(struct gpucore_gpu *gpu, struct dentry *root);
 void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
 
 #endif /* _GPUCORE_PRIV_H_ */

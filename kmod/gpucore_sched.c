@@ -37,6 +37,7 @@
  */
 
 #include <linux/dma-fence-unwrap.h>
+#include <linux/irq_work.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -47,6 +48,10 @@
 
 atomic_t gpucore_live_jobs = ATOMIC_INIT(0);
 DEFINE_XARRAY_ALLOC1(gpucore_channel_ids);
+
+static void gpucore_sched_flush(struct gpucore_gpu *gpu, struct list_head *done);
+static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
+static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
 
 static const char *gpucore_fence_driver_name(struct dma_fence *fence)
 {
@@ -133,6 +138,68 @@ const char *gpucore_switch_reason_name(enum gpucore_switch_reason why)
 	return why < ARRAY_SIZE(names) ? names[why] : "unknown";
 }
 
+/* ---- the policy class ---- */
+
+static const struct gpucore_policy_class *gpucore_cls;
+
+/**
+ * gpucore_sched_set_policy_class - register how policies are consulted
+ * @cls: the class (gpucore_bpf.c's), or NULL while it goes away
+ *
+ * Context: before any GPU is brought up, and after every GPU is gone.
+ */
+void gpucore_sched_set_policy_class(const struct gpucore_policy_class *cls)
+{
+	gpucore_cls = cls;
+}
+
+static bool gpucore_cls_active(struct gpucore_gpu *gpu)
+{
+	return gpucore_cls && gpucore_cls->active(gpu);
+}
+
+static void gpucore_cls_channel_init(struct gpucore_channel *ch)
+{
+	if (gpucore_cls)
+		gpucore_cls->channel_init(ch);
+}
+
+static void gpucore_cls_channel_exit(struct gpucore_channel *ch)
+{
+	if (gpucore_cls)
+		gpucore_cls->channel_exit(ch);
+}
+
+static void gpucore_cls_runnable(struct gpucore_channel *ch, u64 flags)
+{
+	if (gpucore_cls)
+		gpucore_cls->runnable(ch, flags);
+}
+
+static void gpucore_cls_quiescent(struct gpucore_channel *ch)
+{
+	if (gpucore_cls)
+		gpucore_cls->quiescent(ch);
+}
+
+static void gpucore_cls_running(struct gpucore_channel *ch)
+{
+	if (gpucore_cls)
+		gpucore_cls->running(ch);
+}
+
+static void gpucore_cls_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 reason)
+{
+	if (gpucore_cls)
+		gpucore_cls->stopping(ch, ran_ns, reason);
+}
+
+static bool gpucore_cls_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
+				 u64 *slice_ns)
+{
+	return gpucore_cls && gpucore_cls->dispatch(e, pick, slice_ns);
+}
+
 static void gpucore_channel_release(struct kref *ref)
 {
 	struct gpucore_channel *ch = container_of(ref, struct gpucore_channel, ref);
@@ -198,6 +265,34 @@ struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine
 	}
 	spin_unlock_irq(&gpu->lock);
 	return best;
+}
+
+/*
+ * Count a new channel against its vGPU's limit (-EDQUOT), before the
+ * channel takes anything GPU-wide, so a vGPU at its limit never holds what
+ * another vGPU could use. Undone by the channel's destruction, or by
+ * gpucore_vgpu_uncharge_channel() if it is not created after all.
+ */
+static int gpucore_vgpu_charge_channel(struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	int ret = 0;
+
+	spin_lock_irq(&gpu->lock);
+	if (vgpu->nr_channels >= READ_ONCE(vgpu->max_channels))
+		ret = -EDQUOT;
+	else
+		vgpu->nr_channels++;
+	spin_unlock_irq(&gpu->lock);
+	return ret;
+}
+
+/* Undo gpucore_vgpu_charge_channel() for a channel not created. */
+static void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu)
+{
+	spin_lock_irq(&vgpu->gpu->lock);
+	vgpu->nr_channels--;
+	spin_unlock_irq(&vgpu->gpu->lock);
 }
 
 /**
@@ -269,8 +364,8 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	list_add_tail(&ch->vgpu_node, &vgpu->channels);
 	vgpu->nr_channels_on[engine->id]++;
 	engine->nr_channels++;
-	gpucore_policy_channel_init(ch);
-	spin_unlock_irq(&gpu->lock);
+	gpucore_cls_channel_init(ch);
+	gpucore_sched_unlock_irq(gpu);
 
 	trace_gpucore_channel_create(ch);
 	return ch;
@@ -288,10 +383,9 @@ err_count:
 
 /*
  * Put a channel whose head job is ready on its engine's runlist and tell
- * the policy (@flags: GPUCORE_ENQ_*). Returns true if the engine is idle
- * and must be woken.
+ * the policy (@flags: GPUCORE_ENQ_*); an idle engine is kicked.
  */
-static bool gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
+static void gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 {
 	struct gpucore_engine *e = ch->engine;
 
@@ -302,12 +396,10 @@ static bool gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 		ch->last_progress = ch->runnable_since;
 	list_add_tail(&ch->rl_node, &e->runlist);
 	e->nr_queued++;
-	gpucore_policy_runnable(ch, flags);
+	gpucore_cls_runnable(ch, flags);
 	e->sched_ns += ktime_get_ns() - ch->runnable_since;
-	if (e->cur)
-		return false;
-	e->kick = true;
-	return true;
+	if (!e->cur)
+		gpucore_sched_kick(e, false);
 }
 
 static struct gpucore_job *gpucore_head_job(struct gpucore_channel *ch)
@@ -316,30 +408,34 @@ static struct gpucore_job *gpucore_head_job(struct gpucore_channel *ch)
 }
 
 /* Make @ch runnable if it is idle and its head job is ready. */
-static bool gpucore_update_state(struct gpucore_channel *ch, u64 flags)
+static void gpucore_update_state(struct gpucore_channel *ch, u64 flags)
 {
 	struct gpucore_job *head = gpucore_head_job(ch);
 
 	if (ch->dead || ch->state != GPUCORE_CH_IDLE || !head || !head->ready)
-		return false;
-	return gpucore_make_runnable(ch, flags);
+		return;
+	gpucore_make_runnable(ch, flags);
 }
 
-/* @job's in-fence signalled, with @error (0 or a negative errno). */
+/*
+ * @job's in-fence signalled, with @error (0 or a negative errno). Called
+ * with the in-fence's lock held, which may be another job's fence: the
+ * kick is acted on from an irq_work, where retiring (and signalling) jobs
+ * nests in no fence lock.
+ */
 static void gpucore_job_ready(struct gpucore_job *job, int error)
 {
 	struct gpucore_gpu *gpu = job->gpu;
-	struct gpucore_engine *wake = NULL;
 	unsigned long flags;
 
 	spin_lock_irqsave(&gpu->lock, flags);
 	job->ready = true;
 	job->in_error = error;
-	if (!job->done && gpucore_update_state(job->ch, GPUCORE_ENQ_WAKEUP))
-		wake = job->ch->engine;
+	if (!job->done)
+		gpucore_update_state(job->ch, GPUCORE_ENQ_WAKEUP);
+	if (gpu->kick_pending)
+		irq_work_queue(&gpu->kick_irq_work);
 	spin_unlock_irqrestore(&gpu->lock, flags);
-	if (wake)
-		wake_up(&wake->wq);
 }
 
 static void gpucore_in_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
@@ -463,14 +559,13 @@ const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u
  * @first_seqno: set to the seqno of the first job
  *
  * Return: 0, -EAGAIN (the channel's queue is full), -EDQUOT (the vGPU's
- * max_jobs would be exceeded), -ENOMEM or -ENODEV (the channel was
- * destroyed, with its vGPU). On error the jobs still belong to the caller.
+ * max_jobs would be exceeded), -EIO (a job of the channel hung), -ENOMEM
+ * or -ENODEV (the channel was destroyed, with its vGPU). On error the jobs still belong to the caller.
  */
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno)
 {
 	struct gpucore_gpu *gpu = ch->gpu;
-	bool wake = false;
 	u64 now;
 	u32 i;
 	int ret = 0;
@@ -484,6 +579,10 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 	spin_lock_irq(&gpu->lock);
 	if (ch->dead) {
 		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (ch->guilty) {
+		ret = -EIO;
 		goto out_unlock;
 	}
 	if (ch->nr_pending + n > GPUCORE_MAX_QUEUED_JOBS) {
@@ -513,8 +612,8 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 		ch->submitted++;
 		trace_gpucore_job_submit(ch, job);
 	}
-	wake = gpucore_update_state(ch, GPUCORE_ENQ_WAKEUP);
-	spin_unlock_irq(&gpu->lock);
+	gpucore_update_state(ch, GPUCORE_ENQ_WAKEUP);
+	gpucore_sched_unlock_irq(gpu);
 
 	/* In-fence callbacks are added without the GPU lock (see DOC). */
 	for (i = 0; i < n; i++) {
@@ -530,8 +629,6 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 		}
 	}
 	mutex_unlock(&ch->submit_lock);
-	if (wake)
-		wake_up(&ch->engine->wq);
 	return 0;
 
 out_unlock:
@@ -540,30 +637,23 @@ out_unlock:
 	return ret;
 }
 
-/**
- * gpucore_sched_pick - choose the channel an idle engine runs next
- * @e: the engine, with no current channel
- * @slice_ns: set to the timeslice the channel gets
- *
- * The attached BPF policy chooses (its choice validated by
- * gpucore_dispatch()); without one, or if it was ejected, the built-in
- * policy: round robin over the engine's runnable channels. The chosen
- * channel becomes @e's current channel (RUNNING).
- *
- * Context: the GPU lock held.
- * Return: the channel, or NULL if none is to run now.
+/*
+ * Choose the channel an idle engine runs next: the attached BPF policy
+ * chooses (its choice validated by gpucore_dispatch()); without one, or if
+ * it was ejected, the built-in policy: round robin over the engine's
+ * runnable channels. The chosen channel becomes @e's current channel.
+ * Returns false if none is to run now.
  */
-struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_ns)
+static bool gpucore_sched_pick(struct gpucore_engine *e)
 {
 	struct gpucore_channel *ch;
 	u64 t0 = ktime_get_ns(), now, slice = 0;
 
-	lockdep_assert_held(&e->gpu->lock);
-	if (!gpucore_policy_dispatch(e, &ch, &slice))
+	if (!gpucore_cls_dispatch(e, &ch, &slice))
 		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
 	if (!ch) {
 		e->sched_ns += ktime_get_ns() - t0;
-		return NULL;
+		return false;
 	}
 	list_del_init(&ch->rl_node);
 	e->nr_queued--;
@@ -577,25 +667,20 @@ struct gpucore_channel *gpucore_sched_pick(struct gpucore_engine *e, u64 *slice_
 	e->switched_in = now;
 	e->busy_at_in = ch->busy_ns;
 	e->switches++;
-	*slice_ns = e->slice_ns;
 	trace_gpucore_switch_in(e, ch, now - ch->runnable_since);
-	gpucore_policy_running(ch);
+	gpucore_cls_running(ch);
 	e->sched_ns += ktime_get_ns() - t0;
-	return ch;
+	return true;
 }
 
-/**
- * gpucore_sched_switch_out - take the current channel off its engine
- * @e: the engine
- * @why: the reason, for tracing and statistics
- *
- * The policy sees stopping(), then runnable() if the channel's head job
- * is ready (it is queued again) or quiescent() if it goes idle. A
- * destroyed channel's destroyer is woken.
- *
- * Context: the GPU lock held.
+/*
+ * Take the current channel off its engine. The policy sees stopping(),
+ * then runnable() if the channel's head job is ready (it is queued again)
+ * or quiescent() if it goes idle. A destroyed channel's destroyer is woken.
+ * A preemption asked for was meant for this channel, not the next one.
  */
-void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why)
+static void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reason why,
+				     u64 late_ns)
 {
 	struct gpucore_channel *ch = e->cur;
 	/*
@@ -605,30 +690,376 @@ void gpucore_sched_switch_out(struct gpucore_engine *e, enum gpucore_switch_reas
 	 */
 	u64 ran = ch->busy_ns - e->busy_at_in, t0 = ktime_get_ns();
 
-	lockdep_assert_held(&e->gpu->lock);
-	trace_gpucore_switch_out(e, ch, ran, why);
+	trace_gpucore_switch_out(e, ch, ran, why, late_ns);
 	if (why == GPUCORE_SWITCH_PREEMPTED) {
 		e->preemptions++;
 		ch->preemptions++;
 	}
 	e->cur = NULL;
 	e->prev = ch;
+	e->preempt = false;
 	ch->state = GPUCORE_CH_IDLE;
-	gpucore_policy_stopping(ch, ran, why);
+	gpucore_cls_stopping(ch, ran, why);
 	if (!ch->dead)
 		gpucore_update_state(ch, GPUCORE_ENQ_REQUEUE);
 	if (ch->state == GPUCORE_CH_IDLE)
-		gpucore_policy_quiescent(ch);
+		gpucore_cls_quiescent(ch);
 	if (ch->dead)
 		wake_up_all(&ch->done_wq);
 	e->sched_ns += ktime_get_ns() - t0;
 }
 
+/* Engine time @job may still use before it counts as hung (U64_MAX: no limit). */
+static u64 gpucore_job_limit(struct gpucore_gpu *gpu, struct gpucore_job *job)
+{
+	u64 timeout = READ_ONCE(gpu->job_timeout_ns);
+
+	if (!timeout)
+		return U64_MAX;
+	return timeout > job->busy_ns ? timeout - job->busy_ns : 0;
+}
+
+/*
+ * Decide what @e's current channel does next, between two runs: it is
+ * switched out (destroyed, kicked after its minimum quantum, out of ready
+ * jobs, or its slice used with others waiting or a policy to decide), its
+ * head job fails before it starts, or the backend runs the head job for
+ * the rest of the slice (or of the minimum quantum, if a preemption is
+ * pending). A slice is engine time charged to the channel, not wall-clock
+ * time: the core's work between runs does not shorten it.
+ */
+static void gpucore_engine_next(struct gpucore_engine *e, u64 late_ns, struct list_head *done)
+{
+	struct gpucore_channel *ch = e->cur;
+	struct gpucore_job *job = gpucore_head_job(ch);
+	u64 ran = ch->busy_ns - e->busy_at_in, used, budget;
+
+	if (ch->dead)
+		return gpucore_sched_switch_out(e, GPUCORE_SWITCH_DESTROYED, late_ns);
+	if (e->preempt && ran >= GPUCORE_MIN_QUANTUM_NS)
+		return gpucore_sched_switch_out(e, GPUCORE_SWITCH_KICKED, late_ns);
+	if (!job || !job->ready)
+		return gpucore_sched_switch_out(e, job ? GPUCORE_SWITCH_BLOCKED :
+						GPUCORE_SWITCH_DRAINED, late_ns);
+	used = ch->busy_ns - e->slice_busy;
+	if (used >= e->slice_ns) {
+		/* Under a BPF policy the policy decides whether it goes on. */
+		if (e->nr_queued || gpucore_cls_active(e->gpu))
+			return gpucore_sched_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
+							GPUCORE_SWITCH_EXPIRED, late_ns);
+		e->slice_busy = ch->busy_ns;
+		used = 0;
+	}
+	if (!gpucore_sched_job_start(job, done))
+		return;
+	if (job->cur >= job->num_cmds)
+		return gpucore_sched_job_done(job, 0, done);
+	budget = e->slice_ns - used;
+	if (e->preempt)
+		budget = min(budget, GPUCORE_MIN_QUANTUM_NS - ran);
+	e->run_job = job;
+	e->gpu->backend->run(e, job, budget, gpucore_job_limit(e->gpu, job), ch->id);
+}
+
+/* Keep @e busy: pick, then run or retire, until a run is started or nothing is left. */
+static void gpucore_engine_advance(struct gpucore_engine *e, u64 late_ns, struct list_head *done)
+{
+	while (!e->run_job) {
+		if (!e->cur && !gpucore_sched_pick(e)) {
+			e->idle_since = ktime_get_ns();
+			return;
+		}
+		gpucore_engine_next(e, late_ns, done);
+		late_ns = U64_MAX;
+	}
+}
+
+/*
+ * A kick: an idle engine picks; a busy one asked to preempt has its run
+ * shortened to the end of the channel's minimum quantum, so that no kick
+ * pattern can switch channels in and out without letting them execute.
+ */
+static void gpucore_engine_kicked(struct gpucore_engine *e, bool preempt, struct list_head *done)
+{
+	u64 ran;
+
+	if (!e->cur)
+		return gpucore_engine_advance(e, U64_MAX, done);
+	if (!preempt || e->preempt || !e->run_job)
+		return;
+	e->preempt = true;
+	ran = e->cur->busy_ns + e->gpu->backend->inflight(e) - e->busy_at_in;
+	if (ran < GPUCORE_MIN_QUANTUM_NS)
+		e->kicks_held++;
+	e->gpu->backend->preempt(e, ran < GPUCORE_MIN_QUANTUM_NS ?
+				 GPUCORE_MIN_QUANTUM_NS - ran : 0, false);
+}
+
 /**
- * gpucore_sched_charge - account engine time
+ * gpucore_sched_kick - ask for an engine to be re-evaluated
+ * @e: the engine
+ * @preempt: switch its current channel out (once it had its minimum quantum)
+ *
+ * Only marks the engine: the kick takes effect when the lock holder leaves
+ * the core (gpucore_sched_flush()), never inside a policy callback, so a
+ * callback that kicks is not re-entered. A kick storm costs a bit test per
+ * kick.
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_kick(struct gpucore_engine *e, bool preempt)
+{
+	struct gpucore_gpu *gpu = e->gpu;
+
+	lockdep_assert_held(&gpu->lock);
+	e->kicks++;
+	gpu->kick_pending |= BIT(e->id);
+	if (preempt)
+		gpu->preempt_pending |= BIT(e->id);
+}
+
+/**
+ * gpucore_sched_kick_idle - kick every idle engine that has work queued
+ * @gpu: the GPU
+ *
+ * For a policy that left an engine idle on purpose and may now choose.
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_kick_idle(struct gpucore_gpu *gpu)
+{
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++)
+		if (!gpu->engines[i].cur && gpu->engines[i].nr_queued)
+			gpucore_sched_kick(&gpu->engines[i], false);
+}
+
+/*
+ * Act on the kicks of @gpu, each engine at most once: an engine kicked
+ * again meanwhile (a policy that kicks from dispatch, say) is left to the
+ * kick worker, so no policy can keep this loop going with interrupts off.
+ */
+static void gpucore_sched_flush(struct gpucore_gpu *gpu, struct list_head *done)
+{
+	u32 seen = 0, todo, i;
+	bool preempt;
+
+	lockdep_assert_held(&gpu->lock);
+	while ((todo = gpu->kick_pending & ~seen)) {
+		i = __ffs(todo);
+		preempt = gpu->preempt_pending & BIT(i);
+		seen |= BIT(i);
+		gpu->kick_pending &= ~BIT(i);
+		gpu->preempt_pending &= ~BIT(i);
+		gpucore_engine_kicked(&gpu->engines[i], preempt, done);
+	}
+	if (gpu->kick_pending)
+		queue_work(system_highpri_wq, &gpu->kick_work);
+}
+
+/**
+ * gpucore_sched_unlock_irq - leave the core: act on kicks, drop the GPU lock
+ * @gpu: the GPU, locked with spin_lock_irq()
+ *
+ * Whoever takes the GPU lock and calls into the policy (directly or through
+ * the core) leaves through here, so kicks take effect at once.
+ *
+ * Context: process context; signals the jobs retired meanwhile.
+ */
+void gpucore_sched_unlock_irq(struct gpucore_gpu *gpu)
+{
+	LIST_HEAD(done);
+
+	gpucore_sched_flush(gpu, &done);
+	spin_unlock_irq(&gpu->lock);
+	gpucore_jobs_signal(&done);
+}
+
+static void gpucore_kick_irq_workfn(struct irq_work *work)
+{
+	struct gpucore_gpu *gpu = container_of(work, struct gpucore_gpu, kick_irq_work);
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&gpu->lock, flags);
+	gpucore_sched_flush(gpu, &done);
+	spin_unlock_irqrestore(&gpu->lock, flags);
+	gpucore_jobs_signal(&done);
+}
+
+static void gpucore_kick_workfn(struct work_struct *work)
+{
+	struct gpucore_gpu *gpu = container_of(work, struct gpucore_gpu, kick_work);
+
+	spin_lock_irq(&gpu->lock);
+	gpucore_sched_unlock_irq(gpu);
+	cond_resched();
+}
+
+/* Count a switch made @late_ns after it was due (U64_MAX: it had no due time). */
+static void gpucore_late_record(struct gpucore_late_hist *h, u64 late_ns)
+{
+	u64 us;
+	u32 b;
+
+	if (late_ns == U64_MAX)
+		return;
+	us = div_u64(late_ns, NSEC_PER_USEC);
+	b = us < GPUCORE_LATE_LINEAR ? us :
+	    GPUCORE_LATE_LINEAR + min_t(u32, ilog2(us) - ilog2(GPUCORE_LATE_LINEAR),
+					GPUCORE_LATE_BUCKETS - GPUCORE_LATE_LINEAR - 1);
+	h->bucket[b]++;
+	h->count++;
+	h->max_ns = max(h->max_ns, late_ns);
+}
+
+/* Upper edge of bucket @b, in ns. */
+static u64 gpucore_late_edge(u32 b)
+{
+	if (b < GPUCORE_LATE_LINEAR)
+		return (u64)(b + 1) * NSEC_PER_USEC;
+	return (u64)GPUCORE_LATE_LINEAR * NSEC_PER_USEC << (b - GPUCORE_LATE_LINEAR + 1);
+}
+
+/**
+ * gpucore_sched_late_percentiles - median and 99th percentile of lateness
+ * @h: a lateness histogram
+ * @p50: set to the median, in ns (the upper edge of its bucket)
+ * @p99: set to the 99th percentile, in ns
+ */
+void gpucore_sched_late_percentiles(const struct gpucore_late_hist *h, u64 *p50, u64 *p99)
+{
+	u64 seen = 0;
+	u32 b;
+
+	*p50 = 0;
+	*p99 = 0;
+	for (b = 0; b < GPUCORE_LATE_BUCKETS && h->count; b++) {
+		seen += h->bucket[b];
+		if (!*p50 && seen * 2 >= h->count)
+			*p50 = gpucore_late_edge(b);
+		if (seen * 100 >= h->count * 99) {
+			*p99 = min(gpucore_late_edge(b), h->max_ns);
+			*p50 = min(*p50, h->max_ns);
+			return;
+		}
+	}
+}
+
+/* A job ran past the job timeout and was stopped: fail its channel. */
+static void gpucore_job_hung(struct gpucore_engine *e, struct gpucore_job *job,
+			     struct list_head *done)
+{
+	struct gpucore_channel *ch = job->ch;
+	struct gpucore_job *j, *next;
+
+	e->resets++;
+	ch->vgpu->resets++;
+	ch->guilty = true;
+	trace_gpucore_reset(e, ch, job);
+	pr_warn_ratelimited("gpucore: gpu%u/%s: job %llu of channel %u (vgpu %s, pid %d) hung after %llu ms of engine time; engine reset, channel refuses further jobs\n",
+			    e->gpu->id, e->name, job->seqno, ch->id, ch->vgpu->name, ch->pid,
+			    div_u64(job->busy_ns, NSEC_PER_MSEC));
+	gpucore_sched_job_done(job, -ETIMEDOUT, done);
+	list_for_each_entry_safe(j, next, &ch->jobs, node)
+		gpucore_sched_job_done(j, -ECANCELED, done);
+}
+
+/**
+ * gpucore_sched_ran - a backend reports the end of a run
+ * @e: the engine
+ * @end: how the run ended
+ * @late_ns: how long after its due time the run ended (the budget's end, a
+ *	preemption's deadline, a SPIN's end), U64_MAX if it had none
+ * @done: jobs retired here are moved to it; the backend signals them with
+ *	gpucore_jobs_signal() after dropping the GPU lock
+ *
+ * The core retires the job if it is done (or failed as hung), then decides
+ * what the engine does next and may start the next run at once.
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_ran(struct gpucore_engine *e, enum gpucore_run_end end, u64 late_ns,
+		       struct list_head *done)
+{
+	struct gpucore_job *job = e->run_job;
+
+	lockdep_assert_held(&e->gpu->lock);
+	e->run_job = NULL;
+	gpucore_late_record(&e->late, late_ns);
+	if (end == GPUCORE_RUN_DONE)
+		gpucore_sched_job_done(job, 0, done);
+	else if (end == GPUCORE_RUN_HUNG)
+		gpucore_job_hung(e, job, done);
+	gpucore_engine_advance(e, late_ns, done);
+	gpucore_sched_flush(e->gpu, done);
+}
+
+/**
+ * gpucore_sched_overhead - a backend reports engine time charged to nobody
+ * @e: the engine
+ * @ns: time spent switching contexts
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_overhead(struct gpucore_engine *e, u64 ns)
+{
+	lockdep_assert_held(&e->gpu->lock);
+	e->switch_ns += ns;
+}
+
+/**
+ * gpucore_sched_inflight - engine time of the execution step in progress
+ * @e: the engine
+ *
+ * Engine time is charged when a backend's step ends; readers of busy
+ * counters add this so that a channel running a long command shows its
+ * time as it goes, not a timeslice late.
+ *
+ * Context: the GPU lock held.
+ * Return: nanoseconds to be charged to @e->cur, or 0.
+ */
+u64 gpucore_sched_inflight(struct gpucore_engine *e)
+{
+	lockdep_assert_held(&e->gpu->lock);
+	return e->run_job ? e->gpu->backend->inflight(e) : 0;
+}
+
+/**
+ * gpucore_sched_longest_waiting - the runnable channel that waited longest
+ * @gpu: the GPU
+ *
+ * Every switch-in makes progress (a kick cannot switch a channel out before
+ * its minimum quantum) and runlists are in the order channels became
+ * runnable, so this is the head of a runlist with the oldest progress.
+ *
+ * Context: the GPU lock held.
+ * Return: the channel, or NULL if none is runnable.
+ */
+struct gpucore_channel *gpucore_sched_longest_waiting(struct gpucore_gpu *gpu)
+{
+	struct gpucore_channel *ch, *oldest = NULL;
+	u32 i;
+
+	lockdep_assert_held(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++) {
+		ch = list_first_entry_or_null(&gpu->engines[i].runlist, struct gpucore_channel,
+					      rl_node);
+		if (ch && (!oldest || ch->last_progress < oldest->last_progress))
+			oldest = ch;
+	}
+	return oldest;
+}
+
+/**
+ * gpucore_sched_charge - a backend charges engine time to a job
  * @e: the engine that did the work
- * @job: the job it worked on (of @e's current channel)
+ * @job: the job it worked on (the run's)
  * @ns: engine time used
+ *
+ * The engine, the channel, its vGPU, its file (for fdinfo) and the job
+ * are charged from the same measurement.
  *
  * Context: the GPU lock held.
  */
@@ -656,7 +1087,7 @@ void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64
  *
  * Context: the GPU lock held.
  */
-void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done)
+static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done)
 {
 	struct gpucore_channel *ch = job->ch;
 	struct gpucore_job_rec *rec;
@@ -703,7 +1134,7 @@ void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_hea
  * Context: the GPU lock held.
  * Return: true if the engine is to execute the job, false if it failed.
  */
-bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
+static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
 {
 	lockdep_assert_held(&job->gpu->lock);
 	if (job->in_error) {
@@ -715,22 +1146,58 @@ bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
 	return true;
 }
 
+/*
+ * Retired jobs whose references are dropped in process context: a backend
+ * signals from a timer, and the last reference of a buffer object or a
+ * channel may free memory that must not be freed there.
+ */
+static LLIST_HEAD(gpucore_retired);
+
+static void gpucore_job_release(struct gpucore_job *job)
+{
+	struct gpucore_channel *ch = job->ch;
+
+	gpucore_job_put_bos(job);
+	dma_fence_put(&job->fence);
+	gpucore_channel_put(ch);
+}
+
+static void gpucore_retire_workfn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&gpucore_retired);
+	struct gpucore_job *job, *next;
+
+	llist_for_each_entry_safe(job, next, list, retired)
+		gpucore_job_release(job);
+}
+static DECLARE_WORK(gpucore_retire_work, gpucore_retire_workfn);
+
+/**
+ * gpucore_sched_retire_flush - wait until retired jobs are released
+ *
+ * Context: process context; for module unload, once no job can retire.
+ */
+void gpucore_sched_retire_flush(void)
+{
+	flush_work(&gpucore_retire_work);
+}
+
 /**
  * gpucore_jobs_signal - signal the fences of retired jobs and release them
- * @done: jobs retired with gpucore_sched_job_done()
+ * @done: jobs retired by the core
  *
  * Every job's fence signals here exactly once, with its error if it
- * failed.
+ * failed. Called from a timer or a fence callback, the references the
+ * jobs hold are dropped later by a worker.
  *
- * Context: process context, GPU lock not held.
+ * Context: any, GPU lock not held.
  */
 void gpucore_jobs_signal(struct list_head *done)
 {
 	struct gpucore_job *job, *next;
+	bool defer = !in_task() || irqs_disabled();
 
 	list_for_each_entry_safe(job, next, done, node) {
-		struct gpucore_channel *ch = job->ch;
-
 		list_del_init(&job->node);
 		/* A cancelled job may still wait on its in-fence. */
 		if (job->in_fence && dma_fence_remove_callback(job->in_fence, &job->in_cb))
@@ -738,10 +1205,11 @@ void gpucore_jobs_signal(struct list_head *done)
 		if (job->status)
 			dma_fence_set_error(&job->fence, job->status);
 		dma_fence_signal(&job->fence);
-		gpucore_job_put_bos(job);
-		wake_up_all(&ch->done_wq);
-		dma_fence_put(&job->fence);
-		gpucore_channel_put(ch);
+		wake_up_all(&job->ch->done_wq);
+		if (!defer)
+			gpucore_job_release(job);
+		else if (llist_add(&job->retired, &gpucore_retired))
+			queue_work(system_wq, &gpucore_retire_work);
 	}
 }
 
@@ -782,20 +1250,17 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 		list_del_init(&ch->rl_node);
 		e->nr_queued--;
 		ch->state = GPUCORE_CH_IDLE;
-		gpucore_policy_quiescent(ch);
+		gpucore_cls_quiescent(ch);
 	}
+	/* Stopped at once, even inside non-preemptible work (an engine reset). */
 	running = ch->state == GPUCORE_CH_RUNNING;
-	if (running) {
-		e->preempt = true;
-		e->kick = true;
-	}
-	spin_unlock_irq(&gpu->lock);
+	if (running && e->run_job)
+		gpu->backend->preempt(e, 0, true);
+	gpucore_sched_unlock_irq(gpu);
 	gpucore_fault_destroy_delay();
 
-	if (running) {
-		wake_up(&e->wq);
+	if (running)
 		wait_event(ch->done_wq, READ_ONCE(ch->state) != GPUCORE_CH_RUNNING);
-	}
 
 	/* Serialise with a submit in progress: it sees ->dead afterwards. */
 	mutex_lock(&ch->submit_lock);
@@ -807,8 +1272,8 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	ch->fpriv = NULL;
 	if (e->prev == ch)
 		e->prev = NULL;
-	gpucore_policy_channel_exit(ch);
-	spin_unlock_irq(&gpu->lock);
+	gpucore_cls_channel_exit(ch);
+	gpucore_sched_unlock_irq(gpu);
 	mutex_unlock(&ch->submit_lock);
 
 	gpucore_jobs_signal(&done);
@@ -818,4 +1283,52 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	WRITE_ONCE(ch->gone, true);
 	wake_up_all(&ch->done_wq);
 	gpucore_channel_put(ch);
+}
+
+static void gpucore_engine_init(struct gpucore_gpu *gpu, u32 id, u32 engine_class,
+				u32 instance)
+{
+	struct gpucore_engine *e = &gpu->engines[id];
+
+	e->gpu = gpu;
+	e->id = id;
+	e->engine_class = engine_class;
+	e->instance = instance;
+	snprintf(e->name, sizeof(e->name), "%s%u",
+		 engine_class == GPUCORE_ENGINE_CLASS_COPY ? "copy" : "compute", instance);
+	INIT_LIST_HEAD(&e->runlist);
+}
+
+/**
+ * gpucore_sched_gpu_init - set up a GPU's engines and start its backend
+ * @gpu: the GPU
+ * @backend: the backend that executes its work
+ * @num_compute: compute engines; one copy engine follows them
+ *
+ * Return: 0 or the backend's negative errno.
+ */
+int gpucore_sched_gpu_init(struct gpucore_gpu *gpu, const struct gpucore_backend_ops *backend,
+			   u32 num_compute)
+{
+	u32 i;
+
+	for (i = 0; i < num_compute; i++)
+		gpucore_engine_init(gpu, i, GPUCORE_ENGINE_CLASS_COMPUTE, i);
+	gpucore_engine_init(gpu, num_compute, GPUCORE_ENGINE_CLASS_COPY, 0);
+	gpu->num_engines = num_compute + 1;
+	INIT_WORK(&gpu->kick_work, gpucore_kick_workfn);
+	init_irq_work(&gpu->kick_irq_work, gpucore_kick_irq_workfn);
+	gpu->backend = backend;
+	return backend->init(gpu);
+}
+
+/**
+ * gpucore_sched_gpu_fini - stop a GPU's backend
+ * @gpu: the GPU; it has no channels left
+ */
+void gpucore_sched_gpu_fini(struct gpucore_gpu *gpu)
+{
+	irq_work_sync(&gpu->kick_irq_work);
+	cancel_work_sync(&gpu->kick_work);
+	gpu->backend->fini(gpu);
 }

@@ -76,8 +76,8 @@ TRACE_EVENT(gpucore_switch_in,
 
 TRACE_EVENT(gpucore_switch_out,
 	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, u64 ran_ns,
-		 enum gpucore_switch_reason why),
-	TP_ARGS(e, ch, ran_ns, why),
+		 enum gpucore_switch_reason why, u64 late_ns),
+	TP_ARGS(e, ch, ran_ns, why, late_ns),
 	TP_STRUCT__entry(
 		__field(u32, gpu)
 		__field(u32, engine)
@@ -87,6 +87,8 @@ TRACE_EVENT(gpucore_switch_out,
 		__field(u64, ran_ns)
 		__field(u32, reason)
 		__field(u32, queued)
+		/* how long after its due time the switch happened; -1: not timed */
+		__field(s64, late_ns)
 	),
 	TP_fast_assign(
 		__entry->gpu = e->gpu->id;
@@ -97,8 +99,9 @@ TRACE_EVENT(gpucore_switch_out,
 		__entry->ran_ns = ran_ns;
 		__entry->reason = why;
 		__entry->queued = ch->nr_pending;
+		__entry->late_ns = late_ns == U64_MAX ? -1 : (s64)late_ns;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu ran_ns=%llu reason=%s queued=%u",
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu ran_ns=%llu reason=%s queued=%u late_ns=%lld",
 		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
 		  __entry->client, __entry->ran_ns,
 		  __print_symbolic(__entry->reason,
@@ -108,6 +111,38 @@ TRACE_EVENT(gpucore_switch_out,
 				   { GPUCORE_SWITCH_KICKED, "kicked" },
 				   { GPUCORE_SWITCH_DESTROYED, "destroyed" },
 				   { GPUCORE_SWITCH_EXPIRED, "expired" }),
+		  __entry->queued, __entry->late_ns)
+);
+
+/* A job ran past the GPU's job timeout: stopped by an engine reset. */
+TRACE_EVENT(gpucore_reset,
+	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, struct gpucore_job *job),
+	TP_ARGS(e, ch, job),
+	TP_STRUCT__entry(
+		__field(u32, gpu)
+		__field(u32, engine)
+		__field(u32, vgpu)
+		__field(u32, channel)
+		__field(u64, client)
+		__field(u64, seqno)
+		__field(u64, busy_ns)
+		__field(u32, pid)
+		__field(u32, queued)
+	),
+	TP_fast_assign(
+		__entry->gpu = e->gpu->id;
+		__entry->engine = e->id;
+		__entry->vgpu = ch->vgpu->id;
+		__entry->channel = ch->id;
+		__entry->client = ch->client_id;
+		__entry->seqno = job->seqno;
+		__entry->busy_ns = job->busy_ns;
+		__entry->pid = ch->pid;
+		__entry->queued = ch->nr_pending - 1;
+	),
+	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu busy_ns=%llu pid=%u cancelled=%u",
+		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
+		  __entry->client, __entry->seqno, __entry->busy_ns, __entry->pid,
 		  __entry->queued)
 );
 

@@ -61,26 +61,6 @@
 
 static atomic64_t gpucore_vgpu_uids = ATOMIC64_INIT(0);
 
-/**
- * gpucore_vgpu_get - take a vGPU reference
- * @vgpu: the vGPU
- */
-void gpucore_vgpu_get(struct gpucore_vgpu *vgpu)
-{
-	kobject_get(&vgpu->kobj);
-}
-
-/**
- * gpucore_vgpu_put - drop a vGPU reference
- * @vgpu: the vGPU
- *
- * Context: process context.
- */
-void gpucore_vgpu_put(struct gpucore_vgpu *vgpu)
-{
-	kobject_put(&vgpu->kobj);
-}
-
 static void gpucore_vgpu_release(struct kobject *kobj)
 {
 	kfree(to_vgpu(kobj));
@@ -103,7 +83,7 @@ u64 gpucore_vgpu_engine_busy_locked(struct gpucore_vgpu *vgpu, u32 i)
 
 	lockdep_assert_held(&vgpu->gpu->lock);
 	if (e->cur && e->cur->vgpu == vgpu)
-		busy += gpucore_engine_inflight(e);
+		busy += gpucore_sched_inflight(e);
 	return busy;
 }
 
@@ -124,44 +104,6 @@ u64 gpucore_vgpu_busy_locked(struct gpucore_vgpu *vgpu)
 	for (i = 0; i < vgpu->gpu->num_engines; i++)
 		sum += gpucore_vgpu_engine_busy_locked(vgpu, i);
 	return sum;
-}
-
-/**
- * gpucore_vgpu_charge_channel - count a new channel against the vGPU's limit
- * @vgpu: the vGPU
- *
- * Before the channel takes anything GPU-wide, so a vGPU at its limit never
- * holds what another vGPU could use. Undone by the channel's destruction,
- * or by gpucore_vgpu_uncharge_channel() if it is not created after all.
- *
- * Context: process context; takes the GPU lock.
- * Return: 0, or -EDQUOT when the vGPU has max_channels channels.
- */
-int gpucore_vgpu_charge_channel(struct gpucore_vgpu *vgpu)
-{
-	struct gpucore_gpu *gpu = vgpu->gpu;
-	int ret = 0;
-
-	spin_lock_irq(&gpu->lock);
-	if (vgpu->nr_channels >= READ_ONCE(vgpu->max_channels))
-		ret = -EDQUOT;
-	else
-		vgpu->nr_channels++;
-	spin_unlock_irq(&gpu->lock);
-	return ret;
-}
-
-/**
- * gpucore_vgpu_uncharge_channel - undo gpucore_vgpu_charge_channel()
- * @vgpu: the vGPU, for a channel that was not created
- *
- * Context: process context; takes the GPU lock.
- */
-void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu)
-{
-	spin_lock_irq(&vgpu->gpu->lock);
-	vgpu->nr_channels--;
-	spin_unlock_irq(&vgpu->gpu->lock);
 }
 
 static u64 gpucore_vgpu_busy(struct gpucore_vgpu *vgpu)
@@ -206,7 +148,7 @@ static void gpucore_vgpu_set(struct gpucore_vgpu *vgpu, u32 *field, u32 v)
 	spin_lock_irq(&vgpu->gpu->lock);
 	WRITE_ONCE(*field, v);
 	gpucore_policy_vgpu_update(vgpu);
-	spin_unlock_irq(&vgpu->gpu->lock);
+	gpucore_sched_unlock_irq(vgpu->gpu);
 	trace_gpucore_vgpu_update(vgpu);
 }
 
@@ -356,6 +298,16 @@ static ssize_t failed_show(struct gpucore_vgpu *vgpu, char *buf)
 	return sysfs_emit(buf, "%llu\n", READ_ONCE(vgpu->jobs_failed));
 }
 
+static ssize_t resets_show(struct gpucore_vgpu *vgpu, char *buf)
+{
+	u64 v;
+
+	spin_lock_irq(&vgpu->gpu->lock);
+	v = vgpu->resets;
+	spin_unlock_irq(&vgpu->gpu->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
 static ssize_t channels_show(struct gpucore_vgpu *vgpu, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->nr_channels));
@@ -381,6 +333,7 @@ VGPU_ATTR_RO(mem_used);
 VGPU_ATTR_RO(busy_ns);
 VGPU_ATTR_RO(jobs);
 VGPU_ATTR_RO(failed);
+VGPU_ATTR_RO(resets);
 VGPU_ATTR_RO(channels);
 VGPU_ATTR_RW(max_channels);
 VGPU_ATTR_RO(pending);
@@ -399,6 +352,7 @@ static struct attribute *gpucore_vgpu_attrs[] = {
 	&vgpu_attr_busy_ns.attr,
 	&vgpu_attr_jobs.attr,
 	&vgpu_attr_failed.attr,
+	&vgpu_attr_resets.attr,
 	&vgpu_attr_channels.attr,
 	&vgpu_attr_max_channels.attr,
 	&vgpu_attr_pending.attr,
@@ -607,7 +561,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 		goto err_drm;
 	spin_lock_irq(&gpu->lock);
 	gpucore_policy_vgpu_init(vgpu);
-	spin_unlock_irq(&gpu->lock);
+	gpucore_sched_unlock_irq(gpu);
 	mutex_unlock(&gpu->vgpu_lock);
 	trace_gpucore_vgpu_create(vgpu);
 	return vgpu;
@@ -641,7 +595,7 @@ static void gpucore_vgpu_kill_channels(struct gpucore_vgpu *vgpu)
 		spin_lock_irq(&gpu->lock);
 	}
 	gpucore_policy_vgpu_exit(vgpu);
-	spin_unlock_irq(&gpu->lock);
+	gpucore_sched_unlock_irq(gpu);
 }
 
 /* Tear down a vGPU; the caller holds gpu->vgpu_lock. */
@@ -820,6 +774,85 @@ static ssize_t engines_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(engines);
 
+/* Print a per-engine counter, in the order of the engines file. */
+static ssize_t gpucore_engines_emit(struct gpucore_gpu *gpu, char *buf, size_t off)
+{
+	u64 v[GPUCORE_MAX_ENGINES];
+	int n = 0;
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		v[i] = *(u64 *)((char *)&gpu->engines[i] + off);
+	spin_unlock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		n += sysfs_emit_at(buf, n, "%s%llu", i ? " " : "", v[i]);
+	n += sysfs_emit_at(buf, n, "\n");
+	return n;
+}
+
+static ssize_t engine_switch_ns_show(struct device *dev, struct device_attribute *attr,
+				     char *buf)
+{
+	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
+				    offsetof(struct gpucore_engine, switch_ns));
+}
+static DEVICE_ATTR_RO(engine_switch_ns);
+
+static ssize_t engine_resets_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
+				    offsetof(struct gpucore_engine, resets));
+}
+static DEVICE_ATTR_RO(engine_resets);
+
+static ssize_t switch_cost_us_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(gpu->switch_cost_ns), NSEC_PER_USEC));
+}
+
+static ssize_t switch_cost_us_store(struct device *dev, struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	u32 v;
+
+	if (kstrtou32(buf, 0, &v) || !gpucore_switch_cost_valid(v)) {
+		dev_warn_ratelimited(dev, "switch_cost_us: '%.*s' is not a number of microseconds in 0-%u\n",
+				     (int)strcspn(buf, "\n"), buf, GPUCORE_SWITCH_COST_MAX_US);
+		return -EINVAL;
+	}
+	WRITE_ONCE(gpu->switch_cost_ns, (u64)v * NSEC_PER_USEC);
+	return len;
+}
+static DEVICE_ATTR_RW(switch_cost_us);
+
+static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(gpu->job_timeout_ns), NSEC_PER_MSEC));
+}
+
+static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	u32 v;
+
+	if (kstrtou32(buf, 0, &v) || !gpucore_job_timeout_valid(v)) {
+		dev_warn_ratelimited(dev, "job_timeout_ms: '%.*s' is not 0 or a number of milliseconds in %u-%u\n",
+				     (int)strcspn(buf, "\n"), buf, GPUCORE_JOB_TIMEOUT_MIN_MS,
+				     GPUCORE_JOB_TIMEOUT_MAX_MS);
+		return -EINVAL;
+	}
+	WRITE_ONCE(gpu->job_timeout_ns, (u64)v * NSEC_PER_MSEC);
+	return len;
+}
+static DEVICE_ATTR_RW(job_timeout_ms);
+
 static struct attribute *gpucore_gpu_attrs[] = {
 	&dev_attr_vgpu_create.attr,
 	&dev_attr_vgpu_destroy.attr,
@@ -827,6 +860,10 @@ static struct attribute *gpucore_gpu_attrs[] = {
 	&dev_attr_vram_used.attr,
 	&dev_attr_timeslice_ns.attr,
 	&dev_attr_engines.attr,
+	&dev_attr_engine_switch_ns.attr,
+	&dev_attr_engine_resets.attr,
+	&dev_attr_switch_cost_us.attr,
+	&dev_attr_job_timeout_ms.attr,
 	NULL,
 };
 

@@ -653,11 +653,11 @@ kick_storm() {
 }
 
 @test "kick storm: kicks without preemption of every engine in dispatch() are harmless" {
-	kick_storm 0 kick_in=2 all_engines=1 preempt=0
+	kick_storm 0 kick_in=2 all_engines=1 with_preempt=0
 }
 
 @test "kick storm: kicks without preemption of its own engine in running() are harmless" {
-	kick_storm 0 kick_in=0 preempt=0
+	kick_storm 0 kick_in=0 with_preempt=0
 }
 
 @test "a policy reporting an error is ejected (error) with its message, no job lost" {

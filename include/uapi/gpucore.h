@@ -43,6 +43,9 @@
  *   channels (SUBMIT; sysfs max_jobs). Another vGPU's use never causes it;
  *   it clears as the vGPU's channels are destroyed or its jobs complete.
  * - EAGAIN: the channel already has GPUCORE_MAX_QUEUED_JOBS jobs pending.
+ * - EIO: SUBMIT on a channel one of whose jobs hung: the job timeout
+ *   stopped it (its fence signalled -ETIMEDOUT, the jobs queued behind it
+ *   -ECANCELED). The channel stays unusable; create a new one.
  * - ENODATA: JOB_QUERY of a job completed too long ago to be remembered.
  * - ETIME: WAIT reached its deadline.
  * - ENODEV: the node's vGPU was destroyed or the device unplugged; every
@@ -69,6 +72,7 @@ extern "C" {
 #define GPUCORE_FEAT_WAIT		(1ULL << 2)	/* DRM_IOCTL_GPUCORE_WAIT */
 #define GPUCORE_FEAT_VGPU		(1ULL << 3)	/* per-vGPU device nodes */
 #define GPUCORE_FEAT_BPF_SCHED		(1ULL << 4)	/* BPF struct_ops scheduling */
+#define GPUCORE_FEAT_CMD_FLAGS		(1ULL << 5)	/* GPUCORE_CMD_NOPREEMPT, GPUCORE_CMD_HANG */
 
 #define GPUCORE_MAX_ENGINES		8
 #define GPUCORE_MAX_CMDS_PER_JOB	64
@@ -221,16 +225,33 @@ struct drm_gpucore_bo_mmap_offset {
 };
 
 enum gpucore_cmd_op {
-	GPUCORE_CMD_SPIN	= 1,	/* occupy the engine for @size ns (preemptible) */
+	GPUCORE_CMD_SPIN	= 1,	/* occupy the engine for @size ns (preemptible unless flagged) */
 	GPUCORE_CMD_FILL	= 2,	/* fill dst[dst_offset, +size) with the u32 @value */
 	/* copy src[src_offset, +size) to dst[dst_offset, +size); the two may not overlap */
 	GPUCORE_CMD_COPY	= 3,
 };
 
+/*
+ * drm_gpucore_cmd.flags, SPIN only (-EINVAL on another op):
+ *
+ * GPUCORE_CMD_NOPREEMPT: once started, the SPIN runs to its end: the
+ *   engine switches to another channel (timeslice end, a policy's kick)
+ *   only after it, as with a draw call or a kernel on hardware without
+ *   mid-command preemption. A job timeout still stops it.
+ * GPUCORE_CMD_HANG: the SPIN never ends, as a hung shader: @size must be 0
+ *   and GPUCORE_CMD_NOPREEMPT set. The GPU's job timeout (sysfs
+ *   job_timeout_ms) stops the job with -ETIMEDOUT and the channel refuses
+ *   later submits with -EIO. Refused with -EINVAL while the GPU's job
+ *   timeout is 0 (nothing would stop it). For testing recovery.
+ */
+#define GPUCORE_CMD_NOPREEMPT		(1U << 0)
+#define GPUCORE_CMD_HANG		(1U << 1)
+#define GPUCORE_CMD_FLAGS		(GPUCORE_CMD_NOPREEMPT | GPUCORE_CMD_HANG)
+
 /**
  * struct drm_gpucore_cmd - one command of a job
  * @op: enum gpucore_cmd_op
- * @flags: must be 0
+ * @flags: GPUCORE_CMD_* (SPIN only), 0 otherwise
  * @dst_handle: FILL/COPY destination BO (must be 0 for SPIN)
  * @src_handle: COPY source BO (must be 0 otherwise)
  * @dst_offset: byte offset into the destination; FILL: multiple of 4

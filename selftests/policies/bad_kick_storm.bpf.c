@@ -6,7 +6,7 @@
  * time it is called: from running() by default (the kick lands right
  * after a channel is switched in), or from runnable(), dispatch() or
  * tick() (kick_in = 1, 2, 3); its own engine or every engine of the GPU
- * (all_engines); with GPUCORE_KICK_PREEMPT or without (preempt).
+ * (all_engines); with GPUCORE_KICK_PREEMPT or without (with_preempt).
  *
  * Expected: never a livelock. A preempting kick switches a channel out
  * only after it ran GPUCORE_MIN_QUANTUM_NS, so every switch-in executes
@@ -19,13 +19,13 @@ GPUCORE_POLICY();
 
 const volatile u32 kick_in = 0;		/* 0 running, 1 runnable, 2 dispatch, 3 tick */
 const volatile bool all_engines = false;
-const volatile bool preempt = true;
+const volatile bool with_preempt = true;
 
 u64 nr_kicks;
 
 static __always_inline void storm(u32 gpu, u32 engine)
 {
-	u64 flags = preempt ? GPUCORE_KICK_PREEMPT : 0;
+	u64 flags = with_preempt ? GPUCORE_KICK_PREEMPT : 0;
 	u32 e;
 
 	if (!all_engines) {
