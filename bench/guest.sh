@@ -8,7 +8,7 @@
 # and bench/report.sh turns them into bench/results.json and RESULTS.md.
 #
 #   bench/guest.sh [NAME]...    NAME: fairness latency overhead submit
-#                               telemetry scale extreme placement cbtiming
+#                               telemetry scale extreme placement cbtiming hw
 #                               (default: all, in that order)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -624,11 +624,90 @@ bench_cbtiming() {
 		"two ktime_get_ns() per policy callback called under the GPU lock; the difference of the two medians above; the median of the $CBT_ROUNDS differences within a round (adjacent periods): $(med "${pd[@]}") ns"
 }
 
+# ---- 10. emulated hardware v2 ---------------------------------------------
+LATE=/sys/kernel/debug/gpucore/gpu0/lateness
+HW_SECS=${BENCH_HW_SECS:-10}
+
+# hogs N: N busy loops in userspace, one per guest CPU; their pids.
+hogs() { local i; for i in $(seq "$1"); do (while :; do :; done) & echo $!; done; }
+
+# late_worst: "P50 P99 MAX COUNT" of the engine with the largest p99.
+late_worst() {
+	awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["count"] && v["p99_ns"] >= w99) { w50 = v["p50_ns"]; w99 = v["p99_ns"]; wm = v["max_ns"] }
+		if (v["max_ns"] > m) m = v["max_ns"]; n += v["count"] }
+		END { printf "%d %d %d %d\n", w50, w99, m, n }' "$LATE"
+}
+
+# hw_late: switch lateness under fairshare with every guest CPU busy in userspace.
+hw_late() {
+	local pids v
+	driver_load
+	for v in 0 1 2 3; do vgpu_create "h$v" weight=$((100 * (v + 1))); done
+	policy fairshare
+	for v in 0 1 2 3; do
+		"$GPULOAD" -V "h$v" -c 2 -s 50us-20ms -q 4 -t $((HW_SECS + 2)) -Q > /dev/null &
+	done
+	sleep 1
+	echo 0 > "$LATE"
+	pids=$(hogs "$(nproc)")
+	sleep "$HW_SECS"
+	late_worst
+	kill $pids 2> /dev/null
+	wait
+	cp "$LATE" "$OUT/hw-lateness"
+	driver_unload
+}
+
+# hw_mix POLICY: fairshare-style load with switch cost 50 us and 1 in 10
+# SPINs non-preemptible, plus one interactive channel; prints
+# "RUN_ERR UI_P99_NS" (largest relative share error of the 4 batch vGPUs, %).
+hw_mix() {
+	local pol=$1 v names=() s0 s1
+	driver_load switch_cost_us=50
+	for v in 0 1 2 3; do vgpu_create "m$v" weight=$((100 * (v + 1))); names+=("m$v"); done
+	vgpu_create ui class=interactive
+	policy "$pol"
+	for v in 0 1 2 3; do
+		"$GPULOAD" -V "m$v" -c 2 -s 50us-5ms --nopreempt 10 -q 4 -t $((HW_SECS + 3)) -Q > /dev/null &
+	done
+	sleep 1
+	"$GPULOAD" -V ui -i 0 -c 1 --interactive -s 1ms -q 1 -r 62.5 -t "$HW_SECS" --json > "$OUT/hw-$pol-ui.json" &
+	sleep 0.5
+	s0=$(busy "${names[@]}")
+	sleep $((HW_SECS - 1))
+	s1=$(busy "${names[@]}")
+	wait
+	driver_unload
+	awk -v a="$s0" -v b="$s1" 'BEGIN { n = split(a, A, " "); split(b, B, " ")
+		for (i = 1; i <= n; i++) { d[i] = B[i] - A[i]; t += d[i]; sw += i }
+		for (i = 1; i <= n; i++) { e = (d[i] / t - i / sw) / (i / sw); if (e < 0) e = -e; if (e > m) m = e }
+		printf "%.3f ", 100 * m }'
+	jq -r '.total.wait_ns.p99' "$OUT/hw-$pol-ui.json"
+}
+
+bench_hw() {
+	local l50 l99 lmax ln fe fp re rp
+	log "hw: switch lateness under fairshare with every guest CPU busy in userspace (${HW_SECS}s)"
+	read -r l50 l99 lmax ln < <(hw_late)
+	row hw_late_p99 "hw: switch lateness p99 (worst engine), fairshare, every CPU busy" "ns" \
+		"$l99" "" "<= 100 us" 'o <= 100000' \
+		"p50 $l50 ns, max $lmax ns over $ln timed switches (debugfs lateness: bench/out/hw-lateness)"
+	log "hw: fairshare vs round robin with switch cost 50 us and 1 in 10 SPINs non-preemptible, 4 vGPUs 100:200:300:400 + 1 interactive channel (${HW_SECS}s)"
+	read -r fe fp < <(hw_mix fairshare)
+	read -r re rp < <(hw_mix builtin)
+	row hw_mix_share "hw: largest share error, switch cost 50 us + 1 in 10 non-preemptible, fairshare vs round robin" "%" \
+		"$fe" "$re" "(reported)" '1'
+	row hw_mix_p99 "hw: interactive p99 submit-to-start, switch cost 50 us + 1 in 10 non-preemptible, fairshare vs round robin" "ns" \
+		"$fp" "$rp" "(reported)" '1' \
+		"the interactive vGPU competes as a vGPU of weight 100 under fairshare; batch SPINs 50us-5ms"
+}
+
 {
 	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
 	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
 } > "$OUT/guest.json"
-all=(fairness latency overhead submit telemetry scale extreme placement cbtiming)
+all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw)
 [ $# -gt 0 ] && all=("$@")
 rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json"
 for b in "${all[@]}"; do

@@ -36,6 +36,13 @@
  * with the defaults) on one engine beside flat-out interactive work can
  * exceed the watchdog's timeout.
  *
+ * Non-preemptible work (a SPIN with GPUCORE_CMD_NOPREEMPT) cannot be cut
+ * short: the preempting kick takes effect when the command ends, so an
+ * interactive channel then waits for the rest of that command instead of
+ * one batch timeslice (the longer of the two bounds the delay). The batch
+ * channel is charged nothing extra here (weights do not enter into it);
+ * it is simply switched out at the command's end.
+ *
  * Tunables: timeslice_ns (batch; 0: the GPU's default),
  * interactive_slice_ns (default 1 ms), starve_ns (default 50 ms).
  */

@@ -25,10 +25,10 @@ static void gpucore_dump_engines(struct seq_file *m, struct gpucore_gpu *gpu)
 	for (i = 0; i < gpu->num_engines; i++) {
 		struct gpucore_engine *e = &gpu->engines[i];
 
-		seq_printf(m, "engine %u %s busy_ns=%llu switches=%llu preemptions=%llu decisions=%llu decision_ns=%llu sched_ns=%llu kicks=%llu kicks_held=%llu switch_ns=%llu resets=%llu channels=%u current=%u runlist=[",
+		seq_printf(m, "engine %u %s busy_ns=%llu switches=%llu preemptions=%llu decisions=%llu decision_ns=%llu sched_ns=%llu kicks=%llu kicks_held=%llu switch_ns=%llu ctx_switches=%llu resets=%llu channels=%u current=%u runlist=[",
 			   e->id, e->name, e->busy_ns, e->switches, e->preemptions,
 			   e->decisions, e->decision_ns, e->sched_ns, e->kicks, e->kicks_held,
-			   e->switch_ns, e->resets, e->nr_channels,
+			   e->switch_ns, e->ctx_switches, e->resets, e->nr_channels,
 			   e->cur ? e->cur->id : 0);
 		list_for_each_entry(ch, &e->runlist, rl_node)
 			seq_printf(m, " %u", ch->id);

@@ -26,8 +26,9 @@
  *   the last one the engine ran first spends the GPU's switch_cost_ns,
  *   reported as overhead and charged to nobody.
  *
- * Engine time charged is the measured time of each step, so accounting is
- * exact whatever the timer's slack. How late a timed step ended against
+ * Engine time charged is the measured time of each step, but a SPIN is
+ * never charged past its end: a SPIN of N ns costs its channel N ns
+ * whatever the timer's slack. How late a timed step ended against
  * its due time is reported with the run's end, so the emulator's own error
  * is visible (debugfs, the switch_out tracepoint).
  */
@@ -66,6 +67,7 @@ struct gpucore_emu {
 	u64 used;			/* engine time of the run's finished steps */
 	u64 step_start;			/* when the SPIN or DATA step began */
 	u64 due;			/* when the timer is due, 0: not timed */
+	u64 switch_cost;		/* of the context switch in progress */
 	u32 ctx;			/* context loaded, 0: none */
 	bool stop;			/* stop at the next preemption point */
 	bool force;			/* stop now, preemptible or not */
@@ -116,10 +118,6 @@ static void gpucore_emu_spin(struct gpucore_emu *emu, u64 now)
 	t = min(t, emu->limit - emu->used);
 	emu->state = GPUCORE_EMU_SPIN;
 	emu->step_start = now;
-	if (t == U64_MAX) {
-		emu->due = 0;	/* only a forced stop ends it */
-		return;
-	}
 	gpucore_emu_arm(emu, now + t);
 }
 
@@ -138,7 +136,9 @@ static bool gpucore_emu_step(struct gpucore_emu *emu, u64 now, enum gpucore_run_
 			*end = GPUCORE_RUN_STOPPED;
 			return false;
 		}
-		if (emu->used >= emu->limit) {
+		/* A SPIN that never ends, with no limit to stop it, is hung now. */
+		if (emu->used >= emu->limit ||
+		    (gpucore_cmd_endless(&job->cmds[job->cur]) && emu->limit == U64_MAX)) {
 			*end = GPUCORE_RUN_HUNG;
 			return false;
 		}
@@ -176,15 +176,22 @@ static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 	gpucore_sched_ran(emu->e, end, late_ns, done);
 }
 
-/* Charge a finished SPIN step. */
+/*
+ * Charge a finished SPIN step: the time it ran, but not past the SPIN's
+ * end. The timer firing late is the emulator's error, not the job's work:
+ * a SPIN of N ns is charged N ns, however often it was preempted.
+ */
 static void gpucore_emu_spin_end(struct gpucore_emu *emu, u64 now)
 {
 	struct gpucore_job *job = emu->job;
-	u64 spent = now - emu->step_start;
+	const struct gpucore_cmd *cmd = &job->cmds[job->cur];
+	u64 ran = now - emu->step_start;
 
-	job->progress += spent;
-	emu->used += spent;
-	gpucore_sched_charge(emu->e, job, spent);
+	if (!gpucore_cmd_endless(cmd))
+		ran = min(ran, cmd->size - job->progress);
+	job->progress += ran;
+	emu->used += ran;
+	gpucore_sched_charge(emu->e, job, ran);
 }
 
 static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
@@ -202,7 +209,8 @@ static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
 		late = U64_MAX;
 	switch (emu->state) {
 	case GPUCORE_EMU_SWITCH:
-		gpucore_sched_overhead(emu->e, now - emu->step_start);
+		/* The model's cost; a late timer is the emulator's error. */
+		gpucore_sched_overhead(emu->e, emu->switch_cost);
 		late = U64_MAX;
 		break;
 	case GPUCORE_EMU_SPIN:
@@ -306,6 +314,7 @@ static void gpucore_emu_run(struct gpucore_engine *e, struct gpucore_job *job, u
 	emu->force = false;
 	if (ctx != emu->ctx && cost) {
 		emu->ctx = ctx;
+		emu->switch_cost = cost;
 		emu->state = GPUCORE_EMU_SWITCH;
 		emu->step_start = now;
 		gpucore_emu_arm(emu, now + cost);

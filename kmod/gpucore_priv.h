@@ -136,6 +136,7 @@ struct gpucore_engine {
 	u64 sched_ns;
 	u64 idle_since;			/* when it last found nothing to run */
 	u64 switch_ns;			/* context switch overhead, charged to nobody */
+	u64 ctx_switches;		/* context switches that cost @switch_ns */
 	u64 resets;			/* jobs stopped as hung */
 	struct gpucore_late_hist late;	/* switches after their due time */
 };

@@ -997,9 +997,9 @@ void gpucore_sched_ran(struct gpucore_engine *e, enum gpucore_run_end end, u64 l
 }
 
 /**
- * gpucore_sched_overhead - a backend reports engine time charged to nobody
+ * gpucore_sched_overhead - a backend reports a context switch's cost
  * @e: the engine
- * @ns: time spent switching contexts
+ * @ns: time spent switching contexts, charged to no tenant
  *
  * Context: the GPU lock held.
  */
@@ -1007,6 +1007,7 @@ void gpucore_sched_overhead(struct gpucore_engine *e, u64 ns)
 {
 	lockdep_assert_held(&e->gpu->lock);
 	e->switch_ns += ns;
+	e->ctx_switches++;
 }
 
 /**

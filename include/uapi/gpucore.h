@@ -239,10 +239,16 @@ enum gpucore_cmd_op {
  *   only after it, as with a draw call or a kernel on hardware without
  *   mid-command preemption. A job timeout still stops it.
  * GPUCORE_CMD_HANG: the SPIN never ends, as a hung shader: @size must be 0
- *   and GPUCORE_CMD_NOPREEMPT set. The GPU's job timeout (sysfs
- *   job_timeout_ms) stops the job with -ETIMEDOUT and the channel refuses
- *   later submits with -EIO. Refused with -EINVAL while the GPU's job
- *   timeout is 0 (nothing would stop it). For testing recovery.
+ *   and GPUCORE_CMD_NOPREEMPT set. Refused with -EINVAL while the GPU's
+ *   job timeout is 0 (nothing would stop it); if the timeout is set to 0
+ *   after the submit, the job is stopped as hung when it starts. For
+ *   testing recovery.
+ *
+ * Job timeout: any job that has used more engine time than the GPU's job
+ * timeout (sysfs job_timeout_ms, default 10 s, 0: none) is hung, whatever
+ * its commands: the engine stops it, its fence signals -ETIMEDOUT, the
+ * jobs queued behind it on its channel -ECANCELED, and SUBMIT on the
+ * channel fails with -EIO from then on.
  */
 #define GPUCORE_CMD_NOPREEMPT		(1U << 0)
 #define GPUCORE_CMD_HANG		(1U << 1)

@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# The emulated hardware: context switch cost, non-preemptible work, hang
+# detection and recovery, and the checks on their parameters. Tests assert
+# what is charged, in what order things happen and what is refused; their
+# time bounds are seconds wide (the precise figures are in make bench).
+
+load helpers
+
+HANGJOB=$REPO/selftests/progs/hangjob
+
+setup_file() {
+	gpucore_unload || true
+	gpucore_load
+}
+
+teardown_file() {
+	gpucore_unload
+}
+
+setup() {
+	echo 0 > "$(gpu_sys)/switch_cost_us"
+	echo 10000 > "$(gpu_sys)/job_timeout_ms"
+}
+
+# engine_field ENGINE FIELD: a counter of an engine's debugfs line.
+engine_field() {
+	debugfs_state | awk -v e="$1" -v f="$2" '$1 == "engine" && $2 == e {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
+}
+
+# sysfs_word FILE N: the Nth (0-based) word of a per-engine sysfs file.
+sysfs_word() {
+	awk -v n="$2" '{ print $(n + 1) }' "$(gpu_sys)/$1"
+}
+
+# channel_busy_per_job: engine time per completed job of each channel on engine 0.
+channel_busy_per_job() {
+	debugfs_state | awk '$1 == "channel" && $3 == "engine=0" {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["completed"]) printf "%d\n", v["busy_ns"] / v["completed"] }'
+}
+
+@test "switch cost: each context switch costs engine time charged to no tenant, counted per engine" {
+	echo 5000 > "$(gpu_sys)/switch_cost_us"
+	sw0=$(engine_field 0 switch_ns) cx0=$(engine_field 0 ctx_switches)
+	# two channels alternate on engine 0: every switch between them loads a context
+	"$GPULOAD" -c 2 -i 0 -s 1ms -q 4 -t 3 -Q > /dev/null &
+	pid=$!
+	sleep 2
+	run channel_busy_per_job
+	wait $pid
+	sw1=$(engine_field 0 switch_ns) cx1=$(engine_field 0 ctx_switches)
+	echo "switch_ns $sw0 -> $sw1, ctx_switches $cx0 -> $cx1, busy per job: ${lines[*]}"
+	[ $((cx1 - cx0)) -ge 2 ]
+	# every context switch took at least the cost, on the engine's clock
+	[ $((sw1 - sw0)) -ge $(((cx1 - cx0) * 5000000)) ]
+	# a 1 ms job is charged its 1 ms, never the 5 ms switch before it
+	[ "${#lines[@]}" -ge 2 ]
+	for b in "${lines[@]}"; do [ "$b" -ge 1000000 ] && [ "$b" -lt 4000000 ]; done
+	# sysfs shows the same counter
+	[ "$(sysfs_word engine_switch_ns 0)" -ge $((sw1 - sw0)) ]
+}
+
+@test "switch cost 0: no switch overhead is counted" {
+	sw0=$(engine_field 1 switch_ns)
+	run "$GPULOAD" -c 2 -i 1 -s 1ms -q 4 -n 50 -Q
+	assert_success
+	[ "$(engine_field 1 switch_ns)" = "$sw0" ]
+}
+
+@test "switch cost: one channel alone pays for its context once" {
+	echo 2000 > "$(gpu_sys)/switch_cost_us"
+	cx0=$(engine_field 1 ctx_switches)
+	run "$GPULOAD" -c 1 -i 1 -s 1ms -q 2 -n 40 -Q
+	assert_success
+	cx1=$(engine_field 1 ctx_switches)
+	echo "ctx_switches $cx0 -> $cx1"
+	[ $((cx1 - cx0)) -le 1 ]
+}
+
+# Job order on engine 0 from the trace: lines "complete|start CHANNEL SEQNO".
+job_order() {
+	awk '/gpucore_switch_in:/ { for (i = 1; i <= NF; i++) if ($i ~ /^channel=/) { split($i, kv, "="); print "in", kv[2] } }
+	     /gpucore_job_complete:/ { ch = ""; s = ""; for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "channel") ch = kv[2]; if (kv[1] == "seqno") s = kv[2] } print "done", ch, s }' "$TRACEFS/trace"
+}
+
+@test "a non-preemptible SPIN delays the switch to a waiting channel until it ends, and no longer" {
+	trace_start gpucore_switch_in gpucore_job_complete
+	# A: two 400 ms non-preemptible jobs; B arrives 100 ms in with one short job.
+	"$GPULOAD" -c 1 -i 0 -s 400ms --nopreempt 1 -q 2 -n 2 -Q > "$BATS_TEST_TMPDIR/a" &
+	a=$!
+	sleep 0.1
+	run "$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q
+	assert_success
+	wait $a
+	trace_stop
+	job_order > "$BATS_TEST_TMPDIR/order"
+	cat "$BATS_TEST_TMPDIR/order"
+	chA=$(awk '$1 == "done" && $3 == 2 { print $2; exit }' "$BATS_TEST_TMPDIR/order")
+	chB=$(awk -v a="$chA" '$1 == "done" && $2 != a { print $2; exit }' "$BATS_TEST_TMPDIR/order")
+	[ -n "$chA" ] && [ -n "$chB" ]
+	# B ran after A's first job ended (not at its timeslice, 2 ms after it
+	# arrived) and before A's second job: the switch waited for the end of
+	# the non-preemptible work and no longer.
+	run awk -v a="$chA" -v b="$chB" '
+		$1 == "done" && $2 == a { a_done[$3] = NR }
+		$1 == "in" && $2 == b && !b_in { b_in = NR }
+		$1 == "done" && $2 == b { b_done = NR }
+		END { print (b_in > a_done[1] && b_done < a_done[2]) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
+	assert_output ok
+}
+
+@test "a preemptible SPIN is preempted for a waiting channel at its timeslice" {
+	trace_start gpucore_switch_in gpucore_job_complete
+	"$GPULOAD" -c 1 -i 0 -s 400ms -q 1 -n 1 -Q > /dev/null &
+	a=$!
+	sleep 0.1
+	run "$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q
+	assert_success
+	wait $a
+	trace_stop
+	job_order > "$BATS_TEST_TMPDIR/order"
+	# the short job completed before the long one did
+	run awk '$1 == "done" { n++; if (n == 1) first = $2 } $1 == "done" && $3 == 1 { last = $2 } END { print (first != last) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
+	assert_output ok
+}
+
+@test "a hung job is stopped at the job timeout: -ETIMEDOUT, queued jobs cancelled, the channel refuses work with -EIO" {
+	echo 500 > "$(gpu_sys)/job_timeout_ms"
+	r0=$(vgpu_attr host resets)
+	run "$HANGJOB" -i 0 --queued 3
+	assert_success
+	echo "$output"
+	[ "$(echo "$output" | jq '.hang_status')" = -110 ]
+	[ "$(echo "$output" | jq -c '.queued_status')" = "[-125,-125,-125]" ]
+	[ "$(echo "$output" | jq '.resubmit_errno')" = -5 ]
+	d=$(echo "$output" | jq '.detect_ms')
+	# the job had used its 500 ms of engine time; detected within a second more
+	[ "$d" -ge 500 ] && [ "$d" -lt 1500 ]
+	[ "$(vgpu_attr host resets)" = $((r0 + 1)) ]
+	[ "$(sysfs_word engine_resets 0)" -ge 1 ]
+	dmesg | grep -q "gpucore: gpu0/compute0: job .* hung after"
+}
+
+@test "a hang costs other tenants nothing: a second tenant's verified load runs throughout and loses nothing" {
+	echo 300 > "$(gpu_sys)/job_timeout_ms"
+	vgpu_create other weight=100
+	"$GPULOAD" -V other -c 2 -i 0 -k mix --verify -s 1ms -q 4 -t 4 --json > "$BATS_TEST_TMPDIR/load" &
+	load=$!
+	sleep 0.5
+	for i in 1 2 3; do
+		run "$HANGJOB" -i 0
+		assert_success
+		[ "$(echo "$output" | jq '.hang_status')" = -110 ]
+	done
+	wait $load
+	echo "load: $(jq -c .total "$BATS_TEST_TMPDIR/load")"
+	[ "$(jq '.total.failed' "$BATS_TEST_TMPDIR/load")" = 0 ]
+	[ "$(jq '.total.verify_errors // 0' "$BATS_TEST_TMPDIR/load")" = 0 ]
+	[ "$(jq '.total.jobs' "$BATS_TEST_TMPDIR/load")" -gt 0 ]
+	[ "$(vgpu_attr other resets)" = 0 ]
+	vgpu_destroy other
+}
+
+@test "the gpucore_reset tracepoint fires with the hung job's ids" {
+	echo 200 > "$(gpu_sys)/job_timeout_ms"
+	trace_start gpucore_reset
+	run "$HANGJOB" -i 1 --queued 2
+	assert_success
+	trace_stop
+	grep gpucore_reset: "$TRACEFS/trace"
+	run grep -c "gpucore_reset: gpu=0 engine=1 .* seqno=1 .*cancelled=2" "$TRACEFS/trace"
+	assert_output 1
+}
+
+@test "job timeout 0 disables hang detection: a long non-preemptible job completes" {
+	echo 0 > "$(gpu_sys)/job_timeout_ms"
+	run "$GPULOAD" -c 1 -i 1 -s 1500ms --nopreempt 1 -n 1 -q 1 --json
+	assert_success
+	[ "$(echo "$output" | jq '.total.failed')" = 0 ]
+}
+
+@test "the same job fails as hung once the timeout is shorter than it" {
+	echo 1000 > "$(gpu_sys)/job_timeout_ms"
+	run "$GPULOAD" -c 1 -i 1 -s 1500ms --nopreempt 1 -n 1 -q 1 --json
+	assert_failure 1
+	[ "$(echo "$output" | jq '.total.failed')" = 1 ]
+}
+
+@test "the module unloads after hangs, and loads again" {
+	echo 200 > "$(gpu_sys)/job_timeout_ms"
+	run "$HANGJOB" -i 0 --queued 1
+	assert_success
+	gpucore_unload
+	gpucore_load
+}
+
+# bad_param PARAM=VALUE MESSAGE: insmod refuses it and says why in the kernel log.
+bad_param() {
+	gpucore_unload
+	dmesg -C
+	run gpucore_load "$1"
+	assert_failure
+	run dmesg
+	assert_output --partial "$2"
+	gpucore_load
+}
+
+@test "insmod refuses switch_cost_us above 10000 with a log line" {
+	bad_param switch_cost_us=10001 "switch_cost_us=10001 is out of range 0-10000"
+}
+
+@test "insmod refuses job_timeout_ms below 100 with a log line" {
+	bad_param job_timeout_ms=99 "job_timeout_ms=99 is out of range 100-600000 (or 0: never)"
+}
+
+@test "insmod refuses job_timeout_ms above 600000 with a log line" {
+	bad_param job_timeout_ms=600001 "job_timeout_ms=600001 is out of range 100-600000 (or 0: never)"
+}
+
+@test "insmod takes both parameters and sysfs shows them" {
+	gpucore_unload
+	gpucore_load switch_cost_us=50 job_timeout_ms=2000
+	[ "$(cat "$(gpu_sys)/switch_cost_us")" = 50 ]
+	[ "$(cat "$(gpu_sys)/job_timeout_ms")" = 2000 ]
+	gpucore_unload
+	gpucore_load
+}
+
+# bad_sysfs FILE VALUE: the write fails with EINVAL, the value stays, the log says why.
+bad_sysfs() {
+	local before
+	before=$(cat "$(gpu_sys)/$1")
+	dmesg -C
+	run sh -c "echo '$2' > $(gpu_sys)/$1"
+	assert_failure
+	[ "$(cat "$(gpu_sys)/$1")" = "$before" ]
+	run dmesg
+	assert_output --partial "$1: '$2' is not"
+}
+
+@test "sysfs switch_cost_us refuses 10001" { bad_sysfs switch_cost_us 10001; }
+@test "sysfs switch_cost_us refuses a non-number" { bad_sysfs switch_cost_us fast; }
+@test "sysfs job_timeout_ms refuses 99" { bad_sysfs job_timeout_ms 99; }
+@test "sysfs job_timeout_ms refuses 600001" { bad_sysfs job_timeout_ms 600001; }
+@test "sysfs job_timeout_ms refuses a negative value" { bad_sysfs job_timeout_ms -1; }
