@@ -16,6 +16,14 @@ teardown_file() {
 	gpucore_unload
 }
 
+# abi_test restores the job timeout it sets to 0 itself; this is for when
+# it could not (killed by a signal).
+teardown() {
+	if [ -n "${saved_timeout-}" ]; then
+		echo "$saved_timeout" > "$(gpu_sys 0)/job_timeout_ms"
+	fi
+}
+
 run_case() {
 	run "$ABI_TEST" run "$1"
 	assert_success
@@ -37,6 +45,7 @@ run_case() {
 @test "INFO rejects each unknown flag bit (EINVAL)" { run_case info_flags; }
 @test "INFO rejects nonzero pad (EINVAL)" { run_case info_pad; }
 @test "INFO rejects nonzero reserved[] (EINVAL)" { run_case info_reserved; }
+@test "INFO reports GPUCORE_FEAT_CMD_FLAGS" { run_case info_cmd_flags_feature; }
 
 # CHANNEL_CREATE / CHANNEL_DESTROY
 @test "CHANNEL_CREATE: valid channels on every class and instance" { run_case channel_create_valid; }
@@ -68,6 +77,7 @@ run_case() {
 
 # SUBMIT, WAIT, JOB_QUERY, syncobj: valid use
 @test "SUBMIT: a SPIN job completes" { run_case submit_spin; }
+@test "SUBMIT: a NOPREEMPT SPIN job completes with status 0" { run_case submit_nopreempt_spin; }
 @test "SUBMIT: FILL result is byte-exact" { run_case submit_fill; }
 @test "SUBMIT: COPY result is byte-exact" { run_case submit_copy; }
 @test "SUBMIT: COPY between non-overlapping ranges of one BO is byte-exact" { run_case submit_copy_same_bo; }
@@ -100,7 +110,17 @@ run_case() {
 @test "SUBMIT rejects a command array running into unmapped memory (EFAULT)" { run_case submit_cmds_ptr_partial; }
 @test "SUBMIT rejects num_cmds > GPUCORE_MAX_CMDS_PER_JOB (EINVAL)" { run_case submit_num_cmds_over_max; }
 @test "SUBMIT rejects an unknown command op (EINVAL)" { run_case submit_cmd_op_unknown; }
-@test "SUBMIT rejects each command flag bit (EINVAL)" { run_case submit_cmd_flags; }
+@test "SUBMIT rejects each unknown command flag bit on SPIN (EINVAL)" { run_case submit_cmd_flags; }
+@test "SUBMIT rejects each SPIN flag on FILL (EINVAL)" { run_case submit_fill_cmd_flags; }
+@test "SUBMIT rejects each SPIN flag on COPY (EINVAL)" { run_case submit_copy_cmd_flags; }
+@test "SUBMIT rejects HANG without NOPREEMPT (EINVAL)" { run_case submit_hang_preemptible; }
+@test "SUBMIT rejects HANG with a nonzero size (EINVAL)" { run_case submit_hang_size; }
+@test "SUBMIT rejects HANG while job_timeout_ms is 0 (EINVAL), the timeout restored" {
+	local f=$(gpu_sys 0)/job_timeout_ms
+	saved_timeout=$(cat "$f")
+	run_case submit_hang_no_timeout
+	assert_equal "$(cat "$f")" "$saved_timeout"
+}
 @test "SUBMIT rejects SPIN with dst_handle set (EINVAL)" { run_case submit_spin_dst_handle; }
 @test "SUBMIT rejects SPIN with src_handle set (EINVAL)" { run_case submit_spin_src_handle; }
 @test "SUBMIT rejects SPIN > GPUCORE_MAX_SPIN_NS (EINVAL)" { run_case submit_spin_too_long; }

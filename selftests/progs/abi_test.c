@@ -57,13 +57,52 @@ typedef __u8 u8;
 #define WAIT_NS		(60ULL * 1000 * 1000 * 1000)	/* generous: TCG guests are slow */
 #define MS		(1000ULL * 1000)
 #define CASE_TIMEOUT_S	300
+#define SYSFS_PATH_LEN	160
 
 static const char *cur_case = "?";
 static const char *dev_path;
 static const char *other_path;	/* -O: the "other process" cases' node */
 
+/*
+ * A sysfs value a case changed, written back however the case ends (pass,
+ * fail() or the case timeout): see sysfs_set_saved().
+ */
+static struct {
+	char path[SYSFS_PATH_LEN];
+	char value[32];
+	size_t len;
+	bool armed;
+} saved_attr;
+
 /* ------------------------------------------------------------------ */
 /* reporting                                                           */
+
+/*
+ * Write the saved sysfs value back, saying so on stdout if that fails.
+ * Async-signal-safe: on_alarm() calls it.
+ */
+static void sysfs_restore(void)
+{
+	static const char msg[] = "abi_test: could not restore ";
+	bool ok = false;
+	ssize_t n;
+	int fd;
+
+	if (!saved_attr.armed)
+		return;
+	saved_attr.armed = false;
+	fd = open(saved_attr.path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ok = write(fd, saved_attr.value, saved_attr.len) == (ssize_t)saved_attr.len;
+		close(fd);
+	}
+	if (ok)
+		return;
+	n = write(1, msg, sizeof(msg) - 1);
+	n = write(1, saved_attr.path, strlen(saved_attr.path));
+	n = write(1, "\n", 1);
+	(void)n;
+}
 
 static const char *ename(int e)
 {
@@ -86,6 +125,7 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+	sysfs_restore();
 	_exit(1);
 }
 
@@ -93,9 +133,12 @@ static void on_alarm(int sig)
 {
 	static const char msg[] = "FAIL: case timed out (a call blocked or a job never completed)\n";
 
+	ssize_t n;
+
 	(void)sig;
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
+	n = write(1, msg, sizeof(msg) - 1);
+	(void)n;	/* exiting either way */
+	sysfs_restore();
 	_exit(1);
 }
 
@@ -487,6 +530,76 @@ static char *unmapped_page(void)
 	return p + pg;
 }
 
+/* @attr of the GPU whose node @fd is: its path in @buf. */
+static void gpu_attr_path(int fd, const char *attr, char *buf, size_t len)
+{
+	struct drm_gpucore_info i;
+
+	get_info(fd, &i);
+	snprintf(buf, len, "/sys/bus/platform/devices/gpucore.%u/%s", i.gpu_id, attr);
+}
+
+/* A sysfs file's contents, without the trailing newline. */
+static void sysfs_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		fail("cannot open %s: %s", path, ename(errno));
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		fail("cannot read %s: %s", path, ename(errno));
+	close(fd);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static void sysfs_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		fail("cannot open %s: %s", path, ename(errno));
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value))
+		fail("writing '%s' to %s: %s", value, path, n < 0 ? ename(errno) : "short write");
+	close(fd);
+}
+
+/*
+ * Set sysfs @path to @value and read it back; the value it had is written
+ * back when the case ends, however it ends (one attribute at a time).
+ */
+static void sysfs_set_saved(const char *path, const char *value)
+{
+	char now[sizeof(saved_attr.value)];
+
+	if (saved_attr.armed)
+		fail("test bug: %s changed while %s is still to be restored", path, saved_attr.path);
+	snprintf(saved_attr.path, sizeof(saved_attr.path), "%s", path);
+	sysfs_read(path, saved_attr.value, sizeof(saved_attr.value));
+	saved_attr.len = strlen(saved_attr.value);
+	saved_attr.armed = true;
+	sysfs_write(path, value);
+	sysfs_read(path, now, sizeof(now));
+	if (strcmp(now, value))
+		fail("%s reads '%s' after writing '%s'", path, now, value);
+}
+
+/* Restore what sysfs_set_saved() changed, and check it took. */
+static void sysfs_put_back(void)
+{
+	char want[sizeof(saved_attr.value)], now[sizeof(saved_attr.value)];
+
+	snprintf(want, sizeof(want), "%s", saved_attr.value);
+	sysfs_restore();
+	sysfs_read(saved_attr.path, now, sizeof(now));
+	if (strcmp(now, want))
+		fail("%s reads '%s' after restoring '%s'", saved_attr.path, now, want);
+}
+
 /* ------------------------------------------------------------------ */
 /* the fixture: a node, a compute channel with one job done, two BOs   */
 
@@ -663,6 +776,17 @@ static void case_info_reserved(void)
 		snprintf(what, sizeof(what), "INFO with reserved[%d] 1", k);
 		expect_errno(what, EINVAL, gioctl(fd, DRM_IOCTL_GPUCORE_INFO, &i));
 	}
+}
+
+static void case_info_cmd_flags_feature(void)
+{
+	int fd = open_node();
+	struct drm_gpucore_info i;
+
+	get_info(fd, &i);
+	if (!(i.features & GPUCORE_FEAT_CMD_FLAGS))
+		fail("features 0x%llx lack GPUCORE_FEAT_CMD_FLAGS (0x%llx)", i.features,
+		     (u64)GPUCORE_FEAT_CMD_FLAGS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1055,6 +1179,39 @@ static void case_submit_spin(void)
 	query_done(f.fd, f.ch, s, &q);
 	if (q.busy_ns == 0)
 		fail("a 5 ms SPIN job reports busy_ns 0");
+}
+
+/*
+ * A SPIN flagged GPUCORE_CMD_NOPREEMPT runs to its end: its job succeeds,
+ * its out-fence signals without an error, and it is charged at least its
+ * length (engine time is measured, never less than the SPIN).
+ */
+static void case_submit_nopreempt_spin(void)
+{
+	struct fx f;
+	struct drm_gpucore_cmd c = cmd_spin(5 * MS);
+	struct drm_gpucore_job j;
+	struct drm_gpucore_job_query q;
+	u32 so;
+	u64 s;
+	int st;
+
+	fx_init(&f);
+	c.flags = GPUCORE_CMD_NOPREEMPT;
+	so = syncobj_create(f.fd, 0);
+	j = mkjob(&c, 1);
+	j.flags = GPUCORE_JOB_OUT_SYNCOBJ;
+	j.out_syncobj = so;
+	s = submit_jobs(f.fd, f.ch, &j, 1);
+	if (s != f.next)
+		fail("SUBMIT got seqno %llu, expected %llu", s, f.next);
+	wait_seqno(f.fd, f.ch, s);
+	query_done(f.fd, f.ch, s, &q);
+	if (q.busy_ns < c.size)
+		fail("a %llu ns NOPREEMPT SPIN was charged %llu ns", c.size, q.busy_ns);
+	st = syncobj_fence_status(f.fd, so);
+	if (st != 1)
+		fail("the NOPREEMPT job's out-fence has status %d, expected 1 (signalled, no error)", st);
 }
 
 static void case_submit_fill(void)
@@ -1681,19 +1838,104 @@ static void case_submit_cmd_op_unknown(void)
 	}
 }
 
+/* Each bit GPUCORE_CMD_FLAGS does not define, on a valid SPIN. */
 static void case_submit_cmd_flags(void)
 {
 	struct fx f;
 
 	fx_init(&f);
 	for (int b = 0; b < 32; b++) {
-		struct drm_gpucore_cmd c = cmd_fill(f.bo, 0, 64, 1);
+		struct drm_gpucore_cmd c = cmd_spin(1 * MS);
 		char what[64];
 
+		if ((1u << b) & GPUCORE_CMD_FLAGS)
+			continue;
 		c.flags = 1u << b;
-		snprintf(what, sizeof(what), "command flags bit %d", b);
+		snprintf(what, sizeof(what), "SPIN with command flags bit %d", b);
 		reject_cmd(&f, c, EINVAL, what);
 	}
+}
+
+/* Each GPUCORE_CMD_* flag (SPIN only) on an otherwise valid command @c. */
+static void reject_spin_flags(struct fx *f, struct drm_gpucore_cmd c, const char *op)
+{
+	for (int b = 0; b < 32; b++) {
+		char what[64];
+
+		if (!((1u << b) & GPUCORE_CMD_FLAGS))
+			continue;
+		c.flags = 1u << b;
+		snprintf(what, sizeof(what), "%s with the SPIN flag 0x%x", op, c.flags);
+		reject_cmd(f, c, EINVAL, what);
+	}
+}
+
+static void case_submit_fill_cmd_flags(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	reject_spin_flags(&f, cmd_fill(f.bo, 0, 64, 1), "FILL");
+}
+
+static void case_submit_copy_cmd_flags(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	reject_spin_flags(&f, cmd_copy(f.bo2, 0, f.bo, 0, 64), "COPY");
+}
+
+/* A valid hanging SPIN: no size, not preemptible. */
+static struct drm_gpucore_cmd cmd_hang(void)
+{
+	struct drm_gpucore_cmd c = cmd_spin(0);
+
+	c.flags = GPUCORE_CMD_NOPREEMPT | GPUCORE_CMD_HANG;
+	return c;
+}
+
+static void case_submit_hang_preemptible(void)
+{
+	struct fx f;
+	struct drm_gpucore_cmd c = cmd_hang();
+
+	fx_init(&f);
+	c.flags &= ~GPUCORE_CMD_NOPREEMPT;
+	reject_cmd(&f, c, EINVAL, "HANG SPIN without GPUCORE_CMD_NOPREEMPT");
+}
+
+static void case_submit_hang_size(void)
+{
+	const u64 sizes[] = { 1, GPUCORE_MAX_SPIN_NS };
+	struct fx f;
+
+	fx_init(&f);
+	for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct drm_gpucore_cmd c = cmd_hang();
+		char what[64];
+
+		c.size = sizes[k];
+		snprintf(what, sizeof(what), "HANG SPIN of size %llu", c.size);
+		reject_cmd(&f, c, EINVAL, what);
+	}
+}
+
+/*
+ * With the GPU's job timeout off (sysfs job_timeout_ms 0) nothing would
+ * stop a hanging SPIN. The timeout is set back to what it was however the
+ * case ends.
+ */
+static void case_submit_hang_no_timeout(void)
+{
+	char path[SYSFS_PATH_LEN];
+	struct fx f;
+
+	fx_init(&f);
+	gpu_attr_path(f.fd, "job_timeout_ms", path, sizeof(path));
+	sysfs_set_saved(path, "0");
+	reject_cmd(&f, cmd_hang(), EINVAL, "HANG SPIN while job_timeout_ms is 0");
+	sysfs_put_back();
 }
 
 static void case_submit_spin_dst_handle(void)
@@ -3012,6 +3254,7 @@ static const struct tcase cases[] = {
 	C(info_flags),
 	C(info_pad),
 	C(info_reserved),
+	C(info_cmd_flags_feature),
 
 	C(channel_create_valid),
 	C(channel_create_bad_class),
@@ -3040,6 +3283,7 @@ static const struct tcase cases[] = {
 	C(bo_mmap_offset_flags),
 
 	C(submit_spin),
+	C(submit_nopreempt_spin),
 	C(submit_fill),
 	C(submit_copy),
 	C(submit_copy_same_bo),
@@ -3072,6 +3316,11 @@ static const struct tcase cases[] = {
 	C(submit_num_cmds_over_max),
 	C(submit_cmd_op_unknown),
 	C(submit_cmd_flags),
+	C(submit_fill_cmd_flags),
+	C(submit_copy_cmd_flags),
+	C(submit_hang_preemptible),
+	C(submit_hang_size),
+	C(submit_hang_no_timeout),
 	C(submit_spin_dst_handle),
 	C(submit_spin_src_handle),
 	C(submit_spin_too_long),
