@@ -128,8 +128,12 @@ static unsigned int build_job(struct gl_chan *ch, struct gl_slot *slot,
 	memset(cmds, 0, 2 * sizeof(*cmds));
 	slot->kind = job_kind(ch);
 	if (slot->kind == GL_KIND_SPIN) {
+		uint64_t every = cfg_of(ch)->nopreempt;
+
 		cmds[0].op = GPUCORE_CMD_SPIN;
 		cmds[0].size = spin_ns(ch);
+		if (every && ++ch->spins % every == 0)
+			cmds[0].flags = GPUCORE_CMD_NOPREEMPT;
 		return 1;
 	}
 	slot->value = job_value(ch, slot);

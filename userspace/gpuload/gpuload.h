@@ -49,6 +49,7 @@ struct gl_config {
 	bool interactive;		/* GPUCORE_CHANNEL_INTERACTIVE */
 	uint64_t spin_min_ns;
 	uint64_t spin_max_ns;
+	uint64_t nopreempt;		/* every Nth SPIN job GPUCORE_CMD_NOPREEMPT; 0: none */
 	enum gl_kind kind;
 	uint64_t bo_size;
 	bool verify;
@@ -100,6 +101,7 @@ struct gl_chan {
 	unsigned int inflight;
 	uint64_t rng;
 	uint64_t submitted;
+	uint64_t spins;			/* SPIN jobs among them */
 	uint64_t last_seqno;		/* last submitted */
 	uint64_t done_seqno;		/* last completed */
 	uint64_t last_end_ns;

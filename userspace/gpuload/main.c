@@ -28,6 +28,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_VERSION,
 	OPT_INTERACTIVE,
+	OPT_NOPREEMPT,
 };
 
 static const char short_opts[] = ":D:g:V:c:E:i:s:k:r:q:t:n:jQh";
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "help",	  no_argument,	     NULL, 'h' },
 	{ "version",	  no_argument,	     NULL, OPT_VERSION },
 	{ "interactive",  no_argument,	     NULL, OPT_INTERACTIVE },
+	{ "nopreempt",	  required_argument, NULL, OPT_NOPREEMPT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -95,6 +97,9 @@ static void usage(void)
 "                             mix   jobs cycle through spin, fill and copy\n"
 "  -s, --spin DUR[-DUR]     SPIN duration, fixed or uniform random in a range;\n"
 "                           units ns, us, ms, s (e.g. 2ms, 100us-20ms); default 1ms\n"
+"      --nopreempt N        make every Nth SPIN job of a channel non-preemptible\n"
+"                           (GPUCORE_CMD_NOPREEMPT: once started it runs to its\n"
+"                           end); 1: all of them; --kind spin or mix only\n"
 "      --bo-size BYTES      data BO size (default 1M; K/M/G suffixes); each of\n"
 "                           the --depth jobs in flight owns BYTES/depth of it\n"
 "      --verify             check every FILL/COPY result byte for byte, and\n"
@@ -317,6 +322,9 @@ static void parse_one(struct gl_config *cfg, int c, char **argv,
 	case OPT_INTERACTIVE:
 		cfg->interactive = true;
 		break;
+	case OPT_NOPREEMPT:
+		cfg->nopreempt = opt_u64("--nopreempt", optarg, 1, UINT64_MAX);
+		break;
 	case 'Q':
 		cfg->quiet = true;
 		break;
@@ -351,6 +359,8 @@ static void check_config(struct gl_config *cfg, const struct opt_seen *seen)
 	if (cfg->kind != GL_KIND_SPIN && cfg->bo_size / cfg->depth < 4)
 		usage_error("--bo-size %llu is too small for --depth %u: each job in flight needs 4 bytes or more",
 			    (unsigned long long)cfg->bo_size, cfg->depth);
+	if (cfg->nopreempt && cfg->kind != GL_KIND_SPIN && cfg->kind != GL_KIND_MIX)
+		usage_error("--nopreempt flags SPIN commands: use it with --kind spin or mix");
 	if (!seen->duration && !cfg->max_jobs)
 		cfg->duration_ns = DEFAULT_DURATION_NS;
 	if (!cfg->timeout_ns)
@@ -417,6 +427,8 @@ static int check_device(const struct gl_run *run)
 		ret = need_feature(run, GPUCORE_FEAT_SYNCOBJ, "syncobj fences (try --sync wait)");
 	if (!ret && cfg->sync == GL_SYNC_WAIT)
 		ret = need_feature(run, GPUCORE_FEAT_WAIT, "DRM_IOCTL_GPUCORE_WAIT (try --sync syncobj)");
+	if (!ret && cfg->nopreempt)
+		ret = need_feature(run, GPUCORE_FEAT_CMD_FLAGS, "command flags (--nopreempt)");
 	if (ret)
 		return ret;
 	if (!n) {

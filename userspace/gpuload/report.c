@@ -111,6 +111,8 @@ static void print_header(const struct gl_run *run, double secs)
 		printf("  spin %s", DUR(a, cfg->spin_min_ns));
 		if (cfg->spin_max_ns != cfg->spin_min_ns)
 			printf("-%s", DUR(b, cfg->spin_max_ns));
+		if (cfg->nopreempt)
+			printf("  nopreempt 1/%llu", (unsigned long long)cfg->nopreempt);
 	}
 	if (cfg->kind != GL_KIND_SPIN)
 		printf("  bo %s", format_size(a, sizeof(a), cfg->bo_size));
@@ -262,6 +264,7 @@ static void json_config(struct json_object *o, const struct gl_config *cfg)
 	jadd(o, "kind", json_object_new_string(gl_kind_name(cfg->kind)));
 	jadd(o, "sync", json_object_new_string(gl_sync_name(cfg->sync)));
 	jadd_u64(o, "depth", cfg->depth);
+	jadd_u64(o, "nopreempt", cfg->nopreempt);
 	jadd(o, "verify", json_object_new_boolean(cfg->verify));
 }
 
