@@ -210,6 +210,9 @@ enum gs_ev_type {
 	GS_EV_VGPU_MEM,		/* a mem_used */
 	GS_EV_POLICY_STATE,	/* aux state, name, a ejections, b decisions, c errors */
 	GS_EV_POLICY_EXIT,	/* name: exit_kind of the last policy to stop */
+	GS_EV_ENGINE_STATS,	/* the driver's engine counters (sysfs, since the
+				   GPU was created): a switch_ns, b resets */
+	GS_EV_VGPU_STATS,	/* the driver's vGPU counters (sysfs): a resets */
 };
 
 struct gs_event {

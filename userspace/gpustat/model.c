@@ -109,6 +109,17 @@ static void apply_own(struct gs_model *m, const struct gs_event *ev)
 	case GS_EV_POLICY_EXIT:
 		snprintf(m->exit_kind, sizeof(m->exit_kind), "%.*s", GS_NAME_LEN, ev->name);
 		break;
+	case GS_EV_ENGINE_STATS:
+		/* The first read is the base of the first interval's rate. */
+		if (!m->eng_stats_seen[ei])
+			m->eng_switch_prev[ei] = ev->a;
+		m->eng_stats_seen[ei] = true;
+		m->eng_switch_ns[ei] = ev->a;
+		m->eng_resets[ei] = ev->b;
+		break;
+	case GS_EV_VGPU_STATS:
+		m->vg_resets[vi] = ev->a;
+		break;
 	}
 }
 
@@ -178,6 +189,41 @@ static uint64_t read_u64(const char *dir, const char *name)
 	return strtoull(buf, NULL, 0);
 }
 
+/* A line of space separated numbers (one per engine): how many, or -errno. */
+static int read_u64s(const char *dir, const char *name, uint64_t *v, int max)
+{
+	char path[512], buf[512], *tok, *save;
+	int n = 0, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ret = read_line(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	for (tok = strtok_r(buf, " ", &save); tok && n < max; tok = strtok_r(NULL, " ", &save))
+		v[n++] = strtoull(tok, NULL, 0);
+	return n;
+}
+
+/*
+ * Each engine's context switch time and resets: counters the driver keeps
+ * but no tracepoint carries (a switch's cost is charged to no channel).
+ * A driver without them (older than the files) gives no event.
+ */
+static void scan_engine_stats(uint32_t gpu, const char *dir, sysfs_emit_fn emit, void *arg)
+{
+	struct gs_event ev = { .type = GS_EV_ENGINE_STATS, .gpu = gpu };
+	uint64_t sw[GS_MAX_ENGINES] = { 0 }, rst[GS_MAX_ENGINES] = { 0 };
+	int nsw = read_u64s(dir, "engine_switch_ns", sw, GS_MAX_ENGINES);
+	int nrst = read_u64s(dir, "engine_resets", rst, GS_MAX_ENGINES);
+	int n = nsw > nrst ? nsw : nrst;
+
+	for (ev.engine = 0; (int)ev.engine < n; ev.engine++) {
+		ev.a = sw[ev.engine];
+		ev.b = rst[ev.engine];
+		emit(&ev, arg);
+	}
+}
+
 static void scan_engines(uint32_t gpu, const char *dir, sysfs_emit_fn emit, void *arg)
 {
 	struct gs_event ev = { .type = GS_EV_ENGINE_INFO, .gpu = gpu };
@@ -198,10 +244,11 @@ static void scan_vgpu(uint32_t gpu, const char *dir, const char *name,
 		      sysfs_emit_fn emit, void *arg)
 {
 	struct gs_event ev = { .type = GS_EV_VGPU_UPDATE, .gpu = gpu };
-	char vdir[600];
+	char vdir[600], path[700];
+	uint32_t vgpu;
 
 	snprintf(vdir, sizeof(vdir), "%s/vgpus/%s", dir, name);
-	ev.vgpu = read_u64(vdir, "id");
+	ev.vgpu = vgpu = read_u64(vdir, "id");
 	ev.aux = read_u64(vdir, "weight");
 	ev.aux2 = read_u64(vdir, "cap");
 	ev.a = read_u64(vdir, "mem_quota");
@@ -211,6 +258,15 @@ static void scan_vgpu(uint32_t gpu, const char *dir, const char *name,
 	emit(&ev, arg);
 	ev.type = GS_EV_VGPU_MEM;
 	ev.a = read_u64(vdir, "mem_used");
+	emit(&ev, arg);
+	snprintf(path, sizeof(path), "%s/resets", vdir);
+	if (access(path, F_OK))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = GS_EV_VGPU_STATS;
+	ev.gpu = gpu;
+	ev.vgpu = vgpu;
+	ev.a = read_u64(vdir, "resets");
 	emit(&ev, arg);
 }
 
@@ -223,6 +279,7 @@ static void scan_gpu(uint32_t gpu, bool engines, sysfs_emit_fn emit, void *arg)
 	snprintf(dir, sizeof(dir), "%s/gpucore.%u", GPUCORE_SYSFS_DEVICES, gpu);
 	if (engines)
 		scan_engines(gpu, dir, emit, arg);
+	scan_engine_stats(gpu, dir, emit, arg);
 	snprintf(vdir, sizeof(vdir), "%s/vgpus", dir);
 	dp = opendir(vdir);
 	if (!dp)
@@ -332,6 +389,20 @@ static double rate(uint64_t delta, uint64_t dt_ns)
 	return dt_ns ? delta * 1e9 / dt_ns : 0;
 }
 
+/* The driver's switch time and resets; switching's part of the interval. */
+static void snap_switch(struct gs_model *m, uint32_t idx, uint64_t dt, struct snap_engine *se)
+{
+	uint64_t sw = m->eng_switch_ns[idx], prev = m->eng_switch_prev[idx];
+
+	se->switch_ns = sw;
+	se->resets = m->eng_resets[idx];
+	/* A counter going back is another driver instance: no rate. */
+	se->switch_util = dt && sw > prev ? (double)(sw - prev) / dt : 0;
+	if (se->switch_util > 1)
+		se->switch_util = 1;
+	m->eng_switch_prev[idx] = sw;
+}
+
 static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
 {
 	uint32_t gpu, i;
@@ -357,6 +428,7 @@ static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct s
 			se->util = dt ? (double)(busy - m->eng_busy[idx]) / dt : 0;
 			if (se->util > 1)
 				se->util = 1;
+			snap_switch(m, idx, dt, se);
 			if (!push)
 				memmove(h, h + 1, (GS_HISTORY - 1) * sizeof(*h));
 			h[push ? m->hist_len : GS_HISTORY - 1] = se->util;
@@ -449,6 +521,7 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 	sv->failed = v->failed;
 	sv->submitted = v->submitted;
 	sv->preemptions = v->preemptions;
+	sv->resets = m->vg_resets[idx];
 	sv->jobs_per_s = rate(v->jobs - m->vg_jobs[idx], dt);
 	sv->util = busy - m->vg_busy[idx];	/* ns for now; scaled below */
 	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait);

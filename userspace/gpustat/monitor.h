@@ -68,10 +68,16 @@ struct gs_model {
 	uint64_t decisions;
 	uint64_t errors;
 	uint64_t ejections;
+	/* the driver's counters, from sysfs (GS_EV_ENGINE_STATS, _VGPU_STATS) */
+	uint64_t eng_switch_ns[GS_MAX_GPUS * GS_MAX_ENGINES];
+	uint64_t eng_resets[GS_MAX_GPUS * GS_MAX_ENGINES];
+	bool eng_stats_seen[GS_MAX_GPUS * GS_MAX_ENGINES];
+	uint64_t vg_resets[GS_MAX_GPUS * GS_MAX_VGPUS];
 	/* the previous snapshot's cumulative figures, for rates */
 	uint64_t prev_ts;
 	uint64_t eng_busy[GS_MAX_GPUS * GS_MAX_ENGINES];
 	uint64_t eng_jobs[GS_MAX_GPUS * GS_MAX_ENGINES];
+	uint64_t eng_switch_prev[GS_MAX_GPUS * GS_MAX_ENGINES];	/* or the first read */
 	uint64_t vg_busy[GS_MAX_GPUS * GS_MAX_VGPUS];
 	uint64_t vg_jobs[GS_MAX_GPUS * GS_MAX_VGPUS];
 	struct gs_vhist vh_prev[GS_MAX_GPUS * GS_MAX_VGPUS];
@@ -88,8 +94,9 @@ void model_apply(struct gs_model *m, const struct gs_event *ev);
 typedef void (*sysfs_emit_fn)(const struct gs_event *ev, void *arg);
 /*
  * What no tracepoint carries, as events for model_apply() (and a
- * recording): engine names (when @engines), each vGPU's configuration
- * and memory use, the policy's state.
+ * recording): engine names (when @engines), each engine's switch time and
+ * resets, each vGPU's configuration, memory use and resets, the policy's
+ * state.
  */
 void sysfs_scan(bool engines, sysfs_emit_fn emit, void *arg);
 
@@ -110,9 +117,12 @@ struct snap_engine {
 	uint64_t jobs;
 	uint64_t switches;
 	uint64_t preemptions;
+	uint64_t switch_ns;	/* context switch time, charged to nobody (sysfs) */
+	uint64_t resets;	/* jobs stopped as hung (sysfs) */
 	uint32_t queued;
 	uint32_t running_channel;	/* 0: idle */
 	double util;
+	double switch_util;	/* switching's part of the interval */
 	const float *history;	/* GS_HISTORY samples, oldest first */
 	unsigned int hist_len;
 };
@@ -130,6 +140,7 @@ struct snap_vgpu {
 	uint64_t failed;
 	uint64_t submitted;
 	uint64_t preemptions;
+	uint64_t resets;	/* its jobs stopped as hung (sysfs) */
 	uint32_t channels;
 	uint32_t max_channels;	/* the vGPU's limits; 0: unknown */
 	uint32_t queued;
