@@ -68,6 +68,9 @@ static struct json_object *engine(const struct snap_engine *e)
 	add_u64(o, "preemptions", e->preemptions);
 	add_u64(o, "queued", e->queued);
 	add_u64(o, "running_channel", e->running_channel);
+	add_dbl(o, "switch_util", e->switch_util, 4);
+	add_u64(o, "switch_ns", e->switch_ns);
+	add_u64(o, "resets", e->resets);
 	return o;
 }
 
@@ -107,6 +110,7 @@ static struct json_object *vgpu(const struct snap_vgpu *v)
 	add_u64(o, "failed", v->failed);
 	add_u64(o, "submitted", v->submitted);
 	add_u64(o, "preemptions", v->preemptions);
+	add_u64(o, "resets", v->resets);
 	add_u64(o, "channels", v->channels);
 	add_u64(o, "max_channels", v->max_channels);
 	add_u64(o, "queued", v->queued);

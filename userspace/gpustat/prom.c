@@ -122,6 +122,14 @@ static void engines(FILE *f, const struct snapshot *s)
 		   "Channels preempted at the end of their timeslice.", e->preemptions);
 	ENG_METRIC(f, s, "gpucore_engine_queued_channels", "gauge",
 		   "Runnable channels waiting for the engine.", e->queued);
+	ENG_METRIC(f, s, "gpucore_engine_switch_seconds_total", "counter",
+		   "Engine time spent switching contexts, charged to no channel (since the GPU was created).",
+		   e->switch_ns / 1e9);
+	ENG_METRIC(f, s, "gpucore_engine_switch_ratio", "gauge",
+		   "Fraction of the last refresh interval the engine spent switching contexts.",
+		   e->switch_util);
+	ENG_METRIC(f, s, "gpucore_engine_resets_total", "counter",
+		   "Jobs stopped as hung on the engine (since the GPU was created).", e->resets);
 }
 
 /* A Prometheus histogram from a fine log histogram: a value is counted
@@ -175,6 +183,8 @@ static void vgpus(FILE *f, const struct snapshot *s)
 		    "Jobs of the vGPU completed.", v->jobs);
 	VGPU_METRIC(f, s, "gpucore_vgpu_jobs_failed_total", "counter",
 		    "Jobs of the vGPU that failed or were cancelled.", v->failed);
+	VGPU_METRIC(f, s, "gpucore_vgpu_resets_total", "counter",
+		    "Jobs of the vGPU stopped as hung (since the vGPU was created).", v->resets);
 	VGPU_METRIC(f, s, "gpucore_vgpu_share_ratio", "gauge",
 		    "The vGPU's share of its GPU's busy engine time over the last interval.",
 		    v->share);

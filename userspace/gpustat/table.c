@@ -12,7 +12,7 @@
 #include "units.h"
 
 const char *const vgpu_cols[VCOL_COUNT] = {
-	"NAME", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM", "CHAN", "JOBS/S", "P99",
+	"NAME", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM", "CHAN", "RST", "JOBS/S", "P99",
 };
 
 const char *const chan_cols[CCOL_COUNT] = {
@@ -34,9 +34,29 @@ static char *pct(char *buf, size_t len, double v)
 
 void vgpu_header(char *buf, size_t len)
 {
-	snprintf(buf, len, "%-10s %3s %6s %6s %6s %4s %14s %8s %7s %7s",
+	snprintf(buf, len, "%-8s %3s %6s %6s %6s %4s %14s %8s %3s %6s %6s",
 		 "VGPU", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM USED/QUOTA",
-		 "CHAN/MAX", "JOBS/S", "P99 LAT");
+		 "CHAN/MAX", "RST", "JOBS/S", "P99");
+}
+
+char *short_count(char *buf, size_t len, uint64_t v)
+{
+	if (v < 1000)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else if (v < 100000)
+		snprintf(buf, len, "%lluk", (unsigned long long)v / 1000);
+	else if (v < 100000000)
+		snprintf(buf, len, "%lluM", (unsigned long long)v / 1000000);
+	else
+		snprintf(buf, len, "++");
+	return buf;
+}
+
+/* A rate in 6 columns: one decimal below 1000 a second. */
+static char *rate6(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v < 999.95 ? "%.1f" : "%.0f", v);
+	return buf;
 }
 
 /* "USED/LIMIT", or "USED/-" when the limit is unknown. */
@@ -52,6 +72,7 @@ static char *used_of(char *buf, size_t len, uint32_t used, uint32_t limit)
 void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v)
 {
 	char t[16], sh[16], cap[16], used[16], quota[16], mem[40], ch[24], p99[16];
+	char rst[16], jobs[32];
 
 	if (v->cap)
 		snprintf(cap, sizeof(cap), "%u%%", v->cap);
@@ -63,10 +84,12 @@ void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v)
 	else
 		strcpy(quota, "-");
 	snprintf(mem, sizeof(mem), "%s/%s", used, quota);
-	snprintf(buf, len, "%-10.10s %3u %6u %6s %6s %4s %14.14s %8s %7.1f %7s",
+	snprintf(buf, len, "%-8.8s %3u %6u %6s %6s %4s %14.14s %8s %3s %6s %6s",
 		 v->name, v->gpu, v->weight, pct(t, sizeof(t), v->target),
 		 pct(sh, sizeof(sh), v->share), cap, mem,
-		 used_of(ch, sizeof(ch), v->channels, v->max_channels), v->jobs_per_s,
+		 used_of(ch, sizeof(ch), v->channels, v->max_channels),
+		 short_count(rst, sizeof(rst), v->resets),
+		 rate6(jobs, sizeof(jobs), v->jobs_per_s),
 		 dur(p99, sizeof(p99), v->lat.p99, v->lat.count));
 }
 
@@ -146,6 +169,7 @@ static int vgpu_cmp(const void *pa, const void *pb)
 	case VCOL_CAP: r = cmp_u64(a->cap, b->cap); break;
 	case VCOL_MEM: r = cmp_u64(a->mem_used, b->mem_used); break;
 	case VCOL_CHAN: r = cmp_u64(a->channels, b->channels); break;
+	case VCOL_RST: r = cmp_u64(a->resets, b->resets); break;
 	case VCOL_JOBS: r = cmp_dbl(a->jobs_per_s, b->jobs_per_s); break;
 	case VCOL_P99: r = cmp_u64(a->lat.p99, b->lat.p99); break;
 	}

@@ -19,9 +19,10 @@ static void print_gpu(FILE *f, const struct snapshot *s, uint32_t gpu)
 
 		if (e->gpu != gpu)
 			continue;
-		util_bar(bar, sizeof(bar), e->util, 40);
-		fprintf(f, "  %-9s %s  queued %u  preemptions %llu\n", e->name, bar,
-			e->queued, (unsigned long long)e->preemptions);
+		util_bar(bar, sizeof(bar), e->util, 30);
+		fprintf(f, "  %-9s %s  queued %u  sw %.1f%%  resets %llu  preemptions %llu\n",
+			e->name, bar, e->queued, e->switch_util * 100,
+			(unsigned long long)e->resets, (unsigned long long)e->preemptions);
 	}
 }
 

@@ -143,10 +143,13 @@ static void title(struct tui *t, const struct snapshot *s, int cols)
 	attroff(A_REVERSE);
 }
 
-/* One line per engine: bar, figures, history. Returns the next row. */
+/*
+ * One line per engine: bar, queue, switching's part of the interval,
+ * resets (red once there is one), history. Returns the next row.
+ */
 static int engines(struct tui *t, const struct snapshot *s, int row, int cols)
 {
-	char bar[64], hist[GS_HISTORY + 1];
+	char bar[64], hist[GS_HISTORY + 1], rst[16];
 	uint32_t gpu;
 	size_t i;
 
@@ -157,13 +160,17 @@ static int engines(struct tui *t, const struct snapshot *s, int row, int cols)
 
 			if (e->gpu != gpu)
 				continue;
-			util_bar(bar, sizeof(bar), e->util, 32);
-			history_line(hist, sizeof(hist), e->history, e->hist_len, cols - 58);
+			util_bar(bar, sizeof(bar), e->util, 28);
+			history_line(hist, sizeof(hist), e->history, e->hist_len, cols - 64);
 			mvprintw(row, 0, "  %-9.9s ", e->name);
 			attr(t, util_pair(e->util), true);
 			printw("%s", bar);
 			attr(t, util_pair(e->util), false);
-			printw(" q%-3u %s", e->queued, hist);
+			printw(" q%-3u sw%5.1f%% ", e->queued, e->switch_util * 100);
+			attr(t, PAIR_HIGH, e->resets > 0);
+			printw("rst %-3s", short_count(rst, sizeof(rst), e->resets));
+			attr(t, PAIR_HIGH, false);
+			printw(" %s", hist);
 			row++;
 		}
 	}
@@ -248,6 +255,8 @@ static void help(int lines, int cols)
 		"",
 		"TARGET: the vGPU's weight over the busy vGPUs' weights, capped.",
 		"SHARE: its part of the GPU's busy engine time in the interval.",
+		"RST: its jobs stopped as hung (past the GPU's job_timeout_ms).",
+		"sw: engine time spent switching contexts (charged to nobody).",
 	};
 	int n = sizeof(text) / sizeof(text[0]), i;
 	int top = (lines - n) / 2, left = (cols - 70) / 2;
