@@ -23,9 +23,10 @@ static void usage(void)
 {
 	printf(
 "Usage: gpustat [OPTION]...\n"
-"A top-like view of gpucore GPUs: engine utilization, each vGPU's share of\n"
-"engine time against its target, channels with their process, queue depth\n"
-"and latency percentiles, all from BPF programs on the driver's tracepoints.\n"
+"A top-like view of gpucore GPUs: engine utilization, context switch overhead\n"
+"and resets, each vGPU's share of engine time against its target, channels\n"
+"with their process, queue depth and latency percentiles, from BPF programs\n"
+"on the driver's tracepoints (and its sysfs counters).\n"
 "\n"
 "  -d, --delay SECONDS     refresh interval (default 1; 0.1 to 3600)\n"
 "  -n, --iterations COUNT  stop after COUNT refreshes (default: run until quit)\n"
