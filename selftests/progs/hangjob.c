@@ -51,6 +51,7 @@ struct opts {
 	const char *vgpu;
 	int gpu;
 	bool gpu_set;
+	int engine;		/* compute instance, -1: the driver picks */
 	unsigned int queued;
 	uint64_t spin_ns;
 	uint64_t timeout_ns;
@@ -69,6 +70,8 @@ static void usage(FILE *out)
 "  -D, --device PATH    render node to open (default: GPU 0's host node)\n"
 "  -g, --gpu N          GPU index, for the default node and --vgpu (default 0)\n"
 "  -V, --vgpu NAME      open the render node of vGPU NAME on the GPU\n"
+"  -i, --engine N       bind the channel to compute engine N (default: the\n"
+"                       driver picks)\n"
 "  -k, --queued K       normal SPIN jobs queued behind the hanging one\n"
 "                       (0..%d, default 0)\n"
 "  -s, --spin DUR       length of each queued SPIN (units ns, us, ms, s;\n"
@@ -122,6 +125,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		{ "device",  required_argument, NULL, 'D' },
 		{ "gpu",     required_argument, NULL, 'g' },
 		{ "vgpu",    required_argument, NULL, 'V' },
+		{ "engine",  required_argument, NULL, 'i' },
 		{ "queued",  required_argument, NULL, 'k' },
 		{ "spin",    required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -130,9 +134,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	};
 	int c;
 
-	*o = (struct opts){ .spin_ns = DEFAULT_SPIN_NS, .timeout_ns = DEFAULT_TIMEOUT_NS };
+	*o = (struct opts){ .spin_ns = DEFAULT_SPIN_NS, .timeout_ns = DEFAULT_TIMEOUT_NS,
+			    .engine = -1 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:g:V:k:s:t:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":D:g:V:i:k:s:t:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			o->device = optarg;
@@ -143,6 +148,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			break;
 		case 'V':
 			o->vgpu = optarg;
+			break;
+		case 'i':
+			o->engine = (int)opt_u64("--engine", optarg, GPUCORE_MAX_ENGINES - 1);
 			break;
 		case 'k':
 			o->queued = (unsigned int)opt_u64("--queued", optarg, MAX_QUEUED);
@@ -245,6 +253,10 @@ int main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	n = o.queued + 1;
 	spin.size = o.spin_ns;
+	if (o.engine >= 0) {
+		cc.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE;
+		cc.instance = o.engine;
+	}
 	if (gpucore_open(o.gpu, o.vgpu, o.device, &dev, err, sizeof(err)))
 		die("%s", err);
 	if (!(dev.info.features & GPUCORE_FEAT_CMD_FLAGS))
