@@ -21,6 +21,7 @@ if [ -n "${BENCH_BIN:-}" ]; then
 	B=$BENCH_BIN
 	GPULOAD=$B/gpuload GPUSCHED=$B/gpusched GPUSTAT=$B/gpustat
 	SUBBENCH=$B/subbench CHANFILL=$B/chanfill KO=$B/gpucore.ko POLICIES=$B
+	HANGJOB=$B/hangjob
 else
 	GPULOAD=$REPO/userspace/gpuload/gpuload
 	GPUSCHED=$REPO/userspace/gpusched/gpusched
@@ -28,6 +29,7 @@ else
 	SUBBENCH=$REPO/bench/progs/subbench
 	CHANFILL=$REPO/bench/progs/chanfill
 	KO=$REPO/kmod/gpucore.ko POLICIES=$REPO/bpf
+	HANGJOB=$REPO/selftests/progs/hangjob
 fi
 SYS=/sys/bus/platform/devices/gpucore.0
 STATE=/sys/kernel/debug/gpucore/gpu0/state
@@ -686,8 +688,25 @@ hw_mix() {
 	jq -r '.total.wait_ns.p99' "$OUT/hw-$pol-ui.json"
 }
 
+# hw_hang: how long past a 500 ms job timeout 5 hangs were stopped, with a
+# verified load on the same engine; prints "MAX_MS ALL_MS...".
+hw_hang() {
+	local i d=() pid
+	driver_load job_timeout_ms=500
+	"$GPULOAD" -c 2 -i 0 -k mix --verify -s 1ms -q 4 -t 8 -Q > "$OUT/hw-hang-load" &
+	pid=$!
+	sleep 0.5
+	for i in 1 2 3 4 5; do
+		d+=("$("$HANGJOB" -i 0 | jq '.detect_ms - 500')")
+	done
+	wait "$pid" || log "hw: the load beside the hangs failed: $(cat "$OUT/hw-hang-load")"
+	driver_unload
+	printf '%s\n' "${d[@]}" | sort -g | tail -1 | tr '\n' ' '
+	echo "${d[*]}"
+}
+
 bench_hw() {
-	local l50 l99 lmax ln fe fp re rp
+	local l50 l99 lmax ln fe fp re rp hmax hall
 	log "hw: switch lateness under fairshare with every guest CPU busy in userspace (${HW_SECS}s)"
 	read -r l50 l99 lmax ln < <(hw_late)
 	row hw_late_p99 "hw: switch lateness p99 (worst engine), fairshare, every CPU busy" "ns" \
@@ -701,6 +720,10 @@ bench_hw() {
 	row hw_mix_p99 "hw: interactive p99 submit-to-start, switch cost 50 us + 1 in 10 non-preemptible, fairshare vs round robin" "ns" \
 		"$fp" "$rp" "(reported)" '1' \
 		"the interactive vGPU competes as a vGPU of weight 100 under fairshare; batch SPINs 50us-5ms"
+	log "hw: hang detection, 5 hung jobs with job_timeout_ms=500 beside a verified load on the engine"
+	read -r hmax hall < <(hw_hang)
+	row hw_hang "hw: how long after the job timeout a hung job was stopped (worst of 5)" "ms" \
+		"$hmax" "" "<= 1 tick (10 ms)" 'o <= 10' "each: $hall ms past 500 ms"
 }
 
 {
