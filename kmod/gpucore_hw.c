@@ -50,7 +50,7 @@ enum gpucore_emu_state {
 	GPUCORE_EMU_DATA,	/* the thread moves a chunk */
 };
 
-/**
+/*
  * struct gpucore_emu - the emulated state of one engine
  *
  * All fields but @timer, @thread and @wq are protected by the GPU lock.

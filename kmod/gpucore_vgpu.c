@@ -806,52 +806,62 @@ static ssize_t engine_resets_show(struct device *dev, struct device_attribute *a
 }
 static DEVICE_ATTR_RO(engine_resets);
 
-static ssize_t switch_cost_us_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+/*
+ * A per-GPU device setting in sysfs: a u32 in @unit ns, checked by @valid
+ * (the same rule as its module parameter), kept in ns.
+ */
+struct gpucore_setting {
+	struct device_attribute attr;
+	size_t off;			/* of the u64 ns field in struct gpucore_gpu */
+	u64 unit;
+	bool (*valid)(u32 v);
+	const char *range;		/* for the log line of a refused value */
+};
 
-	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(gpu->switch_cost_ns), NSEC_PER_USEC));
+static u64 *gpucore_setting_field(struct device *dev, struct device_attribute *attr)
+{
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
+
+	return (u64 *)((char *)dev_get_drvdata(dev) + set->off);
 }
 
-static ssize_t switch_cost_us_store(struct device *dev, struct device_attribute *attr,
-				    const char *buf, size_t len)
+static ssize_t gpucore_setting_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
+
+	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(*gpucore_setting_field(dev, attr)),
+						  set->unit));
+}
+
+static ssize_t gpucore_setting_store(struct device *dev, struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
 	u32 v;
 
-	if (kstrtou32(buf, 0, &v) || !gpucore_switch_cost_valid(v)) {
-		dev_warn_ratelimited(dev, "switch_cost_us: '%.*s' is not a number of microseconds in 0-%u\n",
-				     (int)strcspn(buf, "\n"), buf, GPUCORE_SWITCH_COST_MAX_US);
+	if (kstrtou32(buf, 0, &v) || !set->valid(v)) {
+		dev_warn_ratelimited(dev, "%s: '%.*s' is not %s\n", attr->attr.name,
+				     (int)strcspn(buf, "\n"), buf, set->range);
 		return -EINVAL;
 	}
-	WRITE_ONCE(gpu->switch_cost_ns, (u64)v * NSEC_PER_USEC);
+	WRITE_ONCE(*gpucore_setting_field(dev, attr), (u64)v * set->unit);
 	return len;
 }
-static DEVICE_ATTR_RW(switch_cost_us);
 
-static ssize_t job_timeout_ms_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(gpu->job_timeout_ns), NSEC_PER_MSEC));
-}
-
-static ssize_t job_timeout_ms_store(struct device *dev, struct device_attribute *attr,
-				    const char *buf, size_t len)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-	u32 v;
-
-	if (kstrtou32(buf, 0, &v) || !gpucore_job_timeout_valid(v)) {
-		dev_warn_ratelimited(dev, "job_timeout_ms: '%.*s' is not 0 or a number of milliseconds in %u-%u\n",
-				     (int)strcspn(buf, "\n"), buf, GPUCORE_JOB_TIMEOUT_MIN_MS,
-				     GPUCORE_JOB_TIMEOUT_MAX_MS);
-		return -EINVAL;
+#define GPUCORE_SETTING(_name, _field, _unit, _valid, _range)			\
+	static struct gpucore_setting gpucore_setting_##_name = {		\
+		.attr = __ATTR(_name, 0644, gpucore_setting_show, gpucore_setting_store), \
+		.off = offsetof(struct gpucore_gpu, _field),			\
+		.unit = _unit,							\
+		.valid = _valid,						\
+		.range = _range,						\
 	}
-	WRITE_ONCE(gpu->job_timeout_ns, (u64)v * NSEC_PER_MSEC);
-	return len;
-}
-static DEVICE_ATTR_RW(job_timeout_ms);
+
+GPUCORE_SETTING(switch_cost_us, switch_cost_ns, NSEC_PER_USEC, gpucore_switch_cost_valid,
+		"a number of microseconds in 0-" __stringify(GPUCORE_SWITCH_COST_MAX_US));
+GPUCORE_SETTING(job_timeout_ms, job_timeout_ns, NSEC_PER_MSEC, gpucore_job_timeout_valid,
+		"0 or a number of milliseconds in " __stringify(GPUCORE_JOB_TIMEOUT_MIN_MS) "-"
+		__stringify(GPUCORE_JOB_TIMEOUT_MAX_MS));
 
 static struct attribute *gpucore_gpu_attrs[] = {
 	&dev_attr_vgpu_create.attr,
@@ -862,8 +872,8 @@ static struct attribute *gpucore_gpu_attrs[] = {
 	&dev_attr_engines.attr,
 	&dev_attr_engine_switch_ns.attr,
 	&dev_attr_engine_resets.attr,
-	&dev_attr_switch_cost_us.attr,
-	&dev_attr_job_timeout_ms.attr,
+	&gpucore_setting_switch_cost_us.attr.attr,
+	&gpucore_setting_job_timeout_ms.attr.attr,
 	NULL,
 };
 

@@ -7,7 +7,6 @@ load helpers
 
 GPUSTAT=$REPO/userspace/gpustat/gpustat
 GPUSCHED=$REPO/userspace/gpusched/gpusched
-HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
 TMUX="tmux -L gpustat-test"
 
 setup() {
@@ -295,6 +294,18 @@ prom_value() {
 	grep -F "$2 " "$1" | awk '{ print $2 }'
 }
 
+# scrape_until REGEX: fetch $PORT's /metrics into $OUT/m.txt until a line
+# matches (30 s at most; the caller's assertions then say what is wrong).
+scrape_until() {
+	local i
+	for i in $(seq 150); do
+		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
+			grep -q -- "$1" "$OUT/m.txt" && return 0
+		sleep 0.2
+	done
+	return 0
+}
+
 @test "gpustat: context switch overhead of two channels on one engine, none on the idle ones (JSON, text, Prometheus)" {
 	echo 200 > "$(gpu_sys 0)/switch_cost_us"
 	bg "$GPULOAD" -i 0 -c 2 -s 1ms -q 4 -t 600 -Q
@@ -379,12 +390,7 @@ prom_value() {
 	echo "$output" | grep -qE '^VGPU +GPU .* CHAN/MAX RST JOBS/S +P99$'
 	echo "$output" | grep -qE '^vm1 +0 +100 .* 0/[0-9]+ +0 +0\.0 +- *$'
 	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
-	local i
-	for i in $(seq 150); do
-		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
-			grep -q '^gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"} ' "$OUT/m.txt" && break
-		sleep 0.2
-	done
+	scrape_until '^gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"} '
 	grep -q '^# HELP gpucore_vgpu_resets_total ' "$OUT/m.txt"
 	grep -q '^# TYPE gpucore_vgpu_resets_total counter$' "$OUT/m.txt"
 	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"}')" = 0 ]
@@ -394,11 +400,9 @@ prom_value() {
 	assert_success
 }
 
-# Needs selftests/progs/hangjob (being written alongside: a channel whose job
-# hangs, a SPIN with GPUCORE_CMD_NOPREEMPT|GPUCORE_CMD_HANG). Skipped until
-# it is in the tree; the test above checks the fields at zero meanwhile.
+# selftests/progs/hangjob: a channel whose job hangs (a SPIN with
+# GPUCORE_CMD_NOPREEMPT|GPUCORE_CMD_HANG) until the job timeout stops it.
 @test "gpustat: a job stopped as hung shows live as a reset of its engine and vGPU (hangjob)" {
-	[ -x "$HANGJOB" ] || skip "selftests/progs/hangjob not built (not in the tree yet)"
 	vgpu_create vm1
 	vgpu_create vm2
 	echo 200 > "$(gpu_sys 0)/job_timeout_ms"
@@ -419,12 +423,7 @@ prom_value() {
 	echo "$output" | grep -qE '^vm1 +0 +100 .* 0/[0-9]+ +1 +[0-9.]+ '
 	echo "$output" | grep -qE '^vm2 +0 +100 .* 0/[0-9]+ +0 +[0-9.]+ '
 	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
-	local i
-	for i in $(seq 150); do
-		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
-			grep -q '^gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"} ' "$OUT/m.txt" && break
-		sleep 0.2
-	done
+	scrape_until '^gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"} '
 	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_resets_total{gpu="0",vgpu="vm1"}')" = 1 ]
 	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_resets_total{gpu="0",vgpu="vm2"}')" = 0 ]
 	[ "$(grep '^gpucore_engine_resets_total{gpu="0",' "$OUT/m.txt" | awk '{ s += $2 } END { print s }')" = 1 ]

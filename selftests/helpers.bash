@@ -18,9 +18,10 @@ GPUCORE_KO=${GPUCORE_KO:-$REPO/kmod/gpucore.ko}
 GPULOAD=$REPO/userspace/gpuload/gpuload
 ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale
+HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
 SYSFS_GPU=/sys/bus/platform/devices/gpucore
 TRACEFS=/sys/kernel/tracing
-export REPO GPUCORE_KO GPULOAD ABI_TEST SYSFS_GPU TRACEFS
+export REPO GPUCORE_KO GPULOAD ABI_TEST HANGJOB SYSFS_GPU TRACEFS
 
 # on_debug_kernel: the guest runs the debug kernel (make test-debug).
 on_debug_kernel() {

@@ -6,8 +6,6 @@
 
 load helpers
 
-HANGJOB=$REPO/selftests/progs/hangjob
-
 setup_file() {
 	gpucore_unload || true
 	gpucore_load
@@ -85,17 +83,23 @@ job_order() {
 		if (kv[1] == "channel") ch = kv[2]; if (kv[1] == "seqno") s = kv[2] } print "done", ch, s }' "$TRACEFS/trace"
 }
 
-@test "a non-preemptible SPIN delays the switch to a waiting channel until it ends, and no longer" {
+# long_then_short GPULOAD-ARGS...: channel A runs gpuload with the given
+# arguments on engine 0; 100 ms later channel B submits one 1 ms job there.
+# The trace's order of switch-ins and completions goes to $BATS_TEST_TMPDIR/order.
+long_then_short() {
 	trace_start gpucore_switch_in gpucore_job_complete
-	# A: two 400 ms non-preemptible jobs; B arrives 100 ms in with one short job.
-	"$GPULOAD" -c 1 -i 0 -s 400ms --nopreempt 1 -q 2 -n 2 -Q > "$BATS_TEST_TMPDIR/a" &
-	a=$!
+	"$GPULOAD" -c 1 -i 0 "$@" -Q > /dev/null &
+	local a=$!
 	sleep 0.1
-	run "$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q
-	assert_success
-	wait $a
+	"$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q > /dev/null || return 1
+	wait $a || return 1
 	trace_stop
 	job_order > "$BATS_TEST_TMPDIR/order"
+}
+
+@test "a non-preemptible SPIN delays the switch to a waiting channel until it ends, and no longer" {
+	# A: two 400 ms non-preemptible jobs; B arrives 100 ms in with one short job.
+	long_then_short -s 400ms --nopreempt 1 -q 2 -n 2
 	cat "$BATS_TEST_TMPDIR/order"
 	chA=$(awk '$1 == "done" && $3 == 2 { print $2; exit }' "$BATS_TEST_TMPDIR/order")
 	chB=$(awk -v a="$chA" '$1 == "done" && $2 != a { print $2; exit }' "$BATS_TEST_TMPDIR/order")
@@ -112,15 +116,7 @@ job_order() {
 }
 
 @test "a preemptible SPIN is preempted for a waiting channel at its timeslice" {
-	trace_start gpucore_switch_in gpucore_job_complete
-	"$GPULOAD" -c 1 -i 0 -s 400ms -q 1 -n 1 -Q > /dev/null &
-	a=$!
-	sleep 0.1
-	run "$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q
-	assert_success
-	wait $a
-	trace_stop
-	job_order > "$BATS_TEST_TMPDIR/order"
+	long_then_short -s 400ms -q 1 -n 1
 	# the short job completed before the long one did
 	run awk '$1 == "done" { n++; if (n == 1) first = $2 } $1 == "done" && $3 == 1 { last = $2 } END { print (first != last) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
 	assert_output ok
