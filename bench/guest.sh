@@ -630,8 +630,9 @@ bench_cbtiming() {
 LATE=/sys/kernel/debug/gpucore/gpu0/lateness
 HW_SECS=${BENCH_HW_SECS:-10}
 
-# hogs N: N busy loops in userspace, one per guest CPU; their pids.
-hogs() { local i; for i in $(seq "$1"); do (while :; do :; done) & echo $!; done; }
+# hogs N: N busy loops in userspace, one per guest CPU; their pids. (Their
+# output goes nowhere, or the caller's $(hogs N) would wait for them.)
+hogs() { local i; for i in $(seq "$1"); do (while :; do :; done) > /dev/null 2>&1 & echo $!; done; }
 
 # late_worst: "P50 P99 MAX COUNT" of the engine with the largest p99.
 late_worst() {
