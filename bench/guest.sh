@@ -278,7 +278,7 @@ bench_submit() {
 		"$(jq .submit64_job_ns "$j")" "$(jq .null_ioctl_ns "$j")" "<= 1.5x" 'r <= 1.5'
 	row submit1_busy "submission: one SUBMIT of one job while the engine is busy (no wake-up) vs the NOP ioctl" "ns" \
 		"$(jq .submit1_busy_ns "$j")" "$(jq .null_ioctl_ns "$j")" "(reported)" '1' \
-		"the part of a one-job SUBMIT that is waking the idle engine's thread: compare with the row above"
+		"a busy engine's channel is only queued: the row above minus this is starting the job on an idle engine (the pick, the policy, arming the engine's timer)"
 	row roundtrip "submission: empty job submit-to-completion vs eventfd ping-pong" "ns" \
 		"$(jq .roundtrip_ns "$j")" "$(jq .eventfd_rtt_ns "$j")" "<= 2x" 'r <= 2'
 }
