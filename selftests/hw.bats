@@ -76,18 +76,21 @@ channel_busy_per_job() {
 	[ $((cx1 - cx0)) -le 1 ]
 }
 
-# Job order on engine 0 from the trace: lines "complete|start CHANNEL SEQNO".
+# Job order on engine 0 from the trace: lines "submit|in|done CHANNEL SEQNO".
 job_order() {
-	awk '/gpucore_switch_in:/ { for (i = 1; i <= NF; i++) if ($i ~ /^channel=/) { split($i, kv, "="); print "in", kv[2] } }
-	     /gpucore_job_complete:/ { ch = ""; s = ""; for (i = 1; i <= NF; i++) { split($i, kv, "=");
-		if (kv[1] == "channel") ch = kv[2]; if (kv[1] == "seqno") s = kv[2] } print "done", ch, s }' "$TRACEFS/trace"
+	awk '{ ch = ""; s = ""; for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "channel") ch = kv[2]; if (kv[1] == "seqno") s = kv[2] } }
+	     /gpucore_job_submit:/ { print "submit", ch, s }
+	     /gpucore_switch_in:/ { print "in", ch }
+	     /gpucore_job_complete:/ { print "done", ch, s }' "$TRACEFS/trace"
 }
 
 # long_then_short GPULOAD-ARGS...: channel A runs gpuload with the given
 # arguments on engine 0; 100 ms later channel B submits one 1 ms job there.
-# The trace's order of switch-ins and completions goes to $BATS_TEST_TMPDIR/order.
+# The trace's order of submits, switch-ins and completions goes to
+# $BATS_TEST_TMPDIR/order; prints A's and B's channel ids.
 long_then_short() {
-	trace_start gpucore_switch_in gpucore_job_complete
+	trace_start gpucore_job_submit gpucore_switch_in gpucore_job_complete
 	"$GPULOAD" -c 1 -i 0 "$@" -Q > /dev/null &
 	local a=$!
 	sleep 0.1
@@ -95,30 +98,41 @@ long_then_short() {
 	wait $a || return 1
 	trace_stop
 	job_order > "$BATS_TEST_TMPDIR/order"
+	awk '$1 == "submit" && !a { a = $2 } $1 == "submit" && $2 != a { print a, $2; exit }' \
+		"$BATS_TEST_TMPDIR/order"
 }
 
 @test "a non-preemptible SPIN delays the switch to a waiting channel until it ends, and no longer" {
-	# A: two 400 ms non-preemptible jobs; B arrives 100 ms in with one short job.
-	long_then_short -s 400ms --nopreempt 1 -q 2 -n 2
+	# A: six 400 ms non-preemptible jobs (2.4 s); B arrives while they run,
+	# however long its gpuload takes to start, with one short job.
+	run long_then_short -s 400ms --nopreempt 1 -q 6 -n 6
+	assert_success
+	read -r a b <<< "$output"
 	cat "$BATS_TEST_TMPDIR/order"
-	chA=$(awk '$1 == "done" && $3 == 2 { print $2; exit }' "$BATS_TEST_TMPDIR/order")
-	chB=$(awk -v a="$chA" '$1 == "done" && $2 != a { print $2; exit }' "$BATS_TEST_TMPDIR/order")
-	[ -n "$chA" ] && [ -n "$chB" ]
-	# B ran after A's first job ended (not at its timeslice, 2 ms after it
-	# arrived) and before A's second job: the switch waited for the end of
-	# the non-preemptible work and no longer.
-	run awk -v a="$chA" -v b="$chB" '
-		$1 == "done" && $2 == a { a_done[$3] = NR }
-		$1 == "in" && $2 == b && !b_in { b_in = NR }
-		$1 == "done" && $2 == b { b_done = NR }
-		END { print (b_in > a_done[1] && b_done < a_done[2]) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
+	[ -n "$a" ] && [ -n "$b" ]
+	# B was submitted while A had jobs left; it switched in only when one
+	# of A's jobs had ended (the event before is A's completion, not its
+	# switch-in), and completed before A's next job: the switch waited for
+	# the end of the non-preemptible work and no longer.
+	run awk -v a="$a" -v b="$b" '
+		$1 == "done" && $2 == a { na++ }
+		$1 == "submit" && $2 == b { b_sub = na }
+		$1 == "in" && $2 == b && !b_in { b_in = 1; before = prev; na_in = na }
+		$1 == "done" && $2 == b { na_done = na }
+		{ prev = $1 " " $2 }
+		END { print (b_sub < 6 && before == "done " a && na_done == na_in) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
 	assert_output ok
 }
 
 @test "a preemptible SPIN is preempted for a waiting channel at its timeslice" {
-	long_then_short -s 400ms -q 1 -n 1
-	# the short job completed before the long one did
-	run awk '$1 == "done" { n++; if (n == 1) first = $2 } $1 == "done" && $3 == 1 { last = $2 } END { print (first != last) ? "ok" : "bad" }' "$BATS_TEST_TMPDIR/order"
+	run long_then_short -s 2s -q 1 -n 1
+	assert_success
+	read -r a b <<< "$output"
+	cat "$BATS_TEST_TMPDIR/order"
+	[ -n "$a" ] && [ -n "$b" ]
+	# B, submitted while A's 2 s job ran, completed before it did
+	run awk -v a="$a" -v b="$b" '$1 == "done" && !first { first = $2 } END { print (first == b) ? "ok" : "bad" }' \
+		"$BATS_TEST_TMPDIR/order"
 	assert_output ok
 }
 
