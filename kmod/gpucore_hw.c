@@ -204,9 +204,8 @@ static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
 
 	spin_lock_irqsave(&gpu->lock, flags);
 	now = ktime_get_ns();
-	late = emu->due && now > emu->due ? now - emu->due : 0;
-	if (!emu->due)
-		late = U64_MAX;
+	/* Untimed, or woken before its due time (a deadline moved): no lateness. */
+	late = emu->due && now >= emu->due ? now - emu->due : U64_MAX;
 	switch (emu->state) {
 	case GPUCORE_EMU_SWITCH:
 		/* The model's cost; a late timer is the emulator's error. */
@@ -214,16 +213,9 @@ static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
 		late = U64_MAX;
 		break;
 	case GPUCORE_EMU_SPIN:
-		/* An early wake (a deadline moved) ends only a step, not the run. */
-		if (emu->due && now < emu->due && !emu->force) {
-			gpucore_emu_spin_end(emu, now);
-			late = U64_MAX;
-			break;
-		}
 		gpucore_emu_spin_end(emu, now);
 		break;
 	case GPUCORE_EMU_START:
-		late = U64_MAX;
 		break;
 	default:
 		spin_unlock_irqrestore(&gpu->lock, flags);

@@ -398,7 +398,8 @@ static void gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 	e->nr_queued++;
 	gpucore_cls_runnable(ch, flags);
 	e->sched_ns += ktime_get_ns() - ch->runnable_since;
-	if (!e->cur)
+	/* A requeue comes from a switch-out, whose caller picks next anyway. */
+	if (!e->cur && !(flags & GPUCORE_ENQ_REQUEUE))
 		gpucore_sched_kick(e, false);
 }
 
