@@ -44,11 +44,16 @@
  * gpucore_jobs_signal() after it drops the lock.
  *
  * A backend that schedules by itself (firmware-scheduled GPUs such as GuC,
- * GSP or MES, or a paravirtual device whose host schedules) fits the same
- * table: it would set GPUCORE_BACKEND_SELF_SCHEDULED, be handed every
- * runnable channel's head job through @run with an unbounded budget, and
- * report each run's charge and end as the emulated engines do. The core
- * has no such backend yet.
+ * GSP or MES, or a paravirtual device whose host schedules) sets
+ * GPUCORE_BACKEND_SELF_SCHEDULED. The core then makes no decision for its
+ * engines and no policy is consulted: every runnable channel's head job is
+ * handed to the backend through @run at once, with an unbounded budget,
+ * several per engine, and the backend interleaves them as it likes. It
+ * reports each job's charge and end with the same calls, naming the job;
+ * the core retires it and hands the channel's next ready job. @preempt is
+ * only called with @force (the channel is being destroyed), for any job
+ * handed and not yet reported, and @inflight is not called: such a backend
+ * charges time as it goes, at least once per slice of its own.
  */
 #ifndef _GPUCORE_BACKEND_H_
 #define _GPUCORE_BACKEND_H_
@@ -74,7 +79,7 @@ enum gpucore_run_end {
 	GPUCORE_RUN_HUNG,
 };
 
-#define GPUCORE_BACKEND_SELF_SCHEDULED	(1U << 0)	/* reserved, see DOC */
+#define GPUCORE_BACKEND_SELF_SCHEDULED	(1U << 0)	/* schedules its engines itself, see DOC */
 
 /**
  * struct gpucore_backend_ops - what the scheduler core asks of a backend
@@ -100,8 +105,10 @@ struct gpucore_backend_ops {
 	void (*fini)(struct gpucore_gpu *gpu);
 
 	/**
-	 * @run: execute a job on an idle engine
-	 * @e: the engine; nothing runs on it
+	 * @run: execute a job on an idle engine (a self-scheduled backend:
+	 *	add it to the engine's work)
+	 * @e: the engine; nothing runs on it, unless the backend is
+	 *	self-scheduled
 	 * @job: the head job of the engine's current channel, ready to run;
 	 *	its execution resumes at &gpucore_job.cur and
 	 *	&gpucore_job.progress
@@ -121,13 +128,16 @@ struct gpucore_backend_ops {
 	/**
 	 * @preempt: shorten the run in progress
 	 * @e: the engine, with a run in progress
+	 * @job: the run's job (for a self-scheduled backend, which may hold
+	 *	several: the one to stop)
 	 * @after_ns: stop at the first preemption point after this much more
 	 *	engine time (0: the next one)
 	 * @force: stop now, even inside non-preemptible work (the channel
 	 *	is being destroyed); the work resumes where it stopped if the
 	 *	job is run again
 	 */
-	void (*preempt)(struct gpucore_engine *e, u64 after_ns, bool force);
+	void (*preempt)(struct gpucore_engine *e, struct gpucore_job *job, u64 after_ns,
+			bool force);
 
 	/**
 	 * @inflight: engine time used by the step in progress and not yet
@@ -137,12 +147,13 @@ struct gpucore_backend_ops {
 };
 
 extern const struct gpucore_backend_ops gpucore_emu_backend;
+extern const struct gpucore_backend_ops gpucore_emu_fw_backend;
 
 /* Reports from a backend, each with the GPU lock held (see DOC). */
 void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64 ns);
 void gpucore_sched_overhead(struct gpucore_engine *e, u64 ns);
-void gpucore_sched_ran(struct gpucore_engine *e, enum gpucore_run_end end, u64 late_ns,
-		       struct list_head *done);
+void gpucore_sched_ran(struct gpucore_engine *e, struct gpucore_job *job,
+		       enum gpucore_run_end end, u64 late_ns, struct list_head *done);
 void gpucore_jobs_signal(struct list_head *done);
 
 #endif /* _GPUCORE_BACKEND_H_ */

@@ -23,6 +23,10 @@
  * against the core's state, so a policy can never run a channel that is
  * not runnable, nor run one twice, nor lose one.
  *
+ * A GPU whose backend schedules its engines itself (the fw_sched module
+ * parameter) is not under any policy: a policy attaches to the other GPUs,
+ * and attaching one when every GPU schedules itself fails with -ENODEV.
+ *
  * Ejection: an invalid decision, a gpucore_bpf_error() call, a callback's
  * init failure, a runnable channel that made no progress for the watchdog
  * timeout, callbacks running past the policy's time budget (budget_us;
@@ -546,7 +550,7 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
 		struct gpucore_gpu *gpu = gpucore_policy_gpus[g];
 
-		if (!gpu)
+		if (!gpu || !gpucore_sched_by_driver(gpu))
 			continue;
 		mutex_lock(&gpu->vgpu_lock);
 		spin_lock_irq(&gpu->lock);
@@ -675,6 +679,18 @@ static struct gpucore_sched_ops *gpucore_policy_current(void)
 	return gpucore_policy.ops;
 }
 
+/* Is any GPU scheduled by the core, so that a policy has work to do? */
+static bool gpucore_policy_has_gpu(void)
+{
+	u32 g;
+
+	lockdep_assert_held(&gpucore_policy.mutex);
+	for (g = 0; g < GPUCORE_MAX_GPUS; g++)
+		if (gpucore_policy_gpus[g] && gpucore_sched_by_driver(gpucore_policy_gpus[g]))
+			return true;
+	return false;
+}
+
 static int gpucore_policy_reg(void *kdata, struct bpf_link *link)
 {
 	struct gpucore_sched_ops *ops = kdata;
@@ -686,6 +702,12 @@ static int gpucore_policy_reg(void *kdata, struct bpf_link *link)
 	mutex_lock(&gpucore_policy.mutex);
 	if (gpucore_policy_current()) {
 		ret = -EEXIST;
+		goto out_unlock;
+	}
+	if (!gpucore_policy_has_gpu()) {
+		pr_info("gpucore: policy %s refused: every GPU's engines schedule themselves (fw_sched)\n",
+			ops->name);
+		ret = -ENODEV;
 		goto out_unlock;
 	}
 	ret = gpucore_policy_call_init(ops);

@@ -64,8 +64,9 @@ static int gpucore_state_show(struct seq_file *m, void *unused)
 		   gpu->id, gpu->num_engines, gpu->vram_size,
 		   atomic64_read(&gpu->vram_used), gpu->timeslice_ns,
 		   atomic_read(&gpu->nr_channels));
-	seq_printf(m, "policy %s\n", gpu->policy && gpucore_policy_active(gpu) ?
-		   gpu->policy->name : "builtin");
+	seq_printf(m, "backend %s\n", gpu->backend->name);
+	seq_printf(m, "policy %s\n", !gpucore_sched_by_driver(gpu) ? "firmware" :
+		   gpu->policy && gpucore_policy_active(gpu) ? gpu->policy->name : "builtin");
 	gpucore_dump_engines(m, gpu);
 	xa_for_each(&gpu->vgpus, id, vgpu)
 		gpucore_dump_vgpu(m, vgpu);

@@ -60,6 +60,10 @@ static unsigned int switch_cost_us;
 module_param(switch_cost_us, uint, 0444);
 MODULE_PARM_DESC(switch_cost_us, "Engine time a context switch costs, in microseconds (0-10000, default 0); per GPU in sysfs");
 
+static unsigned int fw_sched;
+module_param(fw_sched, uint, 0444);
+MODULE_PARM_DESC(fw_sched, "GPUs whose engines schedule themselves, as firmware-scheduled GPUs do, a bitmask (bit N: gpuN; default 0): round robin over every runnable channel, no policy, weights and caps not enforced");
+
 static unsigned int job_timeout_ms = GPUCORE_JOB_TIMEOUT_DEFAULT_MS;
 module_param(job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "Engine time after which a job counts as hung and is stopped, in milliseconds (100-600000, 0: never; default 10000); per GPU in sysfs");
@@ -203,7 +207,8 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 		goto err_free;
 	}
 	dev_set_drvdata(&gpu->pdev->dev, gpu);
-	ret = gpucore_sched_gpu_init(gpu, &gpucore_emu_backend, num_compute);
+	ret = gpucore_sched_gpu_init(gpu, fw_sched & BIT(id) ? &gpucore_emu_fw_backend :
+				     &gpucore_emu_backend, num_compute);
 	if (ret)
 		goto err_hw;
 	ret = gpucore_vgpu_sysfs_init(gpu);
@@ -275,6 +280,10 @@ static int gpucore_check_params(void)
 	if (!gpucore_job_timeout_valid(job_timeout_ms)) {
 		pr_err("gpucore: job_timeout_ms=%u is out of range %u-%u (or 0: never)\n",
 		       job_timeout_ms, GPUCORE_JOB_TIMEOUT_MIN_MS, GPUCORE_JOB_TIMEOUT_MAX_MS);
+		return -EINVAL;
+	}
+	if (fw_sched >= BIT(num_gpus)) {
+		pr_err("gpucore: fw_sched=%#x names a GPU past num_gpus=%u\n", fw_sched, num_gpus);
 		return -EINVAL;
 	}
 	gpucore_vram_mb = gpucore_vram_limit_mb(vram_mb);

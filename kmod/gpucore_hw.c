@@ -26,6 +26,16 @@
  *   the last one the engine ran first spends the GPU's switch_cost_ns,
  *   reported as overhead and charged to nobody.
  *
+ * The engines are scheduled by the core (gpucore_emu_backend) or, like a
+ * GPU whose firmware schedules (GuC, MES), by themselves
+ * (gpucore_emu_fw_backend, the fw_sched module parameter): the core hands
+ * every runnable channel's head job to its engine, and the engine's
+ * emulated firmware runs them round robin, each context for up to the
+ * GPU's timeslice of engine time per turn, a context whose next job is
+ * handed as its job ends keeping the rest of its turn. No policy applies
+ * and vGPU weights and caps are not enforced: as on such hardware, the
+ * firmware decides.
+ *
  * Engine time charged is the measured time of each step, but a SPIN is
  * never charged past its end: a SPIN of N ns costs its channel N ns
  * whatever the timer's slack. How late a timed step ended against
@@ -34,6 +44,7 @@
  */
 
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -72,6 +83,13 @@ struct gpucore_emu {
 	bool stop;			/* stop at the next preemption point */
 	bool force;			/* stop now, preemptible or not */
 	bool data_go;			/* the thread has a chunk to move */
+	/* the emulated firmware's scheduler, when it schedules itself */
+	bool fw;
+	struct list_head fw_queue;	/* handed jobs waiting for a turn */
+	struct list_head fw_stopped;	/* handed jobs stopped while waiting */
+	struct irq_work fw_work;	/* reports @fw_stopped */
+	u32 fw_ctx;			/* context of the current turn */
+	u64 fw_left;			/* engine time left in that turn */
 };
 
 static struct gpucore_emu *to_emu(struct gpucore_engine *e)
@@ -161,10 +179,14 @@ static bool gpucore_emu_step(struct gpucore_emu *emu, u64 now, enum gpucore_run_
 	return false;
 }
 
+static void gpucore_fw_ran(struct gpucore_emu *emu, struct gpucore_job *job,
+			   enum gpucore_run_end end, u64 late_ns, struct list_head *done);
+
 /* Between steps, in the backend's own context: go on, or report the end. */
 static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 				 struct list_head *done)
 {
+	struct gpucore_job *job = emu->job;
 	enum gpucore_run_end end;
 
 	emu->state = GPUCORE_EMU_IDLE;
@@ -173,7 +195,9 @@ static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 		return;
 	emu->job = NULL;
 	emu->due = 0;
-	gpucore_sched_ran(emu->e, end, late_ns, done);
+	if (emu->fw)
+		return gpucore_fw_ran(emu, job, end, late_ns, done);
+	gpucore_sched_ran(emu->e, job, end, late_ns, done);
 }
 
 /*
@@ -290,12 +314,11 @@ static int gpucore_emu_thread(void *arg)
 	return 0;
 }
 
-/* See &gpucore_backend_ops.run. */
-static void gpucore_emu_run(struct gpucore_engine *e, struct gpucore_job *job, u64 budget_ns,
-			    u64 limit_ns, u32 ctx)
+/* Start a run: a context switch first if @ctx is not the one loaded. */
+static void gpucore_emu_start(struct gpucore_emu *emu, struct gpucore_job *job, u64 budget_ns,
+			      u64 limit_ns, u32 ctx)
 {
-	struct gpucore_emu *emu = to_emu(e);
-	u64 now = ktime_get_ns(), cost = READ_ONCE(e->gpu->switch_cost_ns);
+	u64 now = ktime_get_ns(), cost = READ_ONCE(emu->e->gpu->switch_cost_ns);
 	enum gpucore_run_end end;
 
 	emu->job = job;
@@ -322,13 +345,21 @@ static void gpucore_emu_run(struct gpucore_engine *e, struct gpucore_job *job, u
 	hrtimer_start(&emu->timer, ns_to_ktime(now), HRTIMER_MODE_ABS_HARD);
 }
 
+/* See &gpucore_backend_ops.run. */
+static void gpucore_emu_run(struct gpucore_engine *e, struct gpucore_job *job, u64 budget_ns,
+			    u64 limit_ns, u32 ctx)
+{
+	gpucore_emu_start(to_emu(e), job, budget_ns, limit_ns, ctx);
+}
+
 /* See &gpucore_backend_ops.preempt. */
-static void gpucore_emu_preempt(struct gpucore_engine *e, u64 after_ns, bool force)
+static void gpucore_emu_preempt(struct gpucore_engine *e, struct gpucore_job *job, u64 after_ns,
+				bool force)
 {
 	struct gpucore_emu *emu = to_emu(e);
 	u64 now = ktime_get_ns(), used;
 
-	if (!emu->job)
+	if (!emu->job || emu->job != job)
 		return;
 	if (force) {
 		emu->force = true;
@@ -343,6 +374,95 @@ static void gpucore_emu_preempt(struct gpucore_engine *e, u64 after_ns, bool for
 	now += force || !after_ns ? 0 : after_ns;
 	if (!emu->due || now < emu->due)
 		gpucore_emu_arm(emu, now);
+}
+
+/*
+ * The emulated firmware: start the next turn, or go on with the current
+ * context's next job (handed at the head of the queue) in the rest of its
+ * turn.
+ */
+static void gpucore_fw_next(struct gpucore_emu *emu)
+{
+	struct gpucore_job *job;
+
+	if (emu->job)
+		return;
+	job = list_first_entry_or_null(&emu->fw_queue, struct gpucore_job, be_node);
+	if (!job)
+		return;
+	list_del_init(&job->be_node);
+	if (job->be_ctx != emu->fw_ctx || !emu->fw_left) {
+		emu->fw_ctx = job->be_ctx;
+		emu->fw_left = max_t(u64, READ_ONCE(emu->e->gpu->timeslice_ns), 1);
+	}
+	gpucore_emu_start(emu, job, emu->fw_left, job->be_limit, job->be_ctx);
+}
+
+/*
+ * A run of the emulated firmware ended: a turn used up goes to the back of
+ * the queue; a job done, hung or stopped by force is reported.
+ */
+static void gpucore_fw_ran(struct gpucore_emu *emu, struct gpucore_job *job,
+			   enum gpucore_run_end end, u64 late_ns, struct list_head *done)
+{
+	emu->fw_left -= min(emu->fw_left, emu->used);
+	if (job->be_limit != U64_MAX)
+		job->be_limit -= min(job->be_limit, emu->used);
+	if (end == GPUCORE_RUN_STOPPED && !emu->force) {
+		emu->fw_left = 0;
+		list_add_tail(&job->be_node, &emu->fw_queue);
+	} else {
+		gpucore_sched_ran(emu->e, job, end, late_ns, done);
+	}
+	gpucore_fw_next(emu);
+}
+
+/* See &gpucore_backend_ops.run: the job joins the firmware's queue. */
+static void gpucore_fw_run(struct gpucore_engine *e, struct gpucore_job *job, u64 budget_ns,
+			   u64 limit_ns, u32 ctx)
+{
+	struct gpucore_emu *emu = to_emu(e);
+
+	job->be_limit = limit_ns;
+	job->be_ctx = ctx;
+	if (ctx == emu->fw_ctx && emu->fw_left)
+		list_add(&job->be_node, &emu->fw_queue);
+	else
+		list_add_tail(&job->be_node, &emu->fw_queue);
+	gpucore_fw_next(emu);
+}
+
+/* See &gpucore_backend_ops.preempt: only a forced stop reaches the firmware. */
+static void gpucore_fw_preempt(struct gpucore_engine *e, struct gpucore_job *job, u64 after_ns,
+			       bool force)
+{
+	struct gpucore_emu *emu = to_emu(e);
+
+	if (!force)
+		return;
+	if (emu->job == job)
+		return gpucore_emu_preempt(e, job, 0, true);
+	/* Waiting for a turn: reported stopped from the backend's context. */
+	list_move_tail(&job->be_node, &emu->fw_stopped);
+	irq_work_queue(&emu->fw_work);
+}
+
+static void gpucore_fw_workfn(struct irq_work *work)
+{
+	struct gpucore_emu *emu = container_of(work, struct gpucore_emu, fw_work);
+	struct gpucore_gpu *gpu = emu->e->gpu;
+	struct gpucore_job *job;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&gpu->lock, flags);
+	while ((job = list_first_entry_or_null(&emu->fw_stopped, struct gpucore_job,
+					       be_node))) {
+		list_del_init(&job->be_node);
+		gpucore_sched_ran(emu->e, job, GPUCORE_RUN_STOPPED, U64_MAX, &done);
+	}
+	spin_unlock_irqrestore(&gpu->lock, flags);
+	gpucore_jobs_signal(&done);
 }
 
 /* See &gpucore_backend_ops.inflight. */
@@ -364,6 +484,7 @@ static void gpucore_emu_fini(struct gpucore_gpu *gpu)
 
 		if (!emu)
 			continue;
+		irq_work_sync(&emu->fw_work);
 		if (emu->thread)
 			kthread_stop(emu->thread);
 		hrtimer_cancel(&emu->timer);
@@ -372,7 +493,7 @@ static void gpucore_emu_fini(struct gpucore_gpu *gpu)
 	}
 }
 
-static int gpucore_emu_init(struct gpucore_gpu *gpu)
+static int gpucore_emu_init_mode(struct gpucore_gpu *gpu, bool fw)
 {
 	struct task_struct *t;
 	u32 i;
@@ -385,6 +506,10 @@ static int gpucore_emu_init(struct gpucore_gpu *gpu)
 		if (!emu)
 			goto err;
 		emu->e = e;
+		emu->fw = fw;
+		INIT_LIST_HEAD(&emu->fw_queue);
+		INIT_LIST_HEAD(&emu->fw_stopped);
+		init_irq_work(&emu->fw_work, gpucore_fw_workfn);
 		init_waitqueue_head(&emu->wq);
 		hrtimer_init(&emu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 		emu->timer.function = gpucore_emu_timer_fn;
@@ -405,11 +530,31 @@ err:
 	return -ENOMEM;
 }
 
+static int gpucore_emu_init(struct gpucore_gpu *gpu)
+{
+	return gpucore_emu_init_mode(gpu, false);
+}
+
+static int gpucore_emu_fw_init(struct gpucore_gpu *gpu)
+{
+	return gpucore_emu_init_mode(gpu, true);
+}
+
 const struct gpucore_backend_ops gpucore_emu_backend = {
 	.name = "emulated",
 	.init = gpucore_emu_init,
 	.fini = gpucore_emu_fini,
 	.run = gpucore_emu_run,
 	.preempt = gpucore_emu_preempt,
+	.inflight = gpucore_emu_inflight,
+};
+
+const struct gpucore_backend_ops gpucore_emu_fw_backend = {
+	.name = "emulated-firmware",
+	.flags = GPUCORE_BACKEND_SELF_SCHEDULED,
+	.init = gpucore_emu_fw_init,
+	.fini = gpucore_emu_fini,
+	.run = gpucore_fw_run,
+	.preempt = gpucore_fw_preempt,
 	.inflight = gpucore_emu_inflight,
 };

@@ -15,9 +15,10 @@
  *   gpucore_gem.c      buffer objects
  *   gpucore_vgpu.c     vGPUs: partitions with weight, cap, memory quota, a
  *                      DRM device each, administered through sysfs
- *   gpucore_hw.c       the emulated engines, a backend: executes the jobs
- *                      the core hands it (struct gpucore_backend_ops,
- *                      gpucore_backend.h) and reports back
+ *   gpucore_hw.c       the emulated engines, two backends: executes the
+ *                      jobs the core hands it (struct gpucore_backend_ops,
+ *                      gpucore_backend.h) and reports back; in fw_sched
+ *                      mode it also schedules them itself
  *   gpucore_bpf.c      BPF policies: the struct_ops, its kfuncs, the
  *                      watchdog and ejection; consulted by the core
  *                      through struct gpucore_policy_class
@@ -323,6 +324,9 @@ struct gpucore_job {
 	/* execution state, the backend's (gpucore_backend.h) */
 	u32 cur;			/* command being executed */
 	u64 progress;			/* ns (SPIN) or bytes done of @cur */
+	struct list_head be_node;	/* on a self-scheduled backend's queue */
+	u64 be_limit;			/* engine time left before it hangs, ditto */
+	u32 be_ctx;			/* its context, ditto */
 	u64 submit_ns;
 	u64 start_ns;
 	u64 end_ns;
@@ -419,6 +423,7 @@ void gpucore_sched_kick(struct gpucore_engine *e, bool preempt);
 void gpucore_sched_kick_idle(struct gpucore_gpu *gpu);
 void gpucore_sched_unlock_irq(struct gpucore_gpu *gpu);
 u64 gpucore_sched_inflight(struct gpucore_engine *e);
+bool gpucore_sched_by_driver(const struct gpucore_gpu *gpu);
 struct gpucore_channel *gpucore_sched_longest_waiting(struct gpucore_gpu *gpu);
 void gpucore_sched_late_percentiles(const struct gpucore_late_hist *h, u64 *p50, u64 *p99);
 

@@ -52,6 +52,7 @@ DEFINE_XARRAY_ALLOC1(gpucore_channel_ids);
 static void gpucore_sched_flush(struct gpucore_gpu *gpu, struct list_head *done);
 static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
 static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
+static bool gpucore_sched_job_begin(struct gpucore_job *job, struct list_head *done);
 
 static const char *gpucore_fence_driver_name(struct dma_fence *fence)
 {
@@ -751,10 +752,8 @@ static void gpucore_engine_next(struct gpucore_engine *e, u64 late_ns, struct li
 		e->slice_busy = ch->busy_ns;
 		used = 0;
 	}
-	if (!gpucore_sched_job_start(job, done))
+	if (!gpucore_sched_job_begin(job, done))
 		return;
-	if (job->cur >= job->num_cmds)
-		return gpucore_sched_job_done(job, 0, done);
 	budget = e->slice_ns - used;
 	if (e->preempt)
 		budget = min(budget, GPUCORE_MIN_QUANTUM_NS - ran);
@@ -762,9 +761,39 @@ static void gpucore_engine_next(struct gpucore_engine *e, u64 late_ns, struct li
 	e->gpu->backend->run(e, job, budget, gpucore_job_limit(e->gpu, job), ch->id);
 }
 
+/*
+ * A self-scheduled backend's engine: hand it the head job of every queued
+ * channel; the channel stays RUNNING until the backend reports the job.
+ */
+static void gpucore_engine_hand_all(struct gpucore_engine *e, struct list_head *done)
+{
+	struct gpucore_channel *ch;
+	struct gpucore_job *job;
+
+	while ((ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node))) {
+		list_del_init(&ch->rl_node);
+		e->nr_queued--;
+		job = gpucore_head_job(ch);
+		ch->state = GPUCORE_CH_RUNNING;
+		trace_gpucore_switch_in(e, ch, ktime_get_ns() - ch->runnable_since);
+		if (gpucore_sched_job_begin(job, done)) {
+			e->switches++;
+			e->gpu->backend->run(e, job, U64_MAX, gpucore_job_limit(e->gpu, job),
+					     ch->id);
+			continue;
+		}
+		/* Retired before it started: its next job, if ready, queues again. */
+		ch->state = GPUCORE_CH_IDLE;
+		gpucore_update_state(ch, GPUCORE_ENQ_REQUEUE);
+	}
+	e->idle_since = ktime_get_ns();
+}
+
 /* Keep @e busy: pick, then run or retire, until a run is started or nothing is left. */
 static void gpucore_engine_advance(struct gpucore_engine *e, u64 late_ns, struct list_head *done)
 {
+	if (!gpucore_sched_by_driver(e->gpu))
+		return gpucore_engine_hand_all(e, done);
 	while (!e->run_job) {
 		if (!e->cur && !gpucore_sched_pick(e)) {
 			e->idle_since = ktime_get_ns();
@@ -792,7 +821,7 @@ static void gpucore_engine_kicked(struct gpucore_engine *e, bool preempt, struct
 	ran = e->cur->busy_ns + e->gpu->backend->inflight(e) - e->busy_at_in;
 	if (ran < GPUCORE_MIN_QUANTUM_NS)
 		e->kicks_held++;
-	e->gpu->backend->preempt(e, ran < GPUCORE_MIN_QUANTUM_NS ?
+	e->gpu->backend->preempt(e, e->run_job, ran < GPUCORE_MIN_QUANTUM_NS ?
 				 GPUCORE_MIN_QUANTUM_NS - ran : 0, false);
 }
 
@@ -967,9 +996,28 @@ static void gpucore_job_hung(struct gpucore_engine *e, struct gpucore_job *job,
 		gpucore_sched_job_done(j, -ECANCELED, done);
 }
 
+/* A self-scheduled backend's job ended: its channel leaves the engine. */
+static void gpucore_sched_handed_ran(struct gpucore_engine *e, struct gpucore_job *job,
+				     struct list_head *done)
+{
+	struct gpucore_channel *ch = job->ch;
+
+	/* Handed once, reported once: its run is all its engine time. */
+	trace_gpucore_switch_out(e, ch, job->busy_ns, job->done ? GPUCORE_SWITCH_DRAINED :
+				 GPUCORE_SWITCH_DESTROYED, U64_MAX);
+	ch->state = GPUCORE_CH_IDLE;
+	if (ch->dead) {
+		wake_up_all(&ch->done_wq);
+		return;
+	}
+	gpucore_update_state(ch, GPUCORE_ENQ_REQUEUE);
+	gpucore_engine_hand_all(e, done);
+}
+
 /**
  * gpucore_sched_ran - a backend reports the end of a run
  * @e: the engine
+ * @job: the run's job
  * @end: how the run ended
  * @late_ns: how long after its due time the run ended (the budget's end, a
  *	preemption's deadline, a SPIN's end), U64_MAX if it had none
@@ -981,11 +1029,9 @@ static void gpucore_job_hung(struct gpucore_engine *e, struct gpucore_job *job,
  *
  * Context: the GPU lock held.
  */
-void gpucore_sched_ran(struct gpucore_engine *e, enum gpucore_run_end end, u64 late_ns,
-		       struct list_head *done)
+void gpucore_sched_ran(struct gpucore_engine *e, struct gpucore_job *job,
+		       enum gpucore_run_end end, u64 late_ns, struct list_head *done)
 {
-	struct gpucore_job *job = e->run_job;
-
 	lockdep_assert_held(&e->gpu->lock);
 	e->run_job = NULL;
 	gpucore_late_record(&e->late, late_ns);
@@ -993,7 +1039,10 @@ void gpucore_sched_ran(struct gpucore_engine *e, enum gpucore_run_end end, u64 l
 		gpucore_sched_job_done(job, 0, done);
 	else if (end == GPUCORE_RUN_HUNG)
 		gpucore_job_hung(e, job, done);
-	gpucore_engine_advance(e, late_ns, done);
+	if (gpucore_sched_by_driver(e->gpu))
+		gpucore_engine_advance(e, late_ns, done);
+	else
+		gpucore_sched_handed_ran(e, job, done);
 	gpucore_sched_flush(e->gpu, done);
 }
 
@@ -1026,6 +1075,18 @@ u64 gpucore_sched_inflight(struct gpucore_engine *e)
 {
 	lockdep_assert_held(&e->gpu->lock);
 	return e->run_job ? e->gpu->backend->inflight(e) : 0;
+}
+
+/**
+ * gpucore_sched_by_driver - does the core (and a policy) schedule @gpu?
+ * @gpu: the GPU
+ *
+ * Return: false if its backend schedules its engines itself
+ * (GPUCORE_BACKEND_SELF_SCHEDULED): no policy applies to it.
+ */
+bool gpucore_sched_by_driver(const struct gpucore_gpu *gpu)
+{
+	return !(gpu->backend->flags & GPUCORE_BACKEND_SELF_SCHEDULED);
 }
 
 /**
@@ -1149,6 +1210,20 @@ static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *d
 }
 
 /*
+ * A job is about to be handed to the backend: false if it was retired
+ * instead (its in-fence failed, or it has no commands left).
+ */
+static bool gpucore_sched_job_begin(struct gpucore_job *job, struct list_head *done)
+{
+	if (!gpucore_sched_job_start(job, done))
+		return false;
+	if (job->cur < job->num_cmds)
+		return true;
+	gpucore_sched_job_done(job, 0, done);
+	return false;
+}
+
+/*
  * Retired jobs whose references are dropped in process context: a backend
  * signals from a timer, and the last reference of a buffer object or a
  * channel may free memory that must not be freed there.
@@ -1256,8 +1331,10 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	}
 	/* Stopped at once, even inside non-preemptible work (an engine reset). */
 	running = ch->state == GPUCORE_CH_RUNNING;
-	if (running && e->run_job)
-		gpu->backend->preempt(e, 0, true);
+	if (running && !gpucore_sched_by_driver(gpu))
+		gpu->backend->preempt(e, gpucore_head_job(ch), 0, true);
+	else if (running && e->run_job)
+		gpu->backend->preempt(e, e->run_job, 0, true);
 	gpucore_sched_unlock_irq(gpu);
 	gpucore_fault_destroy_delay();
 

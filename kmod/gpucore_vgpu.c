@@ -761,6 +761,14 @@ static ssize_t timeslice_ns_show(struct device *dev, struct device_attribute *at
 }
 static DEVICE_ATTR_RO(timeslice_ns);
 
+static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", gpucore_sched_by_driver(gpu) ? "driver" : "firmware");
+}
+static DEVICE_ATTR_RO(scheduler);
+
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
@@ -869,6 +877,7 @@ static struct attribute *gpucore_gpu_attrs[] = {
 	&dev_attr_vram_size.attr,
 	&dev_attr_vram_used.attr,
 	&dev_attr_timeslice_ns.attr,
+	&dev_attr_scheduler.attr,
 	&dev_attr_engines.attr,
 	&dev_attr_engine_switch_ns.attr,
 	&dev_attr_engine_resets.attr,

@@ -128,3 +128,29 @@ trace_stop() {
 	echo 0 > "$TRACEFS/tracing_on"
 	echo 0 > "$TRACEFS/events/gpucore/enable"
 }
+
+# Job order on engine 0 from the trace: lines "submit|in|done CHANNEL SEQNO".
+job_order() {
+	awk '{ ch = ""; s = ""; for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		if (kv[1] == "channel") ch = kv[2]; if (kv[1] == "seqno") s = kv[2] } }
+	     /gpucore_job_submit:/ { print "submit", ch, s }
+	     /gpucore_switch_in:/ { print "in", ch }
+	     /gpucore_job_complete:/ { print "done", ch, s }' "$TRACEFS/trace"
+}
+
+# long_then_short GPULOAD-ARGS...: channel A runs gpuload with the given
+# arguments on engine 0; 100 ms later channel B submits one 1 ms job there.
+# The trace's order of submits, switch-ins and completions goes to
+# $BATS_TEST_TMPDIR/order; prints A's and B's channel ids.
+long_then_short() {
+	trace_start gpucore_job_submit gpucore_switch_in gpucore_job_complete
+	"$GPULOAD" -c 1 -i 0 "$@" -Q > /dev/null &
+	local a=$!
+	sleep 0.1
+	"$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q > /dev/null || return 1
+	wait $a || return 1
+	trace_stop
+	job_order > "$BATS_TEST_TMPDIR/order"
+	awk '$1 == "submit" && !a { a = $2 } $1 == "submit" && $2 != a { print a, $2; exit }' \
+		"$BATS_TEST_TMPDIR/order"
+}

@@ -32,7 +32,8 @@ rel_diff() {
 	assert_success
 	[ "${#lines[@]}" = 2 ]
 	a=${lines[0]} b=${lines[1]}
-	[ "$a" -gt 0 ] && [ "$b" -gt 0 ]
+	[ "$a" -gt 0 ]
+	[ "$b" -gt 0 ]
 	d=$(rel_diff "$a" "$b")
 	echo "busy: $a $b diff ${d}%"
 	[ "$d" -le 10 ]

@@ -123,6 +123,10 @@ static int attach_new(struct gs_policy_obj *po)
 			gs_err("a policy is already loaded (gpusched status); use --replace or gpusched unload first");
 			return GS_EXISTS;
 		}
+		if (err == -ENODEV) {
+			gs_err("no GPU for a policy: every GPU's engines schedule themselves (module parameter fw_sched)");
+			return GS_LOAD;
+		}
 		return refused(po, "attach", err);
 	}
 	ret = pin_link(link);
