@@ -154,3 +154,67 @@ long_then_short() {
 	awk '$1 == "submit" && !a { a = $2 } $1 == "submit" && $2 != a { print a, $2; exit }' \
 		"$BATS_TEST_TMPDIR/order"
 }
+
+# short_job_first: channel A runs one 2 s SPIN on engine 0 and channel B
+# submits a 1 ms job 100 ms later: B's job completes first (A is
+# preempted for it, whoever schedules the engine).
+short_job_first() {
+	local a b
+	run long_then_short -s 2s -q 1 -n 1
+	assert_success
+	read -r a b <<< "$output"
+	cat "$BATS_TEST_TMPDIR/order"
+	[ -n "$a" ]
+	[ -n "$b" ]
+	run awk -v b="$b" '$1 == "done" && !first { first = $2 } END { print (first == b) ? "ok" : "bad" }' \
+		"$BATS_TEST_TMPDIR/order"
+	assert_output ok
+}
+
+# jobs_in_order_once: 4 channels of mixed job lengths; every job completes
+# once, in its channel's submission order, and none fails.
+jobs_in_order_once() {
+	run "$GPULOAD" -c 4 -s 50us-3ms -q 32 -n 300 --verify --json
+	assert_success
+	echo "$output" | jq -e '.total.lost == 0 and .total.duplicated == 0 and .total.failed == 0 and .total.jobs == 1200'
+}
+
+# data_exact N: N jobs per channel of FILL/COPY/SPIN over 8 channels, then
+# copy-engine FILL/COPY: every byte as written, nothing lost or failed.
+data_exact() {
+	run "$GPULOAD" -c 8 -k mix -s 100us --bo-size 256K -q 8 -n "$1" --verify --json
+	assert_success
+	echo "$output" | jq -e --argjson n $((8 * $1)) '.total.mismatches == 0 and .total.lost == 0 and .total.failed == 0 and .total.jobs == $n'
+	run "$GPULOAD" -E copy -c 2 -k copy --bo-size 1M -q 4 -n "$1" --verify --json
+	assert_success
+	echo "$output" | jq -e --argjson n $((2 * $1)) '.total.mismatches == 0 and .total.jobs == $n'
+}
+
+# two_flat_out_diff SECS: two flat-out channels on engine 0 (7 ms jobs);
+# prints how far apart their engine time was, in percent of the larger,
+# between two debugfs snapshots SECS apart taken while both ran (so the
+# two threads' start and end times do not count). Fails if either got none.
+two_flat_out_diff() {
+	local a b
+	"$GPULOAD" -c 2 -i 0 -s 7ms -q 16 -t $(($1 + 3)) -Q > /dev/null &
+	sleep 1.5
+	debugfs_state > "$BATS_TEST_TMPDIR/s0"
+	sleep "$1"
+	debugfs_state > "$BATS_TEST_TMPDIR/s1"
+	wait
+	read -r a b < <(awk '$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) { split($i, kv, "="); d[$2] += (FILENAME ~ /s1$/ ? 1 : -1) * kv[2] } }
+		END { for (c in d) printf "%.0f ", d[c]; print "" }' "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1")
+	echo "busy: $a $b" >&2
+	[ "${a:-0}" -gt 0 ] && [ "${b:-0}" -gt 0 ] || return 1
+	awk -v a="$a" -v b="$b" 'BEGIN { m = a > b ? a : b; d = a - b; if (d < 0) d = -d; printf "%d\n", 100 * d / m }'
+}
+
+# hang_recovered: $output is hangjob's report of a hung job with 3 queued
+# behind it: it failed with -ETIMEDOUT, they with -ECANCELED, and the
+# channel refused a later submit with -EIO.
+hang_recovered() {
+	echo "$output"
+	[ "$(echo "$output" | jq '.hang_status')" = -110 ]
+	[ "$(echo "$output" | jq -c '.queued_status')" = "[-125,-125,-125]" ]
+	[ "$(echo "$output" | jq '.resubmit_errno')" = -5 ]
+}

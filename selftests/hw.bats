@@ -100,16 +100,7 @@ channel_busy_per_job() {
 }
 
 @test "a preemptible SPIN is preempted for a waiting channel at its timeslice" {
-	run long_then_short -s 2s -q 1 -n 1
-	assert_success
-	read -r a b <<< "$output"
-	cat "$BATS_TEST_TMPDIR/order"
-	[ -n "$a" ]
-	[ -n "$b" ]
-	# B, submitted while A's 2 s job ran, completed before it did
-	run awk -v a="$a" -v b="$b" '$1 == "done" && !first { first = $2 } END { print (first == b) ? "ok" : "bad" }' \
-		"$BATS_TEST_TMPDIR/order"
-	assert_output ok
+	short_job_first
 }
 
 @test "a hung job is stopped at the job timeout: -ETIMEDOUT, queued jobs cancelled, the channel refuses work with -EIO" {
@@ -117,10 +108,7 @@ channel_busy_per_job() {
 	r0=$(vgpu_attr host resets)
 	run "$HANGJOB" -i 0 --queued 3
 	assert_success
-	echo "$output"
-	[ "$(echo "$output" | jq '.hang_status')" = -110 ]
-	[ "$(echo "$output" | jq -c '.queued_status')" = "[-125,-125,-125]" ]
-	[ "$(echo "$output" | jq '.resubmit_errno')" = -5 ]
+	hang_recovered
 	# the job had used its 500 ms of engine time; detected within a second more
 	echo "$output" | jq -e '.detect_ms >= 500 and .detect_ms < 1500'
 	[ "$(vgpu_attr host resets)" = $((r0 + 1)) ]

@@ -13,29 +13,9 @@ teardown_file() {
 	gpucore_unload
 }
 
-# rel_diff A B: |A-B| / max(A,B) in percent (integer).
-rel_diff() {
-	awk -v a="$1" -v b="$2" 'BEGIN { m = a > b ? a : b; d = a - b; if (d < 0) d = -d; printf "%d\n", m ? 100 * d / m : 0 }'
-}
-
 @test "two flat-out channels on one engine get engine time within 10% (jobs longer than the timeslice)" {
-	# measured between two debugfs snapshots while both run, so that the
-	# two threads' start and end times do not count
-	"$GPULOAD" -c 2 -i 0 -s 7ms -q 16 -t 6 -Q > /dev/null &
-	sleep 1.5
-	debugfs_state > "$BATS_TEST_TMPDIR/s0"
-	sleep 3
-	debugfs_state > "$BATS_TEST_TMPDIR/s1"
-	wait
-	run awk '$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) { split($i, kv, "="); b[$2] += (FILENAME ~ /s1$/ ? 1 : -1) * kv[2] } }
-		END { for (c in b) printf "%.0f\n", b[c] }' "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1"
-	assert_success
-	[ "${#lines[@]}" = 2 ]
-	a=${lines[0]} b=${lines[1]}
-	[ "$a" -gt 0 ]
-	[ "$b" -gt 0 ]
-	d=$(rel_diff "$a" "$b")
-	echo "busy: $a $b diff ${d}%"
+	d=$(two_flat_out_diff 3)
+	echo "diff $d%"
 	[ "$d" -le 10 ]
 }
 
@@ -60,21 +40,11 @@ rel_diff() {
 }
 
 @test "jobs of a channel complete in submission order, each exactly once" {
-	run "$GPULOAD" -c 4 -s 50us-3ms -q 32 -n 300 --verify --json
-	assert_success
-	echo "$output" | jq -e '.total.lost == 0 and .total.duplicated == 0 and .total.jobs == 1200'
+	jobs_in_order_once
 }
 
-@test "byte-exact data after thousands of FILL/COPY jobs over many channels" {
-	run "$GPULOAD" -c 8 -k mix -s 100us --bo-size 256K -q 8 -n 400 --verify --json
-	assert_success
-	echo "$output" | jq -e '.total.mismatches == 0 and .total.lost == 0 and .total.failed == 0 and .total.jobs == 3200'
-}
-
-@test "copy-engine channels run FILL/COPY byte-exact" {
-	run "$GPULOAD" -E copy -c 2 -k copy --bo-size 1M -q 4 -n 200 --verify --json
-	assert_success
-	echo "$output" | jq -e '.total.mismatches == 0 and .total.jobs == 400'
+@test "byte-exact data after thousands of FILL/COPY jobs over many channels, on compute and copy engines" {
+	data_exact 400
 	echo "$output" | jq -e '.channels[0].engine == 2'
 }
 
