@@ -84,7 +84,6 @@ struct gpucore_emu {
 	bool force;			/* stop now, preemptible or not */
 	bool data_go;			/* the thread has a chunk to move */
 	/* the emulated firmware's scheduler, when it schedules itself */
-	bool fw;
 	struct list_head fw_queue;	/* handed jobs waiting for a turn */
 	struct list_head fw_stopped;	/* handed jobs stopped while waiting */
 	struct irq_work fw_work;	/* reports @fw_stopped */
@@ -95,6 +94,12 @@ struct gpucore_emu {
 static struct gpucore_emu *to_emu(struct gpucore_engine *e)
 {
 	return e->be;
+}
+
+/* Does the engine's emulated firmware schedule it (gpucore_emu_fw_backend)? */
+static bool gpucore_emu_fw(const struct gpucore_emu *emu)
+{
+	return emu->e->gpu->backend == &gpucore_emu_fw_backend;
 }
 
 static bool gpucore_cmd_endless(const struct gpucore_cmd *cmd)
@@ -195,7 +200,7 @@ static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 		return;
 	emu->job = NULL;
 	emu->due = 0;
-	if (emu->fw)
+	if (gpucore_emu_fw(emu))
 		return gpucore_fw_ran(emu, job, end, late_ns, done);
 	gpucore_sched_ran(emu->e, job, end, late_ns, done);
 }
@@ -493,7 +498,7 @@ static void gpucore_emu_fini(struct gpucore_gpu *gpu)
 	}
 }
 
-static int gpucore_emu_init_mode(struct gpucore_gpu *gpu, bool fw)
+static int gpucore_emu_init(struct gpucore_gpu *gpu)
 {
 	struct task_struct *t;
 	u32 i;
@@ -506,7 +511,6 @@ static int gpucore_emu_init_mode(struct gpucore_gpu *gpu, bool fw)
 		if (!emu)
 			goto err;
 		emu->e = e;
-		emu->fw = fw;
 		INIT_LIST_HEAD(&emu->fw_queue);
 		INIT_LIST_HEAD(&emu->fw_stopped);
 		init_irq_work(&emu->fw_work, gpucore_fw_workfn);
@@ -530,16 +534,6 @@ err:
 	return -ENOMEM;
 }
 
-static int gpucore_emu_init(struct gpucore_gpu *gpu)
-{
-	return gpucore_emu_init_mode(gpu, false);
-}
-
-static int gpucore_emu_fw_init(struct gpucore_gpu *gpu)
-{
-	return gpucore_emu_init_mode(gpu, true);
-}
-
 const struct gpucore_backend_ops gpucore_emu_backend = {
 	.name = "emulated",
 	.init = gpucore_emu_init,
@@ -552,7 +546,7 @@ const struct gpucore_backend_ops gpucore_emu_backend = {
 const struct gpucore_backend_ops gpucore_emu_fw_backend = {
 	.name = "emulated-firmware",
 	.flags = GPUCORE_BACKEND_SELF_SCHEDULED,
-	.init = gpucore_emu_fw_init,
+	.init = gpucore_emu_init,
 	.fini = gpucore_emu_fini,
 	.run = gpucore_fw_run,
 	.preempt = gpucore_fw_preempt,

@@ -52,7 +52,6 @@ DEFINE_XARRAY_ALLOC1(gpucore_channel_ids);
 static void gpucore_sched_flush(struct gpucore_gpu *gpu, struct list_head *done);
 static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct list_head *done);
 static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done);
-static bool gpucore_sched_job_begin(struct gpucore_job *job, struct list_head *done);
 
 static const char *gpucore_fence_driver_name(struct dma_fence *fence)
 {
@@ -752,7 +751,7 @@ static void gpucore_engine_next(struct gpucore_engine *e, u64 late_ns, struct li
 		e->slice_busy = ch->busy_ns;
 		used = 0;
 	}
-	if (!gpucore_sched_job_begin(job, done))
+	if (!gpucore_sched_job_start(job, done))
 		return;
 	budget = e->slice_ns - used;
 	if (e->preempt)
@@ -776,7 +775,7 @@ static void gpucore_engine_hand_all(struct gpucore_engine *e, struct list_head *
 		job = gpucore_head_job(ch);
 		ch->state = GPUCORE_CH_RUNNING;
 		trace_gpucore_switch_in(e, ch, ktime_get_ns() - ch->runnable_since);
-		if (gpucore_sched_job_begin(job, done)) {
+		if (gpucore_sched_job_start(job, done)) {
 			e->switches++;
 			e->gpu->backend->run(e, job, U64_MAX, gpucore_job_limit(e->gpu, job),
 					     ch->id);
@@ -1187,15 +1186,17 @@ static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct l
 
 /**
  * gpucore_sched_job_start - a job reaches its engine
- * @job: the head job of the engine's current channel, ready
- * @done: list a failed job is moved to (see gpucore_sched_job_done())
+ * @job: the head job of the engine's channel, ready
+ * @done: list a retired job is moved to (see gpucore_sched_job_done())
  *
  * A job whose in-fence signalled with an error is not executed: it fails
  * here, in its turn, with that error, so the jobs of a channel still
- * complete in order. Otherwise the job's start time is set the first time.
+ * complete in order. A job with no commands left completes here.
+ * Otherwise the job's start time is set the first time.
  *
  * Context: the GPU lock held.
- * Return: true if the engine is to execute the job, false if it failed.
+ * Return: true if the backend is to execute the job, false if it was
+ * retired.
  */
 static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *done)
 {
@@ -1206,17 +1207,6 @@ static bool gpucore_sched_job_start(struct gpucore_job *job, struct list_head *d
 	}
 	if (!job->start_ns)
 		job->start_ns = ktime_get_ns();
-	return true;
-}
-
-/*
- * A job is about to be handed to the backend: false if it was retired
- * instead (its in-fence failed, or it has no commands left).
- */
-static bool gpucore_sched_job_begin(struct gpucore_job *job, struct list_head *done)
-{
-	if (!gpucore_sched_job_start(job, done))
-		return false;
 	if (job->cur < job->num_cmds)
 		return true;
 	gpucore_sched_job_done(job, 0, done);

@@ -53,11 +53,11 @@ teardown_file() {
 
 @test "fw_sched: a context switch costs engine time charged to no tenant" {
 	echo 2000 > "$(gpu_sys)/switch_cost_us"
-	sw0=$(debugfs_state | awk '$1 == "engine" && $2 == 0 { for (i = 3; i <= NF; i++) if ($i ~ /^switch_ns=/) { split($i, kv, "="); print kv[2] } }')
+	sw0=$(engine_field 0 switch_ns)
 	run "$GPULOAD" -c 2 -i 0 -s 1ms -q 4 -n 40 --json
 	echo 0 > "$(gpu_sys)/switch_cost_us"
 	assert_success
-	sw1=$(debugfs_state | awk '$1 == "engine" && $2 == 0 { for (i = 3; i <= NF; i++) if ($i ~ /^switch_ns=/) { split($i, kv, "="); print kv[2] } }')
+	sw1=$(engine_field 0 switch_ns)
 	echo "switch_ns $sw0 -> $sw1"
 	[ $((sw1 - sw0)) -ge 2000000 ]
 	[ $(((sw1 - sw0) % 2000000)) = 0 ]

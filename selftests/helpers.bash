@@ -88,6 +88,12 @@ DBG=/sys/kernel/debug/gpucore
 
 # debugfs_state [GPU]: the driver's state dump.
 debugfs_state() { cat "$DBG/gpu${1:-0}/state"; }
+# engine_field ENGINE FIELD: a counter of an engine's debugfs line (GPU 0).
+engine_field() {
+	debugfs_state | awk -v e="$1" -v f="$2" '$1 == "engine" && $2 == e {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
+}
+
 # gpu_channels [GPU]: the channels alive on the GPU (its "gpu" line).
 gpu_channels() { debugfs_state "$@" | sed -n 's/^gpu .* channels=\([0-9-]*\)$/\1/p'; }
 

@@ -20,12 +20,6 @@ setup() {
 	echo 10000 > "$(gpu_sys)/job_timeout_ms"
 }
 
-# engine_field ENGINE FIELD: a counter of an engine's debugfs line.
-engine_field() {
-	debugfs_state | awk -v e="$1" -v f="$2" '$1 == "engine" && $2 == e {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
-}
-
 # sysfs_word FILE N: the Nth (0-based) word of a per-engine sysfs file.
 sysfs_word() {
 	awk -v n="$2" '{ print $(n + 1) }' "$(gpu_sys)/$1"
