@@ -1254,7 +1254,7 @@ void gpucore_sched_retire_flush(void)
  * @done: jobs retired by the core
  *
  * Every job's fence signals here exactly once, with its error if it
- * failed. Called from a timer or a fence callback, the references the
+ * failed and the job's end time as its timestamp. Called from a timer or a fence callback, the references the
  * jobs hold are dropped later by a worker.
  *
  * Context: any, GPU lock not held.
@@ -1271,8 +1271,10 @@ void gpucore_jobs_signal(struct list_head *done)
 			dma_fence_put(&job->fence);
 		if (job->status)
 			dma_fence_set_error(&job->fence, job->status);
-		dma_fence_signal(&job->fence);
-		wake_up_all(&job->ch->done_wq);
+		dma_fence_signal_timestamp(&job->fence, ns_to_ktime(job->end_ns));
+		/* A channel's waiters once, after the last of its jobs in a row. */
+		if (list_entry_is_head(next, done, node) || next->ch != job->ch)
+			wake_up_all(&job->ch->done_wq);
 		if (!defer)
 			gpucore_job_release(job);
 		else if (llist_add(&job->retired, &gpucore_retired))

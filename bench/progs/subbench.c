@@ -13,6 +13,8 @@
  *   submit1_busy_ns   the same while another channel keeps the engine busy,
  *                     so that no submit has to wake the engine up
  *   submit64_job_ns   one SUBMIT of 64 empty jobs, divided by 64
+ *   submit64_busy_job_ns  the same while the engine is busy: queueing
+ *                     the jobs alone, without completing them
  *   roundtrip_ns      submit an empty job, DRM_IOCTL_GPUCORE_WAIT for it
  *   eventfd_rtt_ns    eventfd ping-pong between two threads: the floor for
  *                     a wake-up round trip
@@ -220,7 +222,8 @@ static uint64_t median(struct u64_vec *v)
 
 int main(int argc, char **argv)
 {
-	struct u64_vec nop = { 0 }, s1 = { 0 }, s1b = { 0 }, s64 = { 0 }, rt = { 0 }, efd = { 0 };
+	struct u64_vec nop = { 0 }, s1 = { 0 }, s1b = { 0 }, s64 = { 0 }, s64b = { 0 };
+	struct u64_vec rt = { 0 }, efd = { 0 };
 	unsigned int iters = 2000, rounds = 7, r;
 	const char *vgpu = NULL;
 	pthread_t th;
@@ -251,20 +254,23 @@ int main(int argc, char **argv)
 		double d = bench_roundtrip(iters / 4 + 1), e = bench_eventfd(iters / 4 + 1);
 		__u32 busy = busy_start();
 		double f = bench_submit(iters, 1);
+		double g = bench_submit(iters / 8 + 1, BATCH) / BATCH;
 
 		busy_stop(busy);
 		if (!r)
 			continue;
 		if (u64_vec_push(&nop, a) || u64_vec_push(&s1, b) || u64_vec_push(&s64, c) ||
-		    u64_vec_push(&rt, d) || u64_vec_push(&efd, e) || u64_vec_push(&s1b, f))
+		    u64_vec_push(&rt, d) || u64_vec_push(&efd, e) || u64_vec_push(&s1b, f) ||
+		    u64_vec_push(&s64b, g))
 			die("memory", ENOMEM);
 	}
 	printf("{\"iterations\": %u, \"rounds\": %u, \"null_ioctl_ns\": %llu, "
 	       "\"submit1_ns\": %llu, \"submit1_busy_ns\": %llu, \"submit64_job_ns\": %llu, "
-	       "\"roundtrip_ns\": %llu, \"eventfd_rtt_ns\": %llu}\n", iters, rounds,
+	       "\"submit64_busy_job_ns\": %llu, \"roundtrip_ns\": %llu, \"eventfd_rtt_ns\": %llu}\n", iters, rounds,
 	       (unsigned long long)median(&nop), (unsigned long long)median(&s1),
 	       (unsigned long long)median(&s1b),
-	       (unsigned long long)median(&s64), (unsigned long long)median(&rt),
+	       (unsigned long long)median(&s64), (unsigned long long)median(&s64b),
+	       (unsigned long long)median(&rt),
 	       (unsigned long long)median(&efd));
 	return 0;
 }
