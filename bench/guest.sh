@@ -211,17 +211,21 @@ bench_latency() {
 }
 
 # ---- 3. policy overhead ----------------------------------------------------
-# ovh_run: the same load under whatever policy is in charge; prints
-# "DECISIONS DECISION_NS SCHED_NS" over 4 s of it.
+# ovh_run [stats]: the same load under whatever policy is in charge; prints
+# "DECISIONS DECISION_NS SCHED_NS BPF_RUN_NS BPF_RUNS" over 4 s of it (the
+# last two 0 unless "stats" is given: the BPF programs' run time and run
+# count over the same 4 s).
 ovh_run() {
-	local d0 n0 s0 d1 n1 s1
+	local d0 n0 s0 d1 n1 s1 rt0=0 c0=0 rt1=0 c1=0
 	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 6 -Q > /dev/null &
 	sleep 1
+	[ "${1:-}" = stats ] && read -r rt0 c0 < <(bpf_runtime)
 	read -r d0 n0 s0 < <(decisions)
 	sleep 4
 	read -r d1 n1 s1 < <(decisions)
+	[ "${1:-}" = stats ] && read -r rt1 c1 < <(bpf_runtime)
 	wait
-	echo $((d1 - d0)) $((n1 - n0)) $((s1 - s0))
+	echo $((d1 - d0)) $((n1 - n0)) $((s1 - s0)) $((rt1 - rt0)) $((c1 - c0))
 }
 
 # bpf_runtime: total run_time_ns and run_cnt of the loaded struct_ops programs.
@@ -231,14 +235,14 @@ bpf_runtime() {
 }
 
 bench_overhead() {
-	local i d n sc bd=0 bn=0 bs=0 sd=0 sn=0 ss=0 rt0 rt1 c0 c1 bpf_ns
+	local i d n sc bd=0 bn=0 bs=0 sd=0 sn=0 ss=0 bpf_ns runs
 	log "policy overhead: besteffort.bpf vs the built-in round robin, 8 channels, 100us-2ms jobs, 3 rounds each"
 	driver_load
 	for i in 1 2 3; do
-		read -r d n sc < <(ovh_run)
+		read -r d n sc _ < <(ovh_run)
 		bd=$((bd + d)) bn=$((bn + n)) bs=$((bs + sc))
 		policy besteffort
-		read -r d n sc < <(ovh_run)
+		read -r d n sc _ < <(ovh_run)
 		sd=$((sd + d)) sn=$((sn + n)) ss=$((ss + sc))
 		"$GPUSCHED" unload > /dev/null
 	done
@@ -246,11 +250,8 @@ bench_overhead() {
 	# they are on only for this last, separate round.
 	policy besteffort
 	sysctl -qw kernel.bpf_stats_enabled=1
-	read -r rt0 c0 < <(bpf_runtime)
-	read -r d n sc < <(ovh_run)
-	read -r rt1 c1 < <(bpf_runtime)
+	read -r d n sc bpf_ns runs < <(ovh_run stats)
 	sysctl -qw kernel.bpf_stats_enabled=0
-	bpf_ns=$((rt1 - rt0))
 	driver_unload
 	per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 	row overhead "policy overhead: scheduling cost per decision, besteffort.bpf vs built-in" "ns" \
@@ -261,7 +262,10 @@ bench_overhead() {
 		"driver's decision_ns (debugfs): the dispatch() call through struct_ops against taking the runlist head"
 	row overhead_bpf "policy overhead: BPF run time of all besteffort callbacks per decision" "ns" \
 		"$(per $bpf_ns "$d")" "" "(reported)" '1' \
-		"kernel.bpf_stats_enabled run_time_ns of runnable, quiescent and dispatch over $((c1 - c0)) runs, $d decisions"
+		"kernel.bpf_stats_enabled run_time_ns of every besteffort program over $runs runs, $d decisions (the same 4 s)"
+	row overhead_runs "policy overhead: BPF program runs per decision, besteffort.bpf" "runs" \
+		"$(per "$runs" "$d")" "" "<= 1" 'o <= 1' \
+		"kernel.bpf_stats_enabled run_cnt of every besteffort program: $runs runs, $d decisions (the same 4 s)"
 }
 
 # ---- 4. submission cost ------------------------------------------------------
@@ -340,46 +344,56 @@ bench_telemetry() {
 }
 
 # ---- 6. scale -------------------------------------------------------------------
-# scale_run CHANNELS VGPUS: prints "SUBMIT_NS DECISION_NS" under fairshare.
+# scale_run CHANNELS VGPUS [POLICY]: prints "SUBMIT_NS DECISION_NS SCHED_NS"
+# under POLICY (default fairshare): a submit, choosing alone, and all the
+# scheduling work per decision.
 scale_run() {
-	local n=$1 nv=$2 i list=() pid d0 n0 d1 n1 spin line
+	local n=$1 nv=$2 i list=() pid d0 n0 d1 n1 s0 s1 spin line
 	driver_load
 	for i in $(seq "$nv"); do
 		vgpu_create "s$i" channels="$n"
 		list+=("s$i")
 	done
-	policy fairshare
+	policy "${3:-fairshare}"
 	# about 8 s of engine work in 2 jobs per channel, whatever the count
 	spin=$((8000000000 / 2 / n))
 	coproc CF { exec "$CHANFILL" -c "$n" -V "$(IFS=,; echo "${list[*]}")" -j 2 -s "$spin" -m 4096; }
 	pid=$CF_PID
 	read -r line <&"${CF[0]}"
 	sleep 0.5
-	read -r d0 n0 _ < <(decisions)
+	read -r d0 n0 s0 < <(decisions)
 	sleep 2
-	read -r d1 n1 _ < <(decisions)
+	read -r d1 n1 s1 < <(decisions)
 	kill "$pid"
 	wait "$pid"
 	driver_unload
-	echo "$(echo "$line" | jq .submit_ns)" "$(awk -v a=$((n1 - n0)) -v b=$((d1 - d0)) 'BEGIN { printf "%.1f", a / b }')"
+	echo "$(echo "$line" | jq .submit_ns)" \
+		"$(awk -v a=$((n1 - n0)) -v b=$((d1 - d0)) 'BEGIN { printf "%.1f", a / b }')" \
+		"$(awk -v a=$((s1 - s0)) -v b=$((d1 - d0)) 'BEGIN { printf "%.1f", a / b }')"
 }
 
 # kmem: Slab + KernelStack + PageTables + VmallocUsed in kB.
 kmem() { awk '/^(Slab|KernelStack|PageTables|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo; }
 
 bench_scale() {
-	local s16 d16 s256 d256 s4k d4k sv1 dv1 sv8 dv8 sv32 dv32 m0 m1 pid
+	local s16 d16 f16 b16 s256 d256 s4k d4k f4k b4k sv1 dv1 sv8 dv8 sv32 dv32 m0 m1 pid
 	log "scale: submit and decision cost at 16/256/4096 channels and 1/8/32 vGPUs (fairshare)"
-	read -r s16 d16 < <(scale_run 16 1)
-	read -r s256 d256 < <(scale_run 256 1)
-	read -r s4k d4k < <(scale_run 4096 1)
-	read -r sv1 dv1 < <(scale_run 256 1)
-	read -r sv8 dv8 < <(scale_run 256 8)
-	read -r sv32 dv32 < <(scale_run 256 32)
+	read -r s16 d16 f16 < <(scale_run 16 1)
+	read -r s256 d256 _ < <(scale_run 256 1)
+	read -r s4k d4k f4k < <(scale_run 4096 1)
+	read -r _ _ b16 < <(scale_run 16 1 builtin)
+	read -r _ _ b4k < <(scale_run 4096 1 builtin)
+	read -r sv1 dv1 _ < <(scale_run 256 1)
+	read -r sv8 dv8 _ < <(scale_run 256 8)
+	read -r sv32 dv32 _ < <(scale_run 256 32)
 	row scale_submit_ch "scale: submit cost, 4096 vs 16 channels" "ns" "$s4k" "$s16" "<= 2x" 'r <= 2' \
 		"median single submit; 256 channels: $s256 ns"
 	row scale_decision_ch "scale: decision cost, 4096 vs 16 channels (fairshare)" "ns" "$d4k" "$d16" "<= 2x" 'r <= 2' \
 		"256 channels: $d256 ns"
+	row scale_fair16 "scale: scheduling cost per decision, fairshare.bpf vs built-in, 16 channels" "ns" \
+		"$f16" "$b16" "<= 1.5x" 'r <= 1.5' "driver's sched_ns (debugfs) per decision"
+	row scale_fair4k "scale: scheduling cost per decision, fairshare.bpf vs built-in, 4096 channels" "ns" \
+		"$f4k" "$b4k" "<= 1.5x" 'r <= 1.5' "driver's sched_ns (debugfs) per decision"
 	row scale_submit_vg "scale: submit cost, 32 vs 1 vGPUs (256 channels)" "ns" "$sv32" "$sv1" "<= 2x" 'r <= 2' \
 		"8 vGPUs: $sv8 ns"
 	row scale_decision_vg "scale: decision cost, 32 vs 1 vGPUs (256 channels, fairshare)" "ns" "$dv32" "$dv1" "<= 2x" 'r <= 2' \

@@ -2,12 +2,18 @@
 /*
  * besteffort: round robin over each engine's runnable channels.
  *
- * The same algorithm as the driver's built-in policy, written as a BPF
- * policy, so that the two can be run side by side to measure what the
- * struct_ops path costs (make bench). One FIFO per engine: a channel that
- * becomes runnable, or comes off its engine with work left, goes to the
- * tail; an idle engine runs the head for one timeslice. There is no notion
- * of vGPUs, weights or caps: every runnable channel gets an equal turn.
+ * NVIDIA's best-effort vGPU scheduler, and the same algorithm as the
+ * driver's built-in policy, written as a BPF policy in the style of
+ * sched_ext's scx_simple, so that the two can be run side by side to
+ * measure what the struct_ops path costs (make bench).
+ *
+ * A channel that becomes runnable, or comes off its engine with work
+ * left, is inserted at the tail of its engine's local queue (direct
+ * dispatch); the engine runs the head for one timeslice without calling
+ * the policy again. A channel alone on its engine runs on, slice after
+ * slice, without a call. One BPF program run per decision: runnable().
+ * There is no notion of vGPUs, weights or caps: every runnable channel
+ * gets an equal turn.
  *
  * Tunables: timeslice_ns (0: the GPU's default).
  */
@@ -19,29 +25,13 @@ const volatile u64 timeslice_ns = 0;
 GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
 			      "the GPU default");
 
-GPUCORE_RR_QUEUE_OPS(besteffort);
-
-void BPF_STRUCT_OPS(besteffort_dispatch, struct gpucore_engine *engine,
-		    struct gpucore_channel *prev)
+void BPF_STRUCT_OPS(besteffort_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u64 id = rr_pop(engine);
-
-	if (id)
-		gpucore_dispatch(engine, id, timeslice_ns);
-}
-
-s32 BPF_STRUCT_OPS(besteffort_init)
-{
-	/* Start empty, also when these maps were attached before. */
-	chq_reset();
-	return 0;
+	gpucore_dsq_insert(ch, GPUCORE_DSQ_LOCAL, timeslice_ns, 0);
 }
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops besteffort_ops = {
-	.init		= (void *)besteffort_init,
 	.runnable	= (void *)besteffort_runnable,
-	.quiescent	= (void *)besteffort_quiescent,
-	.dispatch	= (void *)besteffort_dispatch,
 	.name		= "besteffort",
 };

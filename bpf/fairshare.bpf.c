@@ -8,10 +8,16 @@
  * weights. Work conserving: an idle vGPU's share goes to the busy ones.
  *
  * Virtual time, per (GPU, class, vGPU): when a channel stops, its vGPU's
- * vtime advances by ran_ns * 100 / weight. An idle engine runs, among the
- * vGPUs with channels queued on it, the one with the least vtime, and
- * within it the channel at the head of the vGPU's FIFO on that engine, so
- * a vGPU's channels share its time round robin. Since vtime counts the
+ * vtime advances by ran_ns * 100 / weight. Each (engine, vGPU) has a
+ * kernel dispatch queue, ordered by the time each channel was inserted.
+ * An engine with nothing in its local queue asks dispatch(), which moves
+ * the head of the queue of the vGPU with the least vtime among those with
+ * channels queued on that engine: a vGPU's channels share its time round
+ * robin. The kernel takes a channel out of its queue when it runs or goes
+ * away, so the policy only keeps a bitmask of the queues in use. A run is
+ * charged when the channel comes off its engine, from the growth of its
+ * busy_ns (kept in the channel's policy_data), in runnable() or
+ * quiescent(): two BPF program runs per decision. Since vtime counts the
  * whole class, a vGPU that gets much of one engine yields the others to
  * the vGPUs it shares them with, and shares come out by weight for the
  * class even when channels are spread unevenly (the core also spreads
@@ -37,6 +43,7 @@
  * Starvation guard: a channel queued for starve_ns (its vGPU has many
  * channels, or its engine is crowded) runs before vtime is consulted, so
  * every runnable channel is served well within the watchdog's timeout.
+ * tick() finds such channels: a queue's key is its head's insertion time.
  *
  * Timeslices scale with weight (scaled_slices): a vGPU runs for
  * timeslice_ns * weight / (the largest weight busy on the engine), at
@@ -51,8 +58,10 @@
  * new window only for its part in it, and what a window's runs took past
  * its budget is carried into the next). Once it has, it is skipped until
  * the window rolls over (engines may idle: caps are hard), and its
- * timeslices are cut to what is left of its budget. The core calls
- * dispatch() on every tick (10 ms) while channels wait.
+ * timeslices are cut to what is left of its budget when they are queued.
+ * The core calls dispatch() on every tick (10 ms) while channels wait. A
+ * channel alone on its engine is also switched out at every slice end
+ * (GPUCORE_OPS_ENQ_LAST), so that its cap is checked.
  *
  * Non-preemptible work is charged what it actually ran, so a vGPU whose
  * SPIN overran its slice pays for it in vtime (and in its cap window).
@@ -84,9 +93,17 @@ const volatile bool scaled_slices = true;
 
 #define VTIME_SCALE	100
 
-/* Per (gpu, class, vGPU). */
+/* The queue of vGPU @v's channels on engine @e (of the GPU the callback runs for). */
+#define VQ(e, v)	GC_EV_DSQ(e, v)
+
+/* A channel's policy_data[]: its busy_ns when it was last charged. */
+#define PD_CHARGED	0
+
+/* Per (gpu, vGPU). */
 struct fs_vstate {
-	u64 vtime;
+	u64 vtime[GC_NR_CLASSES];
+	u32 weight;
+	u32 cap;
 };
 
 /* Per (gpu, engine, vGPU), index gev_idx(): the cap window. */
@@ -102,13 +119,9 @@ struct fs_cstate {
 
 /* Per (gpu, engine). */
 struct fs_estate {
-	u64 active;		/* bit v: vGPU v has channels queued here */
-};
-
-/* Per (gpu, vGPU). */
-struct fs_vinfo {
-	u32 weight;
-	u32 cap;
+	u64 active;		/* bit v: vGPU v has channels in its queue here */
+	u64 starved;		/* bit v: its queue's head waited past starve_ns */
+	u32 wmax;		/* largest weight active here at the last dispatch */
 };
 
 /* Per gpu. */
@@ -124,11 +137,10 @@ struct fs_gstate {
 		__type(value, vtype);			\
 	} name SEC(".maps")
 
-ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * GC_NR_CLASSES * GC_MAX_VGPUS);
-ARRAY_MAP(windows, struct fs_window, CHQ_MAX_QUEUES);
+ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * GC_MAX_VGPUS);
+ARRAY_MAP(windows, struct fs_window, GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS);
 ARRAY_MAP(cstates, struct fs_cstate, GC_MAX_GPUS * GC_NR_CLASSES);
 ARRAY_MAP(estates, struct fs_estate, GC_MAX_GPUS * GC_MAX_ENGINES);
-ARRAY_MAP(vinfos, struct fs_vinfo, GC_MAX_GPUS * GC_MAX_VGPUS);
 ARRAY_MAP(gstates, struct fs_gstate, GC_MAX_GPUS);
 
 /* Statistics, readable with bpftool map dump (fairsha.bss). */
@@ -136,9 +148,9 @@ u64 nr_dispatched;
 u64 nr_starved;		/* dispatched by the starvation guard */
 u64 nr_clamped;		/* vtimes pulled back within a lead of vnow */
 
-static __always_inline struct fs_vstate *vstate_of(u32 gpu, u32 cls, u32 v)
+static __always_inline struct fs_vstate *vstate_of(u32 gpu, u32 v)
 {
-	u32 k = gcv_idx(gpu, cls, v);
+	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + v % GC_MAX_VGPUS;
 
 	return bpf_map_lookup_elem(&vstates, &k);
 }
@@ -157,13 +169,6 @@ static __always_inline struct fs_estate *estate_of(u32 gpu, u32 engine)
 	return bpf_map_lookup_elem(&estates, &k);
 }
 
-static __always_inline struct fs_vinfo *vinfo_of(u32 gpu, u32 v)
-{
-	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + v % GC_MAX_VGPUS;
-
-	return bpf_map_lookup_elem(&vinfos, &k);
-}
-
 static __always_inline struct fs_gstate *gstate_of(u32 gpu)
 {
 	u32 k = gpu % GC_MAX_GPUS;
@@ -171,14 +176,16 @@ static __always_inline struct fs_gstate *gstate_of(u32 gpu)
 	return bpf_map_lookup_elem(&gstates, &k);
 }
 
+static __always_inline struct fs_window *window_of(u32 gpu, u32 engine, u32 v)
+{
+	u32 k = gev_idx(gpu, engine, v);
+
+	return bpf_map_lookup_elem(&windows, &k);
+}
+
 static __always_inline u64 window_len(void)
 {
 	return cap_window_ns ?: 100 * 1000 * 1000ULL;
-}
-
-static __always_inline struct fs_window *window_of(u32 q)
-{
-	return bpf_map_lookup_elem(&windows, &q);
 }
 
 static __always_inline u64 cap_budget(u32 cap)
@@ -225,32 +232,41 @@ static __always_inline u64 max_lead(u32 gpu)
 	return period_ns * VTIME_SCALE / wsum;
 }
 
+/* Keep @vt within a lead of the class's vnow. */
+static __always_inline void bound_lag(u64 *vt, struct fs_cstate *cs, u32 gpu)
+{
+	u64 lead = max_lead(gpu);
+
+	if (*vt > cs->vnow + lead) {
+		*vt = cs->vnow + lead;
+		nr_clamped++;
+	} else if (*vt + lead < cs->vnow) {
+		*vt = cs->vnow - lead;
+		nr_clamped++;
+	}
+}
+
 static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 {
-	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), v = vgpu->id, w = vgpu->weight ?: 1, c;
-	struct fs_vinfo *vi = vinfo_of(gpu, v);
+	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), w = vgpu->weight ?: 1, c;
+	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
-	struct fs_vstate *vs;
 
-	if (!vi || !gs)
+	if (!vs || !gs)
 		return;
 	if (!reset)
-		gs->wsum -= vi->weight;
+		gs->wsum -= vs->weight;
 	gs->wsum += w;
-	vi->weight = w;
-	vi->cap = vgpu->cap;
+	vs->weight = w;
+	vs->cap = vgpu->cap;
 	if (!reset)
 		return;
-	for (c = 0; c < GC_NR_CLASSES; c++) {
-		vs = vstate_of(gpu, c, v);
-		if (vs)
-			vs->vtime = 0;
-	}
+	vs->vtime[0] = vs->vtime[1] = 0;
 	for (c = 0; c < GC_MAX_ENGINES; c++) {
-		struct fs_window *w = window_of(gev_idx(gpu, c, v));
+		struct fs_window *win = window_of(gpu, c, vgpu->id);
 
-		if (w)
-			*w = (struct fs_window){};
+		if (win)
+			*win = (struct fs_window){};
 	}
 }
 
@@ -268,189 +284,219 @@ void BPF_STRUCT_OPS(fairshare_vgpu_update, struct gpucore_vgpu *vgpu)
 void BPF_STRUCT_OPS(fairshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 {
 	u32 gpu = BPF_CORE_READ(vgpu, gpu, id);
-	struct fs_vinfo *vi = vinfo_of(gpu, vgpu->id);
+	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
 
-	if (vi && gs) {
-		gs->wsum -= vi->weight;
-		vi->weight = 0;
+	if (vs && gs) {
+		gs->wsum -= vs->weight;
+		vs->weight = 0;
 	}
 }
 
-/* Keep @vs within a lead of the class's vnow. */
-static __always_inline void bound_lag(struct fs_vstate *vs, struct fs_cstate *cs, u32 gpu)
+s32 BPF_STRUCT_OPS(fairshare_channel_init, struct gpucore_channel *ch)
 {
-	u64 lead = max_lead(gpu);
+	/* Charge only what it runs from now on (it may exist from before). */
+	ch->policy_data[PD_CHARGED] = ch->busy_ns;
+	return 0;
+}
 
-	if (vs->vtime > cs->vnow + lead) {
-		vs->vtime = cs->vnow + lead;
-		nr_clamped++;
-	} else if (vs->vtime + lead < cs->vnow) {
-		vs->vtime = cs->vnow - lead;
-		nr_clamped++;
+/*
+ * Charge @ch's vGPU for what the channel ran since it was last charged:
+ * its vtime in the engine's class, and its cap window on the engine. A
+ * run that crosses a window boundary goes to the old window for its part
+ * before it.
+ */
+static __always_inline void charge(struct gpucore_channel *ch)
+{
+	u32 gpu = ch_gpu(ch), v = ch_vgpu(ch), e = ch_engine(ch), cls = ch_engine_class(ch);
+	u64 busy = ch->busy_ns, ran = busy - ch->policy_data[PD_CHARGED];
+	u64 now = bpf_ktime_get_ns(), win = now / window_len(), before;
+	struct fs_vstate *vs = vstate_of(gpu, v);
+	struct fs_cstate *cs = cstate_of(gpu, cls);
+	struct fs_window *w = window_of(gpu, e, v);
+
+	ch->policy_data[PD_CHARGED] = busy;
+	if (!ran || !vs || !cs || !w)
+		return;
+	vs->vtime[cls & 1] += ran * VTIME_SCALE / (vs->weight ?: 1);
+	bound_lag(&vs->vtime[cls & 1], cs, gpu);
+	if (w->win != win) {
+		before = now - win * window_len() < ran ? ran - (now - win * window_len()) : 0;
+		w->win_used += before;
+		ran -= before;
+		window_roll(w, vs->cap, now);
 	}
+	w->win_used += ran;
+}
+
+/* The timeslice @v gets on an engine whose busiest weight is @wmax. */
+static __always_inline u64 slice_of(struct gpucore_channel *ch, struct fs_vstate *vs, u32 wmax,
+				    u64 left)
+{
+	u64 slice = timeslice_ns ?: BPF_CORE_READ(ch, gpu, timeslice_ns);
+
+	if (scaled_slices && wmax && vs->weight < wmax)
+		slice = slice * vs->weight / wmax;
+	if (slice < min_slice_ns)
+		slice = min_slice_ns;
+	if (left && slice > left)
+		slice = left;
+	if (slice < GPUCORE_MIN_SLICE_NS)
+		slice = GPUCORE_MIN_SLICE_NS;
+	if (slice > GPUCORE_MAX_SLICE_NS)
+		slice = GPUCORE_MAX_SLICE_NS;
+	return slice;
 }
 
 void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
-	u32 q = gev_idx(gpu, engine, v);
-	struct fs_vstate *vs = vstate_of(gpu, ch_engine_class(ch), v);
-	struct fs_cstate *cs = cstate_of(gpu, ch_engine_class(ch));
-	struct fs_estate *es = estate_of(gpu, engine);
+	u32 gpu = ch_gpu(ch), e = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
+	u32 cls = ch_engine_class(ch) & 1;
+	struct fs_vstate *vs = vstate_of(gpu, v);
+	struct fs_cstate *cs = cstate_of(gpu, cls);
+	struct fs_estate *es = estate_of(gpu, e);
+	struct fs_window *w = window_of(gpu, e, v);
+	u64 now = bpf_ktime_get_ns(), left;
 
-	if (!vs || !cs || !es)
+	if (flags & GPUCORE_ENQ_REQUEUE)
+		charge(ch);
+	if (!vs || !cs || !es || !w)
 		return;
 	/*
-	 * Becoming busy here (woken, not requeued after its slice: a vGPU
-	 * with one channel on the engine has none queued while it runs): no
-	 * credit for the time it was idle.
+	 * Becoming busy here (woken, with nothing of its vGPU queued on the
+	 * engine): no credit for the time it was idle.
 	 */
-	if ((flags & GPUCORE_ENQ_WAKEUP) && !chq_nr(q) && vs->vtime < cs->vnow)
-		vs->vtime = cs->vnow;
-	if (chq_push(q, ch->id)) {
-		gpucore_error("fairshare: cannot queue channel %u", ch->id);
-		return;
-	}
+	if ((flags & GPUCORE_ENQ_WAKEUP) && !(es->active & (1ULL << v)) &&
+	    vs->vtime[cls] < cs->vnow)
+		vs->vtime[cls] = cs->vnow;
+	left = cap_left(w, vs->cap, now);
+	if (left == (u64)-1)
+		left = 0;
+	gpucore_dsq_insert_vtime(ch, VQ(e, v), slice_of(ch, vs, es->wmax, left), now, 0);
 	es->active |= 1ULL << v;
 }
 
 void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 {
-	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
-	struct fs_estate *es = estate_of(gpu, engine);
+	u32 gpu = ch_gpu(ch), e = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
+	struct fs_estate *es = estate_of(gpu, e);
 
-	if (chq_remove(ch->id) || !es)
-		return;
-	if (!chq_nr(gev_idx(gpu, engine, v)))
+	charge(ch);
+	/* A queued channel that went away: its queue may be empty now. */
+	if (es && gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
 		es->active &= ~(1ULL << v);
 }
 
-void BPF_STRUCT_OPS(fairshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
-{
-	u32 gpu = ch_gpu(ch), weight = BPF_CORE_READ(ch, vgpu, weight);
-	struct fs_vstate *vs = vstate_of(gpu, ch_engine_class(ch), ch_vgpu(ch));
-	struct fs_window *w = window_of(gev_idx(gpu, ch_engine(ch), ch_vgpu(ch)));
-	struct fs_cstate *cs = cstate_of(gpu, ch_engine_class(ch));
-	u64 now = bpf_ktime_get_ns(), win = now / window_len();
-	u32 cap = BPF_CORE_READ(ch, vgpu, cap);
-
-	if (!vs || !cs || !w)
-		return;
-	vs->vtime += ran_ns * VTIME_SCALE / (weight ?: 1);
-	bound_lag(vs, cs, gpu);
-	if (w->win != win) {
-		/* The part of the run before the new window goes to the old one. */
-		u64 before = now - win * window_len() < ran_ns ?
-			     ran_ns - (now - win * window_len()) : 0;
-
-		w->win_used += before;
-		ran_ns -= before;
-		window_roll(w, cap, now);
-	}
-	w->win_used += ran_ns;
-}
-
-/* The dispatch's search, one bpf_loop() step per vGPU. */
+/* The dispatch's search. */
 struct fs_pick {
 	u32 gpu, cls, engine;
-	u64 active, now;
-	u64 best_vtime, left, oldest;
+	u64 starved, now;
+	u64 best_vtime;
 	u32 wmax;
-	s32 best, starved;
+	s32 best, starving;
 };
 
-static long pick_step(u64 i, void *data)
+/* Consider vGPU @v, which has channels queued on the engine. */
+static __always_inline void pick_one(struct fs_pick *p, u32 v)
 {
-	struct fs_pick *p = data;
-	u32 v = i % GC_MAX_VGPUS, q = gev_idx(p->gpu, p->engine, v);
-	struct fs_vstate *vs;
-	struct fs_window *w;
-	struct fs_vinfo *vi;
-	u64 l, enq = 0;
+	struct fs_vstate *vs = vstate_of(p->gpu, v);
+	struct fs_window *w = window_of(p->gpu, p->engine, v);
 
-	if (!(p->active & (1ULL << v)))
-		return 0;
-	vs = vstate_of(p->gpu, p->cls, v);
-	w = window_of(q);
-	vi = vinfo_of(p->gpu, v);
-	if (!vs || !w || !vi)
-		return 0;
-	if (vi->weight > p->wmax)
-		p->wmax = vi->weight;
-	l = cap_left(w, vi->cap, p->now);
-	if (!l)
-		return 0;
-	/* The starvation guard: the longest-waiting head past starve_ns. */
-	if (chq_peek(q, &enq) && p->now > enq && p->now - enq > starve_ns && enq < p->oldest) {
-		p->oldest = enq;
-		p->starved = v;
-		p->left = l;
-	}
-	if (p->starved < 0 && vs->vtime < p->best_vtime) {
-		p->best_vtime = vs->vtime;
+	if (!vs || !w)
+		return;
+	if (vs->weight > p->wmax)
+		p->wmax = vs->weight;
+	if (!cap_left(w, vs->cap, p->now))
+		return;
+	if ((p->starved & (1ULL << v)) && p->starving < 0)
+		p->starving = v;
+	if (vs->vtime[p->cls & 1] < p->best_vtime) {
+		p->best_vtime = vs->vtime[p->cls & 1];
 		p->best = v;
-		p->left = l;
 	}
-	return 0;
 }
 
 void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), e = engine->id, cls = engine->engine_class % GC_NR_CLASSES;
+	u32 gpu = engine_gpu(engine), e = engine->id, cls = engine->engine_class & 1;
 	struct fs_estate *es = estate_of(gpu, e);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
-	u64 base = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
 	struct fs_pick p = {
 		.gpu = gpu, .cls = cls, .engine = e, .now = bpf_ktime_get_ns(),
-		.best_vtime = (u64)-1, .oldest = (u64)-1, .best = -1, .starved = -1,
+		.best_vtime = (u64)-1, .best = -1, .starving = -1,
 	};
 	struct fs_vstate *vs;
-	struct fs_vinfo *vi;
-	u64 slice = base, id;
+	u64 m;
 	s32 v;
+	int i;
 
 	if (!es || !cs || !es->active)
 		return;
-	p.active = es->active;
-	/* bpf_loop(): the verifier checks one step instead of walking all 64. */
-	bpf_loop(GC_MAX_VGPUS, pick_step, &p, 0);
-	v = p.starved >= 0 ? p.starved : p.best;
+	p.starved = es->starved;
+	/* Only the vGPUs with channels queued here: lowest set bit first. */
+	m = es->active;
+	bpf_for(i, 0, GC_MAX_VGPUS) {
+		if (!m)
+			break;
+		pick_one(&p, __builtin_ctzll(m) % GC_MAX_VGPUS);
+		m &= m - 1;
+	}
+	es->wmax = p.wmax;
+	v = p.starving >= 0 ? p.starving : p.best;
 	if (v < 0)
 		return;		/* every busy vGPU is at its cap */
-	if (p.starved >= 0)
-		nr_starved++;
-	vi = vinfo_of(gpu, v);
-	if (scaled_slices && vi && p.wmax && vi->weight < p.wmax)
-		slice = base * vi->weight / p.wmax;
-	if (slice < min_slice_ns)
-		slice = min_slice_ns;
-	vs = vstate_of(gpu, cls, v);
-	id = chq_pop(gev_idx(gpu, e, v));
-	if (!chq_nr(gev_idx(gpu, e, v)))
+	if (!gpucore_dsq_move_to_local(engine, VQ(e, v))) {
 		es->active &= ~(1ULL << v);
-	if (!id || !vs)
 		return;
-	if (vs->vtime > cs->vnow)
-		cs->vnow = vs->vtime;
-	if (p.left != (u64)-1 && slice > p.left)
-		slice = p.left;
-	if (slice < GPUCORE_MIN_SLICE_NS)
-		slice = GPUCORE_MIN_SLICE_NS;
-	if (slice > GPUCORE_MAX_SLICE_NS)
-		slice = GPUCORE_MAX_SLICE_NS;
+	}
+	if (p.starving >= 0) {
+		es->starved &= ~(1ULL << v);
+		nr_starved++;
+	}
+	if (gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
+		es->active &= ~(1ULL << v);
+	vs = vstate_of(gpu, v);
+	if (vs && vs->vtime[cls] > cs->vnow)
+		cs->vnow = vs->vtime[cls];
 	nr_dispatched++;
-	gpucore_dispatch(engine, id, slice);
+}
+
+/*
+ * tick()'s starvation check: the head of each queue in use waited past
+ * starve_ns (a queue's key is its head's insertion time).
+ */
+void BPF_STRUCT_OPS(fairshare_tick, struct gpucore_gpu *g)
+{
+	u32 gpu = g->id;
+	u64 now = bpf_ktime_get_ns(), since, m;
+	struct fs_estate *es;
+	int e, i;
+	u32 v;
+
+	bpf_for(e, 0, GC_MAX_ENGINES) {
+		es = estate_of(gpu, e);
+		if (!es)
+			break;
+		m = es->active;
+		bpf_for(i, 0, GC_MAX_VGPUS) {
+			if (!m)
+				break;
+			v = __builtin_ctzll(m) % GC_MAX_VGPUS;
+			m &= m - 1;
+			since = gpucore_dsq_peek_vtime(gpu, VQ(e, v));
+			if (since && now > since && now - since > starve_ns)
+				es->starved |= 1ULL << v;
+		}
+	}
 }
 
 static long reset_gpu(u64 i, void *ctx)
 {
-	u32 k = i;
+	u32 k = i, c;
 	struct fs_gstate *gs = bpf_map_lookup_elem(&gstates, &k);
 	struct fs_estate *es;
 	struct fs_cstate *cs;
-	u32 c;
 
 	if (gs)
 		gs->wsum = 0;
@@ -458,7 +504,7 @@ static long reset_gpu(u64 i, void *ctx)
 		k = i * GC_MAX_ENGINES + c;
 		es = bpf_map_lookup_elem(&estates, &k);
 		if (es)
-			es->active = 0;
+			*es = (struct fs_estate){};
 	}
 	for (c = 0; c < GC_NR_CLASSES; c++) {
 		k = i * GC_NR_CLASSES + c;
@@ -469,12 +515,11 @@ static long reset_gpu(u64 i, void *ctx)
 	return 0;
 }
 
-s32 BPF_STRUCT_OPS(fairshare_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(fairshare_init)
 {
 	/* Start empty, also when these maps were attached before. */
-	chq_reset();
 	bpf_loop(GC_MAX_GPUS, reset_gpu, NULL, 0);
-	return 0;
+	return gc_create_ev_dsqs();
 }
 
 SEC(".struct_ops.link")
@@ -483,9 +528,11 @@ struct gpucore_sched_ops fairshare_ops = {
 	.vgpu_init	= (void *)fairshare_vgpu_init,
 	.vgpu_update	= (void *)fairshare_vgpu_update,
 	.vgpu_exit	= (void *)fairshare_vgpu_exit,
+	.channel_init	= (void *)fairshare_channel_init,
 	.runnable	= (void *)fairshare_runnable,
 	.quiescent	= (void *)fairshare_quiescent,
-	.stopping	= (void *)fairshare_stopping,
 	.dispatch	= (void *)fairshare_dispatch,
+	.tick		= (void *)fairshare_tick,
+	.flags		= GPUCORE_OPS_ENQ_LAST,
 	.name		= "fairshare",
 };

@@ -33,11 +33,13 @@
  * calls dispatch() again on every tick (10 ms) while channels are queued,
  * so a throttled vGPU resumes within a tick of the period boundary.
  *
- * Queues: one FIFO (chq) per (gpu, engine, vgpu), round robin among the
- * vGPU's channels, plus a bitmask per engine of the vGPUs that have queued
- * channels. An idle engine runs the head channel of the vGPU with the most
- * budget left relative to its share, for min(timeslice, budget left), at
- * least 10 us. The time a
+ * Queues: one kernel dispatch queue (FIFO) per (engine, vGPU), round robin
+ * among the vGPU's channels, plus a bitmask per engine of the vGPUs that
+ * have queued channels. An engine with nothing in its local queue asks
+ * dispatch(), which picks the head channel of the vGPU with the most
+ * budget left relative to its share (gpucore_dsq_peek(), then
+ * gpucore_dispatch() with the slice that budget allows: min(timeslice,
+ * budget left), at least 10 us). The time a
  * channel ran (stopping()) is charged to its vGPU's class budget and, for
  * its cap, to its budget on that engine; non-preemptible work that overran
  * its slice is charged what it ran.
@@ -123,6 +125,9 @@ static __always_inline u32 class_engines(struct gpucore_engine *engine)
 	return n ?: 1;
 }
 
+/* The queue of vGPU @v's channels on engine @e (of the GPU the callback runs for). */
+#define VQ(e, v)	GC_EV_DSQ(e, v)
+
 /* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -199,14 +204,15 @@ static __always_inline bool vgpu_known(u32 gpu, u32 vgpu)
 	return info && info->live;
 }
 
-static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu)
+/* Keep @vgpu's bit in @engine's mask: set while more than @leaving of its channels are queued. */
+static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu, s32 leaving)
 {
 	u32 i = ge_idx(gpu, engine);
 	u64 *mask = bpf_map_lookup_elem(&queued_mask, &i);
 
 	if (!mask)
 		return;
-	if (chq_nr(gev_idx(gpu, engine, vgpu)))
+	if (gpucore_dsq_nr_queued(gpu, VQ(engine, vgpu % GC_MAX_VGPUS)) > leaving)
 		*mask |= 1ULL << (vgpu % GC_MAX_VGPUS);
 	else
 		*mask &= ~(1ULL << (vgpu % GC_MAX_VGPUS));
@@ -292,17 +298,14 @@ void BPF_STRUCT_OPS(fixedshare_runnable, struct gpucore_channel *ch, u64 flags)
 		gpucore_error("fixedshare: channel %u of unknown vgpu %u", ch->id, vgpu);
 		return;
 	}
-	if (chq_push(gev_idx(gpu, engine, vgpu), ch->id)) {
-		gpucore_error("fixedshare: cannot queue channel %u", ch->id);
-		return;
-	}
-	mask_update(gpu, engine, vgpu);
+	gpucore_dsq_insert(ch, VQ(engine, vgpu % GC_MAX_VGPUS), 0, 0);
+	mask_update(gpu, engine, vgpu, 0);
 }
 
 void BPF_STRUCT_OPS(fixedshare_quiescent, struct gpucore_channel *ch)
 {
-	if (!chq_remove(ch->id))
-		mask_update(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch));
+	/* A queued channel that went away: the kernel took it out of its queue. */
+	mask_update(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch), 0);
 }
 
 /* Charge @ran_ns, ended @now, to @b: only its part in the current period. */
@@ -398,8 +401,9 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 		return;
 	}
 	best = (u32)c.best % GC_MAX_VGPUS;
-	id = chq_pop(gev_idx(gpu, eng, best));
-	mask_update(gpu, eng, best);
+	id = gpucore_dsq_peek(gpu, VQ(eng, best));
+	/* The one picked leaves the queue when the engine takes it. */
+	mask_update(gpu, eng, best, 1);
 	if (!id)
 		return;
 	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
@@ -413,11 +417,21 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 	nr_dispatched++;
 }
 
-s32 BPF_STRUCT_OPS(fixedshare_init)
+static long clear_mask(u64 i, void *data)
+{
+	u32 k = i;
+	u64 *mask = bpf_map_lookup_elem(&queued_mask, &k);
+
+	if (mask)
+		*mask = 0;
+	return 0;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(fixedshare_init)
 {
 	/* Start empty, also when these maps were attached before. */
-	chq_reset();
-	return 0;
+	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, clear_mask, NULL, 0);
+	return gc_create_ev_dsqs();
 }
 
 SEC(".struct_ops.link")
@@ -430,5 +444,6 @@ struct gpucore_sched_ops fixedshare_ops = {
 	.quiescent	= (void *)fixedshare_quiescent,
 	.stopping	= (void *)fixedshare_stopping,
 	.dispatch	= (void *)fixedshare_dispatch,
+	.flags		= GPUCORE_OPS_ENQ_LAST,
 	.name		= "fixedshare",
 };

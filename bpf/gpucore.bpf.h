@@ -12,10 +12,9 @@
  *   gpusched checks -o NAME=VALUE against;
  * - gpucore_error(): eject with a formatted message;
  * - id helpers to read a channel's gpu/engine/vgpu with CO-RE;
- * - chq_*(): FIFO queues of channel ids (an intrusive list in an array map
- *   indexed by channel id: O(1) push, pop and remove with inlined lookups),
- *   enough for most policies. Each queue is a
- *   u32 index below CHQ_MAX_QUEUES; a channel is in at most one queue.
+ * - gc_create_ev_dsqs(), gc_create_engine_dsqs(): the kernel dispatch
+ *   queues most policies want, one per (engine, vGPU) or per engine;
+ * - GPUCORE_RR_QUEUE_OPS(): round robin by id, for the selftests.
  *
  * Callbacks of one GPU never run concurrently (the GPU's scheduler lock is
  * held), so per-GPU state needs no locking as long as a queue or a map
@@ -49,7 +48,20 @@
 #define GC_MAX_ENGINES	8
 #define GC_MAX_VGPUS	64
 
-/* kfuncs (kmod/gpucore_bpf.c) */
+/*
+ * kfuncs (kmod/gpucore_bpf.c; each one's kernel-doc says which callbacks
+ * may call it: the verifier refuses a program that calls one elsewhere).
+ */
+s32 gpucore_create_dsq(u32 gpu_id, u32 engine_class, u64 dsq_id) __ksym;
+int gpucore_dsq_insert(struct gpucore_channel *ch, u64 dsq_id, u64 slice_ns,
+		       u64 enq_flags) __ksym;
+int gpucore_dsq_insert_vtime(struct gpucore_channel *ch, u64 dsq_id, u64 slice_ns, u64 vtime,
+			     u64 enq_flags) __ksym;
+bool gpucore_dsq_move_to_local(struct gpucore_engine *engine, u64 dsq_id) __ksym;
+s32 gpucore_dsq_nr_queued(u32 gpu_id, u64 dsq_id) __ksym;
+u64 gpucore_dsq_peek(u32 gpu_id, u64 dsq_id) __ksym;
+u64 gpucore_dsq_peek_vtime(u32 gpu_id, u64 dsq_id) __ksym;
+s32 gpucore_engine_class(u32 gpu_id, u32 engine_id) __ksym;
 int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, u64 slice_ns) __ksym;
 int gpucore_kick_engine(u32 gpu_id, u32 engine_id, u64 flags) __ksym;
 u64 gpucore_engine_running(u32 gpu_id, u32 engine_id) __ksym;
@@ -136,6 +148,10 @@ struct gpucore_tunable_range {
 #define BPF_STRUCT_OPS(name, args...)						\
 	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
 
+/* A sleepable callback (only init() may be): BPF_STRUCT_OPS_SLEEPABLE(x_init) */
+#define BPF_STRUCT_OPS_SLEEPABLE(name, args...)					\
+	SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
+
 /* CO-RE reads of the ids a policy keys its state on. */
 static __always_inline u32 ch_gpu(struct gpucore_channel *ch)
 {
@@ -189,220 +205,85 @@ static __always_inline u32 gev_idx(u32 gpu, u32 engine, u32 vgpu)
 }
 
 /* ------------------------------------------------------------------ */
-/* chq: FIFO queues of channel ids */
+/* queues per (engine, vGPU) and per engine, created by a sleepable init() */
 
-#ifndef CHQ_MAX_QUEUES
-#define CHQ_MAX_QUEUES	(GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS)
-#endif
+/* The queue of vGPU @v's channels on engine @e, of each GPU (gc_create_ev_dsqs()). */
+#define GC_EV_DSQ(e, v)	((u64)(e) * GC_MAX_VGPUS + (v))
 
-struct chq_head {
-	u64 head;		/* channel id, 0: empty */
-	u64 tail;
-	u32 nr;
-	u32 pad;
-};
-
-/*
- * One node per possible channel id (the driver keeps ids in
- * 1..GPUCORE_MAX_CHANNEL_ID), in an array map: the verifier inlines array
- * lookups, so push, pop and remove are a few loads and stores, with no
- * hashing, locking or allocation. A node is queued when its gen is the
- * current chq_gen; chq_reset() empties every queue by bumping chq_gen.
- */
-struct chq_node {
-	u32 next;		/* channel ids, 0: none */
-	u32 prev;
-	u32 queue;
-	u32 gen;
-	u64 enq_ns;		/* when it was pushed */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CHQ_MAX_QUEUES);
-	__type(key, u32);
-	__type(value, struct chq_head);
-} chq_heads SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GPUCORE_MAX_CHANNEL_ID + 1);
-	__type(key, u32);
-	__type(value, struct chq_node);
-} chq_nodes SEC(".maps");
-
-u32 chq_gen = 1;
-
-static __always_inline struct chq_head *chq_head(u32 q)
+static long __gc_create_ev_step(u64 i, void *data)
 {
-	return bpf_map_lookup_elem(&chq_heads, &q);
-}
+	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES, v;
+	s32 cls = gpucore_engine_class(gpu, e), *err = data;
 
-static __always_inline struct chq_node *chq_node(u64 id)
-{
-	u32 k = id;
-
-	if (id > GPUCORE_MAX_CHANNEL_ID)
-		return NULL;
-	return bpf_map_lookup_elem(&chq_nodes, &k);
-}
-
-/* Number of channels in queue @q. */
-static __always_inline u32 chq_nr(u32 q)
-{
-	struct chq_head *h = chq_head(q);
-
-	return h ? h->nr : 0;
-}
-
-/* The channel at the head of @q (0: empty), and when it was pushed. */
-static __always_inline u64 chq_peek(u32 q, u64 *enq_ns)
-{
-	struct chq_head *h = chq_head(q);
-	struct chq_node *n;
-	u64 id;
-
-	if (!h || !h->head)
+	if (cls < 0)
 		return 0;
-	id = h->head;
-	n = chq_node(id);
-	if (enq_ns)
-		*enq_ns = n ? n->enq_ns : 0;
-	return id;
-}
-
-/* Append channel @id to @q. -EEXIST if it is queued already. */
-static __always_inline int chq_push(u32 q, u64 id)
-{
-	struct chq_head *h = chq_head(q);
-	struct chq_node *n = chq_node(id), *tail;
-	u32 gen = chq_gen;
-
-	if (!h || !n || !id)
-		return -EINVAL;
-	if (n->gen == gen)
-		return -EEXIST;
-	n->gen = gen;
-	n->queue = q;
-	n->next = 0;
-	n->prev = h->tail;
-	n->enq_ns = bpf_ktime_get_ns();
-	if (h->tail) {
-		tail = chq_node(h->tail);
-		if (tail)
-			tail->next = id;
-	} else {
-		h->head = id;
+	for (v = 0; v < GC_MAX_VGPUS; v++) {
+		*err = gpucore_create_dsq(gpu, cls, GC_EV_DSQ(e, v));
+		if (*err)
+			return 1;
 	}
-	h->tail = id;
-	h->nr++;
 	return 0;
 }
 
-/* Take channel @id out of whatever queue holds it. -ENOENT if none. */
-static __always_inline int chq_remove(u64 id)
+/*
+ * Create queue GC_EV_DSQ(engine, vgpu) for every engine and vGPU slot of
+ * every GPU the policy schedules; from a sleepable init(). 0 or an errno.
+ */
+static __always_inline s32 gc_create_ev_dsqs(void)
 {
-	struct chq_node *n = chq_node(id), *o;
-	struct chq_head *h;
-	u32 prev, next;
+	s32 err = 0;
 
-	if (!n || n->gen != chq_gen)
-		return -ENOENT;
-	n->gen = 0;
-	h = chq_head(n->queue);
-	prev = n->prev;
-	next = n->next;
-	if (!h)
+	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, __gc_create_ev_step, &err, 0);
+	return err;
+}
+
+/* The queue of engine @e's channels, of each GPU (gc_create_engine_dsqs()). */
+#define GC_ENGINE_DSQ(e)	((u64)(e))
+
+static long __gc_create_engine_step(u64 i, void *data)
+{
+	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES;
+	s32 cls = gpucore_engine_class(gpu, e), *err = data;
+
+	if (cls < 0)
 		return 0;
-	if (prev) {
-		o = chq_node(prev);
-		if (o)
-			o->next = next;
-	} else {
-		h->head = next;
-	}
-	if (next) {
-		o = chq_node(next);
-		if (o)
-			o->prev = prev;
-	} else {
-		h->tail = prev;
-	}
-	if (h->nr)
-		h->nr--;
-	return 0;
+	*err = gpucore_create_dsq(gpu, cls, GC_ENGINE_DSQ(e));
+	return *err ? 1 : 0;
 }
 
-/* Remove and return the head of @q (0: empty). */
-static __always_inline u64 chq_pop(u32 q)
+/* One FIFO queue per engine of every GPU; from a sleepable init(). */
+static __always_inline s32 gc_create_engine_dsqs(void)
 {
-	u64 id = chq_peek(q, NULL);
+	s32 err = 0;
 
-	if (id)
-		chq_remove(id);
-	return id;
-}
-
-/* Is channel @id queued anywhere? */
-static __always_inline bool chq_queued(u64 id)
-{
-	struct chq_node *n = chq_node(id);
-
-	return n && n->gen == chq_gen;
+	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, __gc_create_engine_step, &err, 0);
+	return err;
 }
 
 /*
- * Round robin per engine, the simplest policy (besteffort): one chq per
- * engine, queue gev_idx(gpu, engine, 0). GPUCORE_RR_QUEUE_OPS(name)
- * defines name_runnable() (push at the tail, eject if it cannot) and
- * name_quiescent() (take it out); rr_pop() gives dispatch() the head.
+ * Round robin per engine that picks by id, for policies (the selftests'
+ * broken ones) whose dispatch() chooses with gpucore_dispatch():
+ * GPUCORE_RR_QUEUE_OPS(name) defines name_runnable(), which inserts the
+ * channel at the tail of its engine's queue; rr_pop() gives dispatch()
+ * the head's id (the channel leaves the queue when gpucore_dispatch()
+ * picks it). The policy's init() must be sleepable and call
+ * gc_create_engine_dsqs(); GPUCORE_RR_INIT(name) defines one that does.
  */
-static __always_inline u32 rr_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
 static __always_inline u64 rr_pop(struct gpucore_engine *engine)
 {
-	return chq_pop(rr_queue(engine_gpu(engine), engine->id));
+	return gpucore_dsq_peek(engine_gpu(engine), GC_ENGINE_DSQ(engine->id));
 }
 
 #define GPUCORE_RR_QUEUE_OPS(name)						\
 void BPF_STRUCT_OPS(name##_runnable, struct gpucore_channel *ch, u64 flags)	\
 {										\
-	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))		\
-		gpucore_error(#name ": cannot queue channel %u", ch->id);	\
-}										\
-										\
-void BPF_STRUCT_OPS(name##_quiescent, struct gpucore_channel *ch)		\
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);		\
+}
+
+#define GPUCORE_RR_INIT(name)							\
+s32 BPF_STRUCT_OPS_SLEEPABLE(name##_init)					\
 {										\
-	chq_remove(ch->id);							\
-}
-
-static long chq_reset_head(u64 q, void *ctx)
-{
-	u32 k = (u32)q;
-	struct chq_head *h = bpf_map_lookup_elem(&chq_heads, &k);
-
-	if (h) {
-		h->head = 0;
-		h->tail = 0;
-		h->nr = 0;
-	}
-	return 0;
-}
-
-/*
- * Empty every queue. Call it from init(): maps outlive a detach, so an
- * object attached again (the same loaded maps) would otherwise start with
- * the channels queued when it was detached, which the driver re-announces
- * through runnable(GPUCORE_ENQ_ATTACH).
- */
-static __always_inline void chq_reset(void)
-{
-	if (!++chq_gen)
-		chq_gen = 1;
-	bpf_loop(CHQ_MAX_QUEUES, chq_reset_head, NULL, 0);
+	return gc_create_engine_dsqs();						\
 }
 
 #endif /* __GPUCORE_BPF_H */

@@ -3,10 +3,12 @@
  * latency: interactive work first, batch work in the background.
  *
  * Every channel is interactive or batch (ch_class(): its own class from
- * CHANNEL_CREATE, or its vGPU's). Each engine has two FIFOs, one per
- * class. An idle engine runs the head of the interactive FIFO for
- * interactive_slice_ns, and the head of the batch FIFO for timeslice_ns
- * only when no interactive channel waits.
+ * CHANNEL_CREATE, or its vGPU's). Each engine has two kernel dispatch
+ * queues, one per class, in the order channels were inserted (their key
+ * is the time of insertion). An engine with nothing in its local queue
+ * runs the head of the interactive queue for interactive_slice_ns, and
+ * the head of the batch queue for timeslice_ns only when no interactive
+ * channel waits.
  *
  * Preemption: when an interactive channel becomes runnable while a batch
  * channel runs on its engine, the engine is kicked with
@@ -18,7 +20,7 @@
  *
  * Starvation: interactive work could keep batch work off an engine
  * forever. If no batch channel has been on an engine for starve_ns while
- * the head of its batch FIFO waited that long, that head runs before any
+ * the head of its batch queue waited that long, that head runs before any
  * interactive channel, for a full batch timeslice that interactive
  * wake-ups do not preempt. Batch work thus gets at least one timeslice
  * every starve_ns, whatever the interactive load, and the worst
@@ -102,10 +104,15 @@ static __always_inline u32 ge_idx(u32 gpu, u32 engine)
 	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
 }
 
-/* The FIFO of a class on an engine. */
-static __always_inline u32 class_queue(u32 gpu, u32 engine, u32 cls)
+/* The queue of a class on an engine (of the GPU the callback runs for). */
+static __always_inline u64 class_queue(u32 engine, u32 cls)
 {
-	return gev_idx(gpu, engine, cls == GPUCORE_CLASS_INTERACTIVE ? 1 : 0);
+	return (u64)engine * 2 + (cls == GPUCORE_CLASS_INTERACTIVE);
+}
+
+static __always_inline u64 class_slice(u32 cls)
+{
+	return cls == GPUCORE_CLASS_INTERACTIVE ? interactive_slice_ns : timeslice_ns;
 }
 
 void BPF_STRUCT_OPS(latency_runnable, struct gpucore_channel *ch, u64 flags)
@@ -113,10 +120,8 @@ void BPF_STRUCT_OPS(latency_runnable, struct gpucore_channel *ch, u64 flags)
 	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), cls = ch_class(ch);
 	u32 i = ge_idx(gpu, engine), *run;
 
-	if (chq_push(class_queue(gpu, engine, cls), ch->id)) {
-		gpucore_error("latency: cannot queue channel %u", ch->id);
-		return;
-	}
+	gpucore_dsq_insert_vtime(ch, class_queue(engine, cls), class_slice(cls),
+				 bpf_ktime_get_ns(), 0);
 	if (cls != GPUCORE_CLASS_INTERACTIVE)
 		return;
 	run = bpf_map_lookup_elem(&engine_run, &i);
@@ -126,11 +131,6 @@ void BPF_STRUCT_OPS(latency_runnable, struct gpucore_channel *ch, u64 flags)
 		gpucore_kick_engine(gpu, engine, GPUCORE_KICK_PREEMPT);
 		nr_preempt_kicks++;
 	}
-}
-
-void BPF_STRUCT_OPS(latency_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
 }
 
 /*
@@ -145,12 +145,12 @@ static __always_inline void batch_seen(u32 i)
 		*t = bpf_ktime_get_ns();
 }
 
-/* Has engine @i's batch FIFO, whose head was queued at @enq_ns, starved? */
+/* Has engine @i's batch queue, whose head was queued at @enq_ns, starved? */
 static __always_inline bool batch_starved(u32 i, u64 enq_ns)
 {
 	u64 now = bpf_ktime_get_ns(), *t = bpf_map_lookup_elem(&engine_batch_ns, &i);
 
-	return t && now - enq_ns > starve_ns && now - *t > starve_ns;
+	return t && enq_ns && now - enq_ns > starve_ns && now - *t > starve_ns;
 }
 
 void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
@@ -183,46 +183,51 @@ void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
 	u32 gpu = engine_gpu(engine), eng = engine->id, i = ge_idx(gpu, eng), *starved;
-	u32 iq = class_queue(gpu, eng, GPUCORE_CLASS_INTERACTIVE);
-	u32 bq = class_queue(gpu, eng, GPUCORE_CLASS_BATCH);
-	u64 enq_ns = 0, id;
+	u64 bq = class_queue(eng, GPUCORE_CLASS_BATCH);
 
-	id = chq_peek(bq, &enq_ns);
-	if (id && batch_starved(i, enq_ns)) {
-		chq_pop(bq);
+	if (batch_starved(i, gpucore_dsq_peek_vtime(gpu, bq)) &&
+	    gpucore_dsq_move_to_local(engine, bq)) {
 		starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
 		if (starved)
 			*starved = 1;
 		nr_starved++;
 		nr_batch++;
-		gpucore_dispatch(engine, id, timeslice_ns);
 		return;
 	}
-	id = chq_pop(iq);
-	if (id) {
+	if (gpucore_dsq_move_to_local(engine, class_queue(eng, GPUCORE_CLASS_INTERACTIVE))) {
 		nr_interactive++;
-		gpucore_dispatch(engine, id, interactive_slice_ns);
 		return;
 	}
-	id = chq_pop(bq);
-	if (id) {
+	if (gpucore_dsq_move_to_local(engine, bq))
 		nr_batch++;
-		gpucore_dispatch(engine, id, timeslice_ns);
-	}
 }
 
-s32 BPF_STRUCT_OPS(latency_init)
+/* init()'s queue creation, one bpf_loop() step per (gpu, engine). */
+static long create_step(u64 i, void *data)
 {
-	/* Start empty, also when these maps were attached before. */
-	chq_reset();
-	return 0;
+	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES;
+	s32 cls = gpucore_engine_class(gpu, e), *err = data;
+
+	if (cls < 0)
+		return 0;
+	*err = gpucore_create_dsq(gpu, cls, class_queue(e, GPUCORE_CLASS_BATCH));
+	if (!*err)
+		*err = gpucore_create_dsq(gpu, cls, class_queue(e, GPUCORE_CLASS_INTERACTIVE));
+	return *err ? 1 : 0;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(latency_init)
+{
+	s32 err = 0;
+
+	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, create_step, &err, 0);
+	return err;
 }
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops latency_ops = {
 	.init		= (void *)latency_init,
 	.runnable	= (void *)latency_runnable,
-	.quiescent	= (void *)latency_quiescent,
 	.running	= (void *)latency_running,
 	.stopping	= (void *)latency_stopping,
 	.dispatch	= (void *)latency_dispatch,

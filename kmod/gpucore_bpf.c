@@ -57,6 +57,7 @@
 
 #include <linux/bpf.h>
 #include <linux/btf.h>
+#include <linux/bpf_verifier.h>
 #include <linux/btf_ids.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
@@ -79,7 +80,8 @@ struct gpucore_cb_ctx {
 	struct gpucore_gpu *gpu;	/* whose lock is held, or NULL */
 	struct gpucore_engine *engine;	/* in dispatch() */
 	struct gpucore_channel *pick;	/* gpucore_dispatch()'s choice */
-	u64 slice_ns;
+	const char *cb;			/* the callback running */
+	bool moved;			/* dispatch() inserted or moved a channel */
 };
 
 static DEFINE_PER_CPU(struct gpucore_cb_ctx, gpucore_cb_ctx);
@@ -108,16 +110,26 @@ static struct gpucore_policy_state {
 	struct gpucore_exit_info exit;		/* last policy that stopped */
 	struct work_struct eject_work;
 	struct kobject *kobj;
+	/* queues created by the init() of a policy being attached, per GPU */
+	struct xarray *new_dsqs[GPUCORE_MAX_GPUS];
 } gpucore_policy = {
 	.mutex = __MUTEX_INITIALIZER(gpucore_policy.mutex),
 	.lock = __SPIN_LOCK_UNLOCKED(gpucore_policy.lock),
 };
 
-static u32 gpucore_ops_dispatch_idx;	/* member index of ->dispatch */
 
 BTF_ID_LIST(gpucore_bpf_btf_ids)
 BTF_ID(struct, gpucore_sched_ops)
+BTF_ID(struct, gpucore_channel)
+BTF_ID(struct, gpucore_vgpu)
+
+/* The kfuncs only some callbacks may call (gpucore_kfunc_filter()). */
+BTF_ID_LIST(gpucore_kfunc_limited_ids)
 BTF_ID(func, gpucore_dispatch)
+BTF_ID(func, gpucore_create_dsq)
+BTF_ID(func, gpucore_dsq_insert)
+BTF_ID(func, gpucore_dsq_insert_vtime)
+BTF_ID(func, gpucore_dsq_move_to_local)
 
 /**
  * gpucore_policy_active - is a BPF policy making this GPU's decisions?
@@ -287,10 +299,12 @@ static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, u32 idx, const char *cb, 
 			break;							\
 		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
 		__ctx->gpu = (_gpu);						\
+		__ctx->cb = #op;						\
 		__t0 = gpucore_cb_start();					\
 		call;								\
 		gpucore_cb_end(__ctx, GPUCORE_CB_IDX(op), #op, __t0);		\
 		__ctx->gpu = NULL;						\
+		__ctx->cb = NULL;						\
 	} while (0)
 
 /* Call a callback of @gpu's policy with the kfunc context set. */
@@ -414,43 +428,96 @@ static void gpucore_policy_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 
 	GPUCORE_CALL(ch->gpu, stopping, ch, ran_ns, reason);
 }
 
-/**
- * gpucore_policy_dispatch - let the policy choose what an idle engine runs
- * @e: the idle engine
- * @pick: set to the validated choice, or NULL for none
- * @slice_ns: set to its timeslice
- *
- * Context: the GPU lock held.
- * Return: false if no policy decides (none attached, no dispatch callback,
- * or the policy was ejected meanwhile): the built-in policy chooses.
- */
-static bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
-				    u64 *slice_ns)
+/* One dispatch() call; returns what it picked by id, and whether it moved anything. */
+static struct gpucore_channel *gpucore_policy_dispatch_once(struct gpucore_engine *e,
+							    bool *moved)
 {
-	struct gpucore_gpu *gpu = e->gpu;
-	struct gpucore_sched_ops *ops = gpu->policy;
-	struct gpucore_cb_ctx *ctx;
+	struct gpucore_cb_ctx *ctx = this_cpu_ptr(&gpucore_cb_ctx);
+	struct gpucore_channel *pick;
 	u64 t0;
 
-	if (!gpucore_policy_active(gpu) || !ops->dispatch)
-		return false;
-	ctx = this_cpu_ptr(&gpucore_cb_ctx);
-	ctx->gpu = gpu;
+	ctx->gpu = e->gpu;
 	ctx->engine = e;
+	ctx->cb = "dispatch";
 	ctx->pick = NULL;
+	ctx->moved = false;
 	t0 = gpucore_cb_start();
-	ops->dispatch(e, e->prev);
+	e->gpu->policy->dispatch(e, e->prev);
 	gpucore_cb_end(ctx, GPUCORE_CB_IDX(dispatch), "dispatch", t0);
-	*pick = ctx->pick;
-	*slice_ns = ctx->slice_ns ?: ops->timeslice_ns;
+	pick = ctx->pick;
+	*moved = ctx->moved;
 	ctx->gpu = NULL;
 	ctx->engine = NULL;
+	ctx->cb = NULL;
 	ctx->pick = NULL;
-	if (READ_ONCE(gpucore_policy.ejecting))
+	return pick;
+}
+
+/**
+ * gpucore_policy_dispatch - let the policy fill an idle engine's local queue
+ * @e: the idle engine; its local queue is empty
+ * @pick: set to the channel to run (the one dispatch() picked by id, else
+ *	the head of the local queue), or NULL for none
+ *
+ * dispatch() is called until it picks a channel or fills the local queue,
+ * at most GPUCORE_DSP_MAX_LOOPS times, and stops early when a call moves
+ * nothing. An engine that looped that often without a channel is kicked
+ * again, from the kick worker. A policy without dispatch() runs only what
+ * it inserts into local queues.
+ *
+ * Context: the GPU lock held.
+ * Return: false if no policy decides (none attached, or it was ejected
+ * meanwhile): the built-in policy chooses.
+ */
+static bool gpucore_policy_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick)
+{
+	bool moved = false;
+	u32 i;
+
+	*pick = NULL;
+	if (!gpucore_policy_active(e->gpu))
 		return false;
+	if (!e->gpu->policy->dispatch)
+		return true;
+	for (i = 0; i < GPUCORE_DSP_MAX_LOOPS; i++) {
+		*pick = gpucore_policy_dispatch_once(e, &moved);
+		if (READ_ONCE(gpucore_policy.ejecting))
+			return false;
+		if (!*pick)
+			*pick = gpucore_dsq_first(&e->local);
+		if (*pick || !moved)
+			break;
+	}
 	if (*pick)
 		atomic64_inc(&gpucore_policy.decisions);
+	else if (moved)
+		gpucore_sched_kick(e, false);
 	return true;
+}
+
+/**
+ * gpucore_policy_local_pick - an engine took a channel from its local queue
+ * @e: the engine
+ *
+ * Counted as a decision of the policy, as one made by dispatch() is.
+ *
+ * Context: the GPU lock held.
+ */
+static void gpucore_policy_local_pick(struct gpucore_engine *e)
+{
+	atomic64_inc(&gpucore_policy.decisions);
+}
+
+/**
+ * gpucore_policy_enq_last - does the policy see a lone channel's slice end?
+ * @gpu: the GPU
+ *
+ * Context: the GPU lock held.
+ * Return: true if a policy with GPUCORE_OPS_ENQ_LAST is active.
+ */
+static bool gpucore_policy_enq_last(struct gpucore_gpu *gpu)
+{
+	return gpucore_policy_active(gpu) && (gpu->policy->flags & GPUCORE_OPS_ENQ_LAST);
 }
 
 /*
@@ -531,8 +598,13 @@ static void gpucore_policy_tell_all(struct gpucore_gpu *gpu)
 	xa_for_each(&gpu->vgpus, id, vgpu) {
 		if (vgpu->dead)
 			continue;
+		/* A new policy starts from clean per-object state. */
+		memset(vgpu->policy_data, 0, sizeof(vgpu->policy_data));
 		gpucore_policy_vgpu_init(vgpu);
 		list_for_each_entry(ch, &vgpu->channels, vgpu_node) {
+			memset(ch->policy_data, 0, sizeof(ch->policy_data));
+			ch->dsq_vtime = 0;
+			ch->slice_ns = 0;
 			gpucore_policy_channel_init(ch);
 			if (ch->state == GPUCORE_CH_QUEUED)
 				gpucore_policy_runnable(ch, GPUCORE_ENQ_ATTACH);
@@ -542,9 +614,57 @@ static void gpucore_policy_tell_all(struct gpucore_gpu *gpu)
 	}
 }
 
+/* A policy's dispatch queues of one GPU, by id. */
+static struct xarray *gpucore_dsqs_alloc(void)
+{
+	struct xarray *xa = kzalloc(sizeof(*xa), GFP_KERNEL);
+
+	if (xa)
+		xa_init(xa);
+	return xa;
+}
+
+/* Take every channel out of @xa's queues. Context: the GPU lock held. */
+static void gpucore_dsqs_clear(struct xarray *xa)
+{
+	struct gpucore_dsq *dsq;
+	unsigned long id;
+
+	if (!xa)
+		return;
+	xa_for_each(xa, id, dsq)
+		gpucore_dsq_clear(dsq);
+}
+
+/* Free @xa's queues, empty and out of the GPU's reach. */
+static void gpucore_dsqs_free(struct xarray *xa)
+{
+	struct gpucore_dsq *dsq;
+	unsigned long id;
+
+	if (!xa)
+		return;
+	xa_for_each(xa, id, dsq)
+		kfree(dsq);
+	xa_destroy(xa);
+	kfree(xa);
+}
+
+/* Free the queues a new policy's init() created for GPUs it did not get. */
+static void gpucore_policy_free_new_dsqs(void)
+{
+	u32 g;
+
+	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
+		gpucore_dsqs_free(gpucore_policy.new_dsqs[g]);
+		gpucore_policy.new_dsqs[g] = NULL;
+	}
+}
+
 /* Install @ops (or NULL: the built-in policy) on every GPU. */
 static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 {
+	struct xarray *old;
 	u32 g, i;
 
 	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
@@ -554,6 +674,13 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 			continue;
 		mutex_lock(&gpu->vgpu_lock);
 		spin_lock_irq(&gpu->lock);
+		/* The old policy's queues go; their channels stay runnable. */
+		old = gpu->dsqs;
+		gpucore_dsqs_clear(old);
+		gpucore_sched_drop_queues(gpu);
+		gpu->dsqs = ops ? gpucore_policy.new_dsqs[g] : NULL;
+		if (ops)
+			gpucore_policy.new_dsqs[g] = NULL;
 		gpu->policy = ops;
 		if (ops)
 			gpucore_policy_tell_all(gpu);
@@ -562,6 +689,7 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 			gpucore_sched_kick(&gpu->engines[i], false);
 		gpucore_sched_unlock_irq(gpu);
 		mutex_unlock(&gpu->vgpu_lock);
+		gpucore_dsqs_free(old);
 		if (ops)
 			mod_delayed_work(system_unbound_wq, &gpu->tick_work,
 					 msecs_to_jiffies(GPUCORE_TICK_MS));
@@ -650,15 +778,42 @@ static void gpucore_policy_set(struct gpucore_sched_ops *ops)
 	spin_unlock_irq(&gpucore_policy.lock);
 }
 
+/* An empty queue table for each GPU a policy can schedule, for init(). */
+static int gpucore_policy_alloc_new_dsqs(void)
+{
+	u32 g;
+
+	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
+		struct gpucore_gpu *gpu = gpucore_policy_gpus[g];
+
+		if (!gpu || !gpucore_sched_by_driver(gpu))
+			continue;
+		gpucore_policy.new_dsqs[g] = gpucore_dsqs_alloc();
+		if (!gpucore_policy.new_dsqs[g]) {
+			gpucore_policy_free_new_dsqs();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Call a new policy's init(), in which it may create its queues. On
+ * success the queues wait in gpucore_policy.new_dsqs for the install.
+ */
 static int gpucore_policy_call_init(struct gpucore_sched_ops *ops)
 {
 	s32 ret;
 
+	ret = gpucore_policy_alloc_new_dsqs();
+	if (ret)
+		return ret;
 	if (!ops->init)
 		return 0;
 	ret = ops->init();
 	if (!ret)
 		return 0;
+	gpucore_policy_free_new_dsqs();
 	spin_lock_irq(&gpucore_policy.lock);
 	gpucore_policy.exit.kind = GPUCORE_EXIT_INIT;
 	gpucore_policy.exit.when_ns = ktime_get_ns();
@@ -715,6 +870,7 @@ static int gpucore_policy_reg(void *kdata, struct bpf_link *link)
 		goto out_unlock;
 	gpucore_policy_set(ops);
 	gpucore_policy_install(ops);
+	gpucore_policy_free_new_dsqs();
 	trace_gpucore_policy_attach(ops->name, false);
 	pr_info("gpucore: policy %s attached\n", ops->name);
 out_unlock:
@@ -749,6 +905,7 @@ static int gpucore_policy_update(void *kdata, void *old_kdata, struct bpf_link *
 	/* Each GPU switches from the old to the new policy under its lock. */
 	gpucore_policy_set(ops);
 	gpucore_policy_install(ops);
+	gpucore_policy_free_new_dsqs();
 	if (old) {
 		snprintf(msg, sizeof(msg), "replaced by %s", ops->name);
 		gpucore_policy_record_exit(GPUCORE_EXIT_REPLACED, "replaced", msg, false);
@@ -789,6 +946,16 @@ static const char *gpucore_ch_state_name(struct gpucore_channel *ch)
 	({									\
 		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid dispatch",	\
 				     "gpu%u/%s: " fmt, (e)->gpu->id, (e)->name,	\
+				     ##__VA_ARGS__);				\
+		-EINVAL;							\
+	})
+
+/* Eject for an invalid use of kfunc @kf from the running callback; returns -EINVAL. */
+#define gpucore_misuse(kf, fmt, ...)						\
+	({									\
+		gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid " kf,	\
+				     kf "() from %s(): " fmt,			\
+				     gpucore_kfunc_ctx()->cb ?: "?",		\
 				     ##__VA_ARGS__);				\
 		-EINVAL;							\
 	})
@@ -834,8 +1001,300 @@ __bpf_kfunc int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, 
 	if (slice_ns && (slice_ns < GPUCORE_MIN_SLICE_NS || slice_ns > GPUCORE_MAX_SLICE_NS))
 		return gpucore_invalid(engine, "timeslice %llu ns outside 10 us .. 1 s", slice_ns);
 	ctx->pick = ch;
-	ctx->slice_ns = slice_ns;
+	ch->slice_ns = slice_ns ?: engine->gpu->policy->timeslice_ns;
 	return 0;
+}
+
+/**
+ * gpucore_create_dsq - create a dispatch queue
+ * @gpu_id: the GPU whose channels it holds
+ * @engine_class: the class of their engines (GPUCORE_ENGINE_CLASS_*)
+ * @dsq_id: its id, below GPUCORE_DSQ_MAX_ID, unique per GPU
+ *
+ * Callable only from init(), which must then be sleepable
+ * (``SEC("struct_ops.s/init")``). The queues live as long as the policy
+ * is attached; ejection, detach and replace drop them, and their channels
+ * stay runnable.
+ *
+ * Return: 0, -ENODEV (no such GPU, or one that schedules itself), -EINVAL
+ * (bad class or id), -EEXIST (the id is taken), -ENOSPC (more than
+ * GPUCORE_DSQ_MAX_PER_GPU queues) or -ENOMEM.
+ */
+__bpf_kfunc s32 gpucore_create_dsq(u32 gpu_id, u32 engine_class, u64 dsq_id)
+{
+	struct gpucore_dsq *dsq;
+	struct xarray *xa;
+	unsigned long id;
+	void *p;
+	u32 n = 0;
+	int ret;
+
+	xa = gpu_id < GPUCORE_MAX_GPUS ? gpucore_policy.new_dsqs[gpu_id] : NULL;
+	if (!xa)
+		return -ENODEV;
+	if (engine_class > GPUCORE_ENGINE_CLASS_COPY || dsq_id >= GPUCORE_DSQ_MAX_ID)
+		return -EINVAL;
+	xa_for_each(xa, id, p)
+		n++;
+	if (n >= GPUCORE_DSQ_MAX_PER_GPU)
+		return -ENOSPC;
+	dsq = kzalloc(sizeof(*dsq), GFP_KERNEL);
+	if (!dsq)
+		return -ENOMEM;
+	gpucore_dsq_init(dsq, dsq_id, engine_class);
+	ret = xa_insert(xa, dsq_id, dsq, GFP_KERNEL);
+	if (ret)
+		kfree(dsq);
+	return ret == -EBUSY ? -EEXIST : ret;
+}
+
+/* The queue @dsq_id names for @ch, or NULL after ejecting. */
+static struct gpucore_dsq *gpucore_insert_target(struct gpucore_channel *ch, u64 dsq_id,
+						 const char **err)
+{
+	struct gpucore_gpu *gpu = ch->gpu;
+	struct gpucore_dsq *dsq;
+	u64 n;
+
+	if (dsq_id == GPUCORE_DSQ_LOCAL)
+		return &ch->engine->local;
+	if (dsq_id & GPUCORE_DSQ_FLAG_LOCAL_ON) {
+		n = dsq_id & ~(GPUCORE_DSQ_FLAG_BUILTIN | GPUCORE_DSQ_FLAG_LOCAL_ON);
+		if (n >= gpu->num_engines) {
+			*err = "no such engine";
+			return NULL;
+		}
+		if (&gpu->engines[n] != ch->engine) {
+			*err = "the channel is bound to another engine";
+			return NULL;
+		}
+		return &ch->engine->local;
+	}
+	dsq = dsq_id < GPUCORE_DSQ_MAX_ID && gpu->dsqs ? xa_load(gpu->dsqs, dsq_id) : NULL;
+	if (!dsq) {
+		*err = "no such queue";
+		return NULL;
+	}
+	if (dsq->engine_class != ch->engine->engine_class) {
+		*err = "a queue of another engine class";
+		return NULL;
+	}
+	return dsq;
+}
+
+/* Validate and do an insert (@vtime: by virtual time); 0 or -EINVAL after ejecting. */
+static int gpucore_insert(const char *kf, struct gpucore_channel *ch, u64 dsq_id, u64 slice_ns,
+			  bool vtime, u64 enq_flags)
+{
+	struct gpucore_cb_ctx *ctx = gpucore_kfunc_ctx();
+	const char *err = NULL;
+	struct gpucore_dsq *dsq;
+
+	if (ch->gpu != ctx->gpu)
+		err = "a channel of another GPU";
+	else if (ch->dead || ch->state != GPUCORE_CH_QUEUED)
+		err = ch->dead ? "the channel is destroyed" : ch->state == GPUCORE_CH_RUNNING ?
+		      "the channel is running" : "the channel is not runnable";
+	else if (ch->dsq)
+		err = "the channel is already queued";
+	else if (slice_ns && (slice_ns < GPUCORE_MIN_SLICE_NS || slice_ns > GPUCORE_MAX_SLICE_NS))
+		err = "timeslice outside 10 us .. 1 s";
+	else if (enq_flags)
+		err = "unknown flags";
+	if (err)
+		goto eject;
+	dsq = gpucore_insert_target(ch, dsq_id, &err);
+	if (!dsq)
+		goto eject;
+	if (vtime && dsq->id & GPUCORE_DSQ_FLAG_BUILTIN) {
+		err = "local queues are FIFO";
+		goto eject;
+	}
+	if (gpucore_dsq_enqueue(dsq, ch, vtime)) {
+		err = vtime ? "the queue holds FIFO channels" : "the queue holds vtime-ordered channels";
+		goto eject;
+	}
+	ch->slice_ns = slice_ns ?: ch->gpu->policy->timeslice_ns;
+	ctx->moved = true;
+	if (!ch->engine->cur)
+		gpucore_sched_kick(ch->engine, false);
+	return 0;
+
+eject:
+	gpucore_policy_eject(GPUCORE_EXIT_INVALID, "invalid insert",
+			     "%s() from %s(): channel %u into queue %#llx: %s", kf,
+			     ctx->cb ?: "?", ch->id, dsq_id, err);
+	return -EINVAL;
+}
+
+/**
+ * gpucore_dsq_insert - queue a runnable channel, FIFO
+ * @ch: the channel (a callback's argument)
+ * @dsq_id: GPUCORE_DSQ_LOCAL, GPUCORE_DSQ_LOCAL_ON(its engine), or a queue
+ *	of the policy's of the channel's GPU and engine class
+ * @slice_ns: its timeslice when it runs (0: the policy's, or the GPU's)
+ * @enq_flags: none defined; 0
+ *
+ * Callable from runnable(), dispatch(), stopping(), quiescent(), tick()
+ * and vgpu_update(). Inserting into a local queue is direct dispatch: the
+ * engine runs it without asking dispatch(). The channel leaves the queue
+ * when it runs, or when it is destroyed. Anything invalid ejects the
+ * policy (GPUCORE_EXIT_INVALID, naming the kfunc, the callback and why): a
+ * channel of another GPU, one not runnable or already queued, a queue
+ * that does not exist or is of another engine class or another engine,
+ * a queue holding vtime-ordered channels, a timeslice outside 10 us .. 1 s.
+ *
+ * Return: 0, or -EINVAL after ejecting the policy.
+ */
+__bpf_kfunc int gpucore_dsq_insert(struct gpucore_channel *ch, u64 dsq_id, u64 slice_ns,
+				   u64 enq_flags)
+{
+	return gpucore_insert("gpucore_dsq_insert", ch, dsq_id, slice_ns, false, enq_flags);
+}
+
+/**
+ * gpucore_dsq_insert_vtime - queue a runnable channel by virtual time
+ * @ch: the channel (a callback's argument)
+ * @dsq_id: a queue of the policy's (local queues are FIFO)
+ * @slice_ns: as for gpucore_dsq_insert()
+ * @vtime: its place: lower runs first, compared wrap-safe, ties FIFO; kept
+ *	in &gpucore_channel.dsq_vtime
+ * @enq_flags: none defined; 0
+ *
+ * As gpucore_dsq_insert(), and a queue holding FIFO channels ejects.
+ *
+ * Return: 0, or -EINVAL after ejecting the policy.
+ */
+__bpf_kfunc int gpucore_dsq_insert_vtime(struct gpucore_channel *ch, u64 dsq_id, u64 slice_ns,
+					 u64 vtime, u64 enq_flags)
+{
+	ch->dsq_vtime = vtime;
+	return gpucore_insert("gpucore_dsq_insert_vtime", ch, dsq_id, slice_ns, true, enq_flags);
+}
+
+/**
+ * gpucore_dsq_move_to_local - run the first channel of a queue for this engine
+ * @engine: the engine passed to dispatch()
+ * @dsq_id: a queue of the policy's
+ *
+ * Callable only from dispatch(). Moves the first channel of the queue
+ * (the head, or the lowest vtime) that is bound to @engine to @engine's
+ * local queue, which the engine runs from when dispatch() returns. A
+ * queue shared by several engines of a class is searched in order; one
+ * queue per engine keeps this O(1).
+ *
+ * Return: true if a channel was moved, false if the queue holds none for
+ * @engine (or, after ejecting the policy, if @dsq_id is not a queue of the
+ * policy's on this GPU).
+ */
+__bpf_kfunc bool gpucore_dsq_move_to_local(struct gpucore_engine *engine, u64 dsq_id)
+{
+	struct gpucore_cb_ctx *ctx = gpucore_kfunc_ctx();
+	struct gpucore_channel *ch;
+	struct gpucore_dsq *dsq;
+
+	if (ctx->engine != engine) {
+		gpucore_misuse("gpucore_dsq_move_to_local", "not the engine being dispatched");
+		return false;
+	}
+	dsq = dsq_id < GPUCORE_DSQ_MAX_ID && engine->gpu->dsqs ?
+	      xa_load(engine->gpu->dsqs, dsq_id) : NULL;
+	if (!dsq) {
+		gpucore_misuse("gpucore_dsq_move_to_local", "no queue %#llx on gpu%u", dsq_id,
+			       engine->gpu->id);
+		return false;
+	}
+	ch = gpucore_dsq_first_on(dsq, engine, dsq->nr);
+	if (!ch)
+		return false;
+	gpucore_dsq_dequeue(ch);
+	gpucore_dsq_enqueue(&engine->local, ch, false);
+	ctx->moved = true;
+	return true;
+}
+
+/* The queue @dsq_id of the current callback's GPU, or NULL. */
+static struct gpucore_dsq *gpucore_kfunc_dsq(u32 gpu_id, u64 dsq_id)
+{
+	struct gpucore_gpu *gpu = gpucore_kfunc_ctx()->gpu;
+	u64 n;
+
+	if (!gpu || gpu->id != gpu_id)
+		return NULL;
+	if (dsq_id & GPUCORE_DSQ_FLAG_LOCAL_ON) {
+		n = dsq_id & ~(GPUCORE_DSQ_FLAG_BUILTIN | GPUCORE_DSQ_FLAG_LOCAL_ON);
+		return n < gpu->num_engines ? &gpu->engines[n].local : NULL;
+	}
+	return dsq_id < GPUCORE_DSQ_MAX_ID && gpu->dsqs ? xa_load(gpu->dsqs, dsq_id) : NULL;
+}
+
+/**
+ * gpucore_engine_class - the class of an engine of a GPU a policy schedules
+ * @gpu_id: the GPU
+ * @engine_id: engine index within it
+ *
+ * Callable from every callback, init() included (to create a queue per
+ * engine). A GPU's engines do not change while the module is loaded.
+ *
+ * Return: GPUCORE_ENGINE_CLASS_*, or -ENODEV if there is no such engine
+ * on a GPU the policy schedules.
+ */
+__bpf_kfunc s32 gpucore_engine_class(u32 gpu_id, u32 engine_id)
+{
+	struct gpucore_gpu *gpu = gpu_id < GPUCORE_MAX_GPUS ? gpucore_policy_gpus[gpu_id] : NULL;
+
+	if (!gpu || !gpucore_sched_by_driver(gpu) || engine_id >= gpu->num_engines)
+		return -ENODEV;
+	return gpu->engines[engine_id].engine_class;
+}
+
+/**
+ * gpucore_dsq_nr_queued - channels in a queue
+ * @gpu_id: the GPU of the callback being run
+ * @dsq_id: a queue of the policy's, or GPUCORE_DSQ_LOCAL_ON(engine)
+ *
+ * Return: the count, or -ENOENT if there is no such queue on that GPU.
+ */
+__bpf_kfunc s32 gpucore_dsq_nr_queued(u32 gpu_id, u64 dsq_id)
+{
+	struct gpucore_dsq *dsq = gpucore_kfunc_dsq(gpu_id, dsq_id);
+
+	return dsq ? dsq->nr : -ENOENT;
+}
+
+/**
+ * gpucore_dsq_peek - the channel a queue would give up first
+ * @gpu_id: the GPU of the callback being run
+ * @dsq_id: a queue of the policy's, or GPUCORE_DSQ_LOCAL_ON(engine)
+ *
+ * Return: its id (the head, or the lowest vtime), or 0 if the queue is
+ * empty or does not exist.
+ */
+__bpf_kfunc u64 gpucore_dsq_peek(u32 gpu_id, u64 dsq_id)
+{
+	struct gpucore_dsq *dsq = gpucore_kfunc_dsq(gpu_id, dsq_id);
+	struct gpucore_channel *ch = dsq ? gpucore_dsq_first(dsq) : NULL;
+
+	return ch ? ch->id : 0;
+}
+
+/**
+ * gpucore_dsq_peek_vtime - the virtual time of a vtime queue's first channel
+ * @gpu_id: the GPU of the callback being run
+ * @dsq_id: a queue of the policy's
+ *
+ * With a key such as the time a channel was inserted, this tells how long
+ * the queue's oldest channel has waited.
+ *
+ * Return: its &gpucore_channel.dsq_vtime, or 0 if the queue is empty, is
+ * FIFO, or does not exist.
+ */
+__bpf_kfunc u64 gpucore_dsq_peek_vtime(u32 gpu_id, u64 dsq_id)
+{
+	struct gpucore_dsq *dsq = gpucore_kfunc_dsq(gpu_id, dsq_id);
+	struct gpucore_channel *ch = dsq && dsq->vtime ? gpucore_dsq_first(dsq) : NULL;
+
+	return ch ? ch->dsq_vtime : 0;
 }
 
 /* The engine of the GPU whose callback is running, or NULL. */
@@ -919,21 +1378,57 @@ __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(gpucore_kfunc_ids)
 BTF_ID_FLAGS(func, gpucore_dispatch, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gpucore_create_dsq, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, gpucore_dsq_insert, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gpucore_dsq_insert_vtime, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gpucore_dsq_move_to_local, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gpucore_dsq_nr_queued)
+BTF_ID_FLAGS(func, gpucore_dsq_peek)
+BTF_ID_FLAGS(func, gpucore_dsq_peek_vtime)
+BTF_ID_FLAGS(func, gpucore_engine_class)
 BTF_ID_FLAGS(func, gpucore_kick_engine)
 BTF_ID_FLAGS(func, gpucore_engine_running)
 BTF_ID_FLAGS(func, gpucore_engine_nr_queued)
 BTF_ID_FLAGS(func, gpucore_bpf_error)
 BTF_KFUNCS_END(gpucore_kfunc_ids)
 
-/* Only gpucore_sched_ops programs may call them; dispatch only there. */
+/* Callback slots (GPUCORE_CB_IDX()) of the ops members, by member index. */
+static u8 gpucore_member_cb[GPUCORE_CB_NR];
+
+#define GPUCORE_CB_BIT(op)	BIT(GPUCORE_CB_IDX(op))
+
+/* Which callbacks may call each of gpucore_kfunc_limited_ids, in order. */
+static const u32 gpucore_kfunc_allowed[] = {
+	GPUCORE_CB_BIT(dispatch),					/* gpucore_dispatch */
+	GPUCORE_CB_BIT(init),						/* gpucore_create_dsq */
+	GPUCORE_CB_BIT(runnable) | GPUCORE_CB_BIT(dispatch) | GPUCORE_CB_BIT(stopping) |
+	GPUCORE_CB_BIT(quiescent) | GPUCORE_CB_BIT(tick) |
+	GPUCORE_CB_BIT(vgpu_update),					/* gpucore_dsq_insert */
+	GPUCORE_CB_BIT(runnable) | GPUCORE_CB_BIT(dispatch) | GPUCORE_CB_BIT(stopping) |
+	GPUCORE_CB_BIT(quiescent) | GPUCORE_CB_BIT(tick) |
+	GPUCORE_CB_BIT(vgpu_update),					/* gpucore_dsq_insert_vtime */
+	GPUCORE_CB_BIT(dispatch),					/* gpucore_dsq_move_to_local */
+};
+
+/*
+ * Only gpucore_sched_ops programs may call them, and the kfuncs that
+ * place or pick channels only from the callbacks where that makes sense:
+ * the verifier refuses a program that calls one from any other.
+ */
 static int gpucore_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
+	u32 i, member = prog->expected_attach_type;
+
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf_id != gpucore_bpf_btf_ids[0])
 		return -EACCES;
-	if (kfunc_id == gpucore_bpf_btf_ids[1] &&
-	    prog->expected_attach_type != gpucore_ops_dispatch_idx)
-		return -EACCES;
+	for (i = 0; i < ARRAY_SIZE(gpucore_kfunc_allowed); i++) {
+		if (kfunc_id != gpucore_kfunc_limited_ids[i])
+			continue;
+		if (member >= GPUCORE_CB_NR ||
+		    !(gpucore_kfunc_allowed[i] & BIT(gpucore_member_cb[member])))
+			return -EACCES;
+	}
 	return 0;
 }
 
@@ -953,9 +1448,41 @@ static bool gpucore_ops_is_valid_access(int off, int size, enum bpf_access_type 
 	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
 }
 
+/* Is [off, off + size) inside the member at @moff of @msize bytes? */
+static bool gpucore_in_member(int off, int size, size_t moff, size_t msize)
+{
+	return off >= moff && off + size <= moff + msize;
+}
+
+/*
+ * What a policy may write: a channel's dsq_vtime, slice_ns and
+ * policy_data[], and a vGPU's policy_data[] (as sched_ext lets a scheduler
+ * write a task's dsq_vtime and slice). The verifier refuses any other
+ * store through these pointers.
+ */
+static int gpucore_ops_btf_struct_access(struct bpf_verifier_log *log,
+					 const struct bpf_reg_state *reg, int off, int size)
+{
+	if (reg->btf_id == gpucore_bpf_btf_ids[1] &&
+	    (gpucore_in_member(off, size, offsetof(struct gpucore_channel, dsq_vtime),
+			       sizeof_field(struct gpucore_channel, dsq_vtime)) ||
+	     gpucore_in_member(off, size, offsetof(struct gpucore_channel, slice_ns),
+			       sizeof_field(struct gpucore_channel, slice_ns)) ||
+	     gpucore_in_member(off, size, offsetof(struct gpucore_channel, policy_data),
+			       sizeof_field(struct gpucore_channel, policy_data))))
+		return SCALAR_VALUE;
+	if (reg->btf_id == gpucore_bpf_btf_ids[2] &&
+	    gpucore_in_member(off, size, offsetof(struct gpucore_vgpu, policy_data),
+			      sizeof_field(struct gpucore_vgpu, policy_data)))
+		return SCALAR_VALUE;
+	bpf_log(log, "gpucore: a policy may write only a channel's dsq_vtime, slice_ns and policy_data[], and a vGPU's policy_data[]\n");
+	return -EACCES;
+}
+
 static const struct bpf_verifier_ops gpucore_verifier_ops = {
 	.get_func_proto = bpf_base_func_proto,
 	.is_valid_access = gpucore_ops_is_valid_access,
+	.btf_struct_access = gpucore_ops_btf_struct_access,
 };
 
 static bool gpucore_policy_name_valid(const char *name, size_t size)
@@ -1007,10 +1534,13 @@ static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_me
 	return 0;
 }
 
+/* Only init() may sleep (to create queues); every other callback runs under a spinlock. */
 static int gpucore_ops_check_member(const struct btf_type *t, const struct btf_member *member,
 				    const struct bpf_prog *prog)
 {
-	return prog->sleepable ? -EINVAL : 0;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	return prog->sleepable && moff != offsetof(struct gpucore_sched_ops, init) ? -EINVAL : 0;
 }
 
 static int gpucore_ops_init(struct btf *btf)
@@ -1022,13 +1552,12 @@ static int gpucore_ops_init(struct btf *btf)
 	if (!t)
 		return -EINVAL;
 	for_each_member(i, t, member) {
-		if (__btf_member_bit_offset(t, member) ==
-		    offsetof(struct gpucore_sched_ops, dispatch) * 8) {
-			gpucore_ops_dispatch_idx = i;
-			return 0;
-		}
+		u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+		if (i < GPUCORE_CB_NR && moff < GPUCORE_CB_NR * sizeof(void *))
+			gpucore_member_cb[i] = moff / sizeof(void *);
 	}
-	return -EINVAL;
+	return 0;
 }
 
 static s32 gpucore_ops_init_stub(void)
@@ -1247,6 +1776,8 @@ static const struct gpucore_policy_class gpucore_bpf_class = {
 	.runnable = gpucore_policy_runnable,
 	.quiescent = gpucore_policy_quiescent,
 	.dispatch = gpucore_policy_dispatch,
+	.enq_last = gpucore_policy_enq_last,
+	.local_pick = gpucore_policy_local_pick,
 	.running = gpucore_policy_running,
 	.stopping = gpucore_policy_stopping,
 };

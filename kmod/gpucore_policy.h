@@ -49,18 +49,37 @@ struct gpucore_exit_info {
  * never NULL unless marked nullable. Every callback is optional; only
  * @name is mandatory.
  *
+ * Dispatch queues, as in sched_ext: each engine runs from its local queue
+ * without calling the policy, and calls @dispatch only when that is
+ * empty. A policy places a runnable channel in a queue with
+ * gpucore_dsq_insert() or gpucore_dsq_insert_vtime(): straight into its
+ * engine's local queue (GPUCORE_DSQ_LOCAL, direct dispatch), or into a
+ * queue of its own (created in @init with gpucore_create_dsq(), FIFO or
+ * ordered by virtual time), from which @dispatch moves channels to the
+ * local queue with gpucore_dsq_move_to_local(). A channel is in at most
+ * one queue, and the core takes it out when it runs or is destroyed: a
+ * policy never has to forget one. A policy may also leave a runnable
+ * channel in no queue (to hold it back) and place it later, or pick it
+ * by id in @dispatch with gpucore_dispatch().
+ *
+ * Which kfunc each callback may call is in the kfunc's kernel-doc; the
+ * verifier refuses a program that calls one from another callback. An
+ * invalid call at run time ejects the policy (GPUCORE_EXIT_INVALID) with
+ * the kfunc, the callback and what was wrong.
+ *
  * The life of a channel, as the policy sees it:
  * channel_init, then any number of rounds of
- * runnable -> [dispatch chooses it] -> running -> stopping -> runnable or
+ * runnable [it is placed in a queue] -> running -> stopping -> runnable or
  * quiescent, then (after quiescent, if it was runnable) channel_exit.
  */
 struct gpucore_sched_ops {
 	/**
 	 * @init: the policy is being attached
 	 *
-	 * Called once, in process context without any lock (may not sleep
-	 * either: struct_ops programs here are not sleepable), before any
-	 * other callback. Then @vgpu_init is called for every existing vGPU
+	 * Called once, in process context without any lock, before any
+	 * other callback; the only callback that may be sleepable
+	 * (``SEC("struct_ops.s/init")``), and the only one that may create
+	 * dispatch queues (gpucore_create_dsq()). Then @vgpu_init is called for every existing vGPU
 	 * and @channel_init for every existing channel, followed by
 	 * @runnable (GPUCORE_ENQ_ATTACH) for the runnable ones and @running
 	 * for those on an engine.
@@ -133,9 +152,11 @@ struct gpucore_sched_ops {
 	 *	GPUCORE_ENQ_REQUEUE (it left its engine with work left: its
 	 *	timeslice ended or it was kicked), GPUCORE_ENQ_ATTACH
 	 *
-	 * From now until @running or @quiescent, the policy may dispatch it.
-	 * The policy should queue it; if it never dispatches it, the
-	 * watchdog ejects the policy after @timeout_ms.
+	 * The enqueue point: the policy inserts it into a queue here (or
+	 * later). Inserted into its engine's local queue, it runs in turn
+	 * without another call. A runnable channel that gets no engine time
+	 * for @timeout_ms, wherever it waits, ejects the policy (watchdog).
+	 * If absent: the channel waits for @dispatch to pick it by id.
 	 */
 	void (*runnable)(struct gpucore_channel *ch, u64 flags);
 
@@ -144,27 +165,33 @@ struct gpucore_sched_ops {
 	 * @ch: the channel: it ran out of ready jobs or is being destroyed
 	 *
 	 * Also called after @stopping when the channel has nothing ready.
-	 * The policy must forget any queued reference to it.
+	 * A notification only: the core has already taken the channel out
+	 * of any queue.
 	 */
 	void (*quiescent)(struct gpucore_channel *ch);
 
 	/**
-	 * @dispatch: an engine is idle: choose what it runs next
+	 * @dispatch: an engine is idle and its local queue empty: fill it
 	 * @engine: the engine (id, engine_class, gpu)
 	 * @prev: the channel that ran last on @engine, or NULL (nullable:
 	 *	it may have been destroyed, or nothing ran yet); it may be
 	 *	runnable again
 	 *
-	 * The policy calls gpucore_dispatch(@engine, channel_id, slice_ns)
-	 * at most once. The core validates the choice: the channel must
-	 * exist, belong to @engine's GPU, be bound to @engine and be
-	 * runnable; anything else ejects the policy (GPUCORE_EXIT_INVALID).
-	 * Choosing nothing leaves the engine idle until a channel becomes
-	 * runnable, gpucore_kick_engine() or the next tick (every
-	 * GPUCORE_TICK_MS while channels are queued): a policy may keep an
-	 * engine idle on purpose (caps, fixed shares).
+	 * The policy moves a channel to the local queue with
+	 * gpucore_dsq_move_to_local() or gpucore_dsq_insert(), or picks one
+	 * by id with gpucore_dispatch(@engine, channel_id, slice_ns), at most
+	 * once per call, validated by the core (the channel must exist,
+	 * belong to @engine's GPU, be bound to @engine and be runnable;
+	 * anything else ejects the policy, GPUCORE_EXIT_INVALID). While a
+	 * call moves channels without giving @engine one, it is called again,
+	 * up to GPUCORE_DSP_MAX_LOOPS times. Choosing nothing leaves the
+	 * engine idle until a channel becomes runnable,
+	 * gpucore_kick_engine() or the next tick (every GPUCORE_TICK_MS
+	 * while channels are queued): a policy may keep an engine idle on
+	 * purpose (caps, fixed shares).
 	 *
-	 * If absent: the built-in round robin chooses.
+	 * If absent: the engine runs only what is inserted into its local
+	 * queue.
 	 */
 	void (*dispatch)(struct gpucore_engine *engine, struct gpucore_channel *prev);
 
@@ -183,9 +210,10 @@ struct gpucore_sched_ops {
 	 * @reason: GPUCORE_STOP_*
 	 *
 	 * Followed by @runnable (GPUCORE_ENQ_REQUEUE) if it still has ready
-	 * work, else by @quiescent. Under a policy a channel is always
-	 * switched out when its timeslice ends (GPUCORE_STOP_EXPIRED if no
-	 * other channel waited), so the policy decides whether it goes on.
+	 * work, else by @quiescent. A channel whose timeslice ends while no
+	 * other channel is runnable on its engine runs on with a new slice,
+	 * without a call, unless the policy sets GPUCORE_OPS_ENQ_LAST: then
+	 * it is switched out (GPUCORE_STOP_EXPIRED) and the policy decides.
 	 */
 	void (*stopping)(struct gpucore_channel *ch, u64 ran_ns, u32 reason);
 
@@ -193,15 +221,16 @@ struct gpucore_sched_ops {
 	 * @tick: periodic, every GPUCORE_TICK_MS, per GPU
 	 * @gpu: the GPU (id)
 	 *
-	 * For time-based bookkeeping: budget refills, window roll-overs.
-	 * After it, the core runs the watchdog and wakes idle engines that
-	 * have runnable channels, so they call @dispatch again.
+	 * For time-based bookkeeping: budget refills, window roll-overs, and
+	 * placing channels held back. After it, the core runs the watchdog
+	 * and wakes idle engines that have runnable channels, so they call
+	 * @dispatch again.
 	 */
 	void (*tick)(struct gpucore_gpu *gpu);
 
 	/**
-	 * @timeslice_ns: default timeslice for gpucore_dispatch() calls that
-	 * pass 0; 0 means the GPU's default (module parameter timeslice_us).
+	 * @timeslice_ns: default timeslice for inserts and gpucore_dispatch()
+	 * calls that pass 0; 0 means the GPU's default (module parameter timeslice_us).
 	 * Must be 0 or within 10 us .. 1 s.
 	 */
 	u64 timeslice_ns;
@@ -225,7 +254,10 @@ struct gpucore_sched_ops {
 	 */
 	u32 budget_us;
 
-	/** @flags: GPUCORE_OPS_*; unknown bits are rejected at load. */
+	/**
+	 * @flags: GPUCORE_OPS_* (GPUCORE_OPS_ENQ_LAST: see @stopping);
+	 * unknown bits are rejected at load.
+	 */
 	u32 flags;
 
 	/**

@@ -25,6 +25,7 @@
  *   gpucore_sched.c    scheduler core: channels, jobs, runlists, every
  *                      scheduling decision (slice expiry, preemption,
  *                      hangs), accounting, the built-in round robin
+ *   gpucore_dsq.c      dispatch queues, the data structure (FIFO or vtime)
  *   gpucore_fault.c, gpucore_trace.h: fault injection, tracepoints
  */
 #ifndef _GPUCORE_PRIV_H_
@@ -93,6 +94,26 @@ enum gpucore_ch_state {
 #define GPUCORE_LATE_LINEAR	128
 #define GPUCORE_LATE_BUCKETS	(GPUCORE_LATE_LINEAR + 16)
 
+/**
+ * struct gpucore_dsq - a dispatch queue (gpucore_dsq.c)
+ * @id: GPUCORE_DSQ_LOCAL_ON(engine) for an engine's own, else the policy's
+ * @engine_class: the class of the channels it may hold
+ * @nr: channels in it
+ * @vtime: ordered by virtual time (@priq), else FIFO (@fifo)
+ * @fifo: FIFO order
+ * @priq: vtime order
+ *
+ * Protected by the GPU lock.
+ */
+struct gpucore_dsq {
+	u64 id;
+	u32 engine_class;
+	u32 nr;
+	bool vtime;
+	struct list_head fifo;
+	struct rb_root_cached priq;
+};
+
 struct gpucore_late_hist {
 	u64 count;
 	u64 max_ns;
@@ -116,6 +137,7 @@ struct gpucore_engine {
 	void *be;
 	/* lock_protected */
 	struct list_head runlist;	/* QUEUED channels, oldest first */
+	struct gpucore_dsq local;	/* what it runs next under a policy */
 	u32 nr_queued;
 	u32 nr_channels;		/* channels bound to this engine */
 	struct gpucore_channel *cur;	/* RUNNING channel, or NULL */
@@ -158,6 +180,7 @@ struct gpucore_gpu {
 	spinlock_t lock;
 	atomic_t nr_channels;
 	struct gpucore_sched_ops *policy;	/* BPF policy, or NULL; under @lock */
+	struct xarray *dsqs;		/* the policy's queues by id; under @lock */
 	struct delayed_work tick_work;	/* policy tick and watchdog */
 	const struct gpucore_backend_ops *backend;
 	u32 kick_pending;		/* engines to re-evaluate; under @lock */
@@ -212,6 +235,7 @@ struct gpucore_vgpu {
 	u64 jobs_completed;
 	u64 jobs_failed;
 	u64 resets;			/* its jobs stopped as hung */
+	u64 policy_data[GPUCORE_POLICY_DATA];	/* the policy's own; policy-writable */
 };
 
 /**
@@ -267,6 +291,13 @@ struct gpucore_channel {
 	u64 last_done;			/* highest completed seqno */
 	u32 nr_pending;
 	u64 runnable_since;		/* when it last became QUEUED */
+	/* the policy's view: a queue, a vtime, a slice, its own data */
+	struct gpucore_dsq *dsq;	/* the queue it is in, or NULL */
+	struct list_head dsq_node;	/* in a FIFO queue */
+	struct rb_node dsq_rb;		/* in a vtime queue */
+	u64 dsq_vtime;			/* policy-writable */
+	u64 slice_ns;			/* policy-writable; 0: the default */
+	u64 policy_data[GPUCORE_POLICY_DATA];	/* policy-writable */
 	/*
 	 * When it last made progress: was given engine time, completed a job,
 	 * or became runnable from idle. The watchdog judges this, not how
@@ -401,6 +432,16 @@ static inline struct gpucore_bo *to_gpucore_bo(struct drm_gem_object *obj)
 	return container_of(to_drm_gem_shmem_obj(obj), struct gpucore_bo, base);
 }
 
+/* gpucore_dsq.c */
+void gpucore_dsq_init(struct gpucore_dsq *dsq, u64 id, u32 engine_class);
+int gpucore_dsq_enqueue(struct gpucore_dsq *dsq, struct gpucore_channel *ch, bool vtime);
+void gpucore_dsq_dequeue(struct gpucore_channel *ch);
+struct gpucore_channel *gpucore_dsq_first(struct gpucore_dsq *dsq);
+struct gpucore_channel *gpucore_dsq_next(struct gpucore_channel *ch);
+struct gpucore_channel *gpucore_dsq_first_on(struct gpucore_dsq *dsq, struct gpucore_engine *e,
+					     u32 max);
+void gpucore_dsq_clear(struct gpucore_dsq *dsq);
+
 /* gpucore_sched.c */
 extern struct xarray gpucore_channel_ids;	/* module-wide channel id -> channel */
 struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
@@ -426,12 +467,15 @@ u64 gpucore_sched_inflight(struct gpucore_engine *e);
 bool gpucore_sched_by_driver(const struct gpucore_gpu *gpu);
 struct gpucore_channel *gpucore_sched_longest_waiting(struct gpucore_gpu *gpu);
 void gpucore_sched_late_percentiles(const struct gpucore_late_hist *h, u64 *p50, u64 *p99);
+void gpucore_sched_drop_queues(struct gpucore_gpu *gpu);
 
 /**
  * struct gpucore_policy_class - how the scheduler core consults a policy
  *
  * gpucore_bpf.c registers one (gpucore_sched_set_policy_class()); without
  * one, or when @dispatch returns false, the built-in round robin decides.
+ * While a policy is active an engine runs from its local queue
+ * (&gpucore_engine.local) and calls @dispatch only when that is empty.
  * Every hook is called with the GPU lock held; see struct gpucore_sched_ops
  * for what each one tells the policy. A hook may ask for engines to be
  * re-evaluated with gpucore_sched_kick(); the core does that after the hook.
@@ -442,7 +486,9 @@ struct gpucore_policy_class {
 	void (*channel_exit)(struct gpucore_channel *ch);
 	void (*runnable)(struct gpucore_channel *ch, u64 flags);
 	void (*quiescent)(struct gpucore_channel *ch);
-	bool (*dispatch)(struct gpucore_engine *e, struct gpucore_channel **pick, u64 *slice_ns);
+	bool (*dispatch)(struct gpucore_engine *e, struct gpucore_channel **pick);
+	bool (*enq_last)(struct gpucore_gpu *gpu);
+	void (*local_pick)(struct gpucore_engine *e);
 	void (*running)(struct gpucore_channel *ch);
 	void (*stopping)(struct gpucore_channel *ch, u64 ran_ns, u32 reason);
 };

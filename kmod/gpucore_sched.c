@@ -194,10 +194,20 @@ static void gpucore_cls_stopping(struct gpucore_channel *ch, u64 ran_ns, u32 rea
 		gpucore_cls->stopping(ch, ran_ns, reason);
 }
 
-static bool gpucore_cls_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick,
-				 u64 *slice_ns)
+static bool gpucore_cls_dispatch(struct gpucore_engine *e, struct gpucore_channel **pick)
 {
-	return gpucore_cls && gpucore_cls->dispatch(e, pick, slice_ns);
+	return gpucore_cls && gpucore_cls->dispatch(e, pick);
+}
+
+static bool gpucore_cls_enq_last(struct gpucore_gpu *gpu)
+{
+	return gpucore_cls && gpucore_cls->enq_last(gpu);
+}
+
+static void gpucore_cls_local_pick(struct gpucore_engine *e)
+{
+	if (gpucore_cls)
+		gpucore_cls->local_pick(e);
 }
 
 static void gpucore_channel_release(struct kref *ref)
@@ -342,6 +352,8 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	INIT_LIST_HEAD(&ch->jobs);
 	INIT_LIST_HEAD(&ch->rl_node);
 	INIT_LIST_HEAD(&ch->vgpu_node);
+	INIT_LIST_HEAD(&ch->dsq_node);
+	RB_CLEAR_NODE(&ch->dsq_rb);
 
 	/*
 	 * The module-wide id table holds its own reference. Ids stay within
@@ -397,7 +409,9 @@ static void gpucore_make_runnable(struct gpucore_channel *ch, u64 flags)
 	list_add_tail(&ch->rl_node, &e->runlist);
 	e->nr_queued++;
 	gpucore_cls_runnable(ch, flags);
-	e->sched_ns += ktime_get_ns() - ch->runnable_since;
+	/* A requeue is part of a switch-out, which counts its own time. */
+	if (!(flags & GPUCORE_ENQ_REQUEUE))
+		e->sched_ns += ktime_get_ns() - ch->runnable_since;
 	/* A requeue comes from a switch-out, whose caller picks next anyway. */
 	if (!e->cur && !(flags & GPUCORE_ENQ_REQUEUE))
 		gpucore_sched_kick(e, false);
@@ -639,23 +653,47 @@ out_unlock:
 }
 
 /*
- * Choose the channel an idle engine runs next: the attached BPF policy
- * chooses (its choice validated by gpucore_dispatch()); without one, or if
- * it was ejected, the built-in policy: round robin over the engine's
- * runnable channels. The chosen channel becomes @e's current channel.
- * Returns false if none is to run now.
+ * The channel an idle engine runs next. Under a policy: the head of the
+ * engine's local queue, else what dispatch() puts there (or picks by id);
+ * its timeslice is the one the policy gave it. Without one, or if it was
+ * ejected, the built-in policy: round robin over the engine's runnable
+ * channels, with the GPU's timeslice.
+ */
+static struct gpucore_channel *gpucore_sched_choose(struct gpucore_engine *e, u64 *slice)
+{
+	struct gpucore_channel *ch = NULL;
+
+	*slice = e->gpu->timeslice_ns;
+	if (gpucore_cls_active(e->gpu)) {
+		ch = gpucore_dsq_first(&e->local);
+		if (ch)
+			gpucore_cls_local_pick(e);
+		if (ch || gpucore_cls_dispatch(e, &ch)) {
+			if (ch && ch->slice_ns)
+				*slice = clamp(ch->slice_ns, GPUCORE_MIN_SLICE_NS,
+					       GPUCORE_MAX_SLICE_NS);
+			return ch;
+		}
+	}
+	return list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
+}
+
+/*
+ * Choose the channel an idle engine runs next (gpucore_sched_choose()):
+ * it becomes @e's current channel, out of its runlist and any dispatch
+ * queue. Returns false if none is to run now.
  */
 static bool gpucore_sched_pick(struct gpucore_engine *e)
 {
 	struct gpucore_channel *ch;
-	u64 t0 = ktime_get_ns(), now, slice = 0;
+	u64 t0 = ktime_get_ns(), now, slice;
 
-	if (!gpucore_cls_dispatch(e, &ch, &slice))
-		ch = list_first_entry_or_null(&e->runlist, struct gpucore_channel, rl_node);
+	ch = gpucore_sched_choose(e, &slice);
 	if (!ch) {
 		e->sched_ns += ktime_get_ns() - t0;
 		return false;
 	}
+	gpucore_dsq_dequeue(ch);
 	list_del_init(&ch->rl_node);
 	e->nr_queued--;
 	ch->state = GPUCORE_CH_RUNNING;
@@ -663,7 +701,7 @@ static bool gpucore_sched_pick(struct gpucore_engine *e)
 	e->decisions++;
 	e->decision_ns += now - t0;
 	e->cur = ch;
-	e->slice_ns = slice ?: e->gpu->timeslice_ns;
+	e->slice_ns = slice;
 	e->slice_busy = ch->busy_ns;
 	e->switched_in = now;
 	e->busy_at_in = ch->busy_ns;
@@ -744,8 +782,8 @@ static void gpucore_engine_next(struct gpucore_engine *e, u64 late_ns, struct li
 						GPUCORE_SWITCH_DRAINED, late_ns);
 	used = ch->busy_ns - e->slice_busy;
 	if (used >= e->slice_ns) {
-		/* Under a BPF policy the policy decides whether it goes on. */
-		if (e->nr_queued || gpucore_cls_active(e->gpu))
+		/* Alone on its engine, it goes on unless the policy wants to see it. */
+		if (e->nr_queued || gpucore_cls_enq_last(e->gpu))
 			return gpucore_sched_switch_out(e, e->nr_queued ? GPUCORE_SWITCH_PREEMPTED :
 							GPUCORE_SWITCH_EXPIRED, late_ns);
 		e->slice_busy = ch->busy_ns;
@@ -1077,6 +1115,24 @@ u64 gpucore_sched_inflight(struct gpucore_engine *e)
 }
 
 /**
+ * gpucore_sched_drop_queues - empty every engine's local queue
+ * @gpu: the GPU, whose policy changes
+ *
+ * Its channels stay runnable: the built-in policy, or the next policy
+ * (told about each with runnable()), places them again.
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_sched_drop_queues(struct gpucore_gpu *gpu)
+{
+	u32 i;
+
+	lockdep_assert_held(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		gpucore_dsq_clear(&gpu->engines[i].local);
+}
+
+/**
  * gpucore_sched_by_driver - does the core (and a policy) schedule @gpu?
  * @gpu: the GPU
  *
@@ -1316,6 +1372,7 @@ void gpucore_channel_destroy(struct gpucore_channel *ch)
 	list_del_init(&ch->vgpu_node);
 	ch->vgpu->nr_channels--;
 	if (ch->state == GPUCORE_CH_QUEUED) {
+		gpucore_dsq_dequeue(ch);
 		list_del_init(&ch->rl_node);
 		e->nr_queued--;
 		ch->state = GPUCORE_CH_IDLE;
@@ -1368,6 +1425,7 @@ static void gpucore_engine_init(struct gpucore_gpu *gpu, u32 id, u32 engine_clas
 	snprintf(e->name, sizeof(e->name), "%s%u",
 		 engine_class == GPUCORE_ENGINE_CLASS_COPY ? "copy" : "compute", instance);
 	INIT_LIST_HEAD(&e->runlist);
+	gpucore_dsq_init(&e->local, GPUCORE_DSQ_LOCAL_ON(id), engine_class);
 }
 
 /**

@@ -96,7 +96,8 @@ teardown() {
 	assert_success
 	assert_output --partial "timeslice_ns=3000000"
 	trace_start gpucore_switch_in
-	"$GPULOAD" -V vm1 -c 2 -s 5ms -t 1 -Q
+	# both on engine 0: they take turns, one 3 ms slice at a time
+	"$GPULOAD" -V vm1 -c 2 -i 0 -s 5ms -t 1 -Q
 	trace_stop
 	run grep -c "slice_ns=3000000 " "$TRACEFS/trace"
 	[ "$output" -gt 5 ]

@@ -560,6 +560,40 @@ eject_case() {
 	eject_case bad_other_gpu invalid "belongs to gpu" -g 1 -c 2 -s 1ms
 }
 
+@test "a policy inserting a channel that is not runnable (from stopping) is ejected (invalid), no job lost" {
+	eject_case bad_insert_stopping invalid "gpucore_dsq_insert() from stopping(): channel"
+	run cat $POL/exit_msg
+	assert_output --partial "the channel is not runnable"
+}
+
+@test "a policy inserting a channel twice is ejected (invalid), no job lost" {
+	eject_case bad_insert_twice invalid "the channel is already queued"
+}
+
+@test "a policy inserting a channel into a queue of another engine class is ejected (invalid), no job lost" {
+	eject_case bad_dsq_class invalid "a queue of another engine class" -E copy -c 1 -k copy
+}
+
+@test "a policy inserting by vtime into a queue of FIFO channels is ejected (invalid), no job lost" {
+	EJECT_OPTS="-o vtime_odd=true" eject_case bad_dsq_order invalid "the queue holds" -i 0 -c 2 -s 1ms
+}
+
+@test "a policy inserting FIFO into a queue of vtime-ordered channels is ejected (invalid), no job lost" {
+	EJECT_OPTS="-o vtime_odd=false" eject_case bad_dsq_order invalid "the queue holds" -i 0 -c 2 -s 1ms
+}
+
+@test "a policy inserting by vtime into a local queue is ejected (invalid), no job lost" {
+	eject_case bad_vtime_local invalid "local queues are FIFO"
+}
+
+@test "a policy inserting into a queue that does not exist is ejected (invalid), no job lost" {
+	eject_case bad_no_dsq invalid "into queue 0x2a: no such queue"
+}
+
+@test "a policy leaving channels in a queue it never consumes is ejected by the watchdog (stall), no job lost" {
+	eject_case bad_unconsumed stall "runnable on gpu0"
+}
+
 @test "a policy that never dispatches is ejected by the watchdog (stall), no job lost" {
 	eject_case bad_never_dispatch stall "runnable on gpu0"
 }
@@ -696,6 +730,27 @@ kick_storm() {
 	run "$GPUSCHED" load "$BAD/bad_dispatch_outside.bpf.o"
 	assert_failure 7
 	assert_output --partial "gpucore_dispatch"
+}
+
+@test "the verifier refuses gpucore_dsq_move_to_local() outside dispatch" {
+	run "$GPUSCHED" load "$BAD/bad_move_outside.bpf.o"
+	assert_failure 7
+	assert_output --partial "gpucore_dsq_move_to_local"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "the verifier refuses inserting from running(), the only callback that sees a running channel" {
+	run "$GPUSCHED" load "$BAD/bad_insert_running.bpf.o"
+	assert_failure 7
+	assert_output --partial "gpucore_dsq_insert"
+	[ "$(cat $POL/state)" = builtin ]
+}
+
+@test "the verifier refuses a policy that writes a channel field it may not write" {
+	run "$GPUSCHED" load "$BAD/bad_write_field.bpf.o"
+	assert_failure 7
+	assert_output --partial "a policy may write only"
+	[ "$(cat $POL/state)" = builtin ]
 }
 
 @test "attach and detach 200 times while gpuload --verify runs: nothing lost" {

@@ -22,7 +22,7 @@
  * was built for (GPUCORE_POLICY() in bpf/gpucore.bpf.h); gpusched refuses
  * one that does not match the module's.
  */
-#define GPUCORE_SCHED_ABI_VERSION	1
+#define GPUCORE_SCHED_ABI_VERSION	2
 
 #define GPUCORE_POLICY_NAME_LEN		32	/* including the NUL */
 #define GPUCORE_EXIT_REASON_LEN		64
@@ -75,8 +75,36 @@
 /* Period of the tick callback and of the watchdog check. */
 #define GPUCORE_TICK_MS			10
 
-/* gpucore_sched_ops.flags: none defined yet; any bit is rejected at load. */
-#define GPUCORE_OPS_ALL_FLAGS		0ULL
+/*
+ * gpucore_sched_ops.flags; unknown bits are rejected at load.
+ * GPUCORE_OPS_ENQ_LAST: a channel whose timeslice ends with nothing else
+ * runnable on its engine is switched out (stopping(), then runnable()) as
+ * any other, instead of running on with a new slice without a call; for a
+ * policy that must see every slice end (caps).
+ */
+#define GPUCORE_OPS_ENQ_LAST		(1ULL << 0)
+#define GPUCORE_OPS_ALL_FLAGS		GPUCORE_OPS_ENQ_LAST
+
+/*
+ * Dispatch queues (DSQs). Each engine has a local queue it runs from
+ * without calling the policy; GPUCORE_DSQ_LOCAL names the local queue of
+ * the channel's own engine, GPUCORE_DSQ_LOCAL_ON(N) that of engine N of
+ * the GPU. A policy creates its own queues with ids below
+ * GPUCORE_DSQ_MAX_ID, at most GPUCORE_DSQ_MAX_PER_GPU per GPU.
+ * dispatch() is called at most GPUCORE_DSP_MAX_LOOPS times in a row while
+ * it moves channels without filling the engine's local queue.
+ */
+#define GPUCORE_DSQ_FLAG_BUILTIN	(1ULL << 63)
+#define GPUCORE_DSQ_FLAG_LOCAL_ON	(1ULL << 62)
+#define GPUCORE_DSQ_LOCAL		(GPUCORE_DSQ_FLAG_BUILTIN | 1)
+#define GPUCORE_DSQ_LOCAL_ON(engine)	(GPUCORE_DSQ_FLAG_BUILTIN | GPUCORE_DSQ_FLAG_LOCAL_ON | \
+					 (unsigned long long)(engine))
+#define GPUCORE_DSQ_MAX_ID		(1ULL << 32)
+#define GPUCORE_DSQ_MAX_PER_GPU		1024
+#define GPUCORE_DSP_MAX_LOOPS		32
+
+/* u64 words of a policy's own state in each channel and vGPU (policy_data[]). */
+#define GPUCORE_POLICY_DATA		4
 
 /* Why a policy stopped (exit info kind, sysfs exit_kind). */
 #define GPUCORE_EXIT_NONE		0	/* still running, or never ran */

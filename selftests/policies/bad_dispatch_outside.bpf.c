@@ -19,13 +19,7 @@ void BPF_STRUCT_OPS(bad_dispatch_outside_runnable, struct gpucore_channel *ch, u
 	/* The defect: dispatching from runnable(). */
 	if (gpucore_dispatch(ch->engine, ch->id, 0) == 0)
 		return;
-	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_dispatch_outside: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_dispatch_outside_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_dispatch_outside_dispatch, struct gpucore_engine *engine,
@@ -37,10 +31,12 @@ void BPF_STRUCT_OPS(bad_dispatch_outside_dispatch, struct gpucore_engine *engine
 		gpucore_dispatch(engine, id, 0);
 }
 
+GPUCORE_RR_INIT(bad_dispatch_outside);
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_dispatch_outside_ops = {
+	.init		= (void *)bad_dispatch_outside_init,
 	.runnable	= (void *)bad_dispatch_outside_runnable,
-	.quiescent	= (void *)bad_dispatch_outside_quiescent,
 	.dispatch	= (void *)bad_dispatch_outside_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_dispatch_outside",

@@ -18,6 +18,7 @@ const volatile u64 error_after = 20;
 u64 nr_decisions;
 
 GPUCORE_RR_QUEUE_OPS(bad_error);
+GPUCORE_RR_INIT(bad_error);
 
 void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -38,8 +39,8 @@ void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_error_ops = {
+	.init		= (void *)bad_error_init,
 	.runnable	= (void *)bad_error_runnable,
-	.quiescent	= (void *)bad_error_quiescent,
 	.dispatch	= (void *)bad_error_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_error",

@@ -14,6 +14,7 @@
 GPUCORE_POLICY();
 
 GPUCORE_RR_QUEUE_OPS(bad_flags);
+GPUCORE_RR_INIT(bad_flags);
 
 void BPF_STRUCT_OPS(bad_flags_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -26,8 +27,8 @@ void BPF_STRUCT_OPS(bad_flags_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_flags_ops = {
+	.init		= (void *)bad_flags_init,
 	.runnable	= (void *)bad_flags_runnable,
-	.quiescent	= (void *)bad_flags_quiescent,
 	.dispatch	= (void *)bad_flags_dispatch,
 	.flags		= 1U << 31,	/* the defect */
 	.name		= "bad_flags",

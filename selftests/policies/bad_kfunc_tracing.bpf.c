@@ -25,6 +25,7 @@ int BPF_PROG(bad_kfunc_tracing_submit, struct gpucore_channel *ch, struct gpucor
 }
 
 GPUCORE_RR_QUEUE_OPS(bad_kfunc_tracing);
+GPUCORE_RR_INIT(bad_kfunc_tracing);
 
 void BPF_STRUCT_OPS(bad_kfunc_tracing_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -37,8 +38,8 @@ void BPF_STRUCT_OPS(bad_kfunc_tracing_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_kfunc_tracing_ops = {
+	.init		= (void *)bad_kfunc_tracing_init,
 	.runnable	= (void *)bad_kfunc_tracing_runnable,
-	.quiescent	= (void *)bad_kfunc_tracing_quiescent,
 	.dispatch	= (void *)bad_kfunc_tracing_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_kfunc_tracing",

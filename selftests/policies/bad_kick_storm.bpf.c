@@ -40,15 +40,9 @@ static __always_inline void storm(u32 gpu, u32 engine)
 
 void BPF_STRUCT_OPS(bad_kick_storm_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_kick_storm: cannot queue channel %u", ch->id);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
 	if (kick_in == 1)
 		storm(ch_gpu(ch), ch_engine(ch));
-}
-
-void BPF_STRUCT_OPS(bad_kick_storm_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
 }
 
 void BPF_STRUCT_OPS(bad_kick_storm_dispatch, struct gpucore_engine *engine,
@@ -74,9 +68,12 @@ void BPF_STRUCT_OPS(bad_kick_storm_tick, struct gpucore_gpu *gpu)
 		storm(gpu->id, 0);
 }
 
-s32 BPF_STRUCT_OPS(bad_kick_storm_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(bad_kick_storm_init)
 {
-	chq_reset();
+	s32 err = gc_create_engine_dsqs();
+
+	if (err)
+		return err;
 	return 0;
 }
 
@@ -84,7 +81,6 @@ SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_kick_storm_ops = {
 	.init		= (void *)bad_kick_storm_init,
 	.runnable	= (void *)bad_kick_storm_runnable,
-	.quiescent	= (void *)bad_kick_storm_quiescent,
 	.dispatch	= (void *)bad_kick_storm_dispatch,
 	.running	= (void *)bad_kick_storm_running,
 	.tick		= (void *)bad_kick_storm_tick,

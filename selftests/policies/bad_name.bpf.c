@@ -14,6 +14,7 @@
 GPUCORE_POLICY();
 
 GPUCORE_RR_QUEUE_OPS(bad_name);
+GPUCORE_RR_INIT(bad_name);
 
 void BPF_STRUCT_OPS(bad_name_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -26,8 +27,8 @@ void BPF_STRUCT_OPS(bad_name_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_name_ops = {
+	.init		= (void *)bad_name_init,
 	.runnable	= (void *)bad_name_runnable,
-	.quiescent	= (void *)bad_name_quiescent,
 	.dispatch	= (void *)bad_name_dispatch,
 	.name		= "bad name/x",	/* the defect */
 };

@@ -18,6 +18,7 @@ GPUCORE_POLICY();
 u64 nr_dispatch_calls;
 
 GPUCORE_RR_QUEUE_OPS(bad_never_dispatch);
+GPUCORE_RR_INIT(bad_never_dispatch);
 
 void BPF_STRUCT_OPS(bad_never_dispatch_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -28,8 +29,8 @@ void BPF_STRUCT_OPS(bad_never_dispatch_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_never_dispatch_ops = {
+	.init		= (void *)bad_never_dispatch_init,
 	.runnable	= (void *)bad_never_dispatch_runnable,
-	.quiescent	= (void *)bad_never_dispatch_quiescent,
 	.dispatch	= (void *)bad_never_dispatch_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_never_dispatch",

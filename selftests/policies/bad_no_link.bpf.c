@@ -16,6 +16,7 @@
 GPUCORE_POLICY();
 
 GPUCORE_RR_QUEUE_OPS(bad_no_link);
+GPUCORE_RR_INIT(bad_no_link);
 
 void BPF_STRUCT_OPS(bad_no_link_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -28,8 +29,8 @@ void BPF_STRUCT_OPS(bad_no_link_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops")
 struct gpucore_sched_ops bad_no_link_ops = {
+	.init		= (void *)bad_no_link_init,
 	.runnable	= (void *)bad_no_link_runnable,
-	.quiescent	= (void *)bad_no_link_quiescent,
 	.dispatch	= (void *)bad_no_link_dispatch,
 	.name		= "bad_no_link",
 };

@@ -18,6 +18,7 @@ const volatile u64 bad_after = 20;
 u64 nr_decisions;
 
 GPUCORE_RR_QUEUE_OPS(bad_nonexistent);
+GPUCORE_RR_INIT(bad_nonexistent);
 
 void BPF_STRUCT_OPS(bad_nonexistent_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -33,8 +34,8 @@ void BPF_STRUCT_OPS(bad_nonexistent_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_nonexistent_ops = {
+	.init		= (void *)bad_nonexistent_init,
 	.runnable	= (void *)bad_nonexistent_runnable,
-	.quiescent	= (void *)bad_nonexistent_quiescent,
 	.dispatch	= (void *)bad_nonexistent_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_nonexistent",

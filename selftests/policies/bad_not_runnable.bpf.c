@@ -18,6 +18,7 @@
 GPUCORE_POLICY();
 
 GPUCORE_RR_QUEUE_OPS(bad_not_runnable);
+GPUCORE_RR_INIT(bad_not_runnable);
 
 void BPF_STRUCT_OPS(bad_not_runnable_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -25,7 +26,7 @@ void BPF_STRUCT_OPS(bad_not_runnable_dispatch, struct gpucore_engine *engine,
 	u64 id;
 
 	/* The defect: @prev is idle when it is not in our queue. */
-	if (prev && !chq_queued(prev->id)) {
+	if (prev && !prev->dsq) {
 		gpucore_dispatch(engine, prev->id, 0);
 		return;
 	}
@@ -36,8 +37,8 @@ void BPF_STRUCT_OPS(bad_not_runnable_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_not_runnable_ops = {
+	.init		= (void *)bad_not_runnable_init,
 	.runnable	= (void *)bad_not_runnable_runnable,
-	.quiescent	= (void *)bad_not_runnable_quiescent,
 	.dispatch	= (void *)bad_not_runnable_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_not_runnable",

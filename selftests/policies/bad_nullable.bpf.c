@@ -18,6 +18,7 @@ GPUCORE_POLICY();
 u64 last_prev;
 
 GPUCORE_RR_QUEUE_OPS(bad_nullable);
+GPUCORE_RR_INIT(bad_nullable);
 
 void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -32,8 +33,8 @@ void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_nullable_ops = {
+	.init		= (void *)bad_nullable_init,
 	.runnable	= (void *)bad_nullable_runnable,
-	.quiescent	= (void *)bad_nullable_quiescent,
 	.dispatch	= (void *)bad_nullable_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_nullable",

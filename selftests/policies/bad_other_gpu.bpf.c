@@ -24,11 +24,6 @@ struct {
 	__type(value, u64);
 } last_channel SEC(".maps");
 
-static __always_inline u32 engine_queue(u32 gpu, u32 engine)
-{
-	return gev_idx(gpu, engine, 0);
-}
-
 s32 BPF_STRUCT_OPS(bad_other_gpu_channel_init, struct gpucore_channel *ch)
 {
 	u32 gpu = ch_gpu(ch);
@@ -50,20 +45,14 @@ void BPF_STRUCT_OPS(bad_other_gpu_channel_exit, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(bad_other_gpu_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	if (chq_push(engine_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_other_gpu: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_other_gpu_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_other_gpu_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
 	u32 gpu = engine_gpu(engine), g;
-	u64 id = chq_pop(engine_queue(gpu, engine->id));
+	u64 id = rr_pop(engine);
 
 	if (!id)
 		return;
@@ -81,12 +70,14 @@ void BPF_STRUCT_OPS(bad_other_gpu_dispatch, struct gpucore_engine *engine,
 	gpucore_dispatch(engine, id, 0);
 }
 
+GPUCORE_RR_INIT(bad_other_gpu);
+
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_other_gpu_ops = {
+	.init		= (void *)bad_other_gpu_init,
 	.channel_init	= (void *)bad_other_gpu_channel_init,
 	.channel_exit	= (void *)bad_other_gpu_channel_exit,
 	.runnable	= (void *)bad_other_gpu_runnable,
-	.quiescent	= (void *)bad_other_gpu_quiescent,
 	.dispatch	= (void *)bad_other_gpu_dispatch,
 	.timeout_ms	= 1000,
 	.name		= "bad_other_gpu",

@@ -15,6 +15,7 @@
 GPUCORE_POLICY();
 
 GPUCORE_RR_QUEUE_OPS(bad_slice_u64);
+GPUCORE_RR_INIT(bad_slice_u64);
 
 void BPF_STRUCT_OPS(bad_slice_u64_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -27,8 +28,8 @@ void BPF_STRUCT_OPS(bad_slice_u64_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_slice_u64_ops = {
+	.init		= (void *)bad_slice_u64_init,
 	.runnable	= (void *)bad_slice_u64_runnable,
-	.quiescent	= (void *)bad_slice_u64_quiescent,
 	.dispatch	= (void *)bad_slice_u64_dispatch,
 	.timeslice_ns	= 1ULL << 63,	/* the defect */
 	.name		= "bad_slice_u64",

@@ -34,13 +34,7 @@ static __always_inline void spin(u32 cb)
 void BPF_STRUCT_OPS(bad_slow_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	spin(1);
-	if (chq_push(rr_queue(ch_gpu(ch), ch_engine(ch)), ch->id))
-		gpucore_error("bad_slow: cannot queue channel %u", ch->id);
-}
-
-void BPF_STRUCT_OPS(bad_slow_quiescent, struct gpucore_channel *ch)
-{
-	chq_remove(ch->id);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_slow_dispatch, struct gpucore_engine *engine,
@@ -58,9 +52,12 @@ void BPF_STRUCT_OPS(bad_slow_tick, struct gpucore_gpu *gpu)
 	spin(2);
 }
 
-s32 BPF_STRUCT_OPS(bad_slow_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(bad_slow_init)
 {
-	chq_reset();
+	s32 err = gc_create_engine_dsqs();
+
+	if (err)
+		return err;
 	return 0;
 }
 
@@ -68,7 +65,6 @@ SEC(".struct_ops.link")
 struct gpucore_sched_ops bad_slow_ops = {
 	.init		= (void *)bad_slow_init,
 	.runnable	= (void *)bad_slow_runnable,
-	.quiescent	= (void *)bad_slow_quiescent,
 	.dispatch	= (void *)bad_slow_dispatch,
 	.tick		= (void *)bad_slow_tick,
 	.name		= "bad_slow",

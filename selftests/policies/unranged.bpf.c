@@ -24,9 +24,12 @@ void BPF_STRUCT_OPS(unranged_dispatch, struct gpucore_engine *engine,
 		gpucore_dispatch(engine, id, 0);
 }
 
-s32 BPF_STRUCT_OPS(unranged_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(unranged_init)
 {
-	chq_reset();
+	s32 err = gc_create_engine_dsqs();
+
+	if (err)
+		return err;
 	seen_tag = tag;
 	return 0;
 }
@@ -35,7 +38,6 @@ SEC(".struct_ops.link")
 struct gpucore_sched_ops unranged_ops = {
 	.init		= (void *)unranged_init,
 	.runnable	= (void *)unranged_runnable,
-	.quiescent	= (void *)unranged_quiescent,
 	.dispatch	= (void *)unranged_dispatch,
 	.name		= "unranged",
 };

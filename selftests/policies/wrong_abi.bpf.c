@@ -10,6 +10,7 @@ const volatile u32 gpucore_abi_version = GPUCORE_SCHED_ABI_VERSION + 1;
 char _license[] SEC("license") = "GPL";
 
 GPUCORE_RR_QUEUE_OPS(wrong_abi);
+GPUCORE_RR_INIT(wrong_abi);
 
 void BPF_STRUCT_OPS(wrong_abi_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
@@ -22,8 +23,8 @@ void BPF_STRUCT_OPS(wrong_abi_dispatch, struct gpucore_engine *engine,
 
 SEC(".struct_ops.link")
 struct gpucore_sched_ops wrong_abi_ops = {
+	.init		= (void *)wrong_abi_init,
 	.runnable	= (void *)wrong_abi_runnable,
-	.quiescent	= (void *)wrong_abi_quiescent,
 	.dispatch	= (void *)wrong_abi_dispatch,
 	.name		= "wrong_abi",
 };

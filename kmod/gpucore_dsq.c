@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpucore dispatch queues: ordered sets of runnable channels.
+ */
+
+/**
+ * DOC: Dispatch queues
+ *
+ * A dispatch queue (DSQ) holds runnable channels in the order a policy
+ * chose, as sched_ext's DSQs hold tasks: FIFO, or by a 64-bit virtual time
+ * (an rbtree; ties keep their insertion order). A queue is one or the
+ * other while it holds channels: a FIFO insert into a queue holding
+ * vtime-ordered channels, or the reverse, is refused. Virtual times are
+ * compared wrap-safe, as (s64)(a - b), so they may run past U64_MAX.
+ *
+ * Each engine has a local queue, which it runs from without asking the
+ * policy; a policy creates its own queues, each for one GPU and engine
+ * class. A channel is in at most one queue (&gpucore_channel.dsq).
+ *
+ * This file owns only the data structure. Who may insert what, and when a
+ * channel leaves its queue (it is picked, destroyed, or the policy goes
+ * away), is decided by the scheduler core and the BPF layer; every
+ * function here is called with the GPU lock held.
+ */
+
+#include <linux/rbtree.h>
+
+#include "gpucore_priv.h"
+
+/**
+ * gpucore_dsq_init - set up an empty dispatch queue
+ * @dsq: the queue
+ * @id: its id (GPUCORE_DSQ_LOCAL_ON() for an engine's local queue)
+ * @engine_class: the engine class of the channels it may hold
+ */
+void gpucore_dsq_init(struct gpucore_dsq *dsq, u64 id, u32 engine_class)
+{
+	dsq->id = id;
+	dsq->engine_class = engine_class;
+	dsq->nr = 0;
+	dsq->vtime = false;
+	INIT_LIST_HEAD(&dsq->fifo);
+	dsq->priq = RB_ROOT_CACHED;
+}
+
+static bool gpucore_dsq_vtime_less(struct rb_node *a, const struct rb_node *b)
+{
+	const struct gpucore_channel *ca = rb_entry(a, struct gpucore_channel, dsq_rb);
+	const struct gpucore_channel *cb = rb_entry(b, struct gpucore_channel, dsq_rb);
+
+	return (s64)(ca->dsq_vtime - cb->dsq_vtime) < 0;
+}
+
+/**
+ * gpucore_dsq_enqueue - put a channel at the tail of a queue, or in vtime order
+ * @dsq: the queue
+ * @ch: the channel, in no queue
+ * @vtime: order by &gpucore_channel.dsq_vtime (set by the caller)
+ *
+ * Context: the GPU lock held.
+ * Return: 0, or -EINVAL if @dsq holds channels in the other order.
+ */
+int gpucore_dsq_enqueue(struct gpucore_dsq *dsq, struct gpucore_channel *ch, bool vtime)
+{
+	lockdep_assert_held(&ch->gpu->lock);
+	if (dsq->nr && dsq->vtime != vtime)
+		return -EINVAL;
+	dsq->vtime = vtime;
+	if (vtime)
+		rb_add_cached(&ch->dsq_rb, &dsq->priq, gpucore_dsq_vtime_less);
+	else
+		list_add_tail(&ch->dsq_node, &dsq->fifo);
+	dsq->nr++;
+	ch->dsq = dsq;
+	return 0;
+}
+
+/**
+ * gpucore_dsq_dequeue - take a channel out of its queue, if it is in one
+ * @ch: the channel
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_dsq_dequeue(struct gpucore_channel *ch)
+{
+	struct gpucore_dsq *dsq = ch->dsq;
+
+	lockdep_assert_held(&ch->gpu->lock);
+	if (!dsq)
+		return;
+	if (dsq->vtime)
+		rb_erase_cached(&ch->dsq_rb, &dsq->priq);
+	else
+		list_del_init(&ch->dsq_node);
+	dsq->nr--;
+	ch->dsq = NULL;
+}
+
+/**
+ * gpucore_dsq_first - the channel a queue would give up first
+ * @dsq: the queue
+ *
+ * Context: the GPU lock held.
+ * Return: the head (FIFO) or the lowest vtime, or NULL if empty.
+ */
+struct gpucore_channel *gpucore_dsq_first(struct gpucore_dsq *dsq)
+{
+	struct rb_node *n;
+
+	if (!dsq->nr)
+		return NULL;
+	if (!dsq->vtime)
+		return list_first_entry(&dsq->fifo, struct gpucore_channel, dsq_node);
+	n = rb_first_cached(&dsq->priq);
+	return rb_entry(n, struct gpucore_channel, dsq_rb);
+}
+
+/**
+ * gpucore_dsq_next - the channel after @ch in its queue's order
+ * @ch: a channel in a queue
+ *
+ * Context: the GPU lock held.
+ * Return: the next channel, or NULL after the last.
+ */
+struct gpucore_channel *gpucore_dsq_next(struct gpucore_channel *ch)
+{
+	struct gpucore_dsq *dsq = ch->dsq;
+	struct rb_node *n;
+
+	if (!dsq->vtime)
+		return list_is_last(&ch->dsq_node, &dsq->fifo) ? NULL :
+		       list_next_entry(ch, dsq_node);
+	n = rb_next(&ch->dsq_rb);
+	return n ? rb_entry(n, struct gpucore_channel, dsq_rb) : NULL;
+}
+
+/**
+ * gpucore_dsq_first_on - the first channel of a queue bound to an engine
+ * @dsq: the queue
+ * @e: the engine
+ * @max: look at no more than this many channels
+ *
+ * A queue may hold channels of several engines of its class; the engine
+ * takes the first of its own. A policy that keeps one queue per engine
+ * makes this O(1).
+ *
+ * Context: the GPU lock held.
+ * Return: the channel, or NULL.
+ */
+struct gpucore_channel *gpucore_dsq_first_on(struct gpucore_dsq *dsq, struct gpucore_engine *e,
+					     u32 max)
+{
+	struct gpucore_channel *ch;
+
+	for (ch = gpucore_dsq_first(dsq); ch && max; ch = gpucore_dsq_next(ch), max--)
+		if (ch->engine == e)
+			return ch;
+	return NULL;
+}
+
+/**
+ * gpucore_dsq_clear - take every channel out of a queue
+ * @dsq: the queue
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_dsq_clear(struct gpucore_dsq *dsq)
+{
+	struct gpucore_channel *ch;
+
+	while ((ch = gpucore_dsq_first(dsq)))
+		gpucore_dsq_dequeue(ch);
+}
