@@ -290,6 +290,90 @@ static int gpucore_check_params(void)
 	return 0;
 }
 
+/**
+ * gpucore_num_gpus - how many GPUs the module brought up
+ *
+ * Return: the num_gpus module parameter; gpucore_gpu_get() of 0 up to it
+ * is never NULL while the module is loaded.
+ */
+u32 gpucore_num_gpus(void)
+{
+	return num_gpus;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_num_gpus, GPUCORE);
+
+/**
+ * gpucore_gpu_get - a GPU by its index
+ * @index: 0 .. gpucore_num_gpus() - 1
+ *
+ * Return: the GPU, valid until the module unloads, or NULL.
+ */
+struct gpucore_gpu *gpucore_gpu_get(u32 index)
+{
+	return index < GPUCORE_MAX_GPUS ? gpucore_gpus[index] : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_gpu_get, GPUCORE);
+
+/**
+ * gpucore_gpu_device - a GPU's device (platform device gpucore.N)
+ * @gpu: the GPU
+ *
+ * Return: the device, bound to the gpucore platform driver; a front end
+ * hangs its devices off it.
+ */
+struct device *gpucore_gpu_device(struct gpucore_gpu *gpu)
+{
+	return &gpu->pdev->dev;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_gpu_device, GPUCORE);
+
+/**
+ * gpucore_gpu_vram_size - a GPU's video memory
+ * @gpu: the GPU
+ *
+ * Return: its size in bytes.
+ */
+u64 gpucore_gpu_vram_size(const struct gpucore_gpu *gpu)
+{
+	return gpu->vram_size;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_gpu_vram_size, GPUCORE);
+
+/**
+ * gpucore_gpu_num_engines - a GPU's engines of one class
+ * @gpu: the GPU
+ * @engine_class: GPUCORE_ENGINE_CLASS_*
+ *
+ * Return: how many engines of @engine_class it has.
+ */
+u32 gpucore_gpu_num_engines(const struct gpucore_gpu *gpu, u32 engine_class)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < gpu->num_engines; i++)
+		n += gpu->engines[i].engine_class == engine_class;
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_gpu_num_engines, GPUCORE);
+
+/*
+ * The GPUs' platform devices are bound to this driver, which does nothing
+ * else: a bound device is what mdev names its parent's types after
+ * (gpucore-...), as i915 is in i915-GVTg_*.
+ */
+static int gpucore_pdev_probe(struct platform_device *pdev)
+{
+	return 0;
+}
+
+static struct platform_driver gpucore_pdriver = {
+	.probe = gpucore_pdev_probe,
+	.driver = {
+		.name = "gpucore",
+		.suppress_bind_attrs = true,
+	},
+};
+
 static void gpucore_remove_all(void)
 {
 	int i;
@@ -309,6 +393,9 @@ static int __init gpucore_init(void)
 	int ret;
 
 	ret = gpucore_check_params();
+	if (ret)
+		return ret;
+	ret = platform_driver_register(&gpucore_pdriver);
 	if (ret)
 		return ret;
 	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
@@ -333,6 +420,7 @@ static int __init gpucore_init(void)
 err_remove:
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
+	platform_driver_unregister(&gpucore_pdriver);
 	return ret;
 }
 
@@ -341,6 +429,7 @@ static void __exit gpucore_exit(void)
 	gpucore_bpf_exit();
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
+	platform_driver_unregister(&gpucore_pdriver);
 	/* Fences handed to others (sync files) must be gone before our code. */
 	gpucore_sched_retire_flush();
 	wait_var_event(&gpucore_live_jobs, !atomic_read(&gpucore_live_jobs));

@@ -18,7 +18,9 @@
  *   budget or a preemption: only by its end, the hang limit, or a forced
  *   stop (its channel is destroyed). A SPIN with GPUCORE_CMD_HANG never
  *   ends by itself.
- * - FILL and COPY move real bytes in the buffer objects' kernel mappings,
+ * - FILL and COPY move real bytes through the kernel addresses of their
+ *   commands (a buffer object's mapping, or a front end's mapping of a
+ *   VM's pages),
  *   in the engine's thread, in chunks of GPUCORE_DATA_CHUNK bytes, with a
  *   preemption point between chunks. They are charged the real time the
  *   chunks took.
@@ -260,12 +262,12 @@ static enum hrtimer_restart gpucore_emu_timer_fn(struct hrtimer *timer)
 static void gpucore_exec_data(struct gpucore_cmd *cmd, u64 *progress)
 {
 	u64 n = min_t(u64, cmd->size - *progress, GPUCORE_DATA_CHUNK);
-	u8 *dst = (u8 *)cmd->dst->vaddr + cmd->dst_offset + *progress;
+	u8 *dst = (u8 *)cmd->dst_ptr + *progress;
 
 	if (cmd->op == GPUCORE_CMD_FILL) {
 		memset32((u32 *)dst, cmd->value, n / 4);
 	} else {
-		const u8 *src = (const u8 *)cmd->src->vaddr + cmd->src_offset + *progress;
+		const u8 *src = (const u8 *)cmd->src_ptr + *progress;
 
 		memcpy(dst, src, n);
 	}

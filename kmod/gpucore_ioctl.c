@@ -224,46 +224,6 @@ static int gpucore_lookup_bo(struct drm_file *file, u32 handle, struct gpucore_b
 }
 
 /*
- * SPIN flags: known ones only; a HANG SPIN has no size, cannot be
- * preempted, and needs a job timeout to end it.
- */
-static int gpucore_spin_flags_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
-{
-	if (c->flags & ~GPUCORE_CMD_FLAGS)
-		return -EINVAL;
-	if (!(c->flags & GPUCORE_CMD_HANG))
-		return 0;
-	if (c->size || !(c->flags & GPUCORE_CMD_NOPREEMPT) || !READ_ONCE(gpu->job_timeout_ns))
-		return -EINVAL;
-	return 0;
-}
-
-/* Field checks of one command that need no lookup. */
-static int gpucore_cmd_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
-{
-	if (c->flags && c->op != GPUCORE_CMD_SPIN)
-		return -EINVAL;
-	switch (c->op) {
-	case GPUCORE_CMD_SPIN:
-		if (c->dst_handle || c->src_handle || c->dst_offset || c->src_offset ||
-		    c->value || c->size > GPUCORE_MAX_SPIN_NS)
-			return -EINVAL;
-		return gpucore_spin_flags_check(c, gpu);
-	case GPUCORE_CMD_FILL:
-		if (c->src_handle || c->src_offset || c->value >> 32 ||
-		    c->dst_offset % 4 || c->size % 4)
-			return -EINVAL;
-		return 0;
-	case GPUCORE_CMD_COPY:
-		if (c->value)
-			return -EINVAL;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-/*
  * Whether [a, a + n) and [b, b + n) overlap. A COPY within one BO must not
  * overlap itself (-EINVAL): the engine copies in chunks with preemption
  * points between them, so there are no memmove semantics to offer.
@@ -283,8 +243,6 @@ static int gpucore_cmd_resolve(struct drm_file *file, const struct drm_gpucore_c
 	out->flags = c->flags;
 	out->size = c->size;
 	out->value = lower_32_bits(c->value);
-	out->dst_offset = c->dst_offset;
-	out->src_offset = c->src_offset;
 	if (c->op == GPUCORE_CMD_SPIN)
 		return 0;
 	ret = gpucore_lookup_bo(file, c->dst_handle, &out->dst);
@@ -303,6 +261,9 @@ static int gpucore_cmd_resolve(struct drm_file *file, const struct drm_gpucore_c
 		return ret;
 	if (out->src == out->dst && gpucore_overlap(c->src_offset, c->dst_offset, c->size))
 		return -EINVAL;
+	out->dst_ptr = out->dst->vaddr + c->dst_offset;
+	if (out->src)
+		out->src_ptr = out->src->vaddr + c->src_offset;
 	return 0;
 }
 

@@ -27,6 +27,9 @@
  *                      hangs), accounting, the built-in round robin
  *   gpucore_dsq.c      dispatch queues, the data structure (FIFO or vtime)
  *   gpucore_fault.c, gpucore_trace.h: fault injection, tracepoints
+ *
+ * Above them all, as a module of its own, gpucore_vfio.c (mediated devices
+ * for virtual machines) calls only what gpucore_api.h declares.
  */
 #ifndef _GPUCORE_PRIV_H_
 #define _GPUCORE_PRIV_H_
@@ -47,11 +50,11 @@
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "gpucore.h"	/* include/uapi/gpucore.h */
+#include "gpucore_api.h"
 #include "gpucore_sched.h"	/* include/uapi/gpucore_sched.h */
 #include "gpucore_policy.h"
 #include "gpucore_backend.h"
 
-#define GPUCORE_MAX_GPUS	8
 #define GPUCORE_DATA_CHUNK	(256 * 1024)	/* FILL/COPY bytes between preemption points */
 
 /* Per-GPU device settings (module parameters, then sysfs of each GPU). */
@@ -225,6 +228,7 @@ struct gpucore_vgpu {
 	atomic64_t mem_used;
 	u32 max_channels;		/* limit of @nr_channels */
 	u32 max_jobs;			/* limit of @nr_jobs */
+	struct device *frontend;	/* its owner's device (gpucore_vgpu_set_device()) */
 	bool dead;			/* destroyed; under gpu->lock */
 	struct list_head channels;	/* under gpu->lock */
 	u32 nr_channels;		/* under gpu->lock, with those being created */
@@ -322,15 +326,18 @@ struct gpucore_bo {
 	size_t size;
 };
 
-/* A command resolved at submit: BOs referenced, ranges checked. */
+/*
+ * A command resolved at submit: BOs referenced (none for a front end's
+ * own mappings), ranges checked, the bytes' kernel addresses set.
+ */
 struct gpucore_cmd {
 	u32 op;
 	u32 flags;			/* GPUCORE_CMD_NOPREEMPT, GPUCORE_CMD_HANG */
 	u32 value;
 	struct gpucore_bo *dst;
 	struct gpucore_bo *src;
-	u64 dst_offset;
-	u64 src_offset;
+	void *dst_ptr;			/* FILL, COPY: first byte written */
+	const void *src_ptr;		/* COPY: first byte read */
 	u64 size;
 };
 
@@ -376,26 +383,6 @@ static inline struct gpucore_file *to_gpucore_file(struct drm_file *f)
 
 /* gpucore_vgpu.c */
 
-/**
- * struct gpucore_vgpu_params - what gpucore_vgpu_create() is given
- * @weight: 1..10000
- * @cap: 0..100 (percent of engine time, 0: none)
- * @sched_class: GPUCORE_CLASS_*
- * @max_channels: 1..GPUCORE_MAX_CHANNELS; 0: GPUCORE_VGPU_CHANNELS_DEFAULT
- * @max_jobs: 1..GPUCORE_VGPU_JOBS_MAX; 0: GPUCORE_VGPU_JOBS_DEFAULT
- * @mem_quota: video memory quota in bytes; 0: all of the GPU's
- */
-struct gpucore_vgpu_params {
-	u32 weight;
-	u32 cap;
-	u32 sched_class;
-	u32 max_channels;
-	u32 max_jobs;
-	u64 mem_quota;
-};
-
-struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *name,
-					 const struct gpucore_vgpu_params *p);
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu);
 
 /**
@@ -449,6 +436,7 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 void gpucore_channel_destroy(struct gpucore_channel *ch);
 void gpucore_channel_put(struct gpucore_channel *ch);
 struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds);
+int gpucore_cmd_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu);
 void gpucore_job_free_unsubmitted(struct gpucore_job *job);
 int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 			u32 n, u64 *first_seqno);

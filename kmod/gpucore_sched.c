@@ -305,20 +305,15 @@ static void gpucore_vgpu_uncharge_channel(struct gpucore_vgpu *vgpu)
 	spin_unlock_irq(&vgpu->gpu->lock);
 }
 
-/**
- * gpucore_channel_create - create a channel bound to an engine
- * @fpriv: the owning file; the channel belongs to the file's vGPU
- * @engine: the engine
- * @sched_class: GPUCORE_CLASS_*, a hint for policies
- *
- * Return: the channel with one reference for the caller, or an ERR_PTR:
- * -ENOMEM, -EDQUOT (the vGPU's max_channels reached), -EMFILE
- * (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
+/*
+ * A new channel of @vgpu on @engine: a file's (@fpriv, named after the
+ * calling task) or a front end's (@fpriv NULL, named @name).
  */
-struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
-					       struct gpucore_engine *engine, u32 sched_class)
+static struct gpucore_channel *gpucore_channel_new(struct gpucore_vgpu *vgpu,
+						   struct gpucore_file *fpriv,
+						   struct gpucore_engine *engine,
+						   u32 sched_class, const char *name)
 {
-	struct gpucore_vgpu *vgpu = fpriv->vgpu;
 	struct gpucore_gpu *gpu = vgpu->gpu;
 	struct gpucore_channel *ch;
 	int ret;
@@ -342,9 +337,13 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
 	ch->engine = engine;
 	ch->sched_class = sched_class;
 	ch->fpriv = fpriv;
-	ch->client_id = fpriv->drm_file->client_id;
-	ch->pid = task_tgid_nr(current);
-	get_task_comm(ch->comm, current);
+	if (fpriv) {
+		ch->client_id = fpriv->drm_file->client_id;
+		ch->pid = task_tgid_nr(current);
+		get_task_comm(ch->comm, current);
+	} else {
+		strscpy(ch->comm, name, sizeof(ch->comm));
+	}
 	ch->fence_context = dma_fence_context_alloc(1);
 	ch->next_seqno = 1;
 	mutex_init(&ch->submit_lock);
@@ -392,6 +391,63 @@ err_count:
 	gpucore_vgpu_uncharge_channel(vgpu);
 	return ERR_PTR(ret);
 }
+
+/**
+ * gpucore_channel_create - create a channel of a file bound to an engine
+ * @fpriv: the owning file; the channel belongs to the file's vGPU
+ * @engine: the engine
+ * @sched_class: GPUCORE_CLASS_*, a hint for policies
+ *
+ * Return: the channel with one reference for the caller, or an ERR_PTR:
+ * -ENOMEM, -EDQUOT (the vGPU's max_channels reached), -EMFILE
+ * (GPUCORE_MAX_CHANNELS reached), -ENODEV (vGPU gone).
+ */
+struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
+					       struct gpucore_engine *engine, u32 sched_class)
+{
+	return gpucore_channel_new(fpriv->vgpu, fpriv, engine, sched_class, NULL);
+}
+
+/**
+ * gpucore_kchannel_create - create a channel a front end owns
+ * @vgpu: the vGPU it belongs to (a front end's, gpucore_api.h)
+ * @engine_class: GPUCORE_ENGINE_CLASS_*; the core picks the engine, as for
+ *	a file's channel without GPUCORE_CHANNEL_ENGINE_INSTANCE
+ * @name: shown where a file's channel shows its task's name
+ *
+ * Context: process context.
+ * Return: the channel, or an ERR_PTR: -EINVAL (no such class) or one of
+ * gpucore_channel_create()'s.
+ */
+struct gpucore_channel *gpucore_kchannel_create(struct gpucore_vgpu *vgpu, u32 engine_class,
+						const char *name)
+{
+	struct gpucore_engine *e;
+
+	if (engine_class >= GPUCORE_ENGINE_CLASS_COUNT)
+		return ERR_PTR(-EINVAL);
+	e = gpucore_engine_pick(vgpu, engine_class);
+	if (!e)
+		return ERR_PTR(-EINVAL);
+	return gpucore_channel_new(vgpu, NULL, e, GPUCORE_CLASS_BATCH, name);
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kchannel_create, GPUCORE);
+
+/**
+ * gpucore_kchannel_destroy - destroy a front end's channel
+ * @ch: from gpucore_kchannel_create(); gone when this returns
+ *
+ * Its jobs in flight fail with -ECANCELED (their fences signal) once the
+ * engine has stopped running them: their memory is no longer touched.
+ *
+ * Context: process context; may sleep.
+ */
+void gpucore_kchannel_destroy(struct gpucore_channel *ch)
+{
+	gpucore_channel_destroy(ch);
+	gpucore_channel_put(ch);
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kchannel_destroy, GPUCORE);
 
 /*
  * Put a channel whose head job is ready on its engine's runlist and tell
@@ -462,6 +518,55 @@ static void gpucore_in_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb
 	dma_fence_put(&job->fence);
 }
 
+/*
+ * SPIN flags: known ones only; a HANG SPIN has no size, cannot be
+ * preempted, and needs a job timeout to end it.
+ */
+static int gpucore_spin_flags_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
+{
+	if (c->flags & ~GPUCORE_CMD_FLAGS)
+		return -EINVAL;
+	if (!(c->flags & GPUCORE_CMD_HANG))
+		return 0;
+	if (c->size || !(c->flags & GPUCORE_CMD_NOPREEMPT) || !READ_ONCE(gpu->job_timeout_ns))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * gpucore_cmd_check - the checks of one command that need no lookup
+ * @c: the command, as userspace describes it (a front end's commands are
+ *	described the same way, with no handles)
+ * @gpu: the GPU it is for
+ *
+ * The one definition of what a command may be, for every front end.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int gpucore_cmd_check(const struct drm_gpucore_cmd *c, struct gpucore_gpu *gpu)
+{
+	if (c->flags && c->op != GPUCORE_CMD_SPIN)
+		return -EINVAL;
+	switch (c->op) {
+	case GPUCORE_CMD_SPIN:
+		if (c->dst_handle || c->src_handle || c->dst_offset || c->src_offset ||
+		    c->value || c->size > GPUCORE_MAX_SPIN_NS)
+			return -EINVAL;
+		return gpucore_spin_flags_check(c, gpu);
+	case GPUCORE_CMD_FILL:
+		if (c->src_handle || c->src_offset || c->value >> 32 ||
+		    c->dst_offset % 4 || c->size % 4)
+			return -EINVAL;
+		return 0;
+	case GPUCORE_CMD_COPY:
+		if (c->value)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /**
  * gpucore_job_alloc - allocate a job for a channel
  * @ch: the channel
@@ -513,6 +618,88 @@ void gpucore_job_free_unsubmitted(struct gpucore_job *job)
 		dma_fence_put(job->in_fence);
 	kfree(job);
 }
+
+/**
+ * gpucore_kjob_alloc - a job for a front end's channel
+ * @ch: from gpucore_kchannel_create()
+ * @num_cmds: 1..GPUCORE_MAX_CMDS_PER_JOB
+ *
+ * Return: the job, to fill with gpucore_kjob_set_cmd() and submit, or
+ * NULL (bad count, or out of memory).
+ */
+struct gpucore_job *gpucore_kjob_alloc(struct gpucore_channel *ch, u32 num_cmds)
+{
+	if (!num_cmds || num_cmds > GPUCORE_MAX_CMDS_PER_JOB)
+		return NULL;
+	return gpucore_job_alloc(ch, num_cmds);
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kjob_alloc, GPUCORE);
+
+/**
+ * gpucore_kjob_set_cmd - set a command of a front end's job
+ * @job: from gpucore_kjob_alloc()
+ * @i: which command
+ * @c: the command; its memory stays mapped until the job's fence signals
+ *
+ * Checked by the same rules as a command from userspace
+ * (gpucore_cmd_check()), and FILL and COPY need their addresses.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int gpucore_kjob_set_cmd(struct gpucore_job *job, u32 i, const struct gpucore_kcmd *c)
+{
+	struct drm_gpucore_cmd uc = {
+		.op = c->op, .flags = c->flags, .value = c->value, .size = c->size,
+		.dst_offset = c->op == GPUCORE_CMD_FILL ? offset_in_page(c->dst) : 0,
+	};
+	struct gpucore_cmd *out = &job->cmds[i];
+
+	if (i >= job->num_cmds || gpucore_cmd_check(&uc, job->gpu))
+		return -EINVAL;
+	if (c->size && c->op != GPUCORE_CMD_SPIN && !c->dst)
+		return -EINVAL;
+	if (c->size && c->op == GPUCORE_CMD_COPY && !c->src)
+		return -EINVAL;
+	out->op = c->op;
+	out->flags = c->flags;
+	out->value = c->value;
+	out->size = c->size;
+	out->dst_ptr = c->dst;
+	out->src_ptr = c->src;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kjob_set_cmd, GPUCORE);
+
+/**
+ * gpucore_kjob_free - free a front end's job that was not submitted
+ * @job: from gpucore_kjob_alloc()
+ */
+void gpucore_kjob_free(struct gpucore_job *job)
+{
+	gpucore_job_free_unsubmitted(job);
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kjob_free, GPUCORE);
+
+/**
+ * gpucore_kjob_submit - queue a front end's job on its channel
+ * @job: from gpucore_kjob_alloc(), its commands set; the channel owns it
+ *	on success
+ * @fence: set to the job's fence, with a reference for the caller
+ *
+ * Return: 0 or one of gpucore_jobs_submit()'s errors (the job is still
+ * the caller's).
+ */
+int gpucore_kjob_submit(struct gpucore_job *job, struct dma_fence **fence)
+{
+	u64 seqno;
+	int ret;
+
+	ret = gpucore_jobs_submit(job->ch, &job, 1, &seqno);
+	if (!ret)
+		*fence = &job->fence;
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_kjob_submit, GPUCORE);
 
 /*
  * Make the completed-job ring hold every seqno up to @last, at most the

@@ -22,7 +22,9 @@
  *   class batch; channels and jobs set the limits below.
  * - ``vgpu_destroy`` (write): ``NAME``. In-flight jobs of the vGPU's
  *   channels are failed with -ECANCELED (their fences signal), later
- *   ioctls on its open files fail with -ENODEV.
+ *   ioctls on its open files fail with -ENODEV. A vGPU a front end owns
+ *   (a mediated device's, see gpucore_api.h) is refused with -EBUSY: its
+ *   directory links to the owner's ``device``, which is removed instead.
  * - ``vgpus/NAME/``: ``id``, ``name``, ``weight`` (rw), ``cap`` (rw),
  *   ``class`` (rw: batch or interactive, a hint for latency-aware
  *   policies), ``mem_quota`` (rw), ``mem_used``, ``busy_ns``, ``jobs``, ``failed``,
@@ -577,6 +579,7 @@ err_unlock:
 	mutex_unlock(&gpu->vgpu_lock);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_NS_GPL(gpucore_vgpu_create, GPUCORE);
 
 /* Destroy every channel of a dead vGPU. */
 static void gpucore_vgpu_kill_channels(struct gpucore_vgpu *vgpu)
@@ -615,18 +618,69 @@ static void gpucore_vgpu_teardown(struct gpucore_vgpu *vgpu)
 }
 
 /**
- * gpucore_vgpu_destroy - destroy a vGPU that is not the host tenant
+ * gpucore_vgpu_destroy - destroy a vGPU for its administrator
  * @vgpu: the vGPU; the caller holds gpu->vgpu_lock
  *
- * Return: 0, or -EBUSY for the host tenant.
+ * Return: 0, or -EBUSY for the host tenant and for a vGPU a front end owns
+ * (its owner removes it: gpucore_vgpu_remove()).
  */
 int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu)
 {
-	if (vgpu == vgpu->gpu->host)
+	if (vgpu == vgpu->gpu->host || vgpu->frontend)
 		return -EBUSY;
 	gpucore_vgpu_teardown(vgpu);
 	return 0;
 }
+
+/**
+ * gpucore_vgpu_set_device - make a vGPU a front end's own
+ * @vgpu: a vGPU from gpucore_vgpu_create()
+ * @dev: the front end's device for it (a mediated device, say): the vGPU's
+ *	sysfs directory gets a link ``device`` to it
+ *
+ * From then on the vGPU cannot be destroyed through sysfs; its owner
+ * removes it with gpucore_vgpu_remove() before @dev goes away.
+ *
+ * Context: process context.
+ * Return: 0, -EBUSY if it has an owner already, or the error of creating
+ * the link.
+ */
+int gpucore_vgpu_set_device(struct gpucore_vgpu *vgpu, struct device *dev)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+	int ret = -EBUSY;
+
+	mutex_lock(&gpu->vgpu_lock);
+	if (!vgpu->frontend && vgpu != gpu->host) {
+		ret = sysfs_create_link(&vgpu->kobj, &dev->kobj, "device");
+		if (!ret)
+			vgpu->frontend = dev;
+	}
+	mutex_unlock(&gpu->vgpu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_vgpu_set_device, GPUCORE);
+
+/**
+ * gpucore_vgpu_remove - destroy a vGPU a front end created
+ * @vgpu: the vGPU; gone when this returns
+ *
+ * As a vGPU destroyed through sysfs: its channels are destroyed, their
+ * jobs in flight fail with -ECANCELED, its DRM device is unplugged.
+ *
+ * Context: process context; may sleep.
+ */
+void gpucore_vgpu_remove(struct gpucore_vgpu *vgpu)
+{
+	struct gpucore_gpu *gpu = vgpu->gpu;
+
+	mutex_lock(&gpu->vgpu_lock);
+	if (vgpu->frontend)
+		sysfs_remove_link(&vgpu->kobj, "device");
+	gpucore_vgpu_teardown(vgpu);
+	mutex_unlock(&gpu->vgpu_lock);
+}
+EXPORT_SYMBOL_NS_GPL(gpucore_vgpu_remove, GPUCORE);
 
 /**
  * gpucore_vgpu_destroy_all - destroy every vGPU of a GPU, the host last

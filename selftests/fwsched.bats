@@ -7,7 +7,6 @@
 
 load helpers
 
-GPUSCHED=$REPO/userspace/gpusched/gpusched
 
 setup_file() {
 	gpucore_unload || true

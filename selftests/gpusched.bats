@@ -4,7 +4,6 @@
 
 load helpers
 
-GPUSCHED=$REPO/userspace/gpusched/gpusched
 BAD=$REPO/selftests/policies
 POL=/sys/module/gpucore/policy
 PIN=/sys/fs/bpf/gpucore/policy

@@ -6,7 +6,6 @@
 load helpers
 
 GPUSTAT=$REPO/userspace/gpustat/gpustat
-GPUSCHED=$REPO/userspace/gpusched/gpusched
 TMUX="tmux -L gpustat-test"
 
 setup() {

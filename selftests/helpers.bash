@@ -15,13 +15,15 @@ unset _lib
 # through selftests/debug/..): the repository is what precedes selftests/.
 REPO=${BASH_SOURCE[0]%/selftests/*}
 GPUCORE_KO=${GPUCORE_KO:-$REPO/kmod/gpucore.ko}
+GPUCORE_VFIO_KO=${GPUCORE_VFIO_KO:-${GPUCORE_KO%/*}/gpucore_vfio.ko}
 GPULOAD=$REPO/userspace/gpuload/gpuload
+GPUSCHED=$REPO/userspace/gpusched/gpusched
 ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale
 HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
 SYSFS_GPU=/sys/bus/platform/devices/gpucore
 TRACEFS=/sys/kernel/tracing
-export REPO GPUCORE_KO GPULOAD ABI_TEST HANGJOB SYSFS_GPU TRACEFS
+export REPO GPUCORE_KO GPUCORE_VFIO_KO GPULOAD GPUSCHED ABI_TEST HANGJOB SYSFS_GPU TRACEFS
 
 # on_debug_kernel: the guest runs the debug kernel (make test-debug).
 on_debug_kernel() {
@@ -55,6 +57,7 @@ gpucore_load() {
 # grace period): retry for a few seconds while the module is in use.
 gpucore_unload() {
 	local i
+	gpucore_vfio_unload || return 1
 	[ -d /sys/module/gpucore ] || return 0
 	for i in $(seq 50); do
 		rmmod gpucore 2>/dev/null && return 0
@@ -62,6 +65,28 @@ gpucore_unload() {
 		sleep 0.1
 	done
 	rmmod gpucore
+}
+
+# gpucore_vfio_load: load the VFIO front end (and the VFIO modules it needs).
+gpucore_vfio_load() {
+	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$GPUCORE_VFIO_KO"
+}
+
+# mdev_remove_all: remove every mediated device.
+mdev_remove_all() {
+	local d
+	for d in /sys/bus/mdev/devices/*; do
+		[ -e "$d/remove" ] && echo 1 > "$d/remove"
+	done
+	return 0
+}
+
+# gpucore_vfio_unload: remove the mediated devices and unload the VFIO
+# front end, if loaded.
+gpucore_vfio_unload() {
+	[ -d /sys/module/gpucore_vfio ] || return 0
+	mdev_remove_all
+	rmmod gpucore_vfio
 }
 
 # gpucore_reload [PARAM=VALUE]...: a fresh driver.
@@ -224,3 +249,46 @@ hang_recovered() {
 	[ "$(echo "$output" | jq -c '.queued_status')" = "[-125,-125,-125]" ]
 	[ "$(echo "$output" | jq '.resubmit_errno')" = -5 ]
 }
+
+# stop_loads: end the test's background loads. They run until stopped
+# (-t 600) rather than for a fixed time, so that however slowly a loaded
+# guest starts them and takes the test's snapshots, they are all still
+# running when it measures; on SIGINT gpuload drains and exits.
+stop_loads() {
+	pkill -INT -x gpuload 2>/dev/null
+	wait
+}
+
+# busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
+# one debugfs snapshot (taken under the GPU's lock, so all at one instant),
+# as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
+busy_snapshot() {
+	debugfs_state 0 | awk '
+		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
+		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
+}
+
+# snap_delta FILE0 FILE1: the lines of busy_snapshot FILE1 with the engine
+# time since FILE0 in place of the total.
+snap_delta() {
+	awk 'FNR == NR { t0[$1 " " $2] = $NF; next }
+		{ d = $NF - t0[$1 " " $2]; $NF = ""; printf "%s%.0f\n", $0, d }' "$1" "$2"
+}
+
+# snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
+# engine time the named vGPUs got between two busy_snapshot files, as
+# "NAME permille" lines.
+snap_shares() {
+	local f0=$1 f1=$2
+	shift 2
+	snap_delta "$f0" "$f1" | awk -v names="$*" '
+		$1 == "vgpu" { d[$2] = $3 }
+		END {
+			n = split(names, v, " ")
+			for (i = 1; i <= n; i++) tot += d[v[i]]
+			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
+		}'
+}
+
+# share_of NAME: NAME's permille in $output (from snap_shares).
+share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }

@@ -33,49 +33,6 @@ wait_exit_kind() {
 	return 1
 }
 
-# stop_loads: end the test's background loads. They run until stopped
-# (-t 600) rather than for a fixed time, so that however slowly a loaded
-# guest starts them and takes the test's snapshots, they are all still
-# running when it measures; on SIGINT gpuload drains and exits.
-stop_loads() {
-	pkill -INT -x gpuload 2>/dev/null
-	wait
-}
-
-# busy_snapshot FILE: every vGPU's and channel's engine time on GPU 0, from
-# one debugfs snapshot (taken under the GPU's lock, so all at one instant),
-# as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
-busy_snapshot() {
-	debugfs_state 0 | awk '
-		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
-		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
-}
-
-# snap_delta FILE0 FILE1: the lines of busy_snapshot FILE1 with the engine
-# time since FILE0 in place of the total.
-snap_delta() {
-	awk 'FNR == NR { t0[$1 " " $2] = $NF; next }
-		{ d = $NF - t0[$1 " " $2]; $NF = ""; printf "%s%.0f\n", $0, d }' "$1" "$2"
-}
-
-# snap_shares FILE0 FILE1 NAME...: each vGPU's share (permille) of the
-# engine time the named vGPUs got between two busy_snapshot files, as
-# "NAME permille" lines.
-snap_shares() {
-	local f0=$1 f1=$2
-	shift 2
-	snap_delta "$f0" "$f1" | awk -v names="$*" '
-		$1 == "vgpu" { d[$2] = $3 }
-		END {
-			n = split(names, v, " ")
-			for (i = 1; i <= n; i++) tot += d[v[i]]
-			for (i = 1; i <= n; i++) printf "%s %d\n", v[i], tot ? d[v[i]] * 1000 / tot : 0
-		}'
-}
-
-# share_of NAME: NAME's permille in $output (from snap_shares).
-share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
-
 # measure_shares WARM DUR ARGS -- NAME...: run gpuload ARGS on every vGPU
 # at once, snapshot engine time after WARM seconds and DUR seconds later
 # (all of them busy the whole time), print "NAME permille" lines.

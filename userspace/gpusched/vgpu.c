@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gpucore_dev.h"
 #include "gpusched.h"
@@ -328,8 +329,28 @@ struct vgpu_row {
 	char name[GPUCORE_NAME_LEN];
 	char class[16];
 	char node[32];
+	char vfio[40];		/* the mediated device's UUID, or "" */
 	uint64_t num[NR_NUM_ATTRS];
 };
+
+/*
+ * A vGPU given to a VM (gpucore_vfio.ko) links to its mediated device:
+ * vgpus/NAME/device, named by the device's UUID.
+ */
+static void read_vfio(int gpu, const char *name, char *uuid, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX], *base;
+	ssize_t n;
+
+	uuid[0] = 0;
+	n = readlink(vgpu_attr_path(path, sizeof(path), gpu, name, "device"), link,
+		     sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(uuid, len, "%.39s", base ? base + 1 : link);
+}
 
 static int read_row(int gpu, const char *name, struct vgpu_row *r)
 {
@@ -346,6 +367,7 @@ static int read_row(int gpu, const char *name, struct vgpu_row *r)
 		if (sysfs_read_u64(vgpu_attr_path(path, sizeof(path), gpu, name,
 						  num_attrs[i]), &r->num[i]))
 			return -ENOENT;
+	read_vfio(gpu, name, r->vfio, sizeof(r->vfio));
 	return 0;
 }
 
@@ -403,6 +425,8 @@ static int list_json(int gpu, const struct vgpu_row *r, unsigned int n)
 					       json_object_new_uint64(r[i].num[k]));
 		json_object_object_add(j, "class", json_object_new_string(r[i].class));
 		json_object_object_add(j, "node", json_object_new_string(r[i].node));
+		json_object_object_add(j, "vfio", r[i].vfio[0] ?
+				       json_object_new_string(r[i].vfio) : NULL);
 		json_object_array_add(arr, j);
 	}
 	return gs_print_json(arr);
@@ -420,9 +444,9 @@ static void list_text(const struct vgpu_row *r, unsigned int n)
 	char quota[32], used[32], busy[32], chans[48], pending[48];
 	unsigned int i;
 
-	printf("%-3s %-20s %6s %4s %-11s %10s %10s %10s %8s %11s %14s %s\n", "ID", "NAME",
-	       "WEIGHT", "CAP", "CLASS", "MEM_QUOTA", "MEM_USED", "BUSY", "JOBS",
-	       "CHANNELS", "PENDING", "NODE");
+	printf("%-3s %-20s %6s %4s %-11s %10s %10s %10s %8s %11s %14s %-20s %s\n", "ID",
+	       "NAME", "WEIGHT", "CAP", "CLASS", "MEM_QUOTA", "MEM_USED", "BUSY", "JOBS",
+	       "CHANNELS", "PENDING", "NODE", "VFIO");
 	for (i = 0; i < n; i++) {
 		char cap[24];
 
@@ -431,7 +455,7 @@ static void list_text(const struct vgpu_row *r, unsigned int n)
 		else
 			snprintf(cap, sizeof(cap), "-");
 		printf("%-3" PRIu64 " %-20s %6" PRIu64 " %4s %-11s %10s %10s %10s %8" PRIu64
-		       " %11s %14s /dev/dri/%s\n",
+		       " %11s %14s /dev/dri/%-11s %s\n",
 		       r[i].num[A_ID], r[i].name, r[i].num[A_WEIGHT], cap, r[i].class,
 		       format_size(quota, sizeof(quota), r[i].num[A_MEM_QUOTA]),
 		       format_size(used, sizeof(used), r[i].num[A_MEM_USED]),
@@ -439,7 +463,7 @@ static void list_text(const struct vgpu_row *r, unsigned int n)
 		       r[i].num[A_JOBS],
 		       used_of(chans, sizeof(chans), &r[i], A_CHANNELS, A_MAX_CHANNELS),
 		       used_of(pending, sizeof(pending), &r[i], A_PENDING, A_MAX_JOBS),
-		       r[i].node);
+		       r[i].node, r[i].vfio[0] ? r[i].vfio : "-");
 	}
 }
 

@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# vGPUs for virtual machines: gpucore_vfio.ko's mediated devices.
+
+load helpers
+
+VFIOCLIENT=$REPO/selftests/progs/vfioclient
+MDEV_BUS=/sys/class/mdev_bus
+
+setup() {
+	gpucore_reload
+	gpucore_vfio_load
+}
+
+teardown() {
+	pkill -9 gpuload 2>/dev/null || true
+	pkill -9 vfioclient 2>/dev/null || true
+	"$GPUSCHED" unload >/dev/null 2>&1 || true
+	sleep 0.2
+	mdev_remove_all
+	gpucore_vfio_unload || true
+	gpucore_unload || true
+}
+
+# mdev_types [GPU]: the mdev types directory of a GPU.
+mdev_types() { echo "$MDEV_BUS/gpucore.${1:-0}/mdev_supported_types"; }
+
+# mdev_create TYPE [UUID]: create a mediated device of TYPE; prints its UUID.
+mdev_create() {
+	local u=${2:-$(cat /proc/sys/kernel/random/uuid)}
+	echo "$u" > "$(mdev_types)/gpucore-$1/create" || return 1
+	echo "$u"
+}
+
+# vfio_vgpu UUID: the name of the vGPU of a mediated device.
+vfio_vgpu() { echo "vfio-${1:0:8}"; }
+
+@test "each GPU is an mdev parent with three vGPU profiles, all as PCI devices" {
+	run ls "$(mdev_types)"
+	assert_output "$(printf 'gpucore-vgpu2\ngpucore-vgpu4\ngpucore-vgpu8')"
+	local t
+	for t in 2 4 8; do
+		[ "$(cat "$(mdev_types)/gpucore-vgpu$t/device_api")" = vfio-pci ]
+		[ "$(cat "$(mdev_types)/gpucore-vgpu$t/available_instances")" = "$t" ]
+		[ "$(cat "$(mdev_types)/gpucore-vgpu$t/name")" = "vGPU 1/$t" ]
+	done
+	run cat "$(mdev_types)/gpucore-vgpu4/description"
+	assert_output "memory $(($(cat "$(gpu_sys 0)/vram_size") / 4 >> 20)) MiB (1/4 of the GPU), weight 200, 8 channels"
+}
+
+@test "creating a mediated device creates a vGPU with the profile's weight and memory, linked to the device" {
+	u=$(mdev_create vgpu4)
+	v=$(vfio_vgpu "$u")
+	[ "$(vgpu_attr "$v" weight)" = 200 ]
+	[ "$(vgpu_attr "$v" mem_quota)" = $(($(cat "$(gpu_sys 0)/vram_size") / 4)) ]
+	[ "$(basename "$(readlink "$(gpu_sys 0)/vgpus/$v/device")")" = "$u" ]
+	[ -d "/sys/bus/mdev/devices/$u" ]
+}
+
+@test "available_instances counts the memory not yet given to mediated devices" {
+	mdev_create vgpu2
+	[ "$(cat "$(mdev_types)/gpucore-vgpu2/available_instances")" = 1 ]
+	[ "$(cat "$(mdev_types)/gpucore-vgpu4/available_instances")" = 2 ]
+	[ "$(cat "$(mdev_types)/gpucore-vgpu8/available_instances")" = 4 ]
+	mdev_create vgpu4
+	[ "$(cat "$(mdev_types)/gpucore-vgpu2/available_instances")" = 0 ]
+	[ "$(cat "$(mdev_types)/gpucore-vgpu8/available_instances")" = 2 ]
+}
+
+@test "a mediated device beyond the GPU's memory is refused (ENOSPC)" {
+	mdev_create vgpu2
+	mdev_create vgpu2
+	run mdev_create vgpu8
+	assert_failure
+	assert_output --partial "No space left on device"
+	[ "$(ls /sys/bus/mdev/devices | wc -l)" = 2 ]
+}
+
+@test "a mediated device's vGPU is not destroyed through sysfs (EBUSY)" {
+	u=$(mdev_create vgpu8)
+	run vgpu_destroy "$(vfio_vgpu "$u")"
+	assert_failure
+	assert_output --partial "busy"
+	[ -d "$(gpu_sys 0)/vgpus/$(vfio_vgpu "$u")" ]
+}
+
+@test "a mediated device's vGPU takes weight, cap and class changes like any vGPU" {
+	u=$(mdev_create vgpu8)
+	v=$(vfio_vgpu "$u")
+	"$GPUSCHED" vgpu set "$v" --weight 700 --cap 40 --class interactive
+	[ "$(vgpu_attr "$v" weight)" = 700 ]
+	[ "$(vgpu_attr "$v" cap)" = 40 ]
+	[ "$(vgpu_attr "$v" class)" = interactive ]
+}
+
+@test "gpusched vgpu list shows which vGPUs are VFIO devices, with their UUID" {
+	u=$(mdev_create vgpu8)
+	run "$GPUSCHED" vgpu list --json
+	assert_success
+	[ "$(jq -r --arg v "$(vfio_vgpu "$u")" '.[] | select(.name == $v) | .vfio' <<< "$output")" = "$u" ]
+	[ "$(jq -r '.[] | select(.name == "host") | .vfio' <<< "$output")" = null ]
+	run "$GPUSCHED" vgpu list
+	assert_line --regexp "^[0-9]+ +$(vfio_vgpu "$u") .* $u\$"
+	assert_line --regexp "^0 +host .* -\$"
+}
+
+@test "removing a mediated device destroys its vGPU; the modules unload" {
+	u=$(mdev_create vgpu8)
+	echo 1 > "/sys/bus/mdev/devices/$u/remove"
+	[ ! -e "$(gpu_sys 0)/vgpus/$(vfio_vgpu "$u")" ]
+	[ "$(cat "$(mdev_types)/gpucore-vgpu8/available_instances")" = 8 ]
+	run gpucore_vfio_unload
+	assert_success
+	run gpucore_unload
+	assert_success
+}
+
+@test "gpucore refuses to unload while gpucore_vfio is loaded" {
+	run rmmod gpucore
+	assert_failure
+	[ -d /sys/module/gpucore ]
+}
+
+@test "the device as a VM sees it: PCI ids and class, MSI, BAR0's identification registers" {
+	u=$(mdev_create vgpu4)
+	run "$VFIOCLIENT" "$u" info
+	assert_success
+	j=$output
+	[ "$(jq .vendor <<< "$j")" = $((0x1234)) ]
+	[ "$(jq .device <<< "$j")" = $((0x67c0)) ]
+	[ "$(jq .class <<< "$j")" = $((0x030200)) ]
+	[ "$(jq .msi_cap <<< "$j")" = 1 ]
+	[ "$(jq .bar0_size <<< "$j")" = $((0x4000)) ]
+	[ "$(jq .bar0_region_size <<< "$j")" = $((0x4000)) ]
+	[ "$(jq .id <<< "$j")" = $((0x44564347)) ]
+	[ "$(jq .version <<< "$j")" = 1 ]
+	[ "$(jq .channels <<< "$j")" = 8 ]
+	# two compute engines (the module's default) and one copy engine
+	[ "$(jq .engines <<< "$j")" = $((2 | 1 << 8)) ]
+	[ "$(jq .mem <<< "$j")" = "$(vgpu_attr "$(vfio_vgpu "$u")" mem_quota)" ]
+}
+
+@test "register and config-space garbage from the VM: the device still answers and resets, a host tenant loses nothing" {
+	u=$(mdev_create vgpu4)
+	"$GPULOAD" -c 2 -k fill --verify -q 4 -t 600 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	pid=$!
+	run "$VFIOCLIENT" "$u" hostile 5
+	assert_success
+	[ "$(jq .ops <<< "$output")" -gt 100 ]
+	kill -INT $pid
+	wait $pid
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+	run "$VFIOCLIENT" "$u" info
+	assert_success
+}
+
+@test "mdevctl sees the parent, its types and a device" {
+	u=$(mdev_create vgpu8)
+	run mdevctl types
+	assert_success
+	assert_output --partial "gpucore.0"
+	assert_output --partial "gpucore-vgpu8"
+	run mdevctl list
+	assert_success
+	assert_output --partial "$u gpucore.0 gpucore-vgpu8"
+}
+
+@test "a VFIO client's FILL and COPY through a ring land byte-exact in its scattered pages, completions through the MSI eventfd" {
+	u=$(mdev_create vgpu4)
+	run "$VFIOCLIENT" "$u" verify 40
+	assert_success
+	echo "$output"
+	[ "$(jq .mismatches <<< "$output")" = 0 ]
+	[ "$(jq .jobs <<< "$output")" = 80 ]
+	[ "$(jq .done <<< "$output")" = 80 ]
+	[ "$(jq .error <<< "$output")" = 0 ]
+	# the work ran on the GPU, charged to the mediated device's vGPU
+	[ "$(vgpu_attr "$(vfio_vgpu "$u")" jobs)" = 80 ]
+}
+
+@test "two VFIO clients and a host tenant under fairshare, weights 100/200/400, get 1:2:4 of the GPU (within 5%)" {
+	skip_timing_bound
+	u1=$(mdev_create vgpu8)
+	u2=$(mdev_create vgpu8)
+	v1=$(vfio_vgpu "$u1")
+	v2=$(vfio_vgpu "$u2")
+	"$GPUSCHED" vgpu set "$v1" --weight 100
+	"$GPUSCHED" vgpu set "$v2" --weight 200
+	"$GPUSCHED" vgpu set host --weight 400
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
+	"$VFIOCLIENT" "$u1" load 600 1000000 > /dev/null &
+	"$VFIOCLIENT" "$u2" load 600 1000000 > /dev/null &
+	"$GPULOAD" -c 2 -s 1ms -q 8 -t 600 -Q > /dev/null &
+	sleep 3
+	busy_snapshot "$BATS_TEST_TMPDIR/s0"
+	sleep 6
+	busy_snapshot "$BATS_TEST_TMPDIR/s1"
+	pkill -KILL -x vfioclient
+	stop_loads
+	run snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" "$v1" "$v2" host
+	echo "$output"
+	within 5 "$(share_of "$v1")" 142.9
+	within 5 "$(share_of "$v2")" 285.7
+	within 5 "$(share_of host)" 571.4
+}
+
+@test "ring garbage from the VM (bad descriptors, page lists, addresses, doorbells): a host tenant loses nothing, the device resets and works" {
+	u=$(mdev_create vgpu4)
+	"$GPULOAD" -c 2 -k fill --verify -q 4 -t 600 --json > "$BATS_TEST_TMPDIR/verify.json" &
+	pid=$!
+	run "$VFIOCLIENT" "$u" ringjunk 5
+	assert_success
+	[ "$(jq .pushed <<< "$output")" -gt 100 ]
+	kill -INT $pid
+	wait $pid
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$BATS_TEST_TMPDIR/verify.json"
+	assert_output "0	0	0	0"
+	run "$VFIOCLIENT" "$u" verify 5
+	assert_success
+}
+
+@test "closing the device stops its work in flight; the mediated device is removed and the modules unload" {
+	u=$(mdev_create vgpu4)
+	"$VFIOCLIENT" "$u" load 600 5000000 > /dev/null &
+	pid=$!
+	sleep 2
+	[ "$(vgpu_attr "$(vfio_vgpu "$u")" busy_ns)" -gt 0 ]
+	kill -KILL $pid
+	wait $pid || true
+	[ "$(vgpu_attr "$(vfio_vgpu "$u")" pending)" = 0 ]
+	echo 1 > "/sys/bus/mdev/devices/$u/remove"
+	run gpucore_vfio_unload
+	assert_success
+	run gpucore_unload
+	assert_success
+}
