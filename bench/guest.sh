@@ -21,7 +21,7 @@ if [ -n "${BENCH_BIN:-}" ]; then
 	B=$BENCH_BIN
 	GPULOAD=$B/gpuload GPUSCHED=$B/gpusched GPUSTAT=$B/gpustat
 	SUBBENCH=$B/subbench CHANFILL=$B/chanfill KO=$B/gpucore.ko POLICIES=$B
-	HANGJOB=$B/hangjob
+	HANGJOB=$B/hangjob VFIO_KO=$B/gpucore_vfio.ko VFIOCLIENT=$B/vfioclient
 else
 	GPULOAD=$REPO/userspace/gpuload/gpuload
 	GPUSCHED=$REPO/userspace/gpusched/gpusched
@@ -30,6 +30,7 @@ else
 	CHANFILL=$REPO/bench/progs/chanfill
 	KO=$REPO/kmod/gpucore.ko POLICIES=$REPO/bpf
 	HANGJOB=$REPO/selftests/progs/hangjob
+	VFIO_KO=$REPO/kmod/gpucore_vfio.ko VFIOCLIENT=$REPO/selftests/progs/vfioclient
 fi
 SYS=/sys/bus/platform/devices/gpucore.0
 STATE=/sys/kernel/debug/gpucore/gpu0/state
@@ -749,11 +750,31 @@ bench_hw() {
 		"$hmax" "" "<= 1 tick (10 ms)" 'o <= 10' "each: $hall ms past 500 ms"
 }
 
+# ---- 11. VFIO ---------------------------------------------------------------
+# A mediated device's client (selftests/progs/vfioclient: a VMM and its
+# guest driver in one process) against a DRM client, the same job.
+bench_vfio() {
+	local u rt host
+	log "vfio: job round trip (one SPIN of 0 ns, awaited before the next), VFIO client vs DRM client"
+	driver_load
+	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$VFIO_KO" || { log "vfio: cannot load gpucore_vfio"; driver_unload; return 1; }
+	u=$(cat /proc/sys/kernel/random/uuid)
+	echo "$u" > /sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-vgpu4/create
+	rt=$("$VFIOCLIENT" "$u" rtt 2000 | jq .rtt_ns)
+	echo 1 > "/sys/bus/mdev/devices/$u/remove"
+	rmmod gpucore_vfio
+	host=$("$SUBBENCH" -n 2000 -r 3 | jq .roundtrip_spin_ns)
+	driver_unload
+	row vfio_rtt "vfio: job round trip (one SPIN of 0 ns), VFIO client vs DRM client" "ns" \
+		"$rt" "$host" "<= 3x" 'r <= 3' \
+		"the VFIO client rings a doorbell (a write to BAR0 through the VFIO device fd) and waits for the MSI eventfd; the device fetches the descriptor and writes the seqno back from a workqueue; the DRM client SUBMITs and WAITs"
+}
+
 {
 	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
 	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
 } > "$OUT/guest.json"
-all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw)
+all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw vfio)
 [ $# -gt 0 ] && all=("$@")
 rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json"
 for b in "${all[@]}"; do

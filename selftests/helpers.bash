@@ -292,3 +292,10 @@ snap_shares() {
 
 # share_of NAME: NAME's permille in $output (from snap_shares).
 share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
+
+# nothing_lost FILE: gpuload --verify's JSON in FILE lost, duplicated,
+# corrupted and failed nothing.
+nothing_lost() {
+	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$1"
+	assert_output "0	0	0	0"
+}

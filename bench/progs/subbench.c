@@ -16,6 +16,8 @@
  *   submit64_busy_job_ns  the same while the engine is busy: queueing
  *                     the jobs alone, without completing them
  *   roundtrip_ns      submit an empty job, DRM_IOCTL_GPUCORE_WAIT for it
+ *   roundtrip_spin_ns the same with a job of one SPIN of 0 ns (the job
+ *                     bench/guest.sh's vfio benchmark times through VFIO)
  *   eventfd_rtt_ns    eventfd ping-pong between two threads: the floor for
  *                     a wake-up round trip
  *
@@ -24,6 +26,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,14 +118,28 @@ static double bench_submit(unsigned int iters, unsigned int n)
 	return (double)spent / iters;
 }
 
-static double bench_roundtrip(unsigned int iters)
+static int submit_spin0(void)
+{
+	struct drm_gpucore_cmd cmd = { .op = GPUCORE_CMD_SPIN };
+	struct drm_gpucore_job job = { .cmds_ptr = (__u64)(uintptr_t)&cmd, .num_cmds = 1 };
+	struct drm_gpucore_submit s = {
+		.channel = chan, .jobs_ptr = (__u64)(uintptr_t)&job, .num_jobs = 1,
+	};
+	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+
+	if (!ret)
+		last_seqno = s.seqno;
+	return ret;
+}
+
+static double bench_roundtrip(unsigned int iters, bool spin)
 {
 	uint64_t t0 = mono_ns();
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < iters; i++) {
-		ret = submit_empty(1);
+		ret = spin ? submit_spin0() : submit_empty(1);
 		if (ret)
 			die("submit", ret);
 		wait_seqno(last_seqno);
@@ -223,7 +240,7 @@ static uint64_t median(struct u64_vec *v)
 int main(int argc, char **argv)
 {
 	struct u64_vec nop = { 0 }, s1 = { 0 }, s1b = { 0 }, s64 = { 0 }, s64b = { 0 };
-	struct u64_vec rt = { 0 }, efd = { 0 };
+	struct u64_vec rt = { 0 }, rts = { 0 }, efd = { 0 };
 	unsigned int iters = 2000, rounds = 7, r;
 	const char *vgpu = NULL;
 	pthread_t th;
@@ -251,7 +268,8 @@ int main(int argc, char **argv)
 	for (r = 0; r <= rounds; r++) {
 		double a = bench_nop(iters), b = bench_submit(iters, 1);
 		double c = bench_submit(iters / 8 + 1, BATCH) / BATCH;
-		double d = bench_roundtrip(iters / 4 + 1), e = bench_eventfd(iters / 4 + 1);
+		double d = bench_roundtrip(iters / 4 + 1, false), e = bench_eventfd(iters / 4 + 1);
+		double h = bench_roundtrip(iters / 4 + 1, true);
 		__u32 busy = busy_start();
 		double f = bench_submit(iters, 1);
 		double g = bench_submit(iters / 8 + 1, BATCH) / BATCH;
@@ -261,16 +279,17 @@ int main(int argc, char **argv)
 			continue;
 		if (u64_vec_push(&nop, a) || u64_vec_push(&s1, b) || u64_vec_push(&s64, c) ||
 		    u64_vec_push(&rt, d) || u64_vec_push(&efd, e) || u64_vec_push(&s1b, f) ||
-		    u64_vec_push(&s64b, g))
+		    u64_vec_push(&s64b, g) || u64_vec_push(&rts, h))
 			die("memory", ENOMEM);
 	}
 	printf("{\"iterations\": %u, \"rounds\": %u, \"null_ioctl_ns\": %llu, "
 	       "\"submit1_ns\": %llu, \"submit1_busy_ns\": %llu, \"submit64_job_ns\": %llu, "
-	       "\"submit64_busy_job_ns\": %llu, \"roundtrip_ns\": %llu, \"eventfd_rtt_ns\": %llu}\n", iters, rounds,
+	       "\"submit64_busy_job_ns\": %llu, \"roundtrip_ns\": %llu, \"roundtrip_spin_ns\": %llu, "
+	       "\"eventfd_rtt_ns\": %llu}\n", iters, rounds,
 	       (unsigned long long)median(&nop), (unsigned long long)median(&s1),
 	       (unsigned long long)median(&s1b),
 	       (unsigned long long)median(&s64), (unsigned long long)median(&s64b),
-	       (unsigned long long)median(&rt),
+	       (unsigned long long)median(&rt), (unsigned long long)median(&rts),
 	       (unsigned long long)median(&efd));
 	return 0;
 }

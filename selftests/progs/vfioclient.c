@@ -15,6 +15,9 @@
  *                                  the MSI eventfd
  *   vfioclient UUID load SECS NS   keep 8 SPIN jobs of NS ns queued on a
  *                                  compute channel for SECS seconds
+ *   vfioclient UUID rtt N          mean round trip of N jobs of one SPIN of
+ *                                  0 ns, each awaited through the MSI
+ *                                  eventfd before the next (JSON)
  *   vfioclient UUID ringjunk SECS  random descriptors, page lists and
  *                                  doorbells for SECS seconds; then reset
  *                                  and check a verify round still passes
@@ -423,6 +426,26 @@ static int cmd_load(struct vdev *v, int secs, uint64_t spin)
 	return chread(&r, GPUCORE_VCH_ERROR) != 0;
 }
 
+static int cmd_rtt(struct vdev *v, unsigned int n)
+{
+	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN };
+	struct ring r;
+	uint64_t t0;
+	unsigned int i;
+
+	ring_open(&r, v);
+	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
+		die("channel error after enable", EIO);
+	for (i = 0; i < n / 10 + 1; i++)	/* warm-up, not timed */
+		ring_wait(&r, ring_push(&r, &d), 60);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		ring_wait(&r, ring_push(&r, &d), 60);
+	printf("{\"jobs\": %u, \"rtt_ns\": %llu}\n", n,
+	       (unsigned long long)((now_ns() - t0) / (n ?: 1)));
+	return 0;
+}
+
 /* Random descriptors and doorbells, including ones far outside the map. */
 static int cmd_ringjunk(struct vdev *v, int secs)
 {
@@ -483,7 +506,7 @@ int main(int argc, char **argv)
 	struct vdev v;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | ringjunk SECS\n");
+		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | rtt N | ringjunk SECS\n");
 		return 2;
 	}
 	vdev_open(&v, argv[1]);
@@ -495,6 +518,8 @@ int main(int argc, char **argv)
 		return cmd_verify(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "load") && argc > 4)
 		return cmd_load(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
+	if (!strcmp(argv[2], "rtt") && argc > 3)
+		return cmd_rtt(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "ringjunk") && argc > 3)
 		return cmd_ringjunk(&v, atoi(argv[3]));
 	fprintf(stderr, "vfioclient: unknown command %s\n", argv[2]);
