@@ -9,16 +9,12 @@
  *
  * Virtual time, per (GPU, class, vGPU): when a channel stops, its vGPU's
  * vtime advances by ran_ns * 100 / weight. Each (engine, vGPU) has a
- * kernel dispatch queue, ordered by each channel's own virtual time: the
- * engine time it was charged (a channel that wakes up starts at the queue's
- * clock, the key of the last channel dispatched from it, so idling earns
- * nothing). An engine with nothing in its local queue asks dispatch(),
- * which moves the head of the queue of the vGPU with the least vtime among
- * those with channels queued on that engine: a vGPU's channels share its
- * time evenly, whatever their jobs, so a channel whose jobs end within
- * their slice is not outrun by one whose preemption came late. The kernel
- * takes a channel out of its queue when it runs or goes away, so the
- * policy only keeps a bitmask of the queues in use. A run is
+ * kernel dispatch queue, ordered by the time each channel was inserted.
+ * An engine with nothing in its local queue asks dispatch(), which moves
+ * the head of the queue of the vGPU with the least vtime among those with
+ * channels queued on that engine: a vGPU's channels share its time round
+ * robin. The kernel takes a channel out of its queue when it runs or goes
+ * away, so the policy only keeps a bitmask of the queues in use. A run is
  * charged when the channel comes off its engine, from the growth of its
  * busy_ns (kept in the channel's policy_data), in runnable() or
  * quiescent(): two BPF program runs per decision. Since vtime counts the
@@ -44,10 +40,10 @@
  * vGPU gets its share, since in a steady state all vtimes advance
  * together and the bounds never bite.
  *
- * Starvation guard: a vGPU whose queue on an engine was not served for
- * starve_ns while it held channels (the engine is crowded) runs before
- * vtime is consulted, so every runnable channel is served well within the
- * watchdog's timeout; tick() finds such queues.
+ * Starvation guard: a channel queued for starve_ns (its vGPU has many
+ * channels, or its engine is crowded) runs before vtime is consulted, so
+ * every runnable channel is served well within the watchdog's timeout.
+ * tick() finds such channels: a queue's key is its head's insertion time.
  *
  * Timeslices scale with weight (scaled_slices): a vGPU runs for
  * timeslice_ns * weight / (the largest weight busy on the engine), at
@@ -100,9 +96,8 @@ const volatile bool scaled_slices = true;
 /* The queue of vGPU @v's channels on engine @e (of the GPU the callback runs for). */
 #define VQ(e, v)	GC_EV_DSQ(e, v)
 
-/* A channel's policy_data[]: its busy_ns when it was last charged, its vtime. */
+/* A channel's policy_data[]: its busy_ns when it was last charged. */
 #define PD_CHARGED	0
-#define PD_VTIME	1
 
 /* Per (gpu, vGPU). */
 struct fs_vstate {
@@ -115,8 +110,6 @@ struct fs_vstate {
 struct fs_window {
 	u64 win;		/* cap window index (now / cap_window_ns) */
 	u64 win_used;		/* engine time used in the window */
-	u64 vclock;		/* key of the last channel dispatched from the queue */
-	u64 waiting_since;	/* when the queue was last served, or filled from empty */
 };
 
 /* Per (gpu, class). */
@@ -304,7 +297,6 @@ s32 BPF_STRUCT_OPS(fairshare_channel_init, struct gpucore_channel *ch)
 {
 	/* Charge only what it runs from now on (it may exist from before). */
 	ch->policy_data[PD_CHARGED] = ch->busy_ns;
-	ch->policy_data[PD_VTIME] = 0;
 	return 0;
 }
 
@@ -324,7 +316,6 @@ static __always_inline void charge(struct gpucore_channel *ch)
 	struct fs_window *w = window_of(gpu, e, v);
 
 	ch->policy_data[PD_CHARGED] = busy;
-	ch->policy_data[PD_VTIME] += ran;
 	if (!ran || !vs || !cs || !w)
 		return;
 	vs->vtime[cls & 1] += ran * VTIME_SCALE / (vs->weight ?: 1);
@@ -378,15 +369,10 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 	if ((flags & GPUCORE_ENQ_WAKEUP) && !(es->active & (1ULL << v)) &&
 	    vs->vtime[cls] < cs->vnow)
 		vs->vtime[cls] = cs->vnow;
-	if (!(es->active & (1ULL << v)))
-		w->waiting_since = now;
-	if (!(flags & GPUCORE_ENQ_REQUEUE) && ch->policy_data[PD_VTIME] < w->vclock)
-		ch->policy_data[PD_VTIME] = w->vclock;
 	left = cap_left(w, vs->cap, now);
 	if (left == (u64)-1)
 		left = 0;
-	gpucore_dsq_insert_vtime(ch, VQ(e, v), slice_of(ch, vs, es->wmax, left),
-				 ch->policy_data[PD_VTIME], 0);
+	gpucore_dsq_insert_vtime(ch, VQ(e, v), slice_of(ch, vs, es->wmax, left), now, 0);
 	es->active |= 1ULL << v;
 }
 
@@ -441,8 +427,7 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 		.best_vtime = (u64)-1, .best = -1, .starving = -1,
 	};
 	struct fs_vstate *vs;
-	struct fs_window *w;
-	u64 m, key;
+	u64 m;
 	s32 v;
 	int i;
 
@@ -461,17 +446,10 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 	v = p.starving >= 0 ? p.starving : p.best;
 	if (v < 0)
 		return;		/* every busy vGPU is at its cap */
-	w = window_of(gpu, e, v);
-	if (!w)
-		return;
-	key = gpucore_dsq_peek_vtime(gpu, VQ(e, v));
 	if (!gpucore_dsq_move_to_local(engine, VQ(e, v))) {
 		es->active &= ~(1ULL << v);
 		return;
 	}
-	if (key > w->vclock)
-		w->vclock = key;
-	w->waiting_since = p.now;
 	if (p.starving >= 0) {
 		es->starved &= ~(1ULL << v);
 		nr_starved++;
@@ -484,13 +462,15 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 	nr_dispatched++;
 }
 
-/* tick()'s starvation check: each queue in use was served within starve_ns. */
+/*
+ * tick()'s starvation check: the head of each queue in use waited past
+ * starve_ns (a queue's key is its head's insertion time).
+ */
 void BPF_STRUCT_OPS(fairshare_tick, struct gpucore_gpu *g)
 {
 	u32 gpu = g->id;
-	u64 now = bpf_ktime_get_ns(), m;
+	u64 now = bpf_ktime_get_ns(), since, m;
 	struct fs_estate *es;
-	struct fs_window *w;
 	int e, i;
 	u32 v;
 
@@ -504,8 +484,8 @@ void BPF_STRUCT_OPS(fairshare_tick, struct gpucore_gpu *g)
 				break;
 			v = __builtin_ctzll(m) % GC_MAX_VGPUS;
 			m &= m - 1;
-			w = window_of(gpu, e, v);
-			if (w && now > w->waiting_since && now - w->waiting_since > starve_ns)
+			since = gpucore_dsq_peek_vtime(gpu, VQ(e, v));
+			if (since && now > since && now - since > starve_ns)
 				es->starved |= 1ULL << v;
 		}
 	}
