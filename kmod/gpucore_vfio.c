@@ -27,7 +27,9 @@
  * the VM writes is used before it is checked.
  *
  * Locking: each device's @lock serialises its register and config state
- * and its interrupt eventfd; the parent's @lock its carve-out accounting.
+ * and its interrupt eventfd; each channel's @run_lock its ring's execution
+ * (fetching, writing back, stopping), taken outside the device's @lock;
+ * the parent's @lock its carve-out accounting.
  */
 
 #include <linux/dma-fence.h>
@@ -1208,7 +1210,6 @@ static int gcv_init_dev(struct vfio_device *vdev)
 	ret = gpucore_vgpu_set_device(d->vgpu, &mdev->dev);
 	if (ret)
 		goto err_vgpu;
-	gcv_config_init(d);
 	return 0;
 
 err_vgpu:
