@@ -39,8 +39,9 @@
  * firmware decides.
  *
  * Engine time charged is the measured time of each step, but a SPIN is
- * never charged past its end: a SPIN of N ns costs its channel N ns
- * whatever the timer's slack. How late a timed step ended against
+ * never charged past its due time: a SPIN of N ns costs its channel N ns,
+ * and a SPIN stopped by a slice of N ns is charged N ns, whatever the
+ * timer's slack. How late a timed step ended against
  * its due time is reported with the run's end, so the emulator's own error
  * is visible (debugfs, the switch_out tracepoint).
  */
@@ -208,18 +209,26 @@ static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 }
 
 /*
- * Charge a finished SPIN step: the time it ran, but not past the SPIN's
- * end. The timer firing late is the emulator's error, not the job's work:
- * a SPIN of N ns is charged N ns, however often it was preempted.
+ * Engine time of the current step at @now: the time it ran, but not past
+ * its due time
+ * (the SPIN's end, the run's budget, a preemption's deadline or the hang
+ * limit). The timer firing late is the emulator's error, not the job's
+ * work: a SPIN of N ns is charged N ns however often it was preempted, and
+ * a slice of N ns is charged N ns whatever the timer's slack.
  */
+static u64 gpucore_emu_step_ran(const struct gpucore_emu *emu, u64 now)
+{
+	u64 ran = now - emu->step_start;
+
+	if (emu->due > emu->step_start)
+		ran = min(ran, emu->due - emu->step_start);
+	return ran;
+}
+
 static void gpucore_emu_spin_end(struct gpucore_emu *emu, u64 now)
 {
 	struct gpucore_job *job = emu->job;
-	const struct gpucore_cmd *cmd = &job->cmds[job->cur];
-	u64 ran = now - emu->step_start;
-
-	if (!gpucore_cmd_endless(cmd))
-		ran = min(ran, cmd->size - job->progress);
+	u64 ran = gpucore_emu_step_ran(emu, now);
 	job->progress += ran;
 	emu->used += ran;
 	gpucore_sched_charge(emu->e, job, ran);
@@ -373,7 +382,8 @@ static void gpucore_emu_preempt(struct gpucore_engine *e, struct gpucore_job *jo
 	} else if (!after_ns) {
 		emu->stop = true;
 	} else {
-		used = emu->used + (emu->state == GPUCORE_EMU_SPIN ? now - emu->step_start : 0);
+		used = emu->used +
+		       (emu->state == GPUCORE_EMU_SPIN ? gpucore_emu_step_ran(emu, now) : 0);
 		emu->budget = min(emu->budget, used + after_ns);
 	}
 	if (emu->state != GPUCORE_EMU_SPIN || (!force && gpucore_cmd_held(emu->job)))
@@ -479,7 +489,7 @@ static u64 gpucore_emu_inflight(struct gpucore_engine *e)
 
 	if (emu->state != GPUCORE_EMU_SPIN && emu->state != GPUCORE_EMU_DATA)
 		return 0;
-	return emu->step_start ? ktime_get_ns() - emu->step_start : 0;
+	return emu->step_start ? gpucore_emu_step_ran(emu, ktime_get_ns()) : 0;
 }
 
 static void gpucore_emu_fini(struct gpucore_gpu *gpu)
