@@ -326,14 +326,22 @@ extreme_mix() {
 	skip_timing_bound
 	vgpu_create vm1 weight=100
 	vgpu_create vm2 weight=100
+	# What the engine delivers to this load when nothing holds it back:
+	# each job's end is reached by a timer that the TCG guest fires late,
+	# and that lateness is nobody's engine time.
+	local all
+	all=$(engine_use vm1 4 -i 0 -c 2 -s 1ms -q 16)
 	"$GPUSCHED" load "$REPO/bpf/fixedshare.bpf.o"
 	# host, vm1 and vm2 weigh 100 each: vm1 is held to a third of the
 	# GPU's two compute engines, 67% of one engine's time, which it may
 	# use on one engine (a share is of the GPU, not of each engine)
 	run engine_use vm1 4 -i 0 -c 2 -s 1ms -q 16
 	assert_success
-	echo "used ${output}% of compute0 with a fixed share of 33% of two engines"
-	within 10 "$output" 67
+	echo "used ${output}% of compute0 with a fixed share of 33% of two engines; ${all}% under the built-in round robin"
+	# held to its share, though the engine could give it more ...
+	[ "$output" -le 73 ]
+	# ... and given its share of what the engine delivers
+	[ "$output" -ge $((all * 67 * 9 / 1000)) ]
 }
 
 @test "fixedshare: a cap is hard even when the engine is otherwise idle" {
