@@ -53,7 +53,7 @@ TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched \
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
 
-.PHONY: all deps kmod bpf tools test demo bench clean install check-kdir \
+.PHONY: all deps kmod bpf tools test test-vm demo bench clean install check-kdir \
 	debug-kernel kmod-debug test-debug test-debug-ci soak
 .DEFAULT_GOAL := all
 
@@ -146,6 +146,12 @@ $(GPUSTAT_DIR)/gpustat: $(filter-out %.bpf.c,$(GPUSTAT_SRCS)) $(GPUSTAT_HDRS) $(
 test: deps
 	$(Q)$(MAKE) all
 	$(Q)selftests/run $(T)
+
+# gpucore.ko as a virtual machine's driver: QEMU inside the test guest, a
+# vGPU attached through VFIO (TCG inside TCG; the README gives its time).
+test-vm: deps
+	$(Q)$(MAKE) all
+	$(Q)VMRUN_TIMEOUT=$${VMRUN_TIMEOUT:-5400} selftests/run selftests/nested/vm.bats
 
 demo: deps
 	$(Q)$(MAKE) all

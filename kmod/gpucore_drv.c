@@ -7,7 +7,11 @@
 /**
  * DOC: Overview
  *
- * Loading the module brings up ``num_gpus`` emulated GPUs. Each is a
+ * Loading the module brings up ``num_gpus`` emulated GPUs, then a GPU for
+ * each gpucore virtual device (a vGPU given to this machine, a virtual
+ * machine, through VFIO: gpucore_vdev.c) found on the PCI bus. Unless
+ * ``num_gpus`` is given, there is one emulated GPU when no such device is
+ * present and none otherwise. Each GPU is a
  * platform device ``gpucore.N`` (the parent of its DRM devices) with
  * ``num_compute`` compute engines and one copy engine, ``vram_mb`` MiB of
  * accounted video memory (at most half of system memory over all GPUs:
@@ -24,6 +28,7 @@
 #include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -33,13 +38,25 @@
 #include <drm/drm_print.h>
 
 #include "gpucore_priv.h"
+#include "gpucore_vdev.h"
 
 #define CREATE_TRACE_POINTS
 #include "gpucore_trace.h"
 
-static unsigned int num_gpus = 1;
-module_param(num_gpus, uint, 0444);
-MODULE_PARM_DESC(num_gpus, "Emulated GPUs (1-8, default 1)");
+static int num_gpus = -1;
+module_param(num_gpus, int, 0444);
+MODULE_PARM_DESC(num_gpus, "Emulated GPUs (0-8; default 1, or 0 when a gpucore virtual device is present; 0 only then)");
+
+/* Emulated GPUs brought up (num_gpus as used), and all GPUs' slots used. */
+static u32 gpucore_nr_emulated;
+static u32 gpucore_nr_gpus;
+static DEFINE_MUTEX(gpucore_gpus_lock);	/* gpucore_gpus[] and the counts */
+
+static const struct pci_device_id gpucore_pci_ids[] = {
+	{ PCI_DEVICE(GPUCORE_VDEV_VENDOR, GPUCORE_VDEV_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, gpucore_pci_ids);
 
 static unsigned int num_compute = 2;
 module_param(num_compute, uint, 0444);
@@ -182,7 +199,18 @@ static void gpucore_gpu_remove(struct gpucore_gpu *gpu)
 	gpucore_gpu_free(gpu);
 }
 
-static struct gpucore_gpu *gpucore_gpu_add(u32 id)
+static struct platform_device *gpucore_pdev_add(u32 id, struct device *parent)
+{
+	struct platform_device_info info = {
+		.parent = parent,
+		.name = "gpucore",
+		.id = id,
+	};
+
+	return gpucore_fail_errptr(platform_device_register_full(&info));
+}
+
+static struct gpucore_gpu *gpucore_gpu_add(u32 id, const struct gpucore_gpu_desc *desc)
 {
 	struct gpucore_gpu *gpu;
 	struct gpucore_vgpu *host;
@@ -192,7 +220,8 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	if (!gpu)
 		return ERR_PTR(-ENOMEM);
 	gpu->id = id;
-	gpu->vram_size = (u64)gpucore_vram_mb << 20;
+	gpu->be = desc->be;
+	gpu->vram_size = desc->vram_size;
 	gpu->timeslice_ns = (u64)timeslice_us * NSEC_PER_USEC;
 	gpu->switch_cost_ns = (u64)switch_cost_us * NSEC_PER_USEC;
 	gpu->job_timeout_ns = (u64)job_timeout_ms * NSEC_PER_MSEC;
@@ -201,14 +230,13 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id)
 	xa_init_flags(&gpu->vgpus, XA_FLAGS_ALLOC);
 	gpucore_policy_gpu_init(gpu);
 
-	gpu->pdev = gpucore_fail_errptr(platform_device_register_simple("gpucore", id, NULL, 0));
+	gpu->pdev = gpucore_pdev_add(id, desc->parent);
 	if (IS_ERR(gpu->pdev)) {
 		ret = PTR_ERR(gpu->pdev);
 		goto err_free;
 	}
 	dev_set_drvdata(&gpu->pdev->dev, gpu);
-	ret = gpucore_sched_gpu_init(gpu, fw_sched & BIT(id) ? &gpucore_emu_fw_backend :
-				     &gpucore_emu_backend, num_compute);
+	ret = gpucore_sched_gpu_init(gpu, desc->backend, desc->num_compute);
 	if (ret)
 		goto err_hw;
 	ret = gpucore_vgpu_sysfs_init(gpu);
@@ -243,22 +271,31 @@ err_free:
  */
 static unsigned long gpucore_vram_limit_mb(unsigned long want)
 {
-	unsigned long limit = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2 / num_gpus;
+	u32 n = max(gpucore_nr_emulated, 1U);
+	unsigned long limit = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2 / n;
 
 	limit = max(limit, 16UL);
 	if (want <= limit)
 		return want;
 	pr_notice("gpucore: vram_mb=%lu is more than half of system memory over %u GPU(s): using %lu MiB\n",
-		  want, num_gpus, limit);
+		  want, n, limit);
 	return limit;
 }
 
 static int gpucore_check_params(void)
 {
-	if (num_gpus < 1 || num_gpus > GPUCORE_MAX_GPUS) {
-		pr_err("gpucore: num_gpus=%u is out of range 1-%d\n", num_gpus, GPUCORE_MAX_GPUS);
+	bool vdev = pci_dev_present(gpucore_pci_ids);
+
+	if (num_gpus < 0 && !vdev)
+		num_gpus = 1;
+	else if (num_gpus < 0)
+		num_gpus = 0;
+	if (num_gpus > GPUCORE_MAX_GPUS || (num_gpus < 1 && !vdev)) {
+		pr_err("gpucore: num_gpus=%d is out of range %d-%d\n", num_gpus, vdev ? 0 : 1,
+		       GPUCORE_MAX_GPUS);
 		return -EINVAL;
 	}
+	gpucore_nr_emulated = num_gpus;
 	if (num_compute < 1 || num_compute > GPUCORE_MAX_ENGINES - 1) {
 		pr_err("gpucore: num_compute=%u is out of range 1-%d\n", num_compute,
 		       GPUCORE_MAX_ENGINES - 1);
@@ -283,7 +320,7 @@ static int gpucore_check_params(void)
 		return -EINVAL;
 	}
 	if (fw_sched >= BIT(num_gpus)) {
-		pr_err("gpucore: fw_sched=%#x names a GPU past num_gpus=%u\n", fw_sched, num_gpus);
+		pr_err("gpucore: fw_sched=%#x names a GPU past num_gpus=%d\n", fw_sched, num_gpus);
 		return -EINVAL;
 	}
 	gpucore_vram_mb = gpucore_vram_limit_mb(vram_mb);
@@ -291,14 +328,14 @@ static int gpucore_check_params(void)
 }
 
 /**
- * gpucore_num_gpus - how many GPUs the module brought up
+ * gpucore_num_gpus - how many emulated GPUs the module brought up
  *
- * Return: the num_gpus module parameter; gpucore_gpu_get() of 0 up to it
- * is never NULL while the module is loaded.
+ * Return: num_gpus as used; gpucore_gpu_get() of 0 up to it is never NULL
+ * while the module is loaded. The GPUs of virtual devices follow them.
  */
 u32 gpucore_num_gpus(void)
 {
-	return num_gpus;
+	return gpucore_nr_emulated;
 }
 EXPORT_SYMBOL_NS_GPL(gpucore_num_gpus, GPUCORE);
 
@@ -310,7 +347,7 @@ EXPORT_SYMBOL_NS_GPL(gpucore_num_gpus, GPUCORE);
  */
 struct gpucore_gpu *gpucore_gpu_get(u32 index)
 {
-	return index < GPUCORE_MAX_GPUS ? gpucore_gpus[index] : NULL;
+	return index < GPUCORE_MAX_GPUS ? READ_ONCE(gpucore_gpus[index]) : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(gpucore_gpu_get, GPUCORE);
 
@@ -374,6 +411,74 @@ static struct platform_driver gpucore_pdriver = {
 	},
 };
 
+/* Publish @gpu in the first free slot from @from; its id is chosen here. */
+static struct gpucore_gpu *gpucore_gpu_publish(u32 from, const struct gpucore_gpu_desc *desc)
+{
+	struct gpucore_gpu *gpu = ERR_PTR(-ENOSPC);
+	u32 id;
+
+	mutex_lock(&gpucore_gpus_lock);
+	for (id = from; id < GPUCORE_MAX_GPUS && gpucore_gpus[id]; id++)
+		;
+	if (id < GPUCORE_MAX_GPUS)
+		gpu = gpucore_gpu_add(id, desc);
+	if (!IS_ERR(gpu)) {
+		WRITE_ONCE(gpucore_gpus[id], gpu);
+		gpucore_nr_gpus = max(gpucore_nr_gpus, id + 1);
+	}
+	mutex_unlock(&gpucore_gpus_lock);
+	return gpu;
+}
+
+static void gpucore_gpu_unpublish(struct gpucore_gpu *gpu)
+{
+	mutex_lock(&gpucore_gpus_lock);
+	WRITE_ONCE(gpucore_gpus[gpu->id], NULL);
+	gpucore_gpu_remove(gpu);
+	mutex_unlock(&gpucore_gpus_lock);
+}
+
+/*
+ * A gpucore virtual device: a GPU whose backend it is. Its GPU takes the
+ * first free index after the emulated GPUs.
+ */
+static int gpucore_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct gpucore_gpu_desc desc = { };
+	struct gpucore_gpu *gpu;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = gpucore_vdev_open(pdev, &desc);
+	if (ret)
+		return ret;
+	gpu = gpucore_gpu_publish(gpucore_nr_emulated, &desc);
+	if (IS_ERR(gpu)) {
+		gpucore_vdev_close(pdev);
+		return PTR_ERR(gpu);
+	}
+	pci_set_drvdata(pdev, gpu);
+	dev_info(&pdev->dev, "gpu%u: %u compute + 1 copy engine(s), %llu MiB\n", gpu->id,
+		 desc.num_compute, desc.vram_size >> 20);
+	return 0;
+}
+
+static void gpucore_pci_remove(struct pci_dev *pdev)
+{
+	gpucore_gpu_unpublish(pci_get_drvdata(pdev));
+	gpucore_vdev_close(pdev);
+}
+
+static struct pci_driver gpucore_pci_driver = {
+	.name = "gpucore",
+	.id_table = gpucore_pci_ids,
+	.probe = gpucore_pci_probe,
+	.remove = gpucore_pci_remove,
+	.driver.suppress_bind_attrs = true,
+};
+
 static void gpucore_remove_all(void)
 {
 	int i;
@@ -381,8 +486,7 @@ static void gpucore_remove_all(void)
 	for (i = GPUCORE_MAX_GPUS - 1; i >= 0; i--) {
 		if (!gpucore_gpus[i])
 			continue;
-		gpucore_gpu_remove(gpucore_gpus[i]);
-		gpucore_gpus[i] = NULL;
+		gpucore_gpu_unpublish(gpucore_gpus[i]);
 	}
 }
 
@@ -400,23 +504,32 @@ static int __init gpucore_init(void)
 		return ret;
 	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
 	gpucore_fault_init(gpucore_debugfs_root);
-	for (i = 0; i < num_gpus; i++) {
-		gpu = gpucore_gpu_add(i);
+	for (i = 0; i < gpucore_nr_emulated; i++) {
+		gpu = gpucore_gpu_publish(i, &(struct gpucore_gpu_desc){
+			.backend = fw_sched & BIT(i) ? &gpucore_emu_fw_backend :
+				   &gpucore_emu_backend,
+			.num_compute = num_compute,
+			.vram_size = (u64)gpucore_vram_mb << 20,
+		});
 		if (IS_ERR(gpu)) {
 			ret = PTR_ERR(gpu);
 			pr_err("gpucore: cannot bring up gpu%u: %d\n", i, ret);
 			goto err_remove;
 		}
-		gpucore_gpus[i] = gpu;
 	}
 	ret = gpucore_bpf_init(gpucore_debugfs_root);
 	if (ret)
 		goto err_remove;
-	pr_info("gpucore: %u GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us, switch cost %u us, job timeout %u ms\n",
-		num_gpus, num_compute, gpucore_vram_mb, timeslice_us, switch_cost_us,
+	ret = pci_register_driver(&gpucore_pci_driver);
+	if (ret)
+		goto err_bpf;
+	pr_info("gpucore: %u emulated GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us, switch cost %u us, job timeout %u ms\n",
+		gpucore_nr_emulated, num_compute, gpucore_vram_mb, timeslice_us, switch_cost_us,
 		job_timeout_ms);
 	return 0;
 
+err_bpf:
+	gpucore_bpf_exit();
 err_remove:
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
@@ -426,6 +539,7 @@ err_remove:
 
 static void __exit gpucore_exit(void)
 {
+	pci_unregister_driver(&gpucore_pci_driver);
 	gpucore_bpf_exit();
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);

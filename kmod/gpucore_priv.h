@@ -19,6 +19,8 @@
  *                      jobs the core hands it (struct gpucore_backend_ops,
  *                      gpucore_backend.h) and reports back; in fw_sched
  *                      mode it also schedules them itself
+ *   gpucore_vdev.c     the gpucore virtual device (a vGPU seen from inside
+ *                      a VM) as a self-scheduled backend
  *   gpucore_bpf.c      BPF policies: the struct_ops, its kfuncs, the
  *                      watchdog and ejection; consulted by the core
  *                      through struct gpucore_policy_class
@@ -186,6 +188,7 @@ struct gpucore_gpu {
 	struct xarray *dsqs;		/* the policy's queues by id; under @lock */
 	struct delayed_work tick_work;	/* policy tick and watchdog */
 	const struct gpucore_backend_ops *backend;
+	void *be;			/* the backend's own state of this GPU */
 	u32 kick_pending;		/* engines to re-evaluate; under @lock */
 	u32 preempt_pending;		/* of those, the ones asked to preempt */
 	struct work_struct kick_work;	/* kicks left over by a flush */
@@ -410,6 +413,27 @@ int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu);
 void gpucore_vgpu_sysfs_put(struct gpucore_gpu *gpu);
 void gpucore_vgpu_destroy_all(struct gpucore_gpu *gpu);
+
+/**
+ * struct gpucore_gpu_desc - what a GPU is brought up with
+ * @backend: executes its work
+ * @be: the backend's own state (&gpucore_gpu.be)
+ * @parent: the device the GPU's platform device hangs off (NULL: none)
+ * @num_compute: compute engines; one copy engine follows them
+ * @vram_size: video memory in bytes
+ */
+struct gpucore_gpu_desc {
+	const struct gpucore_backend_ops *backend;
+	void *be;
+	struct device *parent;
+	u32 num_compute;
+	u64 vram_size;
+};
+
+/* gpucore_vdev.c */
+struct pci_dev;
+int gpucore_vdev_open(struct pci_dev *pdev, struct gpucore_gpu_desc *desc);
+void gpucore_vdev_close(struct pci_dev *pdev);
 
 /* gpucore_gem.c */
 struct drm_gem_object *gpucore_gem_create_object(struct drm_device *dev, size_t size);

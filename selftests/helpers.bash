@@ -72,6 +72,21 @@ gpucore_vfio_load() {
 	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$GPUCORE_VFIO_KO"
 }
 
+MDEV_BUS=/sys/class/mdev_bus
+
+# mdev_types [GPU]: the mdev types directory of a GPU.
+mdev_types() { echo "$MDEV_BUS/gpucore.${1:-0}/mdev_supported_types"; }
+
+# mdev_create TYPE [UUID]: create a mediated device of TYPE; prints its UUID.
+mdev_create() {
+	local u=${2:-$(cat /proc/sys/kernel/random/uuid)}
+	echo "$u" > "$(mdev_types)/gpucore-$1/create" || return 1
+	echo "$u"
+}
+
+# vfio_vgpu UUID: the name of the vGPU of a mediated device.
+vfio_vgpu() { echo "vfio-${1:0:8}"; }
+
 # mdev_remove_all: remove every mediated device.
 mdev_remove_all() {
 	local d

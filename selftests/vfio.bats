@@ -4,7 +4,6 @@
 load helpers
 
 VFIOCLIENT=$REPO/selftests/progs/vfioclient
-MDEV_BUS=/sys/class/mdev_bus
 
 setup() {
 	# Built where the kernel has mediated devices (the test kernel does;
@@ -23,19 +22,6 @@ teardown() {
 	gpucore_vfio_unload || true
 	gpucore_unload || true
 }
-
-# mdev_types [GPU]: the mdev types directory of a GPU.
-mdev_types() { echo "$MDEV_BUS/gpucore.${1:-0}/mdev_supported_types"; }
-
-# mdev_create TYPE [UUID]: create a mediated device of TYPE; prints its UUID.
-mdev_create() {
-	local u=${2:-$(cat /proc/sys/kernel/random/uuid)}
-	echo "$u" > "$(mdev_types)/gpucore-$1/create" || return 1
-	echo "$u"
-}
-
-# vfio_vgpu UUID: the name of the vGPU of a mediated device.
-vfio_vgpu() { echo "vfio-${1:0:8}"; }
 
 @test "each GPU is an mdev parent with three vGPU profiles, all as PCI devices" {
 	run ls "$(mdev_types)"
@@ -172,6 +158,18 @@ beside_host_load() {
 	run mdevctl list
 	assert_success
 	assert_output --partial "$u gpucore.0 gpucore-vgpu8"
+}
+
+@test "mdevctl start creates the vGPU of a device, mdevctl stop destroys it" {
+	u=$(cat /proc/sys/kernel/random/uuid)
+	run mdevctl start -u "$u" -p gpucore.0 -t gpucore-vgpu8
+	assert_success
+	[ -d "/sys/bus/mdev/devices/$u" ]
+	[ "$(vgpu_attr "$(vfio_vgpu "$u")" weight)" = 100 ]
+	run mdevctl stop -u "$u"
+	assert_success
+	[ ! -e "/sys/bus/mdev/devices/$u" ]
+	[ ! -e "$(gpu_sys 0)/vgpus/$(vfio_vgpu "$u")" ]
 }
 
 @test "a VFIO client's FILL and COPY through a ring land byte-exact in its scattered pages, completions through the MSI eventfd" {
