@@ -9,7 +9,7 @@
 #include "monitor.h"
 #include "table.h"
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 const struct pct_stat pct_stats[PCT_STATS] = {
 	{ "count", "COUNT", offsetof(struct gs_pct, count), U_COUNT, NULL },
@@ -275,7 +275,7 @@ static const struct object obj_gpustat = {
 	.name = "gpustat",
 	.where = "The top-level JSON object; the text report's title line",
 	.fields = gpustat_fields,
-	.nfields = ARRAY_LEN(gpustat_fields),
+	.nfields = ARRAY_SIZE(gpustat_fields),
 	.size = sizeof(struct snapshot),
 	.line = true,
 	.defaults = "interval_s,policy.name,policy.state,events,events_lost",
@@ -287,7 +287,7 @@ static const struct object obj_engine = {
 	.name = "engine",
 	.where = "`gpus[].engines[]` in JSON; a line per engine under its GPU in the text report",
 	.fields = engine_fields,
-	.nfields = ARRAY_LEN(engine_fields),
+	.nfields = ARRAY_SIZE(engine_fields),
 	.size = sizeof(struct snap_engine),
 	.rows = offsetof(struct snapshot, eng),
 	.nrows = offsetof(struct snapshot, neng),
@@ -299,7 +299,7 @@ static const struct object obj_vgpu = {
 	.name = "vgpu",
 	.where = "`vgpus[]` in JSON; the vGPU table",
 	.fields = vgpu_fields,
-	.nfields = ARRAY_LEN(vgpu_fields),
+	.nfields = ARRAY_SIZE(vgpu_fields),
 	.size = sizeof(struct snap_vgpu),
 	.rows = offsetof(struct snapshot, vg),
 	.nrows = offsetof(struct snapshot, nvg),
@@ -311,7 +311,7 @@ static const struct object obj_chan = {
 	.name = "channel",
 	.where = "`channels[]` in JSON; the channel table",
 	.fields = chan_fields,
-	.nfields = ARRAY_LEN(chan_fields),
+	.nfields = ARRAY_SIZE(chan_fields),
 	.size = sizeof(struct snap_chan),
 	.rows = offsetof(struct snapshot, ch),
 	.nrows = offsetof(struct snapshot, nch),
@@ -500,6 +500,12 @@ static bool ends_with(const char *s, const char *end)
 	return n >= k && !strcmp(s + n - k, end);
 }
 
+/* Fits a Markdown table cell, a HELP line. */
+static bool cell_ok(const char *s)
+{
+	return !s || !strpbrk(s, "|\n");
+}
+
 /* Each rule the outputs rely on; false with a message if @f breaks one. */
 static bool field_ok(const struct object *o, const struct field *f)
 {
@@ -507,8 +513,9 @@ static bool field_ok(const struct object *o, const struct field *f)
 	bool spread = hist || f->kind == PK_SUMMARY;
 	const char *why = NULL;
 
-	if (!f->help || !f->col || strchr(f->help, '|') || strchr(f->help, '\n'))
-		why = "needs a help text (one line, no '|') and a column";
+	if (!f->help || !f->col || !cell_ok(f->help) || !cell_ok(f->no_json) ||
+	    !cell_ok(f->no_prom))
+		why = "needs a help text and a column, and texts of one line without '|'";
 	else if ((f->kind == PK_NONE) != !!f->no_prom || (f->kind == PK_NONE) == !!f->prom)
 		why = "has either a Prometheus name or a reason it has none";
 	else if (spread ? !pct : pct && f->kind != PK_NONE)
