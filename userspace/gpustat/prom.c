@@ -55,6 +55,17 @@ static void label_value(FILE *f, const char *s)
 	}
 }
 
+/* An integer field's value, exactly. */
+static void integer(FILE *f, const struct field *fd, union fval v)
+{
+	if (fd->type == FT_S32)
+		fprintf(f, "%lld", (long long)v.i);
+	else if (fd->type == FT_BOOL)
+		fprintf(f, "%d", v.b);
+	else
+		fprintf(f, "%llu", (unsigned long long)v.u);
+}
+
 static void label(FILE *f, const char *sep, const struct field *fd, const void *row)
 {
 	union fval v = field_get(fd, row);
@@ -62,10 +73,8 @@ static void label(FILE *f, const char *sep, const struct field *fd, const void *
 	fprintf(f, "%s%s=\"", sep, fd->prom);
 	if (fd->type == FT_STR)
 		label_value(f, v.s);
-	else if (fd->type == FT_S32)
-		fprintf(f, "%lld", (long long)v.i);
 	else
-		fprintf(f, "%llu", (unsigned long long)v.u);
+		integer(f, fd, v);
 	fputc('"', f);
 }
 
@@ -92,12 +101,16 @@ static void series(FILE *f, const char *name, const char *suffix, const struct o
 		fputc('}', f);
 }
 
+/* An integer exactly; anything else scaled, 9 digits. */
 static void value(FILE *f, const struct field *fd, const void *row)
 {
-	if (field_integral(fd))
-		fprintf(f, " %llu\n", (unsigned long long)field_get(fd, row).u);
-	else
+	if (!field_integral(fd)) {
 		fprintf(f, " %.9g\n", field_scaled(fd, row));
+		return;
+	}
+	fputc(' ', f);
+	integer(f, fd, field_get(fd, row));
+	fputc('\n', f);
 }
 
 /* A Prometheus histogram from a fine log histogram: a value is counted
