@@ -428,6 +428,170 @@ scrape_until() {
 	[ "$(grep '^gpucore_engine_resets_total{gpu="0",' "$OUT/m.txt" | awk '{ s += $2 } END { print s }')" = 1 ]
 }
 
+# fields OBJECT: OBJECT's rows of the field reference (gpustat
+# --list-fields), tab separated: field, 1 if in JSON, metric (empty: none),
+# its type (counter, gauge, histogram, summary; info: a label of that
+# metric) and its text headers or labels, "|" separated.
+fields() {
+	"$GPUSTAT" --list-fields | awk -v obj="$1" '
+		/^#### / { cur = substr($0, 6); next }
+		cur != obj || !/^\| `/ { next }
+		{
+			split($0, c, / \| /)
+			name = c[1]; sub(/^\| `/, "", name)
+			json = name !~ /not in JSON/; sub(/`.*/, "", name)
+			metric = ""; type = ""
+			if (c[3] ~ /^`[a-z_]+` [a-z]+$/) {
+				metric = c[3]; type = c[3]
+				sub(/^`/, "", metric); sub(/`.*/, "", metric); sub(/.* /, "", type)
+			} else if (c[3] ~ / of `[a-z_]+`$/) {
+				metric = c[3]; sub(/.* of `/, "", metric); sub(/`$/, "", metric)
+				type = "info"
+			}
+			heads = c[4]; gsub(/^`|`$/, "", heads); gsub(/`, `/, "|", heads)
+			printf "%s\t%d\t%s\t%s\t%s\n", name, json, metric, type, heads
+		}'
+}
+
+# json_fields OBJECT: the JSON keys of OBJECT's fields, sorted.
+json_fields() { fields "$1" | awk -F'\t' '$2 == 1 { print $1 }' | sort; }
+
+# json_keys: the keys of the JSON object on stdin, sorted; "a.b" for b in
+# a nested object, a percentile set (PCT) one key.
+json_keys() {
+	jq -r 'def k: to_entries[] | if (.value | type) == "object" and (.value | has("p99") | not)
+		then .key as $p | (.value | k | "\($p).\(.)") else .key end; k' | sort
+}
+
+# prom_missing OBJECT LABELS: the metrics of OBJECT's fields without a
+# series labelled exactly LABELS (a regex, "" for none) in $OUT/m.txt.
+prom_missing() {
+	local name json metric type heads
+	while IFS=$'\t' read -r name json metric type heads; do
+		case $type in
+		"") continue ;;
+		histogram | summary) metric=${metric}_count ;;
+		info) grep -qE "^$metric\{[^}]+\} 1$" "$OUT/m.txt" || echo "$metric"; continue ;;
+		esac
+		grep -qE "^$metric$2 " "$OUT/m.txt" || echo "$metric"
+	done < <(fields "$1")
+}
+
+@test "gpustat --list-fields: the tables are consistent and the README's field reference is their output" {
+	run "$GPUSTAT" --list-fields
+	assert_success
+	assert_output --partial '#### channel'
+	run "$REPO/scripts/gpustat-fields.sh" --check
+	assert_success
+}
+
+@test "gpustat: every field of the tables is in JSON and in Prometheus, for a live engine, vGPU and channel" {
+	vgpu_create vm1
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 600 -Q
+	local pid=$! o
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	sleep 1
+	run "$GPUSTAT" --json -d 0.5 -n 2
+	assert_success
+	LINE=$(echo "$output" | tail -n 1)
+	# exactly the fields the tables put in JSON, no other key
+	assert_equal "$(echo "$LINE" | jq 'del(.version, .gpus, .vgpus, .channels)' | json_keys)" \
+		"$(json_fields gpustat)"
+	assert_equal "$(echo "$LINE" | jq '.gpus[0].engines[0]' | json_keys)" "$(json_fields engine)"
+	assert_equal "$(echo "$LINE" | jq '.vgpus[] | select(.name == "vm1")' | json_keys)" \
+		"$(json_fields vgpu)"
+	assert_equal "$(echo "$LINE" | jq ".channels[] | select(.pid == $pid)" | json_keys)" \
+		"$(json_fields channel)"
+	# a series of each metric for the refresh, compute0, vm1 and the channel
+	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$pid\""
+	assert_equal "$(prom_missing gpustat '')" ""
+	assert_equal "$(prom_missing engine '\{gpu="0",engine="compute0"\}')" ""
+	assert_equal "$(prom_missing vgpu '\{gpu="0",vgpu="vm1"\}')" ""
+	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\"\}")" ""
+	# and no family the tables do not have, each of its type
+	assert_equal "$(awk '/^# TYPE / { print $3, $4 }' "$OUT/m.txt" | sort)" \
+		"$(for o in gpustat engine vgpu channel; do fields $o; done |
+			awk -F'\t' '$3 != "" { print $3, ($4 == "info" ? "gauge" : $4) }' | sort -u)"
+	run promtool check metrics < "$OUT/m.txt"
+	assert_success
+}
+
+# all_cells OBJECT: a regex of a line with every OBJECT field's cell.
+all_cells() { fields "$1" | awk -F'\t' '{ printf "  %s [^ ]+", $5 }'; }
+# all_headers OBJECT: a regex of a table header of every OBJECT field.
+all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s", (NR > 1 ? " +" : ""), $5 }'; }
+
+@test "gpustat -o all: the text report shows every field of each table, in order; -o is refused with no text view" {
+	vgpu_create vm1
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 600 -Q
+	sleep 1
+	run "$GPUSTAT" -b -d 0.5 -n 1 -o gpustat=all -o engine=all -o vgpu=all -o channel=all
+	assert_success
+	assert_output --regexp "^gpustat$(all_cells gpustat)"$'\n'
+	assert_output --regexp $'\n'"  compute0 +\[[| ]*\] +[0-9.]+%$(all_cells engine)"$'\n'
+	assert_output --regexp $'\n'"$(all_headers vgpu)"$'\n'
+	assert_output --regexp $'\n'" *0 +[0-9]+ vm1 "
+	assert_output --regexp $'\n'" *$(all_headers channel)"$'\n'
+	assert_output --regexp $'\n'" *0 +[0-9]+ vm1 +[0-9]+ +[0-9]+ compute0 +[0-9]+ gpuload "
+	# "+" adds to the default columns
+	run "$GPUSTAT" -b -d 0.5 -n 1 -o vgpu=+failed,total.latency_ns.p99
+	assert_success
+	assert_output --regexp $'\n''VGPU +GPU +WEIGHT .* JOBS/S +P99 +FAILED +TOTAL P99'$'\n'
+	run "$GPUSTAT" -b -n 1 -o vgpu=nosuch
+	assert_failure 2
+	assert_output --partial "no vgpu field 'nosuch'"
+	run "$GPUSTAT" --json -n 1 -o vgpu=name
+	assert_failure 2
+	assert_output --partial "--json and --prometheus carry every field"
+}
+
+@test "gpustat --filter: JSON, Prometheus and text keep the vGPU (or pid) and its channels, engines whole" {
+	vgpu_create vm1
+	vgpu_create vm2
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 2 -t 600 -Q
+	local p1=$!
+	bg "$GPULOAD" -V vm2 -i 1 -c 1 -s 1ms -q 2 -t 600 -Q
+	local p2=$!
+	sleep 1
+	run "$GPUSTAT" --json -d 0.5 -n 2
+	assert_success
+	LINE=$(echo "$output" | tail -n 1)
+	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name] | sort')" '["host","vm1","vm2"]'
+	assert_equal "$(echo "$LINE" | jq -c '[.channels[].pid] | unique')" "$(echo "[$p1,$p2]" | jq -c sort)"
+	# by vGPU name
+	run "$GPUSTAT" --json -d 0.5 -n 2 -f vm1
+	assert_success
+	LINE=$(echo "$output" | tail -n 1)
+	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm1"]'
+	assert_equal "$(echo "$LINE" | jq -c '[.channels[] | [.vgpu_name, .pid]] | unique')" "[[\"vm1\",$p1]]"
+	assert_equal "$(engines_jq "$LINE" .name)" "$(cat "$(gpu_sys 0)/engines")"
+	assert_equal "$(echo "$LINE" | jq -r .policy.name)" builtin
+	# by pid: that process's channels and their vGPU
+	run "$GPUSTAT" --json -d 0.5 -n 2 -f "$p2"
+	assert_success
+	LINE=$(echo "$output" | tail -n 1)
+	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm2"]'
+	assert_equal "$(echo "$LINE" | jq -c '[.channels[].pid] | unique')" "[$p2]"
+	# Prometheus: vm1's series, none of another vGPU or process
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5 -f vm1
+	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$p1\""
+	grep -q '^gpucore_vgpu_jobs_total{gpu="0",vgpu="vm1"} ' "$OUT/m.txt"
+	grep -q "^gpucore_channel_jobs_total{gpu=\"0\",vgpu=\"vm1\",.*pid=\"$p1\"" "$OUT/m.txt"
+	grep -q '^gpucore_vgpu_job_latency_seconds_count{gpu="0",vgpu="vm1"} ' "$OUT/m.txt"
+	assert_equal "$(grep -cE 'vgpu="(vm2|host)"' "$OUT/m.txt")" 0
+	assert_equal "$(grep -c "pid=\"$p2\"" "$OUT/m.txt")" 0
+	assert_equal "$(grep -c '^gpucore_engine_busy_seconds_total{gpu="0",engine=' "$OUT/m.txt")" 3
+	run promtool check metrics < "$OUT/m.txt"
+	assert_success
+	# text
+	run "$GPUSTAT" -b -d 0.5 -n 1 -f vm1
+	assert_success
+	assert_output --regexp $'\n''vm1 +0 '
+	assert_output --regexp $'\n'" *$p1 gpuload +vm1 "
+	refute_output --regexp $'\n''(vm2|host) '
+	refute_output --partial " $p2 gpuload"
+}
+
 @test "interactive view (tmux): engine bars, the vGPU and channel tables and a vGPU row" {
 	vgpu_create vm1 weight=250
 	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 600 -Q
@@ -462,6 +626,24 @@ scrape_until() {
 	[ "$(row_of '^vm1 ')" -lt "$(row_of '^vm3 ')" ]
 	$TMUX send-keys '>'
 	wait_pane 'sort TARGET \^'
+}
+
+@test "interactive view: -o picks the tables' columns and the sort keys walk them" {
+	vgpu_create vm1 weight=100
+	vgpu_create vm3 weight=300
+	tui_start "$GPUSTAT -d 0.5 -o vgpu=name,weight,failed -o channel=id,comm"
+	wait_pane 'VGPU +WEIGHT +FAILED'
+	pane | grep -qE 'CHAN +COMM'
+	# SHARE, the first sort, is not shown: the first column, ascending
+	wait_pane 'sort VGPU \^'
+	$TMUX send-keys '>'
+	wait_pane 'sort WEIGHT \^'
+	sleep 0.5
+	[ "$(row_of '^vm1 ')" -lt "$(row_of '^vm3 ')" ]
+	$TMUX send-keys r
+	wait_pane 'sort WEIGHT v'
+	sleep 0.5
+	[ "$(row_of '^vm3 ')" -lt "$(row_of '^vm1 ')" ]
 }
 
 @test "interactive view: 'f' filters the tables to one vGPU" {

@@ -19,6 +19,19 @@
 bool gs_verbose;
 static volatile sig_atomic_t stop;
 
+/* "gpustat, engine, vgpu or channel" */
+static const char *object_names(void)
+{
+	static char buf[128];
+	size_t k = 0;
+	int i;
+
+	for (i = 0; i < OBJ_COUNT; i++)
+		k += snprintf(buf + k, sizeof(buf) - k, "%s%s",
+			      i == 0 ? "" : i == OBJ_COUNT - 1 ? " or " : ", ", objects[i]->name);
+	return buf;
+}
+
 static void usage(void)
 {
 	printf(
@@ -38,6 +51,14 @@ static void usage(void)
 "                          (no interactive view unless -b or -j also given,\n"
 "                          it serves until killed or -n refreshes)\n"
 "  -f, --filter WORD       only vGPU WORD, pid WORD or commands containing WORD\n"
+"                          (and their vGPUs) in every view, JSON and metrics;\n"
+"                          engines and the policy are everyone's, shown whole\n"
+"                          (a --record file keeps everything)\n"
+"  -o, --columns OBJECT=[+]FIELD,...\n"
+"                          the text views' columns (a line's cells) of OBJECT:\n"
+"                          %s; +FIELD,... adds to\n"
+"                          the defaults, all is every field (--list-fields)\n"
+"      --list-fields       each field: JSON key, metric, column (Markdown)\n"
 "  -r, --record FILE       also write the event stream to FILE\n"
 "  -R, --replay FILE       show a recording instead of the live GPUs\n"
 "      --no-color          no colours in the interactive view\n"
@@ -56,7 +77,7 @@ static void usage(void)
 "  1  other error                         5  terminal smaller than %dx%d\n"
 "  2  usage error                         6  --prometheus address in use\n"
 "  3  gpucore driver not loaded           7  --replay file unreadable or not a recording\n",
-	       GS_MIN_COLS, GS_MIN_LINES);
+	       object_names(), GS_MIN_COLS, GS_MIN_LINES);
 }
 
 void gs_err(const char *fmt, ...)
@@ -98,7 +119,38 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-enum { OPT_VERSION = 0x100, OPT_NO_COLOR };
+enum { OPT_VERSION = 0x100, OPT_NO_COLOR, OPT_LIST_FIELDS };
+
+/* -o OBJECT=LIST */
+static void columns_opt(struct gs_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	int i;
+
+	for (i = 0; eq && i < OBJ_COUNT; i++) {
+		if (strlen(objects[i]->name) != (size_t)(eq - arg) ||
+		    strncmp(objects[i]->name, arg, eq - arg))
+			continue;
+		o->columns[i] = eq + 1;
+		return;
+	}
+	usage_error("bad --columns '%s': OBJECT=FIELD,... where OBJECT is %s", arg, object_names());
+}
+
+/* Columns show in the text views only: refused where there is none. */
+static void columns(struct gs_opts *o)
+{
+	bool given = false;
+	int i;
+
+	for (i = 0; i < OBJ_COUNT; i++) {
+		given |= o->columns[i] != NULL;
+		if (cols_parse(&o->cols[i], objects[i], o->columns[i]))
+			exit(GS_USAGE);
+	}
+	if (given && !o->batch && (o->json || o->prom_addr))
+		usage_error("--columns picks the text views' columns; --json and --prometheus carry every field (add -b for text too)");
+}
 
 static void parse(int argc, char **argv, struct gs_opts *o)
 {
@@ -109,6 +161,8 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "columns", required_argument, NULL, 'o' },
+		{ "list-fields", no_argument, NULL, OPT_LIST_FIELDS },
 		{ "record", required_argument, NULL, 'r' },
 		{ "replay", required_argument, NULL, 'R' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
@@ -121,7 +175,7 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:n:bjp:f:r:R:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:n:bjp:f:o:r:R:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->delay = strtod(optarg, &end);
@@ -146,6 +200,9 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		case 'f':
 			o->filter = optarg;
 			break;
+		case 'o':
+			columns_opt(o, optarg);
+			break;
 		case 'r':
 			o->record = optarg;
 			break;
@@ -161,6 +218,8 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		case 'h':
 			usage();
 			exit(GS_OK);
+		case OPT_LIST_FIELDS:
+			exit(fields_list(stdout) ? GS_ERR : GS_OK);
 		case OPT_VERSION:
 			printf("gpustat %s (recording format %d)\n", GPUSTAT_VERSION, GS_REC_VERSION);
 			exit(GS_OK);
@@ -176,6 +235,7 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->record && o->replay)
 		usage_error("--record and --replay exclude each other");
+	columns(o);
 }
 
 struct run {
@@ -212,7 +272,7 @@ static int output(struct run *r)
 		gs_err("cannot write the output: %s", strerror(errno));
 		return GS_ERR;
 	}
-	if (r->tui)	/* last: it sorts the rows */
+	if (r->tui)
 		tui_draw(r->tui, &r->snap);
 	return GS_OK;
 }
@@ -234,6 +294,8 @@ static int refresh(struct run *r, bool *done)
 	}
 	r->have_snap = true;
 	r->snap.replay = source_kind(r->src) == SRC_REPLAY;
+	if (!r->tui)	/* whose filter the user may change: it filters itself */
+		snapshot_filter(&r->snap, r->o.filter);
 	return output(r);
 }
 

@@ -421,6 +421,7 @@ static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct s
 			snprintf(se->name, sizeof(se->name), "%s", m->engine_name[idx]);
 			se->busy_ns = busy;
 			se->jobs = e->jobs;
+			se->failed = e->failed;
 			se->switches = e->switches;
 			se->preemptions = e->preemptions;
 			se->queued = e->nr_queued;
@@ -528,7 +529,8 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat);
 	hist_pct(&m->vh[idx].wait, NULL, &sv->wait_total);
 	hist_pct(&m->vh[idx].lat, NULL, &sv->lat_total);
-	sv->hist = &m->vh[idx];
+	sv->wait_hist = &m->vh[idx].wait;
+	sv->lat_hist = &m->vh[idx].lat;
 	m->vg_busy[idx] = busy;
 	m->vg_jobs[idx] = v->jobs;
 }
@@ -595,14 +597,16 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		sc->jobs = c->jobs;
 		sc->failed = c->failed;
 		sc->submitted = c->submitted;
+		sc->switches = c->switches;
 		sc->preemptions = c->preemptions;
 		sc->queued = c->dead ? 0 : c->queued;
 		sc->dead = c->dead;
 		sc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
+		hist_pct(&c->wait, &mc->prev_wait, &sc->wait);
 		hist_pct(&c->lat, &mc->prev_lat, &sc->lat);
-		hist_pct(&c->lat, NULL, &sc->lat_total);
 		hist_pct(&c->wait, NULL, &sc->wait_total);
+		hist_pct(&c->lat, NULL, &sc->lat_total);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
 		mc->prev_lat = c->lat;
@@ -637,7 +641,7 @@ int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
 		return -ENOMEM;
 	}
 	s->ts = now;
-	s->interval_ns = dt;
+	s->interval_s = dt / 1e9;
 	s->ngpus = m->ngpus;
 	snap_engines(m, now, dt, s);
 	snap_chans(m, now, dt, s);
@@ -690,4 +694,18 @@ bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
 		    snap_chan_match(&s->ch[i], filter))
 			return true;
 	return false;
+}
+
+void snapshot_filter(struct snapshot *s, const char *filter)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nvg; i++)
+		if (snap_vgpu_match(&s->vg[i], s, filter))
+			s->vg[n++] = s->vg[i];
+	s->nvg = n;
+	for (i = 0, n = 0; i < s->nch; i++)
+		if (snap_chan_match(&s->ch[i], filter))
+			s->ch[n++] = s->ch[i];
+	s->nch = n;
 }

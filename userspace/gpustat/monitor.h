@@ -7,6 +7,9 @@
  *           its ring buffer (--record) or a file (--replay)
  * record.c  the recording file: header, events
  * model.c   aggregates -> snapshot: rates, shares, percentiles; sysfs
+ * fields.c  one descriptor per field shown: the tables every output
+ *           below is drawn from, and --list-fields
+ * table.c   columns and lines of fields for the text views
  * tui.c     the interactive ncurses view
  * text.c    batch mode text
  * json.c    --json
@@ -20,7 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fields.h"
 #include "gpustat.h"
+#include "table.h"
 
 #define GPUSTAT_VERSION		"1.0"
 #define GS_HISTORY		60	/* utilization samples kept per engine */
@@ -115,6 +120,7 @@ struct snap_engine {
 	char name[16];
 	uint64_t busy_ns;
 	uint64_t jobs;
+	uint64_t failed;
 	uint64_t switches;
 	uint64_t preemptions;
 	uint64_t switch_ns;	/* context switch time, charged to nobody (sysfs) */
@@ -123,7 +129,8 @@ struct snap_engine {
 	uint32_t running_channel;	/* 0: idle */
 	double util;
 	double switch_util;	/* switching's part of the interval */
-	const float *history;	/* GS_HISTORY samples, oldest first */
+	const float *history;	/* util of the last GS_HISTORY refreshes, oldest
+				   first: the interactive view's sparkline */
 	unsigned int hist_len;
 };
 
@@ -154,7 +161,8 @@ struct snap_vgpu {
 	struct gs_pct lat;
 	struct gs_pct wait_total;	/* since gpustat started */
 	struct gs_pct lat_total;
-	const struct gs_vhist *hist;	/* cumulative, for Prometheus */
+	const struct gs_hist *wait_hist;	/* the same, whole: Prometheus */
+	const struct gs_hist *lat_hist;
 };
 
 struct snap_chan {
@@ -170,20 +178,21 @@ struct snap_chan {
 	uint64_t jobs;
 	uint64_t failed;
 	uint64_t submitted;
+	uint64_t switches;
 	uint64_t preemptions;
 	uint32_t queued;
 	bool dead;
 	double util;
 	double jobs_per_s;
+	struct gs_pct wait;	/* this interval */
 	struct gs_pct lat;
+	struct gs_pct wait_total;	/* since gpustat started */
 	struct gs_pct lat_total;
-	struct gs_pct wait_total;
 };
 
 struct snapshot {
 	uint64_t ts;		/* CLOCK_MONOTONIC ns */
-	uint64_t interval_ns;
-	uint64_t seq;
+	double interval_s;
 	uint32_t ngpus;
 	struct snap_engine *eng;
 	size_t neng;
@@ -266,11 +275,20 @@ struct gs_opts {
 	const char *record;
 	const char *replay;
 	const char *filter;	/* vGPU name, pid or comm */
+	const char *columns[OBJ_COUNT];	/* -o OBJECT=LIST */
+	struct cols cols[OBJ_COUNT];	/* the text views' columns */
 };
 
+/*
+ * --filter WORD: a channel of pid WORD, of a command containing WORD or
+ * of the vGPU named WORD; a vGPU named WORD or with such a channel.
+ * Engines and the policy are every tenant's: no filter applies to them.
+ */
 bool snap_chan_match(const struct snap_chan *c, const char *filter);
 bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
 		     const char *filter);
+/* Keep only the vGPUs and channels @filter matches (NULL: all). */
+void snapshot_filter(struct snapshot *s, const char *filter);
 
 int text_print(FILE *f, const struct snapshot *s, const struct gs_opts *o);
 int json_print(FILE *f, const struct snapshot *s);

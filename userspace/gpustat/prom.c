@@ -2,6 +2,7 @@
 /*
  * --prometheus: /metrics in the Prometheus text exposition format, served
  * by libmicrohttpd's own thread from the text rendered at each refresh.
+ * Its families are the fields of fields.c, their labels too.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -30,6 +31,11 @@ static const double le_bounds[] = {
 	1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
+static const char *const kind_types[] = {
+	[PK_COUNTER] = "counter", [PK_GAUGE] = "gauge",
+	[PK_HISTOGRAM] = "histogram", [PK_SUMMARY] = "summary",
+};
+
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -49,195 +55,149 @@ static void label_value(FILE *f, const char *s)
 	}
 }
 
-static void eng_labels(FILE *f, const char *name, const struct snap_engine *e)
+/* An integer field's value, exactly. */
+static void integer(FILE *f, const struct field *fd, union fval v)
 {
-	fprintf(f, "%s{gpu=\"%u\",engine=\"", name, e->gpu);
-	label_value(f, e->name);
-	fputs("\"}", f);
+	if (fd->type == FT_S32)
+		fprintf(f, "%lld", (long long)v.i);
+	else if (fd->type == FT_BOOL)
+		fprintf(f, "%d", v.b);
+	else
+		fprintf(f, "%llu", (unsigned long long)v.u);
 }
 
-static void vgpu_labels(FILE *f, const char *name, const struct snap_vgpu *v,
-			const char *extra)
+static void label(FILE *f, const char *sep, const struct field *fd, const void *row)
 {
-	fprintf(f, "%s{gpu=\"%u\",vgpu=\"", name, v->gpu);
-	label_value(f, v->name);
-	fprintf(f, "\"%s}", extra ? extra : "");
+	union fval v = field_get(fd, row);
+
+	fprintf(f, "%s%s=\"", sep, fd->prom);
+	if (fd->type == FT_STR)
+		label_value(f, v.s);
+	else
+		integer(f, fd, v);
+	fputc('"', f);
 }
 
-static void chan_labels(FILE *f, const char *name, const struct snap_chan *c)
+/*
+ * A series: @name{labels of @row,@extra}; the labels are the object's
+ * fields of kind @kind (PK_LABEL: every series, PK_INFO: its info metric).
+ */
+static void series(FILE *f, const char *name, const char *suffix, const struct object *o,
+		   enum pkind kind, const void *row, const char *extra)
 {
-	fprintf(f, "%s{gpu=\"%u\",vgpu=\"", name, c->gpu);
-	label_value(f, c->vgpu_name);
-	fprintf(f, "\",channel=\"%u\",engine=\"", c->id);
-	label_value(f, c->engine_name);
-	fprintf(f, "\",pid=\"%d\",comm=\"", c->pid);
-	label_value(f, c->comm);
-	fputs("\"}", f);
+	const char *sep = "{";
+	size_t i;
+
+	fprintf(f, "%s%s", name, suffix);
+	for (i = 0; i < o->nfields; i++) {
+		if (o->fields[i].kind != kind)
+			continue;
+		label(f, sep, &o->fields[i], row);
+		sep = ",";
+	}
+	if (extra)
+		fprintf(f, "%s%s", sep, extra);
+	if (extra || *sep == ',')
+		fputc('}', f);
 }
 
-#define ENG_METRIC(f, s, name, type, help, expr)				\
-	do {									\
-		size_t _i;							\
-		family(f, name, type, help);					\
-		for (_i = 0; _i < (s)->neng; _i++) {				\
-			const struct snap_engine *e = &(s)->eng[_i];		\
-			eng_labels(f, name, e);					\
-			fprintf(f, " %.9g\n", (double)(expr));			\
-		}								\
-	} while (0)
-
-#define VGPU_METRIC(f, s, name, type, help, expr)				\
-	do {									\
-		size_t _i;							\
-		family(f, name, type, help);					\
-		for (_i = 0; _i < (s)->nvg; _i++) {				\
-			const struct snap_vgpu *v = &(s)->vg[_i];		\
-			vgpu_labels(f, name, v, NULL);				\
-			fprintf(f, " %.9g\n", (double)(expr));			\
-		}								\
-	} while (0)
-
-#define CHAN_METRIC(f, s, name, type, help, expr)				\
-	do {									\
-		size_t _i;							\
-		family(f, name, type, help);					\
-		for (_i = 0; _i < (s)->nch; _i++) {				\
-			const struct snap_chan *c = &(s)->ch[_i];		\
-			chan_labels(f, name, c);				\
-			fprintf(f, " %.9g\n", (double)(expr));			\
-		}								\
-	} while (0)
-
-static void engines(FILE *f, const struct snapshot *s)
+/* An integer exactly; anything else scaled, 9 digits. */
+static void value(FILE *f, const struct field *fd, const void *row)
 {
-	ENG_METRIC(f, s, "gpucore_engine_busy_seconds_total", "counter",
-		   "Engine time charged to channels.", e->busy_ns / 1e9);
-	ENG_METRIC(f, s, "gpucore_engine_utilization_ratio", "gauge",
-		   "Busy fraction of the engine over the last refresh interval.", e->util);
-	ENG_METRIC(f, s, "gpucore_engine_jobs_total", "counter",
-		   "Jobs completed on the engine.", e->jobs);
-	ENG_METRIC(f, s, "gpucore_engine_switches_total", "counter",
-		   "Channels switched in.", e->switches);
-	ENG_METRIC(f, s, "gpucore_engine_preemptions_total", "counter",
-		   "Channels preempted at the end of their timeslice.", e->preemptions);
-	ENG_METRIC(f, s, "gpucore_engine_queued_channels", "gauge",
-		   "Runnable channels waiting for the engine.", e->queued);
-	ENG_METRIC(f, s, "gpucore_engine_switch_seconds_total", "counter",
-		   "Engine time spent switching contexts, charged to no channel (since the GPU was created).",
-		   e->switch_ns / 1e9);
-	ENG_METRIC(f, s, "gpucore_engine_switch_ratio", "gauge",
-		   "Fraction of the last refresh interval the engine spent switching contexts.",
-		   e->switch_util);
-	ENG_METRIC(f, s, "gpucore_engine_resets_total", "counter",
-		   "Jobs stopped as hung on the engine (since the GPU was created).", e->resets);
+	if (!field_integral(fd)) {
+		fprintf(f, " %.9g\n", field_scaled(fd, row));
+		return;
+	}
+	fputc(' ', f);
+	integer(f, fd, field_get(fd, row));
+	fputc('\n', f);
 }
 
 /* A Prometheus histogram from a fine log histogram: a value is counted
  * under a bound once its whole bucket lies below it. */
-static void histogram(FILE *f, const char *name, const struct snap_vgpu *v,
-		      const struct gs_hist *h)
+static void histogram(FILE *f, const struct object *o, const struct field *fd,
+		      const void *row)
 {
-	char name_b[128], extra[64];
+	const struct gs_hist *h = *(const struct gs_hist *const *)((const char *)row + fd->hist);
 	uint64_t cum = 0;
 	unsigned int i = 0, k;
+	char le[32];
 
-	snprintf(name_b, sizeof(name_b), "%s_bucket", name);
 	for (k = 0; k < sizeof(le_bounds) / sizeof(le_bounds[0]); k++) {
 		uint64_t bound = (uint64_t)(le_bounds[k] * 1e9 + 0.5);
 
 		while (i < GS_HIST_BUCKETS && gs_hist_low(i + 1) - 1 <= bound)
 			cum += h->b[i++];
-		snprintf(extra, sizeof(extra), ",le=\"%g\"", le_bounds[k]);
-		vgpu_labels(f, name_b, v, extra);
+		snprintf(le, sizeof(le), "le=\"%g\"", le_bounds[k]);
+		series(f, fd->prom, "_bucket", o, PK_LABEL, row, le);
 		fprintf(f, " %llu\n", (unsigned long long)cum);
 	}
-	vgpu_labels(f, name_b, v, ",le=\"+Inf\"");
+	series(f, fd->prom, "_bucket", o, PK_LABEL, row, "le=\"+Inf\"");
 	fprintf(f, " %llu\n", (unsigned long long)h->count);
-	snprintf(name_b, sizeof(name_b), "%s_sum", name);
-	vgpu_labels(f, name_b, v, NULL);
+	series(f, fd->prom, "_sum", o, PK_LABEL, row, NULL);
 	fprintf(f, " %.9g\n", h->sum_ns / 1e9);
-	snprintf(name_b, sizeof(name_b), "%s_count", name);
-	vgpu_labels(f, name_b, v, NULL);
+	series(f, fd->prom, "_count", o, PK_LABEL, row, NULL);
 	fprintf(f, " %llu\n", (unsigned long long)h->count);
 }
 
-static void histograms(FILE *f, const struct snapshot *s)
+/* A summary from a percentile set: no quantile (NaN) before a first job. */
+static void summary(FILE *f, const struct object *o, const struct field *fd, const void *row)
 {
-	static const char wait[] = "gpucore_vgpu_job_wait_seconds";
-	static const char lat[] = "gpucore_vgpu_job_latency_seconds";
+	const struct gs_pct *p = field_get(fd, row).p;
+	char q[32];
+	int i;
+
+	for (i = 0; i < PCT_STATS; i++) {
+		if (!pct_stats[i].quantile)
+			continue;
+		snprintf(q, sizeof(q), "quantile=\"%s\"", pct_stats[i].quantile);
+		series(f, fd->prom, "", o, PK_LABEL, row, q);
+		if (p->count)
+			fprintf(f, " %.9g\n", pct_get(p, &pct_stats[i]) / 1e9);
+		else
+			fputs(" NaN\n", f);
+	}
+	series(f, fd->prom, "_sum", o, PK_LABEL, row, NULL);
+	fprintf(f, " %.9g\n", p->sum_ns / 1e9);
+	series(f, fd->prom, "_count", o, PK_LABEL, row, NULL);
+	fprintf(f, " %llu\n", (unsigned long long)p->count);
+}
+
+static void metric(FILE *f, const struct object *o, const struct field *fd,
+		   const char *rows, size_t n)
+{
 	size_t i;
 
-	family(f, wait, "histogram", "Time from a job's submission to its start.");
-	for (i = 0; i < s->nvg; i++)
-		histogram(f, wait, &s->vg[i], &s->vg[i].hist->wait);
-	family(f, lat, "histogram", "Time from a job's submission to its completion.");
-	for (i = 0; i < s->nvg; i++)
-		histogram(f, lat, &s->vg[i], &s->vg[i].hist->lat);
+	family(f, fd->prom, kind_types[fd->kind], fd->help);
+	for (i = 0; i < n; i++) {
+		const void *row = rows + i * o->size;
+
+		if (fd->kind == PK_HISTOGRAM) {
+			histogram(f, o, fd, row);
+		} else if (fd->kind == PK_SUMMARY) {
+			summary(f, o, fd, row);
+		} else {
+			series(f, fd->prom, "", o, PK_LABEL, row, NULL);
+			value(f, fd, row);
+		}
+	}
 }
 
-static void vgpus(FILE *f, const struct snapshot *s)
+static void object(FILE *f, const struct snapshot *s, const struct object *o)
 {
-	VGPU_METRIC(f, s, "gpucore_vgpu_busy_seconds_total", "counter",
-		    "Engine time charged to the vGPU's channels.", v->busy_ns / 1e9);
-	VGPU_METRIC(f, s, "gpucore_vgpu_jobs_total", "counter",
-		    "Jobs of the vGPU completed.", v->jobs);
-	VGPU_METRIC(f, s, "gpucore_vgpu_jobs_failed_total", "counter",
-		    "Jobs of the vGPU that failed or were cancelled.", v->failed);
-	VGPU_METRIC(f, s, "gpucore_vgpu_resets_total", "counter",
-		    "Jobs of the vGPU stopped as hung (since the vGPU was created).", v->resets);
-	VGPU_METRIC(f, s, "gpucore_vgpu_share_ratio", "gauge",
-		    "The vGPU's share of its GPU's busy engine time over the last interval.",
-		    v->share);
-	VGPU_METRIC(f, s, "gpucore_vgpu_target_share_ratio", "gauge",
-		    "The share its weight promises among the busy vGPUs, capped.", v->target);
-	VGPU_METRIC(f, s, "gpucore_vgpu_weight", "gauge", "The vGPU's weight.", v->weight);
-	VGPU_METRIC(f, s, "gpucore_vgpu_cap_ratio", "gauge",
-		    "The vGPU's cap on engine time (0: none).", v->cap / 100.0);
-	VGPU_METRIC(f, s, "gpucore_vgpu_memory_used_bytes", "gauge",
-		    "Video memory the vGPU uses.", v->mem_used);
-	VGPU_METRIC(f, s, "gpucore_vgpu_memory_quota_bytes", "gauge",
-		    "The vGPU's video memory quota.", v->mem_quota);
-	VGPU_METRIC(f, s, "gpucore_vgpu_queued_jobs", "gauge",
-		    "Jobs of the vGPU submitted and not yet completed.", v->queued);
-	VGPU_METRIC(f, s, "gpucore_vgpu_queued_jobs_limit", "gauge",
-		    "The vGPU's limit on jobs queued over its channels (max_jobs; 0: unknown).",
-		    v->max_jobs);
-	VGPU_METRIC(f, s, "gpucore_vgpu_channels", "gauge",
-		    "Channels the vGPU has open.", v->channels);
-	VGPU_METRIC(f, s, "gpucore_vgpu_channels_limit", "gauge",
-		    "The vGPU's limit on channels (max_channels; 0: unknown).", v->max_channels);
-	histograms(f, s);
-}
+	size_t n, i;
+	const char *rows = obj_rows(o, s, &n);
 
-static void chans(FILE *f, const struct snapshot *s)
-{
-	CHAN_METRIC(f, s, "gpucore_channel_busy_seconds_total", "counter",
-		    "Engine time charged to the channel.", c->busy_ns / 1e9);
-	CHAN_METRIC(f, s, "gpucore_channel_jobs_total", "counter",
-		    "Jobs of the channel completed.", c->jobs);
-	CHAN_METRIC(f, s, "gpucore_channel_queued_jobs", "gauge",
-		    "Jobs of the channel submitted and not yet completed.", c->queued);
-}
-
-static void policy(FILE *f, const struct snapshot *s)
-{
-	family(f, "gpucore_policy_info", "gauge", "The scheduling policy in charge.");
-	fputs("gpucore_policy_info{policy=\"", f);
-	label_value(f, s->policy);
-	fputs("\",state=\"", f);
-	label_value(f, s->policy_state);
-	fputs("\"} 1\n", f);
-	family(f, "gpucore_policy_decisions_total", "counter", "Dispatch decisions of BPF policies.");
-	fprintf(f, "gpucore_policy_decisions_total %llu\n", (unsigned long long)s->decisions);
-	family(f, "gpucore_policy_errors_total", "counter", "Errors of BPF policies.");
-	fprintf(f, "gpucore_policy_errors_total %llu\n", (unsigned long long)s->errors);
-	family(f, "gpucore_policy_ejections_total", "counter", "BPF policies ejected.");
-	fprintf(f, "gpucore_policy_ejections_total %llu\n", (unsigned long long)s->ejections);
-	family(f, "gpucore_gpustat_events_total", "counter", "Tracepoint events gpustat folded.");
-	fprintf(f, "gpucore_gpustat_events_total %llu\n", (unsigned long long)s->events);
-	family(f, "gpucore_gpustat_events_lost_total", "counter",
-	       "Events a recording lost (ring buffer full).");
-	fprintf(f, "gpucore_gpustat_events_lost_total %llu\n", (unsigned long long)s->lost);
+	if (o->info) {
+		family(f, o->info, "gauge", o->info_help);
+		for (i = 0; i < n; i++) {
+			series(f, o->info, "", o, PK_INFO, rows + i * o->size, NULL);
+			fputs(" 1\n", f);
+		}
+	}
+	for (i = 0; i < o->nfields; i++)
+		if (kind_types[o->fields[i].kind])	/* a metric of its own */
+			metric(f, o, &o->fields[i], rows, n);
 }
 
 char *prom_render(const struct snapshot *s)
@@ -245,13 +205,12 @@ char *prom_render(const struct snapshot *s)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	int i;
 
 	if (!f)
 		return NULL;
-	engines(f, s);
-	vgpus(f, s);
-	chans(f, s);
-	policy(f, s);
+	for (i = 0; i < OBJ_COUNT; i++)
+		object(f, s, objects[i]);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;

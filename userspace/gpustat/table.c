@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The tables every text view shares (batch and interactive): columns,
- * headers, rows, sorting. Each row fits in 80 columns.
+ * The text views' columns (batch and interactive): which fields a table
+ * or a line shows, their headers, their values as text, sorting. The
+ * default columns of each table fit in 80.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,104 +12,323 @@
 #include "table.h"
 #include "units.h"
 
-const char *const vgpu_cols[VCOL_COUNT] = {
-	"NAME", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM", "CHAN", "RST", "JOBS/S", "P99",
-};
+#define CMP(a, b)	((a) < (b) ? -1 : (a) > (b))
 
-const char *const chan_cols[CCOL_COUNT] = {
-	"PID", "COMM", "VGPU", "CHAN", "ENGINE", "UTIL", "QUEUE", "JOBS/S", "P50", "P99",
-};
-
-static char *dur(char *buf, size_t len, uint64_t ns, uint64_t count)
+static int add_col(struct cols *cs, const struct field *f, const struct pct_stat *st)
 {
-	if (!count)
-		return strcpy(buf, "-");
-	return format_duration(buf, len, ns);
+	const struct object *o = cs->obj;
+	struct col *c = &cs->c[cs->n];
+	int i;
+
+	if (f->type == FT_PCT && !st) {
+		for (i = 0; i < PCT_STATS; i++)
+			if (add_col(cs, f, &pct_stats[i]))
+				return -1;
+		return 0;
+	}
+	if (cs->n == GS_MAX_COLS) {
+		gs_err("more than %d %s columns", GS_MAX_COLS, o->name);
+		return -1;
+	}
+	c->f = f;
+	c->st = st;
+	c->limit = f->limit ? field_find(o, f->limit, strlen(f->limit)) : NULL;
+	cs->n++;
+	return 0;
 }
 
-static char *pct(char *buf, size_t len, double v)
+/* FIELD, or FIELD.STAT of a percentile set: the @len bytes at @name. */
+static int add_name(struct cols *cs, const char *name, size_t len)
 {
-	snprintf(buf, len, "%.1f%%", v * 100);
+	const struct object *o = cs->obj;
+	const struct field *f = field_find(o, name, len);
+	const char *dot = memrchr(name, '.', len);
+	int i;
+
+	if (f)
+		return add_col(cs, f, NULL);
+	f = dot ? field_find(o, name, dot - name) : NULL;
+	for (i = 0; f && f->type == FT_PCT && i < PCT_STATS; i++)
+		if (strlen(pct_stats[i].name) == len - (dot + 1 - name) &&
+		    !strncmp(pct_stats[i].name, dot + 1, len - (dot + 1 - name)))
+			return add_col(cs, f, &pct_stats[i]);
+	gs_err("no %s field '%.*s' (gpustat --list-fields lists them)", o->name, (int)len, name);
+	return -1;
+}
+
+static int add_list(struct cols *cs, const char *list)
+{
+	const char *end;
+
+	for (; *list; list = *end ? end + 1 : end) {
+		end = list + strcspn(list, ",");
+		if (add_name(cs, list, end - list))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_all(struct cols *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->obj->nfields; i++)
+		if (add_col(cs, &cs->obj->fields[i], NULL))
+			return -1;
+	return 0;
+}
+
+int cols_parse(struct cols *cs, const struct object *o, const char *spec)
+{
+	cs->obj = o;
+	cs->n = 0;
+	if (!spec || *spec == '+') {
+		if (add_list(cs, o->defaults))
+			return -1;
+		if (!spec)
+			return 0;
+		spec++;
+	}
+	if (!strcmp(spec, "all") ? add_all(cs) : add_list(cs, spec))
+		return -1;
+	if (!cs->n)
+		gs_err("no %s columns: name at least one field (gpustat --list-fields)", o->name);
+	return cs->n ? 0 : -1;
+}
+
+int cols_find(const struct cols *cs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cs->n; i++)
+		if (!cs->c[i].st && !strcmp(cs->c[i].f->name, name))
+			return i;
+	return -1;
+}
+
+char *col_header(const struct col *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", c->f->col, c->st ? c->st->col : "");
 	return buf;
 }
 
-void vgpu_header(char *buf, size_t len)
+char *fit_count(char *buf, size_t len, uint64_t v, int width)
 {
-	snprintf(buf, len, "%-8s %3s %6s %6s %6s %4s %14s %8s %3s %6s %6s",
-		 "VGPU", "GPU", "WEIGHT", "TARGET", "SHARE", "CAP", "MEM USED/QUOTA",
-		 "CHAN/MAX", "RST", "JOBS/S", "P99");
+	static const char suffix[] = "kMGTPE";
+	uint64_t d = 1;
+	int i;
+
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	/* Never a wrong figure: wider than @width rather than "0M". */
+	for (i = 0; width > 0 && (int)strlen(buf) > width && suffix[i] && v / d >= 1000; i++) {
+		d *= 1000;
+		snprintf(buf, len, "%llu%c", (unsigned long long)(v / d), suffix[i]);
+	}
+	return buf;
 }
 
-char *short_count(char *buf, size_t len, uint64_t v)
+static char *num_text(uint64_t v, enum funit unit, int width, char *buf, size_t len)
 {
-	if (v < 1000)
+	switch (unit) {
+	case U_NS:
+		return format_duration(buf, len, v);
+	case U_BYTES:
+		return format_size(buf, len, v);
+	case U_COUNT:
+		return fit_count(buf, len, v, width);
+	case U_PERCENT:
+		if (!v)
+			break;
+		snprintf(buf, len, "%llu%%", (unsigned long long)v);
+		return buf;
+	default:
 		snprintf(buf, len, "%llu", (unsigned long long)v);
-	else if (v < 100000)
-		snprintf(buf, len, "%lluk", (unsigned long long)v / 1000);
-	else if (v < 100000000)
-		snprintf(buf, len, "%lluM", (unsigned long long)v / 1000000);
-	else
-		snprintf(buf, len, "++");
+		return buf;
+	}
+	return strcpy(buf, "-");
+}
+
+static char *dbl_text(double v, enum funit unit, char *buf, size_t len)
+{
+	switch (unit) {
+	case U_RATIO:
+		snprintf(buf, len, "%.1f%%", v * 100);
+		break;
+	case U_RATE:	/* one decimal below 1000 a second */
+		snprintf(buf, len, v < 999.95 ? "%.1f" : "%.0f", v);
+		break;
+	case U_S:
+		snprintf(buf, len, "%.2fs", v);
+		break;
+	default:
+		snprintf(buf, len, "%g", v);
+		break;
+	}
 	return buf;
 }
 
-/* A rate in 6 columns: one decimal below 1000 a second. */
-static char *rate6(char *buf, size_t len, double v)
+/* A value as text; "-" for none (no name, no job in a percentile set). */
+static char *value_text(const struct field *f, const struct pct_stat *st, const void *row,
+			int width, char *buf, size_t len)
 {
-	snprintf(buf, len, v < 999.95 ? "%.1f" : "%.0f", v);
+	union fval v = field_get(f, row);
+
+	switch (f->type) {
+	case FT_STR:
+		snprintf(buf, len, "%s", *v.s ? v.s : "-");
+		return buf;
+	case FT_BOOL:
+		snprintf(buf, len, "%s", v.b ? "yes" : "no");
+		return buf;
+	case FT_S32:
+		snprintf(buf, len, "%lld", (long long)v.i);
+		return buf;
+	case FT_DBL:
+		return dbl_text(v.d, f->unit, buf, len);
+	case FT_PCT:
+		if (st->unit == U_NS && !v.p->count)
+			return strcpy(buf, "-");
+		return num_text(pct_get(v.p, st), st->unit, width, buf, len);
+	default:
+		return num_text(v.u, f->unit, width, buf, len);
+	}
+}
+
+/* "value/limit" ("value/-": no limit) where the field has one. */
+static char *col_text(const struct col *c, const void *row, int width, char *buf, size_t len)
+{
+	char v[64], l[64];
+
+	if (!c->limit)
+		return value_text(c->f, c->st, row, width, buf, len);
+	value_text(c->f, NULL, row, 0, v, sizeof(v));
+	if (field_get(c->limit, row).u)
+		value_text(c->limit, NULL, row, 0, l, sizeof(l));
+	else
+		strcpy(l, "-");
+	snprintf(buf, len, "%s/%s", v, l);
 	return buf;
 }
 
-/* "USED/LIMIT", or "USED/-" when the limit is unknown. */
-static char *used_of(char *buf, size_t len, uint32_t used, uint32_t limit)
+/* The field's width, or its header's if wider; negative: left aligned. */
+static int col_width(const struct col *c)
 {
-	if (limit)
-		snprintf(buf, len, "%u/%u", used, limit);
-	else
-		snprintf(buf, len, "%u/-", used);
-	return buf;
+	char h[64];
+	int w = abs(c->f->width), hw = strlen(col_header(c, h, sizeof(h)));
+
+	w = w > hw ? w : hw;
+	return c->f->width < 0 ? -w : w;
 }
 
-void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v)
+/* Appends @s to the line @buf holds (@k bytes of @len), space separated. */
+static size_t append(char *buf, size_t len, size_t k, int width, int prec, const char *s)
 {
-	char t[16], sh[16], cap[16], used[16], quota[16], mem[40], ch[24], p99[16];
-	char rst[16], jobs[32];
+	int n = snprintf(buf + k, len - k, "%s%*.*s", k ? " " : "", width, prec, s);
 
-	if (v->cap)
-		snprintf(cap, sizeof(cap), "%u%%", v->cap);
-	else
-		strcpy(cap, "-");
-	format_size(used, sizeof(used), v->mem_used);
-	if (v->mem_quota)
-		format_size(quota, sizeof(quota), v->mem_quota);
-	else
-		strcpy(quota, "-");
-	snprintf(mem, sizeof(mem), "%s/%s", used, quota);
-	snprintf(buf, len, "%-8.8s %3u %6u %6s %6s %4s %14.14s %8s %3s %6s %6s",
-		 v->name, v->gpu, v->weight, pct(t, sizeof(t), v->target),
-		 pct(sh, sizeof(sh), v->share), cap, mem,
-		 used_of(ch, sizeof(ch), v->channels, v->max_channels),
-		 short_count(rst, sizeof(rst), v->resets),
-		 rate6(jobs, sizeof(jobs), v->jobs_per_s),
-		 dur(p99, sizeof(p99), v->lat.p99, v->lat.count));
+	return n < 0 || k + n >= len ? len - 1 : k + n;
 }
 
-void chan_header(char *buf, size_t len)
+static void trim(char *buf)
 {
-	snprintf(buf, len, "%6s %-11s %-8s %5s %-8s %6s %5s %7s %7s %7s",
-		 "PID", "COMM", "VGPU", "CHAN", "ENGINE", "UTIL", "QUEUE", "JOBS/S",
-		 "P50", "P99");
+	size_t n = strlen(buf);
+
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = 0;
 }
 
-void chan_row(char *buf, size_t len, const struct snap_chan *c)
+void table_header(const struct cols *cs, char *buf, size_t len)
 {
-	char u[16], p50[16], p99[16];
+	char h[64];
+	size_t k = 0;
+	int i;
 
-	snprintf(buf, len, "%6d %-11.11s %-8.8s %5u %-8.8s %6s %5u %7.1f %7s %7s",
-		 c->pid, c->comm[0] ? c->comm : "?", c->vgpu_name, c->id, c->engine_name,
-		 pct(u, sizeof(u), c->util), c->queued, c->jobs_per_s,
-		 dur(p50, sizeof(p50), c->lat.p50, c->lat.count),
-		 dur(p99, sizeof(p99), c->lat.p99, c->lat.count));
+	buf[0] = 0;
+	for (i = 0; i < cs->n; i++)
+		k = append(buf, len, k, col_width(&cs->c[i]), sizeof(h),
+			   col_header(&cs->c[i], h, sizeof(h)));
+	trim(buf);
+}
+
+/* Names are cut to their column; figures never are. */
+void table_row(const struct cols *cs, const void *row, char *buf, size_t len)
+{
+	char v[128];
+	size_t k = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < cs->n; i++) {
+		const struct col *c = &cs->c[i];
+		int w = col_width(c);
+
+		col_text(c, row, abs(w), v, sizeof(v));
+		k = append(buf, len, k, w, c->f->type == FT_STR ? abs(w) : (int)sizeof(v), v);
+	}
+	trim(buf);
+}
+
+void line_cells(const struct cols *cs, const void *row, char *buf, size_t len)
+{
+	char h[64], v[128];
+	size_t k = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < cs->n && k + 1 < len; i++) {
+		col_text(&cs->c[i], row, 0, v, sizeof(v));
+		k += snprintf(buf + k, len - k, "  %s %s",
+			      col_header(&cs->c[i], h, sizeof(h)), v);
+	}
+}
+
+struct sort_ctx {
+	const struct col *c;
+	const char *rows;
+	size_t size;
+	bool rev;
+};
+
+static int cmp_val(const struct col *c, const void *a, const void *b)
+{
+	union fval x = field_get(c->f, a), y = field_get(c->f, b);
+
+	switch (c->f->type) {
+	case FT_STR:
+		return strcmp(x.s, y.s);
+	case FT_S32:
+		return CMP(x.i, y.i);
+	case FT_DBL:
+		return CMP(x.d, y.d);
+	case FT_BOOL:
+		return CMP(x.b, y.b);
+	case FT_PCT:
+		return CMP(pct_get(x.p, c->st), pct_get(y.p, c->st));
+	default:
+		return CMP(x.u, y.u);
+	}
+}
+
+/* Ties keep the snapshot's order (by GPU and id). */
+static int cmp_idx(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *x = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int r = cmp_val(x->c, x->rows + a * x->size, x->rows + b * x->size);
+
+	if (r)
+		return x->rev ? -r : r;
+	return CMP(a, b);
+}
+
+void table_sort(const struct cols *cs, int col, bool rev, const void *rows,
+		size_t *idx, size_t n)
+{
+	struct sort_ctx x = { &cs->c[col], rows, cs->obj->size, rev };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_idx, &x);
 }
 
 /* "[|||||     ] 52.1%" in @width columns. */
@@ -140,76 +360,4 @@ void history_line(char *buf, size_t len, const float *h, unsigned int n, int wid
 		buf[k++] = levels[l < 0 ? 0 : l > 7 ? 7 : l];
 	}
 	buf[k] = 0;
-}
-
-static int sort_col;
-static bool sort_rev;
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_dbl(double a, double b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int vgpu_cmp(const void *pa, const void *pb)
-{
-	const struct snap_vgpu *a = pa, *b = pb;
-	int r = 0;
-
-	switch (sort_col) {
-	case VCOL_NAME: r = strcmp(a->name, b->name); break;
-	case VCOL_GPU: r = cmp_u64(a->gpu, b->gpu); break;
-	case VCOL_WEIGHT: r = cmp_u64(a->weight, b->weight); break;
-	case VCOL_TARGET: r = cmp_dbl(a->target, b->target); break;
-	case VCOL_SHARE: r = cmp_dbl(a->share, b->share); break;
-	case VCOL_CAP: r = cmp_u64(a->cap, b->cap); break;
-	case VCOL_MEM: r = cmp_u64(a->mem_used, b->mem_used); break;
-	case VCOL_CHAN: r = cmp_u64(a->channels, b->channels); break;
-	case VCOL_RST: r = cmp_u64(a->resets, b->resets); break;
-	case VCOL_JOBS: r = cmp_dbl(a->jobs_per_s, b->jobs_per_s); break;
-	case VCOL_P99: r = cmp_u64(a->lat.p99, b->lat.p99); break;
-	}
-	if (!r)
-		r = cmp_u64((uint64_t)a->gpu << 32 | a->id, (uint64_t)b->gpu << 32 | b->id);
-	return sort_rev ? -r : r;
-}
-
-static int chan_cmp(const void *pa, const void *pb)
-{
-	const struct snap_chan *a = pa, *b = pb;
-	int r = 0;
-
-	switch (sort_col) {
-	case CCOL_PID: r = cmp_u64((uint32_t)a->pid, (uint32_t)b->pid); break;
-	case CCOL_COMM: r = strcmp(a->comm, b->comm); break;
-	case CCOL_VGPU: r = strcmp(a->vgpu_name, b->vgpu_name); break;
-	case CCOL_CHAN: r = cmp_u64(a->id, b->id); break;
-	case CCOL_ENGINE: r = cmp_u64(a->engine, b->engine); break;
-	case CCOL_UTIL: r = cmp_dbl(a->util, b->util); break;
-	case CCOL_QUEUE: r = cmp_u64(a->queued, b->queued); break;
-	case CCOL_JOBS: r = cmp_dbl(a->jobs_per_s, b->jobs_per_s); break;
-	case CCOL_P50: r = cmp_u64(a->lat.p50, b->lat.p50); break;
-	case CCOL_P99: r = cmp_u64(a->lat.p99, b->lat.p99); break;
-	}
-	if (!r)
-		r = cmp_u64(a->id, b->id);
-	return sort_rev ? -r : r;
-}
-
-void sort_vgpus(struct snap_vgpu *v, size_t n, int col, bool rev)
-{
-	sort_col = col;
-	sort_rev = rev;
-	qsort(v, n, sizeof(*v), vgpu_cmp);
-}
-
-void sort_chans(struct snap_chan *c, size_t n, int col, bool rev)
-{
-	sort_col = col;
-	sort_rev = rev;
-	qsort(c, n, sizeof(*c), chan_cmp);
 }

@@ -1,37 +1,53 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gpustat's tables, shared by the batch and the interactive views.
+ * gpustat's text views: the columns a table or a line shows (fields of
+ * fields.c, chosen by -o), their headers, values and sort order; shared
+ * by the batch and the interactive views.
  */
 #ifndef GPUSTAT_TABLE_H
 #define GPUSTAT_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "monitor.h"
+#include "fields.h"
 
-enum vgpu_col {
-	VCOL_NAME, VCOL_GPU, VCOL_WEIGHT, VCOL_TARGET, VCOL_SHARE, VCOL_CAP,
-	VCOL_MEM, VCOL_CHAN, VCOL_RST, VCOL_JOBS, VCOL_P99, VCOL_COUNT
+#define GS_MAX_COLS	64
+#define GS_LINE		2048	/* a row of every column fits */
+
+struct col {
+	const struct field *f;
+	const struct pct_stat *st;	/* FT_PCT: the statistic shown */
+	const struct field *limit;	/* shown as "value/limit" */
 };
 
-enum chan_col {
-	CCOL_PID, CCOL_COMM, CCOL_VGPU, CCOL_CHAN, CCOL_ENGINE, CCOL_UTIL,
-	CCOL_QUEUE, CCOL_JOBS, CCOL_P50, CCOL_P99, CCOL_COUNT
+struct cols {
+	const struct object *obj;
+	struct col c[GS_MAX_COLS];
+	int n;
 };
 
-extern const char *const vgpu_cols[VCOL_COUNT];
-extern const char *const chan_cols[CCOL_COUNT];
+/*
+ * @spec: "FIELD,..." (a percentile set's FIELD.STAT), "+FIELD,..." (after
+ * the defaults) or "all"; NULL: the object's defaults. 0, or -1 with the
+ * message printed.
+ */
+int cols_parse(struct cols *cs, const struct object *o, const char *spec);
+/* The column of @cs showing field (or FIELD.STAT) @name; -1: none. */
+int cols_find(const struct cols *cs, const char *name);
+char *col_header(const struct col *c, char *buf, size_t len);
+void table_header(const struct cols *cs, char *buf, size_t len);
+void table_row(const struct cols *cs, const void *row, char *buf, size_t len);
+/* A line's cells: "  label value" for each column. */
+void line_cells(const struct cols *cs, const void *row, char *buf, size_t len);
+/* @idx: the @n rows at @rows in the order of column @col (stable). */
+void table_sort(const struct cols *cs, int col, bool rev, const void *rows,
+		size_t *idx, size_t n);
 
-void vgpu_header(char *buf, size_t len);
-void vgpu_row(char *buf, size_t len, const struct snap_vgpu *v);
-void chan_header(char *buf, size_t len);
-void chan_row(char *buf, size_t len, const struct snap_chan *c);
 void util_bar(char *buf, size_t len, double util, int width);
-/* A count in at most 3 columns: "7", "999", "12k", "9M". */
-char *short_count(char *buf, size_t len, uint64_t v);
+/* A count in at most @width columns: "7", "999", "12k", "9M". */
+char *fit_count(char *buf, size_t len, uint64_t v, int width);
 void history_line(char *buf, size_t len, const float *h, unsigned int n, int width);
-void sort_vgpus(struct snap_vgpu *v, size_t n, int col, bool rev);
-void sort_chans(struct snap_chan *c, size_t n, int col, bool rev);
 
 #endif /* GPUSTAT_TABLE_H */

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Batch mode: a plain text report per refresh, like top -b.
+ * Batch mode: a plain text report per refresh, like top -b: a title line,
+ * a line per engine, the vGPU and the channel tables (columns: -o).
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "monitor.h"
 #include "table.h"
 
-static void print_gpu(FILE *f, const struct snapshot *s, uint32_t gpu)
+static void print_gpu(FILE *f, const struct snapshot *s, const struct gs_opts *o, uint32_t gpu)
 {
-	char bar[64];
+	char bar[64], cells[GS_LINE];
 	size_t i;
 
 	fprintf(f, "gpu%u\n", gpu);
@@ -20,42 +20,37 @@ static void print_gpu(FILE *f, const struct snapshot *s, uint32_t gpu)
 		if (e->gpu != gpu)
 			continue;
 		util_bar(bar, sizeof(bar), e->util, 30);
-		fprintf(f, "  %-9s %s  queued %u  sw %.1f%%  resets %llu  preemptions %llu\n",
-			e->name, bar, e->queued, e->switch_util * 100,
-			(unsigned long long)e->resets, (unsigned long long)e->preemptions);
+		line_cells(&o->cols[OBJ_ENGINE], e, cells, sizeof(cells));
+		fprintf(f, "  %-9s %s%s\n", e->name, bar, cells);
 	}
+}
+
+static void print_table(FILE *f, const struct cols *cs, const struct snapshot *s)
+{
+	char line[GS_LINE];
+	size_t n, i;
+	const char *rows = obj_rows(cs->obj, s, &n);
+
+	table_header(cs, line, sizeof(line));
+	fprintf(f, "%s\n", line);
+	for (i = 0; i < n; i++) {
+		table_row(cs, rows + i * cs->obj->size, line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	fputc('\n', f);
 }
 
 int text_print(FILE *f, const struct snapshot *s, const struct gs_opts *o)
 {
-	char line[256];
+	char cells[GS_LINE];
 	uint32_t gpu;
-	size_t i;
 
-	fprintf(f, "gpustat%s  interval %.2fs  policy %s (%s)  events %llu  lost %llu\n",
-		s->replay ? " (replay)" : "", s->interval_ns / 1e9, s->policy,
-		s->policy_state, (unsigned long long)s->events,
-		(unsigned long long)s->lost);
+	line_cells(&o->cols[OBJ_GPUSTAT], s, cells, sizeof(cells));
+	fprintf(f, "gpustat%s%s\n", s->replay ? " (replay)" : "", cells);
 	for (gpu = 0; gpu < s->ngpus; gpu++)
-		print_gpu(f, s, gpu);
+		print_gpu(f, s, o, gpu);
 	fputc('\n', f);
-	vgpu_header(line, sizeof(line));
-	fprintf(f, "%s\n", line);
-	for (i = 0; i < s->nvg; i++) {
-		if (!snap_vgpu_match(&s->vg[i], s, o->filter))
-			continue;
-		vgpu_row(line, sizeof(line), &s->vg[i]);
-		fprintf(f, "%s\n", line);
-	}
-	fputc('\n', f);
-	chan_header(line, sizeof(line));
-	fprintf(f, "%s\n", line);
-	for (i = 0; i < s->nch; i++) {
-		if (!snap_chan_match(&s->ch[i], o->filter))
-			continue;
-		chan_row(line, sizeof(line), &s->ch[i]);
-		fprintf(f, "%s\n", line);
-	}
-	fputc('\n', f);
+	print_table(f, &o->cols[OBJ_VGPU], s);
+	print_table(f, &o->cols[OBJ_CHAN], s);
 	return ferror(f) ? -1 : 0;
 }

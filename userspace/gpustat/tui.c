@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The interactive view (ncurses): a header per GPU with engine bars and
- * history, then the vGPU and channel tables. Drawn into stdscr and
- * flushed with wnoutrefresh()/doupdate(), so only what changed is sent.
+ * history, then the vGPU and channel tables (the text report's columns).
+ * Drawn into stdscr and flushed with wnoutrefresh()/doupdate(), so only
+ * what changed is sent.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -16,15 +17,17 @@
 
 enum view { VIEW_BOTH, VIEW_VGPUS, VIEW_CHANNELS, VIEW_COUNT };
 enum pair { PAIR_TITLE = 1, PAIR_LOW, PAIR_MID, PAIR_HIGH, PAIR_UNDER };
+enum tab { TAB_VGPU, TAB_CHAN, TAB_COUNT };
 
 struct tui {
 	bool color;
 	bool paused;
 	bool help;
 	enum view view;
-	bool focus_chans;	/* the table sort keys act on */
-	int vsort, csort;
-	bool vrev, crev;
+	enum tab focus;		/* the table sort keys act on */
+	const struct cols *cols[TAB_COUNT];
+	int sort[TAB_COUNT];	/* a column of cols[] */
+	bool rev[TAB_COUNT];
 	double delay;
 	char filter[64];
 };
@@ -56,7 +59,7 @@ static void colors(void)
 int tui_start(struct tui **tp, const struct gs_opts *o)
 {
 	struct tui *t;
-	int cols, lines;
+	int cols, lines, i;
 
 	if (term_size(&cols, &lines) && (cols < GS_MIN_COLS || lines < GS_MIN_LINES)) {
 		gs_err("the terminal is %dx%d; the interactive view needs at least %dx%d (enlarge it, or use -b for text)",
@@ -70,10 +73,14 @@ int tui_start(struct tui **tp, const struct gs_opts *o)
 	}
 	t->delay = o->delay;
 	t->color = o->color;
-	t->vsort = VCOL_SHARE;
-	t->vrev = true;
-	t->csort = CCOL_UTIL;
-	t->crev = true;
+	t->cols[TAB_VGPU] = &o->cols[OBJ_VGPU];
+	t->cols[TAB_CHAN] = &o->cols[OBJ_CHAN];
+	for (i = 0; i < TAB_COUNT; i++) {
+		int c = cols_find(t->cols[i], t->cols[i]->obj->sort);
+
+		t->sort[i] = c < 0 ? 0 : c;
+		t->rev[i] = c >= 0;	/* the largest first */
+	}
 	if (o->filter)
 		snprintf(t->filter, sizeof(t->filter), "%s", o->filter);
 	if (!initscr()) {
@@ -168,7 +175,7 @@ static int engines(struct tui *t, const struct snapshot *s, int row, int cols)
 			attr(t, util_pair(e->util), false);
 			printw(" q%-3u sw%5.1f%% ", e->queued, e->switch_util * 100);
 			attr(t, PAIR_HIGH, e->resets > 0);
-			printw("rst %-3s", short_count(rst, sizeof(rst), e->resets));
+			printw("rst %-3s", fit_count(rst, sizeof(rst), e->resets, 3));
 			attr(t, PAIR_HIGH, false);
 			printw(" %s", hist);
 			row++;
@@ -184,61 +191,67 @@ static void header_line(struct tui *t, int row, int cols, const char *text, bool
 	attroff(A_REVERSE | A_BOLD);
 }
 
-static int vgpu_table(struct tui *t, struct snapshot *s, int row, int last, int cols)
+/* A vGPU under 90% of its target shows in red. */
+static bool under_target(enum tab tab, const void *row)
 {
-	char line[256];
-	size_t i;
+	const struct snap_vgpu *v = row;
 
-	vgpu_header(line, sizeof(line));
-	header_line(t, row++, cols, line, !t->focus_chans);
-	sort_vgpus(s->vg, s->nvg, t->vsort, t->vrev);
-	for (i = 0; i < s->nvg && row <= last; i++) {
-		const struct snap_vgpu *v = &s->vg[i];
-		bool under = v->active && v->share < v->target * 0.9;
+	return tab == TAB_VGPU && v->active && v->share < v->target * 0.9;
+}
 
-		if (!snap_vgpu_match(v, s, t->filter))
+static bool visible(const struct tui *t, const struct snapshot *s, enum tab tab,
+		    const void *row)
+{
+	if (tab == TAB_VGPU)
+		return snap_vgpu_match(row, s, t->filter);
+	return snap_chan_match(row, t->filter);
+}
+
+/* Table @tab from @row to @last at most, sorted; returns the next row. */
+static int table(struct tui *t, const struct snapshot *s, enum tab tab, int row, int last,
+		 int cols)
+{
+	const struct cols *cs = t->cols[tab];
+	char line[GS_LINE];
+	size_t n, i, *idx;
+	const char *rows = obj_rows(cs->obj, s, &n);
+
+	table_header(cs, line, sizeof(line));
+	header_line(t, row++, cols, line, t->focus == tab);
+	idx = calloc(n + 1, sizeof(*idx));
+	if (!idx)
+		return row;
+	table_sort(cs, t->sort[tab], t->rev[tab], rows, idx, n);
+	for (i = 0; i < n && row <= last; i++) {
+		const void *r = rows + idx[i] * cs->obj->size;
+
+		if (!visible(t, s, tab, r))
 			continue;
-		vgpu_row(line, sizeof(line), v);
-		attr(t, PAIR_UNDER, under);
+		table_row(cs, r, line, sizeof(line));
+		attr(t, PAIR_UNDER, under_target(tab, r));
 		mvprintw(row++, 0, "%-.*s", cols, line);
 		attr(t, PAIR_UNDER, false);
 	}
-	return row;
-}
-
-static int chan_table(struct tui *t, struct snapshot *s, int row, int last, int cols)
-{
-	char line[256];
-	size_t i;
-
-	chan_header(line, sizeof(line));
-	header_line(t, row++, cols, line, t->focus_chans);
-	sort_chans(s->ch, s->nch, t->csort, t->crev);
-	for (i = 0; i < s->nch && row <= last; i++) {
-		if (!snap_chan_match(&s->ch[i], t->filter))
-			continue;
-		chan_row(line, sizeof(line), &s->ch[i]);
-		mvprintw(row++, 0, "%-.*s", cols, line);
-	}
+	free(idx);
 	return row;
 }
 
 static void footer(struct tui *t, int lines, int cols)
 {
-	const char *const *names = t->focus_chans ? chan_cols : vgpu_cols;
-	int col = t->focus_chans ? t->csort : t->vsort;
-	bool rev = t->focus_chans ? t->crev : t->vrev;
-	char buf[160];
+	const struct cols *cs = t->cols[t->focus];
+	char buf[160], h[64];
 
 	snprintf(buf, sizeof(buf),
 		 "q:quit h:help <>:sort %s%s r:rev f:filter spc:pause +-:delay v:view %s",
-		 names[col], rev ? " v" : " ^", view_names[t->view]);
+		 col_header(&cs->c[t->sort[t->focus]], h, sizeof(h)),
+		 t->rev[t->focus] ? " v" : " ^", view_names[t->view]);
 	attron(A_REVERSE);
 	mvprintw(lines - 1, 0, "%-*.*s", cols, cols, buf);
 	attroff(A_REVERSE);
 }
 
-static void help(int lines, int cols)
+/* The keys, then what the focused table's columns are, as fits. */
+static void help(struct tui *t, int lines, int cols)
 {
 	static const char *const text[] = {
 		"gpustat keys",
@@ -253,21 +266,25 @@ static void help(int lines, int cols)
 		"  + -        double / halve the refresh interval",
 		"  v          switch views: all, vGPUs, channels",
 		"",
-		"TARGET: the vGPU's weight over the busy vGPUs' weights, capped.",
-		"SHARE: its part of the GPU's busy engine time in the interval.",
-		"RST: its jobs stopped as hung (past the GPU's job_timeout_ms).",
-		"sw: engine time spent switching contexts (charged to nobody).",
+		"Engines: q runnable channels waiting, sw switching's part of the",
+		"interval (charged to nobody), rst jobs stopped as hung.",
+		"",
 	};
-	int n = sizeof(text) / sizeof(text[0]), i;
-	int top = (lines - n) / 2, left = (cols - 70) / 2;
+	const struct cols *cs = t->cols[t->focus];
+	int n = sizeof(text) / sizeof(text[0]), i, w = cols - 2;
+	int top = (lines - n - cs->n) / 2;
+	char h[64];
 
-	for (i = 0; i < n; i++)
-		mvprintw(top + i, left < 0 ? 0 : left, "%-70.70s", text[i]);
+	top = top < 0 ? 0 : top;
+	for (i = 0; i < n && top + i < lines; i++)
+		mvprintw(top + i, 0, "  %-*.*s", w, w, text[i]);
+	for (i = 0; i < cs->n && top + n + i < lines; i++)
+		mvprintw(top + n + i, 0, "  %-14s %-*.*s", col_header(&cs->c[i], h, sizeof(h)),
+			 w - 15, w - 15, cs->c[i].f->help);
 }
 
-void tui_draw(struct tui *t, const struct snapshot *cs)
+void tui_draw(struct tui *t, const struct snapshot *s)
 {
-	struct snapshot *s = (struct snapshot *)cs;	/* rows sorted in place */
 	int lines, cols, row, mid;
 
 	getmaxyx(stdscr, lines, cols);
@@ -283,14 +300,14 @@ void tui_draw(struct tui *t, const struct snapshot *cs)
 	row = engines(t, s, 1, cols) + 1;
 	mid = row + (lines - 2 - row) / 2;
 	if (t->view == VIEW_VGPUS)
-		vgpu_table(t, s, row, lines - 2, cols);
+		table(t, s, TAB_VGPU, row, lines - 2, cols);
 	else if (t->view == VIEW_CHANNELS)
-		chan_table(t, s, row, lines - 2, cols);
+		table(t, s, TAB_CHAN, row, lines - 2, cols);
 	else
-		chan_table(t, s, vgpu_table(t, s, row, mid, cols) + 1, lines - 2, cols);
+		table(t, s, TAB_CHAN, table(t, s, TAB_VGPU, row, mid, cols) + 1, lines - 2, cols);
 	footer(t, lines, cols);
 	if (t->help)
-		help(lines, cols);
+		help(t, lines, cols);
 	wnoutrefresh(stdscr);
 	doupdate();
 }
@@ -314,10 +331,9 @@ static void prompt_filter(struct tui *t)
 
 static void sort_key(struct tui *t, int step)
 {
-	int *col = t->focus_chans ? &t->csort : &t->vsort;
-	int n = t->focus_chans ? CCOL_COUNT : VCOL_COUNT;
+	int n = t->cols[t->focus]->n;
 
-	*col = (*col + step + n) % n;
+	t->sort[t->focus] = (t->sort[t->focus] + step + n) % n;
 }
 
 static enum tui_action key(struct tui *t, int ch)
@@ -343,13 +359,10 @@ static enum tui_action key(struct tui *t, int ch)
 		sort_key(t, 1);
 		break;
 	case 'r':
-		if (t->focus_chans)
-			t->crev = !t->crev;
-		else
-			t->vrev = !t->vrev;
+		t->rev[t->focus] = !t->rev[t->focus];
 		break;
 	case '\t':
-		t->focus_chans = !t->focus_chans;
+		t->focus = t->focus == TAB_VGPU ? TAB_CHAN : TAB_VGPU;
 		break;
 	case 'f':
 	case '/':
@@ -367,7 +380,7 @@ static enum tui_action key(struct tui *t, int ch)
 		break;
 	case 'v':
 		t->view = (t->view + 1) % VIEW_COUNT;
-		t->focus_chans = t->view == VIEW_CHANNELS;
+		t->focus = t->view == VIEW_CHANNELS ? TAB_CHAN : TAB_VGPU;
 		break;
 	case KEY_RESIZE:
 		break;
