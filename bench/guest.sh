@@ -772,12 +772,51 @@ bench_vfio() {
 	echo "$u" > /sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-vgpu4/create
 	rt=$("$VFIOCLIENT" "$u" rtt 2000 | jq .rtt_ns)
 	echo 1 > "/sys/bus/mdev/devices/$u/remove"
+	read -r verr herr shares < <(vfio_shares)
 	rmmod gpucore_vfio
 	host=$("$SUBBENCH" -n 2000 -r 3 | jq .roundtrip_spin_ns)
 	driver_unload
 	row vfio_rtt "vfio: job round trip (one SPIN of 0 ns), VFIO client vs DRM client" "ns" \
 		"$rt" "$host" "<= 3x" 'r <= 3' \
 		"the VFIO client rings a doorbell (a write to BAR0 through the VFIO device fd) and waits for the MSI eventfd; the device fetches the descriptor and writes the seqno back from a workqueue; the DRM client SUBMITs and WAITs"
+	row vfio_share "vfio: largest share error over ${FAIR_SECS}s of a VFIO tenant vs the host tenant's, fairshare" "%" \
+		"$verr" "$herr" "< 1%" 'o < 1' \
+		"two mediated devices' clients (weights 100, 200; one compute channel each) and a host gpuload tenant (400; three compute channels) in one run, 1 ms jobs; shares (%) of vfio1 vfio2 host, targets 14.29 28.57 57.14: $shares; busy_ns per vGPU from two debugfs snapshots"
+}
+
+# vfio_shares: two VFIO tenants and the host tenant under fairshare, weights
+# 100/200/400, for FAIR_SECS; prints "VFIO_ERR HOST_ERR SHARES": the largest
+# relative share error (%) of the VFIO tenants and the host tenant's.
+vfio_shares() {
+	local u1 u2 v1 v2 t=/sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-vgpu8
+	u1=$(cat /proc/sys/kernel/random/uuid)
+	u2=$(cat /proc/sys/kernel/random/uuid)
+	echo "$u1" > "$t/create"
+	echo "$u2" > "$t/create"
+	v1=vfio-${u1:0:8} v2=vfio-${u2:0:8}
+	"$GPUSCHED" vgpu set "$v1" --weight 100 > /dev/null
+	"$GPUSCHED" vgpu set "$v2" --weight 200 > /dev/null
+	"$GPUSCHED" vgpu set host --weight 400 > /dev/null
+	policy fairshare
+	"$VFIOCLIENT" "$u1" load $((FAIR_SECS + 5)) 1000000 > /dev/null &
+	"$VFIOCLIENT" "$u2" load $((FAIR_SECS + 5)) 1000000 > /dev/null &
+	"$GPULOAD" -c 3 -s 1ms -q 8 -t $((FAIR_SECS + 5)) -Q > /dev/null &
+	sleep 3
+	busy "$v1" "$v2" host > "$OUT/vfio-shares.0"
+	sleep "$FAIR_SECS"
+	busy "$v1" "$v2" host > "$OUT/vfio-shares.1"
+	wait
+	policy builtin
+	echo 1 > "/sys/bus/mdev/devices/$u1/remove"
+	echo 1 > "/sys/bus/mdev/devices/$u2/remove"
+	paste "$OUT/vfio-shares.0" "$OUT/vfio-shares.1" | awk '{
+		for (i = 1; i <= 3; i++) { d[i] = $(i + 3) - $i; t += d[i] }
+		split("1 2 4", w, " ")
+		for (i = 1; i <= 3; i++) {
+			s[i] = d[i] / t; e[i] = (s[i] - w[i] / 7) / (w[i] / 7); if (e[i] < 0) e[i] = -e[i]
+		}
+		printf "%.3f %.3f %.2f/%.2f/%.2f\n", 100 * (e[1] > e[2] ? e[1] : e[2]), 100 * e[3],
+			100 * s[1], 100 * s[2], 100 * s[3] }'
 }
 
 {
