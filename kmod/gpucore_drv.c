@@ -93,6 +93,13 @@ static int gpucore_open(struct drm_device *dev, struct drm_file *file)
 	struct gpucore_vgpu *vgpu = dev->dev_private;
 	struct gpucore_file *fpriv;
 
+	/*
+	 * A vGPU owned by a front end (a VM's) is that front end's alone: no
+	 * host process submits as its tenant. drm_open() counted this open
+	 * first, which gpucore_vgpu_set_device() checks after setting it.
+	 */
+	if (READ_ONCE(vgpu->frontend))
+		return -EPERM;
 	fpriv = gpucore_fail_ptr(kzalloc(sizeof(*fpriv), GFP_KERNEL));
 	if (!fpriv)
 		return -ENOMEM;

@@ -632,18 +632,36 @@ int gpucore_vgpu_destroy(struct gpucore_vgpu *vgpu)
 	return 0;
 }
 
+/*
+ * Make @dev the owner of @vgpu, unless a host process has its DRM device
+ * open: from then on opens are refused (gpucore_open()). The open counts
+ * itself before it looks, the claim sets the owner before it counts: one
+ * of the two sees the other.
+ */
+static int gpucore_vgpu_claim(struct gpucore_vgpu *vgpu, struct device *dev)
+{
+	WRITE_ONCE(vgpu->frontend, dev);
+	smp_mb();
+	if (!atomic_read(&vgpu->drm->open_count))
+		return 0;
+	WRITE_ONCE(vgpu->frontend, NULL);
+	sysfs_remove_link(&vgpu->kobj, "device");
+	return -EBUSY;
+}
+
 /**
  * gpucore_vgpu_set_device - make a vGPU a front end's own
  * @vgpu: a vGPU from gpucore_vgpu_create()
  * @dev: the front end's device for it (a mediated device, say): the vGPU's
  *	sysfs directory gets a link ``device`` to it
  *
- * From then on the vGPU cannot be destroyed through sysfs; its owner
- * removes it with gpucore_vgpu_remove() before @dev goes away.
+ * From then on the vGPU cannot be destroyed through sysfs, and its DRM
+ * device refuses to be opened (-EPERM): its owner alone submits its work,
+ * and removes it with gpucore_vgpu_remove() before @dev goes away.
  *
  * Context: process context.
- * Return: 0, -EBUSY if it has an owner already, or the error of creating
- * the link.
+ * Return: 0, -EBUSY if it has an owner already or its DRM device is open,
+ * or the error of creating the link.
  */
 int gpucore_vgpu_set_device(struct gpucore_vgpu *vgpu, struct device *dev)
 {
@@ -654,7 +672,7 @@ int gpucore_vgpu_set_device(struct gpucore_vgpu *vgpu, struct device *dev)
 	if (!vgpu->frontend && vgpu != gpu->host) {
 		ret = sysfs_create_link(&vgpu->kobj, &dev->kobj, "device");
 		if (!ret)
-			vgpu->frontend = dev;
+			ret = gpucore_vgpu_claim(vgpu, dev);
 	}
 	mutex_unlock(&gpu->vgpu_lock);
 	return ret;

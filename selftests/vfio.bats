@@ -103,6 +103,13 @@ teardown() {
 	assert_success
 }
 
+@test "a mediated device's vGPU is the VM's alone: its render node refuses host processes (EPERM)" {
+	u=$(mdev_create vgpu8)
+	run "$GPULOAD" -V "$(vfio_vgpu "$u")" -c 1 -n 1
+	assert_failure
+	assert_output --partial "Operation not permitted"
+}
+
 @test "gpucore refuses to unload while gpucore_vfio is loaded" {
 	run rmmod gpucore
 	assert_failure
