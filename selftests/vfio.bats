@@ -228,6 +228,37 @@ beside_host_load() {
 	assert_success
 }
 
+# mdev_cycles N: N times, create a mediated device, run a VFIO client's
+# load on it for a second, kill the client with its jobs in flight, remove
+# the device.
+mdev_cycles() {
+	local i u
+	for i in $(seq "$1"); do
+		u=$(mdev_create vgpu8) || return 1
+		"$VFIOCLIENT" "$u" load 600 2000000 > /dev/null &
+		sleep 1
+		kill -KILL $!
+		wait $! 2>/dev/null
+		echo 1 > "/sys/bus/mdev/devices/$u/remove" || return 1
+	done
+}
+
+@test "mediated devices created and removed under load, their clients killed with jobs in flight: a host tenant loses nothing, nothing is left behind" {
+	beside_host_load mdev_cycles 10
+	assert_success
+	nothing_lost "$BATS_TEST_TMPDIR/verify.json"
+	# every vGPU but the host's gone, every instance available again
+	run ls "$(gpu_sys 0)/vgpus"
+	assert_output host
+	[ "$(cat "$(mdev_types)/gpucore-vgpu8/available_instances")" = 8 ]
+	[ "$(vgpu_attr host channels)" = 0 ]
+	# nothing holds a reference: both modules unload
+	run gpucore_vfio_unload
+	assert_success
+	run gpucore_unload
+	assert_success
+}
+
 @test "closing the device stops its work in flight; the mediated device is removed and the modules unload" {
 	u=$(mdev_create vgpu4)
 	"$VFIOCLIENT" "$u" load 600 5000000 > /dev/null &
