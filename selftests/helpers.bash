@@ -184,29 +184,40 @@ job_order() {
 	     /gpucore_job_complete:/ { print "done", ch, s }' "$TRACEFS/trace"
 }
 
-# long_then_short GPULOAD-ARGS...: channel A runs gpuload with the given
-# arguments on engine 0; 100 ms later channel B submits one 1 ms job there.
-# The trace's order of submits, switch-ins and completions goes to
-# $BATS_TEST_TMPDIR/order; prints A's and B's channel ids.
+# long_then_short [--kill] GPULOAD-ARGS...: channel A runs gpuload with the
+# given arguments on engine 0; 100 ms later channel B submits one 1 ms job
+# there. With --kill, A is killed once B's job is done (its work in flight
+# cancelled), else it runs to its end. The trace's order of submits,
+# switch-ins and completions goes to $BATS_TEST_TMPDIR/order; prints A's
+# and B's channel ids.
 long_then_short() {
+	local kill=0
+	[ "$1" = --kill ] && { kill=1; shift; }
 	trace_start gpucore_job_submit gpucore_switch_in gpucore_job_complete
 	"$GPULOAD" -c 1 -i 0 "$@" -Q > /dev/null &
 	local a=$!
 	sleep 0.1
 	"$GPULOAD" -c 1 -i 0 -s 1ms -q 1 -n 1 -Q > /dev/null || return 1
-	wait $a || return 1
+	if [ $kill = 1 ]; then
+		kill -KILL $a
+		wait $a
+	else
+		wait $a || return 1
+	fi
 	trace_stop
 	job_order > "$BATS_TEST_TMPDIR/order"
 	awk '$1 == "submit" && !a { a = $2 } $1 == "submit" && $2 != a { print a, $2; exit }' \
 		"$BATS_TEST_TMPDIR/order"
 }
 
-# short_job_first: channel A runs one 2 s SPIN on engine 0 and channel B
+# short_job_first: channel A runs one 8 s SPIN on engine 0 and channel B
 # submits a 1 ms job 100 ms later: B's job completes first (A is
-# preempted for it, whoever schedules the engine).
+# preempted for it, whoever schedules the engine). A is killed then: its
+# length only gives B, however long a loaded guest takes to start it,
+# time to submit while A runs.
 short_job_first() {
 	local a b
-	run long_then_short -s 2s -q 1 -n 1
+	run long_then_short --kill -s 8s -q 1 -n 1
 	assert_success
 	read -r a b <<< "$output"
 	cat "$BATS_TEST_TMPDIR/order"
