@@ -89,6 +89,8 @@ $(TEST_PROGS) $(BENCH_PROGS): %: %.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $< $(COMMON_SRCS) $(DRM_LIBS) $(BPF_LIBS) -lpthread -lm
 
+# Test programs of several files: every C file of the directory, linked
+# into one (secondary expansion: $$* is the directory).
 .SECONDEXPANSION:
 $(MULTI_TEST_PROGS): %_test: $$(wildcard $$*/*.c $$*/*.h) $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
@@ -96,6 +98,7 @@ $(MULTI_TEST_PROGS): %_test: $$(wildcard $$*/*.c $$*/*.h) $(COMMON_SRCS) $(COMMO
 
 # selftests/abi.bats: selftests/abi.bats.in, then a test per case abi_test
 # runs on one node, named by the case's description (abi_test describe).
+# A description bats would expand (with ", $, ` or \) is refused.
 selftests/abi.bats: selftests/abi.bats.in selftests/progs/abi_test
 	$(msg) GEN $@
 	$(Q)cases=$$(selftests/progs/abi_test describe) && { cat $<; printf '%s\n' "$$cases" | \
