@@ -25,9 +25,24 @@ check() {
 		"$(printf '0\t0\t0\t0')" ]
 	[ "$(jq .total.jobs "$1")" -gt 0 ]
 }
+T=/sys/kernel/tracing
+echo 1 > $T/events/gpucore/gpucore_job_complete/enable
 step "gpuload --verify, compute"
 "$GPULOAD" -c 3 -k mix -s 100us --bo-size 256K -q 4 -n 60 --verify --json > /tmp/mix.json
 check /tmp/mix.json
+echo 0 > $T/events/gpucore/gpucore_job_complete/enable
+step "tracepoints: $(grep -c gpucore_job_complete: $T/trace) job completions traced"
+[ "$(grep -c gpucore_job_complete: $T/trace)" -ge "$(jq .total.jobs /tmp/mix.json)" ]
+step "fdinfo"
+"$GPULOAD" -c 1 -s 20ms -q 2 -t 600 -Q &
+pid=$!
+sleep 3
+fd=$(ls -l /proc/$pid/fd | awk '/renderD/ { print $9; exit }')
+grep drm- /proc/$pid/fdinfo/"$fd"
+busy=$(awk '/^drm-engine-compute:/ { print $2 }' /proc/$pid/fdinfo/"$fd")
+kill -INT $pid
+wait $pid
+[ "${busy:-0}" -gt 0 ]
 step "gpuload --verify, copy engine"
 "$GPULOAD" -E copy -c 2 -k copy --bo-size 1M -q 4 -n 30 --verify --json > /tmp/copy.json
 check /tmp/copy.json
