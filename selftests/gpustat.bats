@@ -5,7 +5,6 @@
 
 load helpers
 
-GPUSTAT=$REPO/userspace/gpustat/gpustat
 TMUX="tmux -L gpustat-test"
 
 setup() {

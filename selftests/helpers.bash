@@ -18,6 +18,7 @@ GPUCORE_KO=${GPUCORE_KO:-$REPO/kmod/gpucore.ko}
 GPUCORE_VFIO_KO=${GPUCORE_VFIO_KO:-${GPUCORE_KO%/*}/gpucore_vfio.ko}
 GPULOAD=$REPO/userspace/gpuload/gpuload
 GPUSCHED=$REPO/userspace/gpusched/gpusched
+GPUSTAT=$REPO/userspace/gpustat/gpustat
 ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale
 HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
