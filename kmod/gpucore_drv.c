@@ -47,10 +47,7 @@ static int num_gpus = -1;
 module_param(num_gpus, int, 0444);
 MODULE_PARM_DESC(num_gpus, "Emulated GPUs (0-8; default 1, or 0 when a gpucore virtual device is present; 0 only then)");
 
-/* Emulated GPUs brought up (num_gpus as used), and all GPUs' slots used. */
-static u32 gpucore_nr_emulated;
-static u32 gpucore_nr_gpus;
-static DEFINE_MUTEX(gpucore_gpus_lock);	/* gpucore_gpus[] and the counts */
+static DEFINE_MUTEX(gpucore_gpus_lock);	/* gpucore_gpus[] */
 
 static const struct pci_device_id gpucore_pci_ids[] = {
 	{ PCI_DEVICE(GPUCORE_VDEV_VENDOR, GPUCORE_VDEV_DEVICE) },
@@ -278,7 +275,7 @@ err_free:
  */
 static unsigned long gpucore_vram_limit_mb(unsigned long want)
 {
-	u32 n = max(gpucore_nr_emulated, 1U);
+	u32 n = max(num_gpus, 1);
 	unsigned long limit = (totalram_pages() >> (20 - PAGE_SHIFT)) / 2 / n;
 
 	limit = max(limit, 16UL);
@@ -302,7 +299,6 @@ static int gpucore_check_params(void)
 		       GPUCORE_MAX_GPUS);
 		return -EINVAL;
 	}
-	gpucore_nr_emulated = num_gpus;
 	if (num_compute < 1 || num_compute > GPUCORE_MAX_ENGINES - 1) {
 		pr_err("gpucore: num_compute=%u is out of range 1-%d\n", num_compute,
 		       GPUCORE_MAX_ENGINES - 1);
@@ -342,7 +338,7 @@ static int gpucore_check_params(void)
  */
 u32 gpucore_num_gpus(void)
 {
-	return gpucore_nr_emulated;
+	return num_gpus;
 }
 EXPORT_SYMBOL_NS_GPL(gpucore_num_gpus, GPUCORE);
 
@@ -429,10 +425,8 @@ static struct gpucore_gpu *gpucore_gpu_publish(u32 from, const struct gpucore_gp
 		;
 	if (id < GPUCORE_MAX_GPUS)
 		gpu = gpucore_gpu_add(id, desc);
-	if (!IS_ERR(gpu)) {
+	if (!IS_ERR(gpu))
 		WRITE_ONCE(gpucore_gpus[id], gpu);
-		gpucore_nr_gpus = max(gpucore_nr_gpus, id + 1);
-	}
 	mutex_unlock(&gpucore_gpus_lock);
 	return gpu;
 }
@@ -461,7 +455,7 @@ static int gpucore_pci_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	ret = gpucore_vdev_open(pdev, &desc);
 	if (ret)
 		return ret;
-	gpu = gpucore_gpu_publish(gpucore_nr_emulated, &desc);
+	gpu = gpucore_gpu_publish(num_gpus, &desc);
 	if (IS_ERR(gpu)) {
 		gpucore_vdev_close(pdev);
 		return PTR_ERR(gpu);
@@ -511,7 +505,7 @@ static int __init gpucore_init(void)
 		return ret;
 	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
 	gpucore_fault_init(gpucore_debugfs_root);
-	for (i = 0; i < gpucore_nr_emulated; i++) {
+	for (i = 0; i < num_gpus; i++) {
 		gpu = gpucore_gpu_publish(i, &(struct gpucore_gpu_desc){
 			.backend = fw_sched & BIT(i) ? &gpucore_emu_fw_backend :
 				   &gpucore_emu_backend,
@@ -531,7 +525,7 @@ static int __init gpucore_init(void)
 	if (ret)
 		goto err_bpf;
 	pr_info("gpucore: %u emulated GPU(s), %u compute + 1 copy engine(s) each, %lu MiB, timeslice %u us, switch cost %u us, job timeout %u ms\n",
-		gpucore_nr_emulated, num_compute, gpucore_vram_mb, timeslice_us, switch_cost_us,
+		num_gpus, num_compute, gpucore_vram_mb, timeslice_us, switch_cost_us,
 		job_timeout_ms);
 	return 0;
 

@@ -210,11 +210,11 @@ static void gpucore_emu_continue(struct gpucore_emu *emu, u64 now, u64 late_ns,
 
 /*
  * Engine time of the current step at @now: the time it ran, but not past
- * its due time
- * (the SPIN's end, the run's budget, a preemption's deadline or the hang
- * limit). The timer firing late is the emulator's error, not the job's
- * work: a SPIN of N ns is charged N ns however often it was preempted, and
- * a slice of N ns is charged N ns whatever the timer's slack.
+ * its due time (the SPIN's end, the run's budget, a preemption's deadline
+ * or the hang limit). The timer firing late is the emulator's error, not
+ * the job's work: a SPIN of N ns is charged N ns however often it was
+ * preempted, and a slice of N ns is charged N ns whatever the timer's
+ * slack.
  */
 static u64 gpucore_emu_step_ran(const struct gpucore_emu *emu, u64 now)
 {
@@ -229,6 +229,7 @@ static void gpucore_emu_spin_end(struct gpucore_emu *emu, u64 now)
 {
 	struct gpucore_job *job = emu->job;
 	u64 ran = gpucore_emu_step_ran(emu, now);
+
 	job->progress += ran;
 	emu->used += ran;
 	gpucore_sched_charge(emu->e, job, ran);

@@ -131,6 +131,11 @@ static void vreg_write(struct gpucore_vdev *vd, u32 reg, u32 val)
 	writel(val, vd->regs + reg);
 }
 
+static u32 vring_read(struct gpucore_vring *r, u32 reg)
+{
+	return vreg_read(r->vd, GPUCORE_VDEV_CH(r->idx, reg));
+}
+
 static void vring_write(struct gpucore_vring *r, u32 reg, u32 val)
 {
 	vreg_write(r->vd, GPUCORE_VDEV_CH(r->idx, reg), val);
@@ -441,7 +446,7 @@ static void gpucore_vring_fail(struct gpucore_vring *r, struct list_head *gone,
 	struct gpucore_vjob *vj, *tmp;
 
 	dev_warn_ratelimited(&r->vd->pdev->dev, "channel %u: error %u, its jobs fail\n",
-			     r->idx, readl(r->vd->regs + GPUCORE_VDEV_CH(r->idx, GPUCORE_VCH_ERROR)));
+			     r->idx, vring_read(r, GPUCORE_VCH_ERROR));
 	vring_write(r, GPUCORE_VCH_CTRL, 0);
 	list_for_each_entry_safe(vj, tmp, &r->inflight, node) {
 		list_move_tail(&vj->node, gone);
@@ -461,7 +466,7 @@ static void gpucore_vring_retire(struct gpucore_vring *r, struct list_head *gone
 	u64 seen = le64_to_cpu(READ_ONCE(*r->fence)), now;
 	struct gpucore_vjob *vj;
 
-	if (readl(r->vd->regs + GPUCORE_VDEV_CH(r->idx, GPUCORE_VCH_ERROR)))
+	if (vring_read(r, GPUCORE_VCH_ERROR))
 		return gpucore_vring_fail(r, gone, done);
 	if (seen > r->issued || seen <= r->done)
 		return;
@@ -541,7 +546,6 @@ static void gpucore_vdev_preempt(struct gpucore_engine *e, struct gpucore_job *j
 	struct gpucore_vdev *vd = to_vdev(e->gpu);
 	struct gpucore_vring *r = gpucore_vring_of(vd, e, job->be_ctx & ~GPUCORE_VJOB_FORCED);
 	struct gpucore_vjob *vj;
-	u32 nr_bufs;
 
 	if (!force || job->be_ctx & GPUCORE_VJOB_FORCED)
 		return;
@@ -555,8 +559,7 @@ static void gpucore_vdev_preempt(struct gpucore_engine *e, struct gpucore_job *j
 		}
 		return;
 	}
-	gpucore_vjob_descs(job, &nr_bufs);
-	if (nr_bufs)
+	if (vj->nr_bufs)
 		return;		/* reported when the device is done with its pages */
 	/* A SPIN touches no memory: report it now, the ring forgets it. */
 	vj->job = NULL;
