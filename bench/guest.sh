@@ -768,8 +768,7 @@ bench_vfio() {
 	log "vfio: job round trip (one SPIN of 0 ns, awaited before the next), VFIO client vs DRM client"
 	driver_load
 	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$VFIO_KO" || { log "vfio: cannot load gpucore_vfio"; driver_unload; return 1; }
-	u=$(cat /proc/sys/kernel/random/uuid)
-	echo "$u" > /sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-vgpu4/create
+	u=$(mdev_new vgpu4)
 	rt=$("$VFIOCLIENT" "$u" rtt 2000 | jq .rtt_ns)
 	echo 1 > "/sys/bus/mdev/devices/$u/remove"
 	read -r verr herr shares < <(vfio_shares)
@@ -784,15 +783,22 @@ bench_vfio() {
 		"two mediated devices' clients (weights 100, 200; one compute channel each) and a host gpuload tenant (400; three compute channels) in one run, 1 ms jobs; shares (%) of vfio1 vfio2 host, targets 14.29 28.57 57.14: $shares; busy_ns per vGPU from two debugfs snapshots"
 }
 
+# mdev_new TYPE: create a mediated device of type gpucore-TYPE on GPU 0;
+# prints its UUID.
+mdev_new() {
+	local u
+	u=$(cat /proc/sys/kernel/random/uuid)
+	echo "$u" > "/sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-$1/create" &&
+		echo "$u"
+}
+
 # vfio_shares: two VFIO tenants and the host tenant under fairshare, weights
 # 100/200/400, for FAIR_SECS; prints "VFIO_ERR HOST_ERR SHARES": the largest
 # relative share error (%) of the VFIO tenants and the host tenant's.
 vfio_shares() {
-	local u1 u2 v1 v2 t=/sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-vgpu8
-	u1=$(cat /proc/sys/kernel/random/uuid)
-	u2=$(cat /proc/sys/kernel/random/uuid)
-	echo "$u1" > "$t/create"
-	echo "$u2" > "$t/create"
+	local u1 u2 v1 v2
+	u1=$(mdev_new vgpu8)
+	u2=$(mdev_new vgpu8)
 	v1=vfio-${u1:0:8} v2=vfio-${u2:0:8}
 	"$GPUSCHED" vgpu set "$v1" --weight 100 > /dev/null
 	"$GPUSCHED" vgpu set "$v2" --weight 200 > /dev/null
