@@ -342,6 +342,9 @@ static struct gpucore_channel *gpucore_channel_new(struct gpucore_vgpu *vgpu,
 		ch->pid = task_tgid_nr(current);
 		get_task_comm(ch->comm, current);
 	} else {
+		/* A front end's channel: its process is the one driving it (a VMM). */
+		if (!(current->flags & PF_KTHREAD))
+			ch->pid = task_tgid_nr(current);
 		strscpy(ch->comm, name, sizeof(ch->comm));
 	}
 	ch->fence_context = dma_fence_context_alloc(1);
@@ -414,6 +417,9 @@ struct gpucore_channel *gpucore_channel_create(struct gpucore_file *fpriv,
  * @engine_class: GPUCORE_ENGINE_CLASS_*; the core picks the engine, as for
  *	a file's channel without GPUCORE_CHANNEL_ENGINE_INSTANCE
  * @name: shown where a file's channel shows its task's name
+ *
+ * The channel's pid is the calling process's (a VFIO device's VMM, which
+ * enables the device's channel), 0 if called from a kernel thread.
  *
  * Context: process context.
  * Return: the channel, or an ERR_PTR: -EINVAL (no such class) or one of

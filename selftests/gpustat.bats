@@ -61,21 +61,6 @@ wait_gpuload() {
 	return 1
 }
 
-# wait_file FILE LINES: until FILE has LINES lines (30 s at most).
-wait_file() {
-	local i
-	for i in $(seq 300); do
-		[ "$(wc -l < "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# last_vgpu FILE NAME JQ: JQ on vGPU NAME of the last object of FILE.
-last_vgpu() {
-	tail -n 1 "$1" | jq -r ".vgpus[] | select(.name == \"$2\") | $3"
-}
-
 # pane: the tmux window's text; wait_pane REGEX: until it shows REGEX.
 pane() { $TMUX capture-pane -pJ; }
 

@@ -115,6 +115,21 @@ within() {
 	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
 }
 
+# wait_file FILE LINES: until FILE has LINES lines (30 s at most).
+wait_file() {
+	local i
+	for i in $(seq 300); do
+		[ "$(wc -l < "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# last_vgpu FILE NAME JQ: JQ on vGPU NAME of the last object of FILE.
+last_vgpu() {
+	tail -n 1 "$1" | jq -r ".vgpus[] | select(.name == \"$2\") | $3"
+}
+
 # gpu_sys N: the sysfs directory of GPU N.
 gpu_sys() { echo "$SYSFS_GPU.${1:-0}"; }
 

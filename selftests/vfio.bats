@@ -218,6 +218,39 @@ beside_host_load() {
 	within 5 "$(share_of host)" 571.4
 }
 
+@test "gpustat shows a VFIO vGPU like any tenant: its channels with the VMM's pid, its jobs and busy time as sysfs counts them" {
+	u=$(mdev_create vgpu4)
+	v=$(vfio_vgpu "$u")
+	"$GPUSTAT" --json -d 1 > "$BATS_TEST_TMPDIR/gs.json" &
+	local gs=$! client n
+	wait_file "$BATS_TEST_TMPDIR/gs.json" 1
+	"$VFIOCLIENT" "$u" load 3 1000000 > /dev/null &
+	client=$!
+	# a refresh while the client's channel runs
+	local i
+	for i in $(seq 300); do
+		run jq -c ".channels[] | select(.vgpu_name == \"$v\") | [.pid, .comm]" \
+			<(tail -n 1 "$BATS_TEST_TMPDIR/gs.json")
+		[ -n "$output" ] && break
+		sleep 0.1
+	done
+	echo "channels of $v: $output (client $client)"
+	[ "$output" = "[$client,\"vfio-ch0\"]" ]
+	wait "$client"
+	# two refreshes after the client's last job
+	n=$(wc -l < "$BATS_TEST_TMPDIR/gs.json")
+	wait_file "$BATS_TEST_TMPDIR/gs.json" $((n + 2))
+	kill "$gs"
+	wait "$gs" || true
+	local jobs busy
+	jobs=$(last_vgpu "$BATS_TEST_TMPDIR/gs.json" "$v" .jobs)
+	busy=$(last_vgpu "$BATS_TEST_TMPDIR/gs.json" "$v" .busy_ns)
+	echo "gpustat: jobs $jobs busy $busy; sysfs: jobs $(vgpu_attr "$v" jobs) busy $(vgpu_attr "$v" busy_ns)"
+	[ "$jobs" -gt 0 ]
+	[ "$jobs" = "$(vgpu_attr "$v" jobs)" ]
+	within 1 "$busy" "$(vgpu_attr "$v" busy_ns)"
+}
+
 @test "ring garbage from the VM (bad descriptors, page lists, addresses, doorbells): a host tenant loses nothing, the device resets and works" {
 	u=$(mdev_create vgpu4)
 	beside_host_load "$VFIOCLIENT" "$u" ringjunk 5

@@ -257,7 +257,8 @@ int BPF_PROG(gs_job_complete, struct gpucore_channel *ch, struct gpucore_job *jo
 	ev.aux2 = ch->nr_pending;
 	ev.a = start ? start - submit : 0;
 	ev.b = job->end_ns - submit;
-	ev.c = job->busy_ns;
+	if (ch->engine->cur == ch)
+		ev.c = ch->busy_ns - ch->engine->busy_at_in;
 	chan_event(ch, &ev);
 	return 0;
 }

@@ -118,6 +118,8 @@ struct gs_engine {
 	__u64 switches;
 	__u64 preemptions;
 	__u64 in_ns;		/* when the running channel was switched in */
+	__u64 run_ns;		/* charged to it in this run, as of run_ts */
+	__u64 run_ts;		/* its last job's completion (or in_ns) */
 	__u32 running;		/* a channel is on it */
 	__u32 cur_channel;
 	__u32 cur_vgpu;
@@ -193,7 +195,9 @@ enum gs_ev_type {
 	GS_EV_SUBMIT = 1,	/* aux2 queued, a seqno */
 	GS_EV_SWITCH_IN,	/* aux engine's nr_queued, aux2 queued, a waited_ns */
 	GS_EV_SWITCH_OUT,	/* aux reason, aux2 queued, a ran_ns, b nr_queued */
-	GS_EV_COMPLETE,		/* aux status, aux2 queued, a wait, b latency, c busy */
+	GS_EV_COMPLETE,		/* aux status, aux2 queued, a wait, b latency,
+				   c engine time charged to the channel in its
+				   current run (0: not running) */
 	GS_EV_CHAN_CREATE,	/* aux pid, name comm */
 	GS_EV_CHAN_DESTROY,
 	GS_EV_CHAN_SEEN,	/* a channel created before gpustat started */
@@ -284,6 +288,8 @@ static __always_inline void gs_fold_switch_in(struct gs_engine *e, struct gs_cha
 		e->cur_channel = ev->channel;
 		e->cur_vgpu = ev->vgpu;
 		e->in_ns = ev->ts;
+		e->run_ns = 0;
+		e->run_ts = ev->ts;
 		e->nr_queued = ev->aux;
 		e->switches++;
 	}
@@ -324,6 +330,11 @@ static __always_inline void gs_fold_complete(struct gs_engine *e, struct gs_vgpu
 	if (e) {
 		e->jobs += ok;
 		e->failed += !ok;
+		/* What its run is charged so far: the live view's exact part. */
+		if (e->running && e->cur_channel == ev->channel && ev->c) {
+			e->run_ns = ev->c;
+			e->run_ts = ev->ts;
+		}
 	}
 	if (v) {
 		__sync_fetch_and_add(&v->jobs, ok);

@@ -372,11 +372,19 @@ void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct
 	}
 }
 
+/*
+ * The engine time of a channel still on its engine: what it was charged
+ * up to its last completed job, plus the time since. Charges stop at a
+ * job's due time while the clock runs on (a late timer is nobody's time),
+ * so only the part since the last completion is an estimate.
+ */
 static uint64_t running_ns(const struct gs_engine *e, uint64_t now)
 {
-	if (!e->running || now <= e->in_ns)
+	uint64_t since = e->run_ts > e->in_ns ? e->run_ts : e->in_ns;
+
+	if (!e->running)
 		return 0;
-	return now - e->in_ns;
+	return e->run_ns + (now > since ? now - since : 0);
 }
 
 static uint64_t mono_max(uint64_t a, uint64_t b)

@@ -243,7 +243,7 @@ void source_set_interval(struct source *src, uint64_t interval_ns);
 /* ---- record.c ---- */
 
 #define GS_REC_MAGIC	"GPUSTAT\n"
-#define GS_REC_VERSION	1
+#define GS_REC_VERSION	2
 
 struct gs_rec_header {
 	char magic[8];
