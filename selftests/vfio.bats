@@ -251,6 +251,30 @@ beside_host_load() {
 	within 1 "$busy" "$(vgpu_attr "$v" busy_ns)"
 }
 
+@test "a VM flooding doorbells and ignoring its interrupts costs only its share: weights 100/300 against a host tenant give 1:3 (within 5%)" {
+	skip_timing_bound
+	u=$(mdev_create vgpu8)
+	v=$(vfio_vgpu "$u")
+	"$GPUSCHED" vgpu set "$v" --weight 100
+	"$GPUSCHED" vgpu set host --weight 300
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
+	"$VFIOCLIENT" "$u" flood 10 1000000 > "$BATS_TEST_TMPDIR/flood.json" &
+	local flood=$!
+	"$GPULOAD" -c 3 -s 1ms -q 8 -t 600 -Q > /dev/null &
+	sleep 3
+	busy_snapshot "$BATS_TEST_TMPDIR/s0"
+	sleep 6
+	busy_snapshot "$BATS_TEST_TMPDIR/s1"
+	wait "$flood"
+	stop_loads
+	cat "$BATS_TEST_TMPDIR/flood.json"
+	[ "$(jq .doorbells "$BATS_TEST_TMPDIR/flood.json")" -gt "$(jq .jobs "$BATS_TEST_TMPDIR/flood.json")" ]
+	run snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" "$v" host
+	echo "$output"
+	within 5 "$(share_of "$v")" 250
+	within 5 "$(share_of host)" 750
+}
+
 @test "ring garbage from the VM (bad descriptors, page lists, addresses, doorbells): a host tenant loses nothing, the device resets and works" {
 	u=$(mdev_create vgpu4)
 	beside_host_load "$VFIOCLIENT" "$u" ringjunk 5

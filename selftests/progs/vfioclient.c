@@ -15,6 +15,10 @@
  *                                  the MSI eventfd
  *   vfioclient UUID load SECS NS   keep 8 SPIN jobs of NS ns queued on a
  *                                  compute channel for SECS seconds
+ *   vfioclient UUID flood SECS NS  the same load, but ringing the doorbell
+ *                                  without pause and never reading the
+ *                                  MSI eventfd (completions seen in the
+ *                                  fence); prints jobs and doorbells (JSON)
  *   vfioclient UUID rtt N          mean round trip of N jobs of one SPIN of
  *                                  0 ns, each awaited through the MSI
  *                                  eventfd before the next (JSON)
@@ -426,6 +430,28 @@ static int cmd_load(struct vdev *v, int secs, uint64_t spin)
 	return chread(&r, GPUCORE_VCH_ERROR) != 0;
 }
 
+/* A VM that floods doorbells and never answers its interrupts. */
+static int cmd_flood(struct vdev *v, int secs, uint64_t spin)
+{
+	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN, .size = spin };
+	uint64_t end = now_ns() + secs * 1000000000ULL;
+	unsigned long rings = 0;
+	struct ring r;
+
+	ring_open(&r, v);
+	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
+		die("channel error after enable", EIO);
+	while (now_ns() < end) {
+		while (r.seqno < *fence_of(&r) + 8)
+			ring_push(&r, &d);
+		chreg(&r, GPUCORE_VCH_TAIL, r.tail);
+		rings++;
+	}
+	printf("{\"jobs\": %llu, \"doorbells\": %lu, \"error\": %u}\n",
+	       (unsigned long long)*fence_of(&r), rings, chread(&r, GPUCORE_VCH_ERROR));
+	return chread(&r, GPUCORE_VCH_ERROR) != 0;
+}
+
 static int cmd_rtt(struct vdev *v, unsigned int n)
 {
 	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN };
@@ -506,7 +532,7 @@ int main(int argc, char **argv)
 	struct vdev v;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | rtt N | ringjunk SECS\n");
+		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | flood SECS NS | rtt N | ringjunk SECS\n");
 		return 2;
 	}
 	vdev_open(&v, argv[1]);
@@ -518,6 +544,8 @@ int main(int argc, char **argv)
 		return cmd_verify(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "load") && argc > 4)
 		return cmd_load(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
+	if (!strcmp(argv[2], "flood") && argc > 4)
+		return cmd_flood(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
 	if (!strcmp(argv[2], "rtt") && argc > 3)
 		return cmd_rtt(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "ringjunk") && argc > 3)
