@@ -275,6 +275,18 @@ beside_host_load() {
 	within 5 "$(share_of host)" 750
 }
 
+@test "a device reset fails the jobs in flight at once, returns the registers to their initial values, and the device works after it" {
+	u=$(mdev_create vgpu4)
+	v=$(vfio_vgpu "$u")
+	run "$VFIOCLIENT" "$u" reset
+	echo "$output"
+	assert_success
+	# eight jobs of 1 s were queued: the reset did not run them out
+	[ "$(jq .reset_ns <<< "$output")" -lt 7000000000 ]
+	[ "$(vgpu_attr "$v" failed)" -gt 0 ]
+	[ "$(vgpu_attr "$v" pending)" = 0 ]
+}
+
 @test "ring garbage from the VM (bad descriptors, page lists, addresses, doorbells): a host tenant loses nothing, the device resets and works" {
 	u=$(mdev_create vgpu4)
 	beside_host_load "$VFIOCLIENT" "$u" ringjunk 5

@@ -25,8 +25,10 @@
  *                     write 1s to clear them
  *   IRQ_MASK      RW  a bit per channel: 1 raises no interrupt
  *   RESET         WO  GPUCORE_VDEV_RESET_MAGIC resets the device: every
- *                     channel is disabled, its jobs in flight fail, the
- *                     registers return to their initial values
+ *                     channel is disabled, its jobs in flight fail (their
+ *                     seqnos written, as for a disabled channel's), the
+ *                     registers return to their initial values; done when
+ *                     the write returns
  *   MEM_LO/HI     RO  the vGPU's memory quota in bytes
  *
  * Channel N's registers start at GPUCORE_VDEV_CH_BASE + N *

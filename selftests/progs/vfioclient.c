@@ -22,6 +22,12 @@
  *   vfioclient UUID rtt N          mean round trip of N jobs of one SPIN of
  *                                  0 ns, each awaited through the MSI
  *                                  eventfd before the next (JSON)
+ *   vfioclient UUID reset          queue eight SPINs of 1 s, reset the
+ *                                  device through its RESET register while
+ *                                  they run; check the registers are as
+ *                                  new, then that a verify round passes;
+ *                                  prints the reset's time and the fence
+ *                                  (JSON)
  *   vfioclient UUID ringjunk SECS  random descriptors, page lists and
  *                                  doorbells for SECS seconds; then reset
  *                                  and check a verify round still passes
@@ -430,6 +436,45 @@ static int cmd_load(struct vdev *v, int secs, uint64_t spin)
 	return chread(&r, GPUCORE_VCH_ERROR) != 0;
 }
 
+/* A reset with jobs in flight: the device's registers as new, and it works. */
+static int cmd_reset(struct vdev *v)
+{
+	static const uint32_t regs[] = { GPUCORE_VCH_CTRL, GPUCORE_VCH_HEAD, GPUCORE_VCH_ERROR,
+					 GPUCORE_VCH_DONE_LO, GPUCORE_VCH_RING_SIZE };
+	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN, .size = 1000000000 };
+	uint64_t t0, reset_ns;
+	struct ring r;
+	unsigned int i;
+
+	ring_open(&r, v);
+	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
+		die("channel error after enable", EIO);
+	for (i = 0; i < 8; i++)
+		ring_push(&r, &d);
+	for (i = 0; i < 500 && chread(&r, GPUCORE_VCH_HEAD) == 0; i++)
+		usleep(10000);
+	if (chread(&r, GPUCORE_VCH_HEAD) == 0)
+		die("the device fetched no descriptor in 5 s", ETIMEDOUT);
+	t0 = now_ns();
+	reg_write(v, GPUCORE_VREG_RESET, GPUCORE_VDEV_RESET_MAGIC);
+	reset_ns = now_ns() - t0;
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (chread(&r, regs[i]))
+			die("a channel register is not back to 0 after the reset", EIO);
+	if (reg_read(v, GPUCORE_VREG_IRQ_MASK))
+		die("IRQ_MASK is not back to 0 after the reset", EIO);
+	printf("{\"reset_ns\": %llu, \"fence\": %llu}\n", (unsigned long long)reset_ns,
+	       (unsigned long long)*fence_of(&r));
+	memset(r.mem, 0, OFF_DATA);
+	lists_build(&r);
+	r.seqno = 0;
+	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COPY))
+		die("channel error after the reset", EIO);
+	if (verify_round(&r, 0x5eedf00d))
+		die("a verify round after the reset mismatched", EIO);
+	return 0;
+}
+
 /* A VM that floods doorbells and never answers its interrupts. */
 static int cmd_flood(struct vdev *v, int secs, uint64_t spin)
 {
@@ -532,7 +577,7 @@ int main(int argc, char **argv)
 	struct vdev v;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | flood SECS NS | rtt N | ringjunk SECS\n");
+		fprintf(stderr, "usage: vfioclient UUID info | hostile SECS | verify N | load SECS NS | flood SECS NS | rtt N | reset | ringjunk SECS\n");
 		return 2;
 	}
 	vdev_open(&v, argv[1]);
@@ -548,6 +593,8 @@ int main(int argc, char **argv)
 		return cmd_flood(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
 	if (!strcmp(argv[2], "rtt") && argc > 3)
 		return cmd_rtt(&v, atoi(argv[3]));
+	if (!strcmp(argv[2], "reset"))
+		return cmd_reset(&v);
 	if (!strcmp(argv[2], "ringjunk") && argc > 3)
 		return cmd_ringjunk(&v, atoi(argv[3]));
 	fprintf(stderr, "vfioclient: unknown command %s\n", argv[2]);
