@@ -776,8 +776,8 @@ bench_vfio() {
 		"$VFIOCLIENT" "$u" rtt 500 | jq .rtt_ns >> "$OUT/vfio-rtt"
 		"$SUBBENCH" -n 2000 -r 1 | jq .roundtrip_spin_ns >> "$OUT/drm-rtt"
 	done
-	rt=$(median < "$OUT/vfio-rtt")
-	host=$(median < "$OUT/drm-rtt")
+	rt=$(med $(cat "$OUT/vfio-rtt"))
+	host=$(med $(cat "$OUT/drm-rtt"))
 	echo 1 > "/sys/bus/mdev/devices/$u/remove"
 	read -r verr herr shares < <(vfio_shares)
 	rmmod gpucore_vfio
@@ -788,11 +788,6 @@ bench_vfio() {
 	row vfio_share "vfio: largest share error over ${FAIR_SECS}s of a VFIO tenant vs the host tenant's, fairshare" "%" \
 		"$verr" "$herr" "< 1%" 'o < 1' \
 		"two mediated devices' clients (weights 100, 200; one compute channel each) and a host gpuload tenant (400; three compute channels) in one run, 1 ms jobs; shares (%) of vfio1 vfio2 host, targets 14.29 28.57 57.14: $shares; busy_ns per vGPU from two debugfs snapshots"
-}
-
-# median: the median of the numbers on stdin, one per line.
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 # mdev_new TYPE: create a mediated device of type gpucore-TYPE on GPU 0;
