@@ -27,8 +27,8 @@ check() {
 }
 T=/sys/kernel/tracing
 echo 1 > $T/events/gpucore/gpucore_job_complete/enable
-step "gpuload --verify, compute"
-"$GPULOAD" -c 3 -k mix -s 100us --bo-size 256K -q 4 -n 60 --verify --json > /tmp/mix.json
+step "gpuload --verify, compute, syncobj out-fences"
+"$GPULOAD" -c 3 -k mix -s 100us --bo-size 256K -q 4 -n 60 --sync syncobj --verify --json > /tmp/mix.json
 check /tmp/mix.json
 echo 0 > $T/events/gpucore/gpucore_job_complete/enable
 step "tracepoints: $(grep -c gpucore_job_complete: $T/trace) job completions traced"
@@ -43,8 +43,8 @@ busy=$(awk '/^drm-engine-compute:/ { print $2 }' /proc/$pid/fdinfo/"$fd")
 kill -INT $pid
 wait $pid
 [ "${busy:-0}" -gt 0 ]
-step "gpuload --verify, copy engine"
-"$GPULOAD" -E copy -c 2 -k copy --bo-size 1M -q 4 -n 30 --verify --json > /tmp/copy.json
+step "gpuload --verify, copy engine, WAIT ioctl"
+"$GPULOAD" -E copy -c 2 -k copy --bo-size 1M -q 4 -n 30 --sync wait --verify --json > /tmp/copy.json
 check /tmp/copy.json
 step "unload"
 rmmod gpucore
