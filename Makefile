@@ -46,12 +46,11 @@ DRM_LIBS := $(shell $(PKG_CONFIG) --libs libdrm 2>/dev/null)
 JSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
+NPROC := $(shell nproc)
 
-# gpustat joins once its sources are in the tree.
-TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched \
-	 $(if $(wildcard userspace/gpustat/main.c),userspace/gpustat/gpustat)
+TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched userspace/gpustat/gpustat
 COMMON_SRCS := $(wildcard userspace/common/*.c)
-COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h
+COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h include/uapi/gpucore_limits.h
 
 .PHONY: all deps kmod bpf tools test test-vm demo bench clean install check-kdir \
 	debug-kernel kmod-debug test-debug test-debug-ci soak
@@ -123,7 +122,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function 
 	      -I$(BPF_OUT) -Ibpf -Iinclude/uapi
 POLICIES := $(patsubst %.c,%.o,$(wildcard bpf/*.bpf.c))
 BROKEN_POLICIES := $(patsubst %.c,%.o,$(wildcard selftests/policies/*.bpf.c))
-BPF_HDRS := $(wildcard bpf/*.h) include/uapi/gpucore_sched.h $(BPF_OUT)/vmlinux.h
+BPF_HDRS := $(wildcard bpf/*.h) include/uapi/gpucore_sched.h include/uapi/gpucore_limits.h $(BPF_OUT)/vmlinux.h
 
 bpf: $(POLICIES) $(BROKEN_POLICIES)
 
@@ -148,7 +147,7 @@ GPUSTAT_HDRS := $(wildcard $(GPUSTAT_DIR)/*.h)
 GPUSTAT_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw libmicrohttpd 2>/dev/null)
 GPUSTAT_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw libmicrohttpd 2>/dev/null)
 
-build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h $(BPF_OUT)/vmlinux.h
+build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h include/uapi/gpucore_limits.h $(BPF_OUT)/vmlinux.h
 	$(msg) BPF $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GPUSTAT_DIR) -c $< -o $@
 
@@ -163,21 +162,21 @@ $(GPUSTAT_DIR)/gpustat: $(filter-out %.bpf.c,$(GPUSTAT_SRCS)) $(GPUSTAT_HDRS) $(
 # ---- end of gpustat --------------------------------------------------------
 
 test: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -j$(NPROC) all
 	$(Q)selftests/run $(T)
 
 # gpucore.ko as a virtual machine's driver: QEMU inside the test guest, a
-# vGPU attached through VFIO (TCG inside TCG; the README gives its time).
+# vGPU attached through VFIO (TCG inside TCG; docs/testing.md gives its time).
 test-vm: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -j$(NPROC) all
 	$(Q)VMRUN_TIMEOUT=$${VMRUN_TIMEOUT:-5400} selftests/run selftests/nested/vm.bats
 
 demo: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -j$(NPROC) all
 	$(Q)scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -j$(NPROC) all
 	$(Q)bench/run
 
 # ---- the debug kernel lane ---------------------------------------------
@@ -207,7 +206,7 @@ test-debug: debug-kernel
 
 # What CI runs on the debug kernel: the whole suite takes well over an hour
 # there (KASAN, lockdep and kmemleak make each process start ~20x slower
-# under TCG; the measured figure is in the README, Reliability), so CI takes
+# under TCG; the measured figure is in docs/reliability.md), so CI takes
 # the suites aimed at the driver's failure paths.
 DEBUG_CI_SUITES := selftests/faults.bats selftests/debug/kfaults.bats \
 	selftests/fuzz.bats selftests/stress.bats

@@ -106,7 +106,7 @@ struct fs_vstate {
 	u32 cap;
 };
 
-/* Per (gpu, engine, vGPU), index gev_idx(): the cap window. */
+/* Per (gpu, engine, vGPU), index gc_gev_idx(): the cap window. */
 struct fs_window {
 	u64 win;		/* cap window index (now / cap_window_ns) */
 	u64 win_used;		/* engine time used in the window */
@@ -137,11 +137,11 @@ struct fs_gstate {
 		__type(value, vtype);			\
 	} name SEC(".maps")
 
-ARRAY_MAP(vstates, struct fs_vstate, GC_MAX_GPUS * GC_MAX_VGPUS);
-ARRAY_MAP(windows, struct fs_window, GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS);
-ARRAY_MAP(cstates, struct fs_cstate, GC_MAX_GPUS * GC_NR_CLASSES);
-ARRAY_MAP(estates, struct fs_estate, GC_MAX_GPUS * GC_MAX_ENGINES);
-ARRAY_MAP(gstates, struct fs_gstate, GC_MAX_GPUS);
+ARRAY_MAP(vstates, struct fs_vstate, GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS);
+ARRAY_MAP(windows, struct fs_window, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES * GPUCORE_MAX_VGPUS);
+ARRAY_MAP(cstates, struct fs_cstate, GPUCORE_MAX_GPUS * GC_NR_CLASSES);
+ARRAY_MAP(estates, struct fs_estate, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
+ARRAY_MAP(gstates, struct fs_gstate, GPUCORE_MAX_GPUS);
 
 /* Statistics, readable with bpftool map dump (fairsha.bss). */
 u64 nr_dispatched;
@@ -150,35 +150,35 @@ u64 nr_clamped;		/* vtimes pulled back within a lead of vnow */
 
 static __always_inline struct fs_vstate *vstate_of(u32 gpu, u32 v)
 {
-	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + v % GC_MAX_VGPUS;
+	u32 k = gc_gv_idx(gpu, v);
 
 	return bpf_map_lookup_elem(&vstates, &k);
 }
 
 static __always_inline struct fs_cstate *cstate_of(u32 gpu, u32 cls)
 {
-	u32 k = (gpu % GC_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES;
+	u32 k = gc_gcls_idx(gpu, cls);
 
 	return bpf_map_lookup_elem(&cstates, &k);
 }
 
 static __always_inline struct fs_estate *estate_of(u32 gpu, u32 engine)
 {
-	u32 k = (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
+	u32 k = gc_ge_idx(gpu, engine);
 
 	return bpf_map_lookup_elem(&estates, &k);
 }
 
 static __always_inline struct fs_gstate *gstate_of(u32 gpu)
 {
-	u32 k = gpu % GC_MAX_GPUS;
+	u32 k = gpu % GPUCORE_MAX_GPUS;
 
 	return bpf_map_lookup_elem(&gstates, &k);
 }
 
 static __always_inline struct fs_window *window_of(u32 gpu, u32 engine, u32 v)
 {
-	u32 k = gev_idx(gpu, engine, v);
+	u32 k = gc_gev_idx(gpu, engine, v);
 
 	return bpf_map_lookup_elem(&windows, &k);
 }
@@ -262,7 +262,7 @@ static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 	if (!reset)
 		return;
 	vs->vtime[0] = vs->vtime[1] = 0;
-	for (c = 0; c < GC_MAX_ENGINES; c++) {
+	for (c = 0; c < GPUCORE_MAX_ENGINES; c++) {
 		struct fs_window *win = window_of(gpu, c, vgpu->id);
 
 		if (win)
@@ -308,7 +308,7 @@ s32 BPF_STRUCT_OPS(fairshare_channel_init, struct gpucore_channel *ch)
  */
 static __always_inline void charge(struct gpucore_channel *ch)
 {
-	u32 gpu = ch_gpu(ch), v = ch_vgpu(ch), e = ch_engine(ch), cls = ch_engine_class(ch);
+	u32 gpu = gc_ch_gpu(ch), v = gc_ch_vgpu(ch), e = gc_ch_engine(ch), cls = gc_ch_engine_class(ch);
 	u64 busy = ch->busy_ns, ran = busy - ch->policy_data[PD_CHARGED];
 	u64 now = bpf_ktime_get_ns(), win = now / window_len(), before;
 	struct fs_vstate *vs = vstate_of(gpu, v);
@@ -350,8 +350,8 @@ static __always_inline u64 slice_of(struct gpucore_channel *ch, struct fs_vstate
 
 void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = ch_gpu(ch), e = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
-	u32 cls = ch_engine_class(ch) & 1;
+	u32 gpu = gc_ch_gpu(ch), e = gc_ch_engine(ch), v = gc_ch_vgpu(ch) % GPUCORE_MAX_VGPUS;
+	u32 cls = gc_ch_engine_class(ch) & 1;
 	struct fs_vstate *vs = vstate_of(gpu, v);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	struct fs_estate *es = estate_of(gpu, e);
@@ -378,7 +378,7 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 
 void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 {
-	u32 gpu = ch_gpu(ch), e = ch_engine(ch), v = ch_vgpu(ch) % GC_MAX_VGPUS;
+	u32 gpu = gc_ch_gpu(ch), e = gc_ch_engine(ch), v = gc_ch_vgpu(ch) % GPUCORE_MAX_VGPUS;
 	struct fs_estate *es = estate_of(gpu, e);
 
 	charge(ch);
@@ -419,7 +419,7 @@ static __always_inline void pick_one(struct fs_pick *p, u32 v)
 void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), e = engine->id, cls = engine->engine_class & 1;
+	u32 gpu = gc_engine_gpu(engine), e = engine->id, cls = engine->engine_class & 1;
 	struct fs_estate *es = estate_of(gpu, e);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	struct fs_pick p = {
@@ -436,10 +436,10 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 	p.starved = es->starved;
 	/* Only the vGPUs with channels queued here: lowest set bit first. */
 	m = es->active;
-	bpf_for(i, 0, GC_MAX_VGPUS) {
+	bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
 		if (!m)
 			break;
-		pick_one(&p, __builtin_ctzll(m) % GC_MAX_VGPUS);
+		pick_one(&p, __builtin_ctzll(m) % GPUCORE_MAX_VGPUS);
 		m &= m - 1;
 	}
 	es->wmax = p.wmax;
@@ -474,15 +474,15 @@ void BPF_STRUCT_OPS(fairshare_tick, struct gpucore_gpu *g)
 	int e, i;
 	u32 v;
 
-	bpf_for(e, 0, GC_MAX_ENGINES) {
+	bpf_for(e, 0, GPUCORE_MAX_ENGINES) {
 		es = estate_of(gpu, e);
 		if (!es)
 			break;
 		m = es->active;
-		bpf_for(i, 0, GC_MAX_VGPUS) {
+		bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
 			if (!m)
 				break;
-			v = __builtin_ctzll(m) % GC_MAX_VGPUS;
+			v = __builtin_ctzll(m) % GPUCORE_MAX_VGPUS;
 			m &= m - 1;
 			since = gpucore_dsq_peek_vtime(gpu, VQ(e, v));
 			if (since && now > since && now - since > starve_ns)
@@ -500,8 +500,8 @@ static long reset_gpu(u64 i, void *ctx)
 
 	if (gs)
 		gs->wsum = 0;
-	for (c = 0; c < GC_MAX_ENGINES; c++) {
-		k = i * GC_MAX_ENGINES + c;
+	for (c = 0; c < GPUCORE_MAX_ENGINES; c++) {
+		k = i * GPUCORE_MAX_ENGINES + c;
 		es = bpf_map_lookup_elem(&estates, &k);
 		if (es)
 			*es = (struct fs_estate){};
@@ -518,7 +518,7 @@ static long reset_gpu(u64 i, void *ctx)
 s32 BPF_STRUCT_OPS_SLEEPABLE(fairshare_init)
 {
 	/* Start empty, also when these maps were attached before. */
-	bpf_loop(GC_MAX_GPUS, reset_gpu, NULL, 0);
+	bpf_loop(GPUCORE_MAX_GPUS, reset_gpu, NULL, 0);
 	return gc_create_ev_dsqs();
 }
 

@@ -77,7 +77,7 @@ struct vgpu_info {
 /* Per (gpu, vgpu). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_VGPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS);
 	__type(key, u32);
 	__type(value, struct vgpu_info);
 } vgpus SEC(".maps");
@@ -85,7 +85,7 @@ struct {
 /* Per gpu: sum of the weights of its vGPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS);
 	__type(key, u32);
 	__type(value, u64);
 } weight_sum SEC(".maps");
@@ -98,7 +98,7 @@ struct budget {
 /* Per (gpu, engine, vgpu): engine time used against the cap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES * GC_MAX_VGPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES * GPUCORE_MAX_VGPUS);
 	__type(key, u32);
 	__type(value, struct budget);
 } budgets SEC(".maps");
@@ -106,7 +106,7 @@ struct {
 /* Per (gpu, class, vgpu): engine time used against the share. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_NR_CLASSES * GC_MAX_VGPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GC_NR_CLASSES * GPUCORE_MAX_VGPUS);
 	__type(key, u32);
 	__type(value, struct budget);
 } shares SEC(".maps");
@@ -119,7 +119,7 @@ static __always_inline u32 class_engines(struct gpucore_engine *engine)
 	int i;
 
 #pragma unroll
-	for (i = 0; i < GC_MAX_ENGINES; i++)
+	for (i = 0; i < GPUCORE_MAX_ENGINES; i++)
 		if (i < num && BPF_CORE_READ(engine, gpu, engines[i].engine_class) == cls)
 			n++;
 	return n ?: 1;
@@ -131,7 +131,7 @@ static __always_inline u32 class_engines(struct gpucore_engine *engine)
 /* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
 	__type(key, u32);
 	__type(value, u64);
 } queued_mask SEC(".maps");
@@ -139,16 +139,6 @@ struct {
 static __always_inline u64 period_len(void)
 {
 	return period_ns ?: FS_DEFAULT_PERIOD_NS;
-}
-
-static __always_inline u32 gv_idx(u32 gpu, u32 vgpu)
-{
-	return (gpu % GC_MAX_GPUS) * GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
-}
-
-static __always_inline u32 ge_idx(u32 gpu, u32 engine)
-{
-	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
 }
 
 /* Used time of @b in @period. */
@@ -165,8 +155,8 @@ static __always_inline u64 used_in(struct budget *b, u64 period)
 static __always_inline u64 budget_left(u32 gpu, u32 cls, u32 nr_engines, u32 engine,
 				       u32 vgpu, u64 period, u64 *sharep)
 {
-	u32 gi = gpu % GC_MAX_GPUS, vi = gv_idx(gpu, vgpu), ei = gev_idx(gpu, engine, vgpu);
-	u32 si = gcv_idx(gpu, cls, vgpu);
+	u32 gi = gpu % GPUCORE_MAX_GPUS, vi = gc_gv_idx(gpu, vgpu), ei = gc_gev_idx(gpu, engine, vgpu);
+	u32 si = gc_gcv_idx(gpu, cls, vgpu);
 	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
 	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
 	struct budget *eb = bpf_map_lookup_elem(&budgets, &ei);
@@ -198,7 +188,7 @@ static __always_inline u64 budget_left(u32 gpu, u32 cls, u32 nr_engines, u32 eng
 /* Is @vgpu known (vgpu_init seen, not exited)? */
 static __always_inline bool vgpu_known(u32 gpu, u32 vgpu)
 {
-	u32 vi = gv_idx(gpu, vgpu);
+	u32 vi = gc_gv_idx(gpu, vgpu);
 	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
 
 	return info && info->live;
@@ -207,21 +197,21 @@ static __always_inline bool vgpu_known(u32 gpu, u32 vgpu)
 /* Keep @vgpu's bit in @engine's mask: set while more than @leaving of its channels are queued. */
 static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu, s32 leaving)
 {
-	u32 i = ge_idx(gpu, engine);
+	u32 i = gc_ge_idx(gpu, engine);
 	u64 *mask = bpf_map_lookup_elem(&queued_mask, &i);
 
 	if (!mask)
 		return;
-	if (gpucore_dsq_nr_queued(gpu, VQ(engine, vgpu % GC_MAX_VGPUS)) > leaving)
-		*mask |= 1ULL << (vgpu % GC_MAX_VGPUS);
+	if (gpucore_dsq_nr_queued(gpu, VQ(engine, vgpu % GPUCORE_MAX_VGPUS)) > leaving)
+		*mask |= 1ULL << (vgpu % GPUCORE_MAX_VGPUS);
 	else
-		*mask &= ~(1ULL << (vgpu % GC_MAX_VGPUS));
+		*mask &= ~(1ULL << (vgpu % GPUCORE_MAX_VGPUS));
 }
 
 /* Add (+1) or remove (-1) a vGPU's weight from its GPU's sum. */
 static __always_inline void weight_account(u32 gpu, struct vgpu_info *info, int sign)
 {
-	u32 gi = gpu % GC_MAX_GPUS;
+	u32 gi = gpu % GPUCORE_MAX_GPUS;
 	u64 *sum = bpf_map_lookup_elem(&weight_sum, &gi);
 
 	if (!sum || !info->live)
@@ -234,7 +224,7 @@ static __always_inline void weight_account(u32 gpu, struct vgpu_info *info, int 
 
 static __always_inline struct vgpu_info *vgpu_lookup(struct gpucore_vgpu *vgpu)
 {
-	u32 i = gv_idx(BPF_CORE_READ(vgpu, gpu, id), vgpu->id);
+	u32 i = gc_gv_idx(BPF_CORE_READ(vgpu, gpu, id), vgpu->id);
 
 	return bpf_map_lookup_elem(&vgpus, &i);
 }
@@ -260,10 +250,10 @@ s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 	info->live = 1;
 	weight_account(gpu, info, 1);
 	/* A reused vGPU id starts with a full budget. */
-	for (e = 0; e < GC_MAX_ENGINES; e++)
-		budget_clear(&budgets, gev_idx(gpu, e, vgpu->id));
+	for (e = 0; e < GPUCORE_MAX_ENGINES; e++)
+		budget_clear(&budgets, gc_gev_idx(gpu, e, vgpu->id));
 	for (e = 0; e < GC_NR_CLASSES; e++)
-		budget_clear(&shares, gcv_idx(gpu, e, vgpu->id));
+		budget_clear(&shares, gc_gcv_idx(gpu, e, vgpu->id));
 	return 0;
 }
 
@@ -292,20 +282,20 @@ void BPF_STRUCT_OPS(fixedshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 
 void BPF_STRUCT_OPS(fixedshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), vgpu = ch_vgpu(ch);
+	u32 gpu = gc_ch_gpu(ch), engine = gc_ch_engine(ch), vgpu = gc_ch_vgpu(ch);
 
 	if (!vgpu_known(gpu, vgpu)) {
 		gpucore_error("fixedshare: channel %u of unknown vgpu %u", ch->id, vgpu);
 		return;
 	}
-	gpucore_dsq_insert(ch, VQ(engine, vgpu % GC_MAX_VGPUS), 0, 0);
+	gpucore_dsq_insert(ch, VQ(engine, vgpu % GPUCORE_MAX_VGPUS), 0, 0);
 	mask_update(gpu, engine, vgpu, 0);
 }
 
 void BPF_STRUCT_OPS(fixedshare_quiescent, struct gpucore_channel *ch)
 {
 	/* A queued channel that went away: the kernel took it out of its queue. */
-	mask_update(ch_gpu(ch), ch_engine(ch), ch_vgpu(ch), 0);
+	mask_update(gc_ch_gpu(ch), gc_ch_engine(ch), gc_ch_vgpu(ch), 0);
 }
 
 /* Charge @ran_ns, ended @now, to @b: only its part in the current period. */
@@ -326,8 +316,8 @@ static __always_inline void charge(struct budget *b, u64 ran_ns, u64 now)
 
 void BPF_STRUCT_OPS(fixedshare_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
-	u32 gpu = ch_gpu(ch), vgpu = ch_vgpu(ch);
-	u32 ei = gev_idx(gpu, ch_engine(ch), vgpu), si = gcv_idx(gpu, ch_engine_class(ch), vgpu);
+	u32 gpu = gc_ch_gpu(ch), vgpu = gc_ch_vgpu(ch);
+	u32 ei = gc_gev_idx(gpu, gc_ch_engine(ch), vgpu), si = gc_gcv_idx(gpu, gc_ch_engine_class(ch), vgpu);
 	struct budget *eb = bpf_map_lookup_elem(&budgets, &ei);
 	struct budget *sb = bpf_map_lookup_elem(&shares, &si);
 	u64 now = bpf_ktime_get_ns();
@@ -356,7 +346,7 @@ static long pick_one(u64 v, void *data)
 	struct pick_ctx *c = data;
 	u64 left, share = 1, frac;
 
-	if (v >= GC_MAX_VGPUS || !(c->mask & (1ULL << v)))
+	if (v >= GPUCORE_MAX_VGPUS || !(c->mask & (1ULL << v)))
 		return 0;
 	left = budget_left(c->gpu, c->cls, c->nr_engines, c->engine, v, c->period, &share);
 	if (!left)
@@ -378,7 +368,7 @@ static long pick_one(u64 v, void *data)
 void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), eng = engine->id, mi = ge_idx(gpu, eng);
+	u32 gpu = gc_engine_gpu(engine), eng = engine->id, mi = gc_ge_idx(gpu, eng);
 	u64 *maskp = bpf_map_lookup_elem(&queued_mask, &mi);
 	struct pick_ctx c = {
 		.gpu = gpu,
@@ -395,12 +385,12 @@ void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 		return;
 	c.mask = *maskp;
 	/* A callback loop: verified once, however many vGPUs are queued. */
-	bpf_loop(GC_MAX_VGPUS, pick_one, &c, 0);
+	bpf_loop(GPUCORE_MAX_VGPUS, pick_one, &c, 0);
 	if (c.best < 0) {
 		nr_throttled++;
 		return;
 	}
-	best = (u32)c.best % GC_MAX_VGPUS;
+	best = (u32)c.best % GPUCORE_MAX_VGPUS;
 	id = gpucore_dsq_peek(gpu, VQ(eng, best));
 	/* The one picked leaves the queue when the engine takes it. */
 	mask_update(gpu, eng, best, 1);
@@ -430,7 +420,7 @@ static long clear_mask(u64 i, void *data)
 s32 BPF_STRUCT_OPS_SLEEPABLE(fixedshare_init)
 {
 	/* Start empty, also when these maps were attached before. */
-	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, clear_mask, NULL, 0);
+	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, clear_mask, NULL, 0);
 	return gc_create_ev_dsqs();
 }
 

@@ -43,11 +43,6 @@
 #define ENOSPC		28
 #endif
 
-/* Limits of the driver, for sizing per-GPU/engine/vGPU arrays. */
-#define GC_MAX_GPUS	8
-#define GC_MAX_ENGINES	8
-#define GC_MAX_VGPUS	64
-
 /*
  * kfuncs (kmod/gpucore_bpf.c; each one's kernel-doc says which callbacks
  * may call it: the verifier refuses a program that calls one elsewhere).
@@ -153,30 +148,30 @@ struct gpucore_tunable_range {
 	SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
 
 /* CO-RE reads of the ids a policy keys its state on. */
-static __always_inline u32 ch_gpu(struct gpucore_channel *ch)
+static __always_inline u32 gc_ch_gpu(struct gpucore_channel *ch)
 {
 	return BPF_CORE_READ(ch, gpu, id);
 }
 
-static __always_inline u32 ch_engine(struct gpucore_channel *ch)
+static __always_inline u32 gc_ch_engine(struct gpucore_channel *ch)
 {
 	return BPF_CORE_READ(ch, engine, id);
 }
 
-static __always_inline u32 ch_vgpu(struct gpucore_channel *ch)
+static __always_inline u32 gc_ch_vgpu(struct gpucore_channel *ch)
 {
 	return BPF_CORE_READ(ch, vgpu, id);
 }
 
 /* The channel's class: its own (from CHANNEL_CREATE) or its vGPU's. */
-static __always_inline u32 ch_class(struct gpucore_channel *ch)
+static __always_inline u32 gc_ch_class(struct gpucore_channel *ch)
 {
 	if (BPF_CORE_READ(ch, sched_class) == GPUCORE_CLASS_INTERACTIVE)
 		return GPUCORE_CLASS_INTERACTIVE;
 	return BPF_CORE_READ(ch, vgpu, sched_class);
 }
 
-static __always_inline u32 engine_gpu(struct gpucore_engine *e)
+static __always_inline u32 gc_engine_gpu(struct gpucore_engine *e)
 {
 	return BPF_CORE_READ(e, gpu, id);
 }
@@ -185,39 +180,59 @@ static __always_inline u32 engine_gpu(struct gpucore_engine *e)
 #define GC_NR_CLASSES	GPUCORE_ENGINE_CLASS_COUNT
 
 /* The class of the engine a channel is bound to. */
-static __always_inline u32 ch_engine_class(struct gpucore_channel *ch)
+static __always_inline u32 gc_ch_engine_class(struct gpucore_channel *ch)
 {
 	return BPF_CORE_READ(ch, engine, engine_class) % GC_NR_CLASSES;
 }
 
-/* Index of a (gpu, engine class, vgpu) triple in arrays of that size. */
-static __always_inline u32 gcv_idx(u32 gpu, u32 cls, u32 vgpu)
+/*
+ * Indexes of per-object state in arrays sized by the driver's limits
+ * (gpucore_limits.h): one (gpu, vgpu), (gpu, engine), (gpu, engine class)
+ * pair or triple each.
+ */
+static __always_inline u32 gc_gv_idx(u32 gpu, u32 vgpu)
 {
-	return ((gpu % GC_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES) * GC_MAX_VGPUS +
-		vgpu % GC_MAX_VGPUS;
+	return (gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
+}
+
+static __always_inline u32 gc_ge_idx(u32 gpu, u32 engine)
+{
+	return (gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + engine % GPUCORE_MAX_ENGINES;
+}
+
+static __always_inline u32 gc_gcls_idx(u32 gpu, u32 cls)
+{
+	return (gpu % GPUCORE_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES;
+}
+
+/* Index of a (gpu, engine class, vgpu) triple in arrays of that size. */
+static __always_inline u32 gc_gcv_idx(u32 gpu, u32 cls, u32 vgpu)
+{
+	return ((gpu % GPUCORE_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES) * GPUCORE_MAX_VGPUS +
+		vgpu % GPUCORE_MAX_VGPUS;
 }
 
 /* Index of a (gpu, engine, vgpu) triple in arrays of that size. */
-static __always_inline u32 gev_idx(u32 gpu, u32 engine, u32 vgpu)
+static __always_inline u32 gc_gev_idx(u32 gpu, u32 engine, u32 vgpu)
 {
-	return ((gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES) *
-		GC_MAX_VGPUS + vgpu % GC_MAX_VGPUS;
+	return ((gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + engine % GPUCORE_MAX_ENGINES) *
+		GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
 }
 
 /* ------------------------------------------------------------------ */
 /* queues per (engine, vGPU) and per engine, created by a sleepable init() */
 
 /* The queue of vGPU @v's channels on engine @e, of each GPU (gc_create_ev_dsqs()). */
-#define GC_EV_DSQ(e, v)	((u64)(e) * GC_MAX_VGPUS + (v))
+#define GC_EV_DSQ(e, v)	((u64)(e) * GPUCORE_MAX_VGPUS + (v))
 
 static long __gc_create_ev_step(u64 i, void *data)
 {
-	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES, v;
+	u32 gpu = i / GPUCORE_MAX_ENGINES, e = i % GPUCORE_MAX_ENGINES, v;
 	s32 cls = gpucore_engine_class(gpu, e), *err = data;
 
 	if (cls < 0)
 		return 0;
-	for (v = 0; v < GC_MAX_VGPUS; v++) {
+	for (v = 0; v < GPUCORE_MAX_VGPUS; v++) {
 		*err = gpucore_create_dsq(gpu, cls, GC_EV_DSQ(e, v));
 		if (*err)
 			return 1;
@@ -233,7 +248,7 @@ static __always_inline s32 gc_create_ev_dsqs(void)
 {
 	s32 err = 0;
 
-	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, __gc_create_ev_step, &err, 0);
+	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, __gc_create_ev_step, &err, 0);
 	return err;
 }
 
@@ -242,7 +257,7 @@ static __always_inline s32 gc_create_ev_dsqs(void)
 
 static long __gc_create_engine_step(u64 i, void *data)
 {
-	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES;
+	u32 gpu = i / GPUCORE_MAX_ENGINES, e = i % GPUCORE_MAX_ENGINES;
 	s32 cls = gpucore_engine_class(gpu, e), *err = data;
 
 	if (cls < 0)
@@ -256,7 +271,7 @@ static __always_inline s32 gc_create_engine_dsqs(void)
 {
 	s32 err = 0;
 
-	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, __gc_create_engine_step, &err, 0);
+	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, __gc_create_engine_step, &err, 0);
 	return err;
 }
 
@@ -264,20 +279,20 @@ static __always_inline s32 gc_create_engine_dsqs(void)
  * Round robin per engine that picks by id, for policies (the selftests'
  * broken ones) whose dispatch() chooses with gpucore_dispatch():
  * GPUCORE_RR_QUEUE_OPS(name) defines name_runnable(), which inserts the
- * channel at the tail of its engine's queue; rr_pop() gives dispatch()
+ * channel at the tail of its engine's queue; gc_rr_pop() gives dispatch()
  * the head's id (the channel leaves the queue when gpucore_dispatch()
  * picks it). The policy's init() must be sleepable and call
  * gc_create_engine_dsqs(); GPUCORE_RR_INIT(name) defines one that does.
  */
-static __always_inline u64 rr_pop(struct gpucore_engine *engine)
+static __always_inline u64 gc_rr_pop(struct gpucore_engine *engine)
 {
-	return gpucore_dsq_peek(engine_gpu(engine), GC_ENGINE_DSQ(engine->id));
+	return gpucore_dsq_peek(gc_engine_gpu(engine), GC_ENGINE_DSQ(engine->id));
 }
 
 #define GPUCORE_RR_QUEUE_OPS(name)						\
 void BPF_STRUCT_OPS(name##_runnable, struct gpucore_channel *ch, u64 flags)	\
 {										\
-	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);		\
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(gc_ch_engine(ch)), 0, 0);		\
 }
 
 #define GPUCORE_RR_INIT(name)							\

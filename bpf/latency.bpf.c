@@ -2,7 +2,7 @@
 /*
  * latency: interactive work first, batch work in the background.
  *
- * Every channel is interactive or batch (ch_class(): its own class from
+ * Every channel is interactive or batch (gc_ch_class(): its own class from
  * CHANNEL_CREATE, or its vGPU's). Each engine has two kernel dispatch
  * queues, one per class, in the order channels were inserted (their key
  * is the time of insertion). An engine with nothing in its local queue
@@ -78,7 +78,7 @@ enum run_state {
 /* Per (gpu, engine): what runs there (enum run_state). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
 	__type(key, u32);
 	__type(value, u32);
 } engine_run SEC(".maps");
@@ -86,7 +86,7 @@ struct {
 /* Per (gpu, engine): when a batch channel was last on it (ns). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
 	__type(key, u32);
 	__type(value, u64);
 } engine_batch_ns SEC(".maps");
@@ -94,15 +94,10 @@ struct {
 /* Per (gpu, engine): set by dispatch() when it picks a starved batch channel. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS * GC_MAX_ENGINES);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
 	__type(key, u32);
 	__type(value, u32);
 } engine_starved_pick SEC(".maps");
-
-static __always_inline u32 ge_idx(u32 gpu, u32 engine)
-{
-	return (gpu % GC_MAX_GPUS) * GC_MAX_ENGINES + engine % GC_MAX_ENGINES;
-}
 
 /* The queue of a class on an engine (of the GPU the callback runs for). */
 static __always_inline u64 class_queue(u32 engine, u32 cls)
@@ -117,8 +112,8 @@ static __always_inline u64 class_slice(u32 cls)
 
 void BPF_STRUCT_OPS(latency_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = ch_gpu(ch), engine = ch_engine(ch), cls = ch_class(ch);
-	u32 i = ge_idx(gpu, engine), *run;
+	u32 gpu = gc_ch_gpu(ch), engine = gc_ch_engine(ch), cls = gc_ch_class(ch);
+	u32 i = gc_ge_idx(gpu, engine), *run;
 
 	gpucore_dsq_insert_vtime(ch, class_queue(engine, cls), class_slice(cls),
 				 bpf_ktime_get_ns(), 0);
@@ -155,13 +150,13 @@ static __always_inline bool batch_starved(u32 i, u64 enq_ns)
 
 void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
 {
-	u32 i = ge_idx(ch_gpu(ch), ch_engine(ch)), *run, *starved;
+	u32 i = gc_ge_idx(gc_ch_gpu(ch), gc_ch_engine(ch)), *run, *starved;
 
 	run = bpf_map_lookup_elem(&engine_run, &i);
 	starved = bpf_map_lookup_elem(&engine_starved_pick, &i);
 	if (!run || !starved)
 		return;
-	if (ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
+	if (gc_ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
 		*run = RUN_INTERACTIVE;
 	else
 		*run = *starved ? RUN_BATCH_PINNED : RUN_BATCH;
@@ -170,19 +165,19 @@ void BPF_STRUCT_OPS(latency_running, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(latency_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 reason)
 {
-	u32 i = ge_idx(ch_gpu(ch), ch_engine(ch)), *run;
+	u32 i = gc_ge_idx(gc_ch_gpu(ch), gc_ch_engine(ch)), *run;
 
 	run = bpf_map_lookup_elem(&engine_run, &i);
 	if (run)
 		*run = RUN_IDLE;
-	if (ch_class(ch) != GPUCORE_CLASS_INTERACTIVE)
+	if (gc_ch_class(ch) != GPUCORE_CLASS_INTERACTIVE)
 		batch_seen(i);
 }
 
 void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), eng = engine->id, i = ge_idx(gpu, eng), *starved;
+	u32 gpu = gc_engine_gpu(engine), eng = engine->id, i = gc_ge_idx(gpu, eng), *starved;
 	u64 bq = class_queue(eng, GPUCORE_CLASS_BATCH);
 
 	if (batch_starved(i, gpucore_dsq_peek_vtime(gpu, bq)) &&
@@ -205,7 +200,7 @@ void BPF_STRUCT_OPS(latency_dispatch, struct gpucore_engine *engine,
 /* init()'s queue creation, one bpf_loop() step per (gpu, engine). */
 static long create_step(u64 i, void *data)
 {
-	u32 gpu = i / GC_MAX_ENGINES, e = i % GC_MAX_ENGINES;
+	u32 gpu = i / GPUCORE_MAX_ENGINES, e = i % GPUCORE_MAX_ENGINES;
 	s32 cls = gpucore_engine_class(gpu, e), *err = data;
 
 	if (cls < 0)
@@ -220,7 +215,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(latency_init)
 {
 	s32 err = 0;
 
-	bpf_loop(GC_MAX_GPUS * GC_MAX_ENGINES, create_step, &err, 0);
+	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, create_step, &err, 0);
 	return err;
 }
 

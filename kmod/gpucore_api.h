@@ -21,7 +21,7 @@
 
 #include <linux/types.h>
 
-#define GPUCORE_MAX_GPUS	8
+#include "gpucore_limits.h"	/* include/uapi/gpucore_limits.h */
 
 struct device;
 struct gpucore_gpu;

@@ -38,8 +38,8 @@ struct gpucore_exit_info {
  * the choice of which runnable channel each engine runs next, and for how
  * long. The scheduler core keeps the truth (which channels are runnable,
  * their jobs, the accounting); the policy only decides the order, and the
- * core validates each decision. See Documentation in the README ("Writing
- * a policy") and the DOC comment of gpucore_bpf.c.
+ * core validates each decision. See docs/policies.md ("Writing a
+ * policy") and the DOC comment of gpucore_bpf.c.
  *
  * Calling context: unless said otherwise, a callback is called with the
  * channel's GPU scheduler lock held and interrupts off: it must not sleep,

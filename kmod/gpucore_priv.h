@@ -467,7 +467,6 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 struct gpucore_engine *gpucore_engine_pick(struct gpucore_vgpu *vgpu, u32 engine_class);
 bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *vgpu);
 const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u64 seqno);
-const char *gpucore_switch_reason_name(enum gpucore_switch_reason why);
 int gpucore_sched_gpu_init(struct gpucore_gpu *gpu, const struct gpucore_backend_ops *backend,
 			   u32 num_compute);
 void gpucore_sched_gpu_fini(struct gpucore_gpu *gpu);
@@ -511,15 +510,15 @@ void gpucore_sched_set_policy_class(const struct gpucore_policy_class *cls);
 extern const struct drm_ioctl_desc gpucore_ioctls[GPUCORE_NUM_IOCTLS];
 
 /* gpucore_debugfs.c */
+void gpucore_debugfs_init(struct gpucore_gpu *gpu, struct dentry *root);
+void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
 
-/* Fault injection (gpucore_fault.c): each fallible step asks first. */
+/* gpucore_fault.c: fault injection; each fallible step asks first. */
 bool gpucore_should_fail(void);
 void gpucore_fault_init(struct dentry *dir);
 void gpucore_fault_destroy_delay(void);
 #define gpucore_fail_ptr(expr)		(gpucore_should_fail() ? NULL : (expr))
 #define gpucore_fail_errptr(expr)	(gpucore_should_fail() ? ERR_PTR(-ENOMEM) : (expr))
 #define gpucore_fail_int(expr)		(gpucore_should_fail() ? -ENOMEM : (expr))
-void gpucore_debugfs_init(struct gpucore_gpu *gpu, struct dentry *root);
-void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
 
 #endif /* _GPUCORE_PRIV_H_ */

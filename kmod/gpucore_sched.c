@@ -118,26 +118,6 @@ bool gpucore_fence_foreign(struct dma_fence *fence, const struct gpucore_vgpu *v
 	return foreign;
 }
 
-/**
- * gpucore_switch_reason_name - name of a switch-out reason
- * @why: the reason
- *
- * Return: a static string.
- */
-const char *gpucore_switch_reason_name(enum gpucore_switch_reason why)
-{
-	static const char * const names[] = {
-		[GPUCORE_SWITCH_PREEMPTED] = "preempted",
-		[GPUCORE_SWITCH_DRAINED] = "drained",
-		[GPUCORE_SWITCH_BLOCKED] = "blocked",
-		[GPUCORE_SWITCH_KICKED] = "kicked",
-		[GPUCORE_SWITCH_DESTROYED] = "destroyed",
-		[GPUCORE_SWITCH_EXPIRED] = "expired",
-	};
-
-	return why < ARRAY_SIZE(names) ? names[why] : "unknown";
-}
-
 /* ---- the policy class ---- */
 
 static const struct gpucore_policy_class *gpucore_cls;

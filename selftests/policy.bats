@@ -18,7 +18,6 @@ setup() {
 teardown() {
 	pkill -9 gpuload 2>/dev/null || true
 	"$GPUSCHED" unload >/dev/null 2>&1 || true
-	sleep 0.2
 	gpucore_unload || true
 }
 

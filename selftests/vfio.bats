@@ -14,10 +14,8 @@ setup() {
 }
 
 teardown() {
-	pkill -9 gpuload 2>/dev/null || true
-	pkill -9 vfioclient 2>/dev/null || true
+	pkill -9 -x 'gpuload|vfioclient' 2>/dev/null || true
 	"$GPUSCHED" unload >/dev/null 2>&1 || true
-	sleep 0.2
 	mdev_remove_all
 	gpucore_vfio_unload || true
 	gpucore_unload || true

@@ -9,7 +9,6 @@ setup() {
 
 teardown() {
 	pkill -9 gpuload 2>/dev/null || true
-	sleep 0.2
 	gpucore_unload || true
 }
 

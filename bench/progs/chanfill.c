@@ -69,7 +69,7 @@ static int submit(struct chan *c, __u64 spin_ns, unsigned int n)
 		jobs[i].cmds_ptr = (__u64)(uintptr_t)&cmd;
 		jobs[i].num_cmds = spin_ns ? 1 : 0;
 	}
-	ret = gpucore_ioctl(c->fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	ret = gcu_ioctl(c->fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
 	if (!ret)
 		c->last = s.seqno + n - 1;
 	return ret;
@@ -85,20 +85,20 @@ static void wait_last(struct chan *c)
 
 	if (!c->last)
 		return;
-	ret = gpucore_ioctl(c->fd, DRM_IOCTL_GPUCORE_WAIT, &w);
+	ret = gcu_ioctl(c->fd, DRM_IOCTL_GPUCORE_WAIT, &w);
 	if (ret)
 		die("wait", ret);
 }
 
 static int open_nodes(char *list, int *fds)
 {
-	static struct gpucore_dev dev[MAX_NODES];
+	static struct gcu_dev dev[MAX_NODES];
 	char err[256], *name, *save = NULL;
 	int n = 0, ret;
 
 	for (name = list ? strtok_r(list, ",", &save) : NULL; n < MAX_NODES;
 	     name = strtok_r(NULL, ",", &save)) {
-		ret = gpucore_open(0, name, NULL, &dev[n], err, sizeof(err));
+		ret = gcu_open(0, name, NULL, &dev[n], err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "chanfill: %s\n", err);
 			exit(1);
@@ -125,7 +125,7 @@ static void create_channels(struct chan *ch, unsigned int n, const int *fds,
 		};
 
 		ch[i].fd = fds[i % nfds];
-		ret = gpucore_ioctl(ch[i].fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
+		ret = gcu_ioctl(ch[i].fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
 		if (ret)
 			die("channel create", ret);
 		ch[i].handle = cc.handle;

@@ -55,7 +55,7 @@ static int submit_empty(unsigned int n)
 	struct drm_gpucore_submit s = {
 		.channel = chan, .jobs_ptr = (__u64)(uintptr_t)jobs, .num_jobs = n,
 	};
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
 
 	if (!ret)
 		last_seqno = s.seqno + n - 1;
@@ -67,7 +67,7 @@ static void wait_seqno(__u64 seqno)
 	struct drm_gpucore_wait w = {
 		.channel = chan, .seqno = seqno, .timeout_ns = mono_ns() + 60000000000ULL,
 	};
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_WAIT, &w);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_WAIT, &w);
 
 	if (ret)
 		die("wait", ret);
@@ -87,7 +87,7 @@ static double bench_nop(unsigned int iters)
 	unsigned int i;
 
 	for (i = 0; i < iters; i++) {
-		int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_NOP, &nop);
+		int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_NOP, &nop);
 
 		if (ret)
 			die("nop ioctl", ret);
@@ -125,7 +125,7 @@ static int submit_spin0(void)
 	struct drm_gpucore_submit s = {
 		.channel = chan, .jobs_ptr = (__u64)(uintptr_t)&job, .num_jobs = 1,
 	};
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
 
 	if (!ret)
 		last_seqno = s.seqno;
@@ -157,12 +157,12 @@ static __u32 busy_start(void)
 	struct drm_gpucore_cmd cmd = { .op = GPUCORE_CMD_SPIN, .size = 10000000000ULL };
 	struct drm_gpucore_job job = { .cmds_ptr = (__u64)(uintptr_t)&cmd, .num_cmds = 1 };
 	struct drm_gpucore_submit s = { .jobs_ptr = (__u64)(uintptr_t)&job, .num_jobs = 1 };
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
 
 	if (ret)
 		die("busy channel create", ret);
 	s.channel = cc.handle;
-	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
 	if (ret)
 		die("busy submit", ret);
 	usleep(20000);	/* let it start */
@@ -173,7 +173,7 @@ static __u32 busy_start(void)
 static void busy_stop(__u32 handle)
 {
 	struct drm_gpucore_channel_destroy d = { .handle = handle };
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_DESTROY, &d);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_DESTROY, &d);
 
 	if (ret)
 		die("busy channel destroy", ret);
@@ -215,17 +215,17 @@ static void setup(const char *vgpu)
 		.engine_class = GPUCORE_ENGINE_CLASS_COMPUTE,
 		.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE,
 	};
-	static struct gpucore_dev dev;
+	static struct gcu_dev dev;
 	char err[256];
 	int ret;
 
-	ret = gpucore_open(0, vgpu, NULL, &dev, err, sizeof(err));
+	ret = gcu_open(0, vgpu, NULL, &dev, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "subbench: %s\n", err);
 		exit(1);
 	}
 	fd = dev.fd;
-	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
+	ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
 	if (ret)
 		die("channel create", ret);
 	chan = cc.handle;

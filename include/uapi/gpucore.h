@@ -58,6 +58,7 @@
 #define _UAPI_GPUCORE_H_
 
 #include "drm.h"
+#include "gpucore_limits.h"
 
 #if defined(__cplusplus)
 extern "C" {
@@ -74,14 +75,11 @@ extern "C" {
 #define GPUCORE_FEAT_BPF_SCHED		(1ULL << 4)	/* BPF struct_ops scheduling */
 #define GPUCORE_FEAT_CMD_FLAGS		(1ULL << 5)	/* GPUCORE_CMD_NOPREEMPT, GPUCORE_CMD_HANG */
 
-#define GPUCORE_MAX_ENGINES		8
 #define GPUCORE_MAX_CMDS_PER_JOB	64
 #define GPUCORE_MAX_JOBS_PER_SUBMIT	256
 #define GPUCORE_MAX_QUEUED_JOBS		4096	/* per channel, not yet completed */
 #define GPUCORE_MAX_SPIN_NS		(10ULL * 1000 * 1000 * 1000)	/* 10 s per command */
 #define GPUCORE_NAME_LEN		32
-#define GPUCORE_MAX_CHANNELS		16384	/* per GPU */
-#define GPUCORE_MAX_VGPUS		64	/* per GPU, including the host tenant */
 
 /*
  * Per-vGPU limits on the GPU's shared pools (sysfs vgpus/NAME/max_channels

@@ -17,6 +17,8 @@
 #ifndef _UAPI_GPUCORE_SCHED_H_
 #define _UAPI_GPUCORE_SCHED_H_
 
+#include "gpucore_limits.h"
+
 /*
  * Version of the policy interface. A policy object records the version it
  * was built for (GPUCORE_POLICY() in bpf/gpucore.bpf.h); gpusched refuses
@@ -68,9 +70,9 @@
  * Channel ids (gpucore_channel.id) lie in 1..GPUCORE_MAX_CHANNEL_ID, so a
  * policy can keep per-channel state in an array map indexed by id. An id
  * is unique while its channel exists and may be reused after its
- * exit_channel() callback.
+ * channel_exit() callback.
  */
-#define GPUCORE_MAX_CHANNEL_ID		131072
+#define GPUCORE_MAX_CHANNEL_ID		(GPUCORE_MAX_GPUS * GPUCORE_MAX_CHANNELS)
 
 /* Period of the tick callback and of the watchdog check. */
 #define GPUCORE_TICK_MS			10

@@ -19,13 +19,13 @@ void BPF_STRUCT_OPS(bad_dispatch_outside_runnable, struct gpucore_channel *ch, u
 	/* The defect: dispatching from runnable(). */
 	if (gpucore_dispatch(ch->engine, ch->id, 0) == 0)
 		return;
-	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(gc_ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_dispatch_outside_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

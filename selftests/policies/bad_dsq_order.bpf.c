@@ -20,7 +20,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(bad_dsq_order_init)
 {
 	s32 i, ret;
 
-	for (i = 0; i < GC_MAX_ENGINES; i++) {
+	for (i = 0; i < GPUCORE_MAX_ENGINES; i++) {
 		ret = gpucore_create_dsq(0, GPUCORE_ENGINE_CLASS_COMPUTE, i);
 		if (ret)
 			return ret;
@@ -30,9 +30,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(bad_dsq_order_init)
 
 void BPF_STRUCT_OPS(bad_dsq_order_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 q = ch_engine(ch);
+	u32 q = gc_ch_engine(ch);
 
-	if (ch_engine_class(ch) != GPUCORE_ENGINE_CLASS_COMPUTE) {
+	if (gc_ch_engine_class(ch) != GPUCORE_ENGINE_CLASS_COMPUTE) {
 		gpucore_dsq_insert(ch, GPUCORE_DSQ_LOCAL, 0, 0);
 		return;
 	}

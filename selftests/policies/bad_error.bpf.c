@@ -30,7 +30,7 @@ void BPF_STRUCT_OPS(bad_error_dispatch, struct gpucore_engine *engine,
 		gpucore_error("bad_error: deliberate error after %llu decisions", nr_decisions);
 		return;
 	}
-	id = rr_pop(engine);
+	id = gc_rr_pop(engine);
 	if (!id)
 		return;
 	nr_decisions++;

@@ -30,7 +30,7 @@ GPUCORE_RR_INIT(bad_kfunc_tracing);
 void BPF_STRUCT_OPS(bad_kfunc_tracing_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

@@ -33,33 +33,33 @@ static __always_inline void storm(u32 gpu, u32 engine)
 		nr_kicks++;
 		return;
 	}
-	for (e = 0; e < GC_MAX_ENGINES; e++)
+	for (e = 0; e < GPUCORE_MAX_ENGINES; e++)
 		if (!gpucore_kick_engine(gpu, e, flags))
 			nr_kicks++;
 }
 
 void BPF_STRUCT_OPS(bad_kick_storm_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(gc_ch_engine(ch)), 0, 0);
 	if (kick_in == 1)
-		storm(ch_gpu(ch), ch_engine(ch));
+		storm(gc_ch_gpu(ch), gc_ch_engine(ch));
 }
 
 void BPF_STRUCT_OPS(bad_kick_storm_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);
 	if (kick_in == 2)
-		storm(engine_gpu(engine), engine->id);
+		storm(gc_engine_gpu(engine), engine->id);
 }
 
 void BPF_STRUCT_OPS(bad_kick_storm_running, struct gpucore_channel *ch)
 {
 	if (kick_in == 0)
-		storm(ch_gpu(ch), ch_engine(ch));
+		storm(gc_ch_gpu(ch), gc_ch_engine(ch));
 }
 
 void BPF_STRUCT_OPS(bad_kick_storm_tick, struct gpucore_gpu *gpu)

@@ -23,7 +23,7 @@ GPUCORE_RR_INIT(bad_nonexistent);
 void BPF_STRUCT_OPS(bad_nonexistent_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (!id)
 		return;

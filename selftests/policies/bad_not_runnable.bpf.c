@@ -30,7 +30,7 @@ void BPF_STRUCT_OPS(bad_not_runnable_dispatch, struct gpucore_engine *engine,
 		gpucore_dispatch(engine, prev->id, 0);
 		return;
 	}
-	id = rr_pop(engine);
+	id = gc_rr_pop(engine);
 	if (id)
 		gpucore_dispatch(engine, id, 0);
 }

@@ -26,7 +26,7 @@ void BPF_STRUCT_OPS(bad_nullable_dispatch, struct gpucore_engine *engine,
 	u64 id;
 
 	last_prev = prev->id;	/* the defect: prev may be NULL */
-	id = rr_pop(engine);
+	id = gc_rr_pop(engine);
 	if (id)
 		gpucore_dispatch(engine, id, 0);
 }

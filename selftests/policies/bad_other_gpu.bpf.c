@@ -19,14 +19,14 @@ GPUCORE_POLICY();
 /* Per GPU: the id of the last channel created there (0: none). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GC_MAX_GPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS);
 	__type(key, u32);
 	__type(value, u64);
 } last_channel SEC(".maps");
 
 s32 BPF_STRUCT_OPS(bad_other_gpu_channel_init, struct gpucore_channel *ch)
 {
-	u32 gpu = ch_gpu(ch);
+	u32 gpu = gc_ch_gpu(ch);
 	u64 *last = bpf_map_lookup_elem(&last_channel, &gpu);
 
 	if (last)
@@ -36,7 +36,7 @@ s32 BPF_STRUCT_OPS(bad_other_gpu_channel_init, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(bad_other_gpu_channel_exit, struct gpucore_channel *ch)
 {
-	u32 gpu = ch_gpu(ch);
+	u32 gpu = gc_ch_gpu(ch);
 	u64 *last = bpf_map_lookup_elem(&last_channel, &gpu);
 
 	if (last && *last == ch->id)
@@ -45,20 +45,20 @@ void BPF_STRUCT_OPS(bad_other_gpu_channel_exit, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(bad_other_gpu_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(gc_ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_other_gpu_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = engine_gpu(engine), g;
-	u64 id = rr_pop(engine);
+	u32 gpu = gc_engine_gpu(engine), g;
+	u64 id = gc_rr_pop(engine);
 
 	if (!id)
 		return;
 	/* The defect: prefer a channel of another GPU. */
 #pragma unroll
-	for (g = 0; g < GC_MAX_GPUS; g++) {
+	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
 		u32 key = g;
 		u64 *other = bpf_map_lookup_elem(&last_channel, &key);
 

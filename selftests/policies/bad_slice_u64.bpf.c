@@ -20,7 +20,7 @@ GPUCORE_RR_INIT(bad_slice_u64);
 void BPF_STRUCT_OPS(bad_slice_u64_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

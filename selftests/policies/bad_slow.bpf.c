@@ -34,13 +34,13 @@ static __always_inline void spin(u32 cb)
 void BPF_STRUCT_OPS(bad_slow_runnable, struct gpucore_channel *ch, u64 flags)
 {
 	spin(1);
-	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(ch_engine(ch)), 0, 0);
+	gpucore_dsq_insert(ch, GC_ENGINE_DSQ(gc_ch_engine(ch)), 0, 0);
 }
 
 void BPF_STRUCT_OPS(bad_slow_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	spin(0);
 	if (id)

@@ -21,7 +21,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(bad_unconsumed_init)
 
 void BPF_STRUCT_OPS(bad_unconsumed_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	if ((ch->id & 1) && ch_engine_class(ch) == GPUCORE_ENGINE_CLASS_COMPUTE)
+	if ((ch->id & 1) && gc_ch_engine_class(ch) == GPUCORE_ENGINE_CLASS_COMPUTE)
 		gpucore_dsq_insert(ch, FORGOTTEN_DSQ, 0, 0);	/* the defect */
 	else
 		gpucore_dsq_insert(ch, GPUCORE_DSQ_LOCAL, 0, 0);

@@ -18,7 +18,7 @@ GPUCORE_RR_QUEUE_OPS(unranged);
 void BPF_STRUCT_OPS(unranged_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u64 id = rr_pop(engine);
+	u64 id = gc_rr_pop(engine);
 
 	if (id)
 		gpucore_dispatch(engine, id, 0);

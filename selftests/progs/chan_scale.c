@@ -43,7 +43,7 @@ static int submit_spin(int fd, __u32 ch, __u64 ns, __u64 *seqno)
 	struct drm_gpucore_submit s = {
 		.channel = ch, .jobs_ptr = (__u64)(uintptr_t)&job, .num_jobs = 1,
 	};
-	int ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
+	int ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_SUBMIT, &s);
 
 	*seqno = s.seqno;
 	return ret;
@@ -57,10 +57,10 @@ static int check_done(int fd, __u32 ch, __u64 seqno, __u64 spin_ns)
 	struct drm_gpucore_job_query q = { .channel = ch, .seqno = seqno };
 	int ret;
 
-	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_WAIT, &w);
+	ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_WAIT, &w);
 	if (ret)
 		return ret;
-	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_JOB_QUERY, &q);
+	ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_JOB_QUERY, &q);
 	if (ret)
 		return ret;
 	if (q.state != GPUCORE_JOB_DONE || q.status || q.busy_ns < spin_ns)
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	unsigned int n = 4096, gpu = 0, i;
 	unsigned long long spin = 20000, t0;
 	const char *vgpu = NULL;
-	struct gpucore_dev dev;
+	struct gcu_dev dev;
 	__u32 *handles;
 	__u64 *seqnos;
 	char err[256];
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	ret = gpucore_open(gpu, vgpu, NULL, &dev, err, sizeof(err));
+	ret = gcu_open(gpu, vgpu, NULL, &dev, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "chan_scale: %s\n", err);
 		return 1;
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 			.engine_class = GPUCORE_ENGINE_CLASS_COMPUTE,
 		};
 
-		ret = gpucore_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &c);
+		ret = gcu_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &c);
 		if (ret)
 			return fail("CHANNEL_CREATE", ret);
 		handles[i] = c.handle;
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct drm_gpucore_channel_destroy d = { .handle = handles[i] };
 
-		ret = gpucore_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_DESTROY, &d);
+		ret = gcu_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_DESTROY, &d);
 		if (ret)
 			return fail("CHANNEL_DESTROY", ret);
 	}
@@ -132,6 +132,6 @@ int main(int argc, char **argv)
 	       n, n, (now_ns() - t0) / 1e9);
 	free(handles);
 	free(seqnos);
-	gpucore_close(&dev);
+	gcu_close(&dev);
 	return 0;
 }

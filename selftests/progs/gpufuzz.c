@@ -381,7 +381,7 @@ static int node_of(const char *vgpu)
 {
 	char err[256];
 
-	if (gpucore_vgpu_node(0, vgpu, node, sizeof(node), err, sizeof(err))) {
+	if (gcu_vgpu_node(0, vgpu, node, sizeof(node), err, sizeof(err))) {
 		fprintf(stderr, "gpufuzz: %s\n", err);
 		return -1;
 	}

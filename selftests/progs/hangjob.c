@@ -178,7 +178,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->vgpu && !gpucore_vgpu_name_valid(o->vgpu))
+	if (o->vgpu && !gcu_vgpu_name_valid(o->vgpu))
 		usage_error("--vgpu: '%s' is not a vGPU name", o->vgpu);
 	if (o->device && (o->vgpu || o->gpu_set))
 		usage_error("--device names the node: do not combine it with --gpu or --vgpu");
@@ -209,7 +209,7 @@ static void job_query(int fd, uint32_t ch, uint64_t seqno, struct drm_gpucore_jo
 	memset(q, 0, sizeof(*q));
 	q->channel = ch;
 	q->seqno = seqno;
-	ret = gpucore_ioctl(fd, DRM_IOCTL_GPUCORE_JOB_QUERY, q);
+	ret = gcu_ioctl(fd, DRM_IOCTL_GPUCORE_JOB_QUERY, q);
 	if (ret)
 		die("DRM_IOCTL_GPUCORE_JOB_QUERY of job %" PRIu64 ": %s", seqno, strerror(-ret));
 	if (q->state != GPUCORE_JOB_DONE)
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	struct drm_gpucore_channel_create cc = { .engine_class = GPUCORE_ENGINE_CLASS_COMPUTE };
 	struct drm_gpucore_submit sub = { 0 };
 	struct drm_gpucore_job_query q;
-	struct gpucore_dev dev;
+	struct gcu_dev dev;
 	unsigned int n, i;
 	int hang_status, resubmit, ret;
 	uint64_t detect_ns;
@@ -257,11 +257,11 @@ int main(int argc, char **argv)
 		cc.flags = GPUCORE_CHANNEL_ENGINE_INSTANCE;
 		cc.instance = o.engine;
 	}
-	if (gpucore_open(o.gpu, o.vgpu, o.device, &dev, err, sizeof(err)))
+	if (gcu_open(o.gpu, o.vgpu, o.device, &dev, err, sizeof(err)))
 		die("%s", err);
 	if (!(dev.info.features & GPUCORE_FEAT_CMD_FLAGS))
 		die("%s: the driver has no command flags (GPUCORE_FEAT_CMD_FLAGS)", dev.path);
-	ret = gpucore_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
+	ret = gcu_ioctl(dev.fd, DRM_IOCTL_GPUCORE_CHANNEL_CREATE, &cc);
 	if (ret)
 		die("DRM_IOCTL_GPUCORE_CHANNEL_CREATE: %s", strerror(-ret));
 
@@ -277,7 +277,7 @@ int main(int argc, char **argv)
 	sub.channel = cc.handle;
 	sub.jobs_ptr = (uintptr_t)jobs;
 	sub.num_jobs = n;
-	ret = gpucore_ioctl(dev.fd, DRM_IOCTL_GPUCORE_SUBMIT, &sub);
+	ret = gcu_ioctl(dev.fd, DRM_IOCTL_GPUCORE_SUBMIT, &sub);
 	if (ret == -EINVAL)
 		die("DRM_IOCTL_GPUCORE_SUBMIT: %s (is the GPU's job_timeout_ms 0?)", strerror(-ret));
 	if (ret)
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	sub.jobs_ptr = (uintptr_t)&extra;
 	sub.num_jobs = 1;
 	sub.seqno = 0;
-	resubmit = gpucore_ioctl(dev.fd, DRM_IOCTL_GPUCORE_SUBMIT, &sub);
+	resubmit = gcu_ioctl(dev.fd, DRM_IOCTL_GPUCORE_SUBMIT, &sub);
 
 	printf("{\"hang_status\": %d, \"queued_status\": [", hang_status);
 	for (i = 1; i < n; i++)
@@ -307,6 +307,6 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < n; i++)
 		drmSyncobjDestroy(dev.fd, syncobjs[i]);
-	gpucore_close(&dev);
+	gcu_close(&dev);
 	return 0;
 }

@@ -34,7 +34,7 @@ static int set_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-int gpucore_ioctl(int fd, unsigned long request, void *arg)
+int gcu_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret;
 
@@ -44,21 +44,21 @@ int gpucore_ioctl(int fd, unsigned long request, void *arg)
 	return ret == -1 ? -errno : 0;
 }
 
-bool gpucore_driver_loaded(void)
+bool gcu_driver_loaded(void)
 {
 	struct stat st;
 
 	return stat(GPUCORE_SYSFS_MODULE, &st) == 0;
 }
 
-const char *gpucore_engine_class_name(unsigned int engine_class)
+const char *gcu_engine_class_name(unsigned int engine_class)
 {
 	if (engine_class >= GPUCORE_ENGINE_CLASS_COUNT)
 		return NULL;
 	return engine_class_names[engine_class];
 }
 
-int gpucore_engine_class_parse(const char *name)
+int gcu_engine_class_parse(const char *name)
 {
 	int i;
 
@@ -68,7 +68,7 @@ int gpucore_engine_class_parse(const char *name)
 	return -1;
 }
 
-unsigned int gpucore_count_engines(const struct gpucore_dev *dev,
+unsigned int gcu_count_engines(const struct gcu_dev *dev,
 				   unsigned int engine_class)
 {
 	unsigned int i, n = 0;
@@ -99,7 +99,7 @@ static void list_gpus(char *buf, size_t len)
 	closedir(dir);
 }
 
-bool gpucore_vgpu_name_valid(const char *name)
+bool gcu_vgpu_name_valid(const char *name)
 {
 	return name[0] && strlen(name) < GPUCORE_NAME_LEN &&
 	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
@@ -129,7 +129,7 @@ static int gpu_dir(int gpu, char *dir, size_t len, char *err, size_t errlen)
 		 GPUCORE_DRIVER_NAME, gpu);
 	if (stat(dir, &st) == 0)
 		return 0;
-	if (!gpucore_driver_loaded())
+	if (!gcu_driver_loaded())
 		return set_err(err, errlen, -ENODEV, "no GPU %d: %s", gpu,
 			       GPUCORE_LOAD_HINT);
 	list_gpus(gpus, sizeof(gpus));
@@ -141,7 +141,7 @@ static int gpu_dir(int gpu, char *dir, size_t len, char *err, size_t errlen)
 		       gpu, gpus);
 }
 
-int gpucore_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
+int gcu_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
 		      char *err, size_t errlen)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 64], base[64];
@@ -150,7 +150,7 @@ int gpucore_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
 
 	if (!vgpu)
 		vgpu = GPUCORE_HOST_VGPU;
-	if (!gpucore_vgpu_name_valid(vgpu))
+	if (!gcu_vgpu_name_valid(vgpu))
 		return set_err(err, errlen, -EINVAL, "invalid vGPU name '%s'",
 			       vgpu);
 	ret = gpu_dir(gpu, dir, sizeof(dir), err, errlen);
@@ -180,7 +180,7 @@ static int open_node(const char *path, char *err, size_t errlen)
 
 	if (fd >= 0)
 		return fd;
-	if (e == ENOENT && !gpucore_driver_loaded())
+	if (e == ENOENT && !gcu_driver_loaded())
 		return set_err(err, errlen, -ENODEV, "cannot open %s: %s; %s",
 			       path, strerror(e), GPUCORE_LOAD_HINT);
 	if (e == EACCES || e == EPERM)
@@ -206,13 +206,13 @@ static int check_driver(int fd, const char *path, char *err, size_t errlen)
 	return ret;
 }
 
-static int query_info(struct gpucore_dev *dev, char *err, size_t errlen)
+static int query_info(struct gcu_dev *dev, char *err, size_t errlen)
 {
 	struct drm_gpucore_info *info = &dev->info;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = gpucore_ioctl(dev->fd, DRM_IOCTL_GPUCORE_INFO, info);
+	ret = gcu_ioctl(dev->fd, DRM_IOCTL_GPUCORE_INFO, info);
 	if (ret)
 		return set_err(err, errlen, ret,
 			       "DRM_IOCTL_GPUCORE_INFO on %s failed: %s",
@@ -230,7 +230,7 @@ static int query_info(struct gpucore_dev *dev, char *err, size_t errlen)
 }
 
 /* A node found through sysfs must be the one sysfs named. */
-static int check_identity(const struct gpucore_dev *dev, int gpu,
+static int check_identity(const struct gcu_dev *dev, int gpu,
 			  const char *vgpu, char *err, size_t errlen)
 {
 	if (dev->info.gpu_id != (unsigned int)gpu)
@@ -245,8 +245,8 @@ static int check_identity(const struct gpucore_dev *dev, int gpu,
 	return 0;
 }
 
-int gpucore_open(int gpu, const char *vgpu, const char *path,
-		 struct gpucore_dev *dev, char *err, size_t errlen)
+int gcu_open(int gpu, const char *vgpu, const char *path,
+		 struct gcu_dev *dev, char *err, size_t errlen)
 {
 	int ret;
 
@@ -255,7 +255,7 @@ int gpucore_open(int gpu, const char *vgpu, const char *path,
 	if (path) {
 		snprintf(dev->path, sizeof(dev->path), "%s", path);
 	} else {
-		ret = gpucore_vgpu_node(gpu, vgpu, dev->path, sizeof(dev->path),
+		ret = gcu_vgpu_node(gpu, vgpu, dev->path, sizeof(dev->path),
 					err, errlen);
 		if (ret)
 			return ret;
@@ -270,11 +270,11 @@ int gpucore_open(int gpu, const char *vgpu, const char *path,
 	if (!ret && !path)
 		ret = check_identity(dev, gpu, vgpu, err, errlen);
 	if (ret)
-		gpucore_close(dev);
+		gcu_close(dev);
 	return ret;
 }
 
-void gpucore_close(struct gpucore_dev *dev)
+void gcu_close(struct gcu_dev *dev)
 {
 	if (dev->fd >= 0)
 		close(dev->fd);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * userspace/common/gpucore_dev.h: opening a gpucore device node.
+ * userspace/common/gpucore_dev.h: opening a gpucore device node (the gcu_
+ * prefix: gpucore userspace, distinct from the kernel's gpucore_).
  *
  * Shared by the gpucore tools (gpuload, gpusched, gpustat, selftests/progs).
  * Finds a node the way an operator names it: a GPU index and an optional
@@ -29,7 +30,7 @@
 #define GPUCORE_HOST_VGPU	"host"
 #define GPUCORE_LOAD_HINT	"gpucore driver not loaded? try insmod kmod/gpucore.ko"
 
-struct gpucore_dev {
+struct gcu_dev {
 	int fd;
 	char path[PATH_MAX];		/* the node that was opened */
 	struct drm_gpucore_info info;	/* DRM_IOCTL_GPUCORE_INFO at open */
@@ -44,29 +45,29 @@ struct gpucore_dev {
  *   -EPROTO   ABI version mismatch
  *   other     open() or the INFO ioctl failed
  */
-int gpucore_open(int gpu, const char *vgpu, const char *path,
-		 struct gpucore_dev *dev, char *err, size_t errlen);
-void gpucore_close(struct gpucore_dev *dev);
+int gcu_open(int gpu, const char *vgpu, const char *path,
+		 struct gcu_dev *dev, char *err, size_t errlen);
+void gcu_close(struct gcu_dev *dev);
 
 /* Resolve GPU @gpu's vGPU @vgpu to "/dev/dri/renderDN"; same errors. */
-int gpucore_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
+int gcu_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
 		      char *err, size_t errlen);
 
 /* A vGPU name: 1..GPUCORE_NAME_LEN-1 bytes, no '/', not "." or "..". */
-bool gpucore_vgpu_name_valid(const char *name);
+bool gcu_vgpu_name_valid(const char *name);
 
 /* Is the gpucore module loaded (as seen in sysfs)? */
-bool gpucore_driver_loaded(void);
+bool gcu_driver_loaded(void);
 
 /* ioctl() that restarts on EINTR; returns 0 or a negative errno. */
-int gpucore_ioctl(int fd, unsigned long request, void *arg);
+int gcu_ioctl(int fd, unsigned long request, void *arg);
 
 /* "compute", "copy"; NULL/-1 when unknown. */
-const char *gpucore_engine_class_name(unsigned int engine_class);
-int gpucore_engine_class_parse(const char *name);
+const char *gcu_engine_class_name(unsigned int engine_class);
+int gcu_engine_class_parse(const char *name);
 
 /* Engines of @engine_class on the node (from dev->info). */
-unsigned int gpucore_count_engines(const struct gpucore_dev *dev,
+unsigned int gcu_count_engines(const struct gcu_dev *dev,
 				   unsigned int engine_class);
 
 #endif /* GPUCORE_DEV_H */

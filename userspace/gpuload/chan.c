@@ -197,7 +197,7 @@ static void submit_job(struct gl_chan *ch)
 	sub.channel = ch->handle;
 	sub.jobs_ptr = (uintptr_t)&job;
 	sub.num_jobs = 1;
-	ret = gpucore_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_SUBMIT, &sub);
+	ret = gcu_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_SUBMIT, &sub);
 	if (ret) {
 		chan_fatal(ch, "DRM_IOCTL_GPUCORE_SUBMIT", ret);
 		return;
@@ -223,7 +223,7 @@ static int wait_job(struct gl_chan *ch, struct gl_slot *slot, const char **what)
 	w.channel = ch->handle;
 	w.seqno = slot->seqno;
 	w.timeout_ns = deadline;
-	return gpucore_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_WAIT, &w);
+	return gcu_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_WAIT, &w);
 }
 
 /* The oldest job did not complete in time: it and the later ones are lost. */
@@ -382,7 +382,7 @@ static void reap_oldest(struct gl_chan *ch)
 	}
 	q.channel = ch->handle;
 	q.seqno = slot->seqno;
-	ret = gpucore_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_JOB_QUERY, &q);
+	ret = gcu_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_JOB_QUERY, &q);
 	if (ret == -ENOENT || ret == -ENODATA) {
 		ch->c.lost++;
 		chan_msg(ch, "job %" PRIu64 " completed, but JOB_QUERY does not know it",
@@ -482,7 +482,7 @@ static void check_stats(struct gl_chan *ch)
 	uint64_t ok = ch->c.jobs - ch->c.failed;
 	int ret;
 
-	ret = gpucore_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_CHANNEL_STATS, &st);
+	ret = gcu_ioctl(dev_fd(ch), DRM_IOCTL_GPUCORE_CHANNEL_STATS, &st);
 	if (ret) {
 		chan_fatal(ch, "DRM_IOCTL_GPUCORE_CHANNEL_STATS", ret);
 		return;
@@ -540,7 +540,7 @@ void *gl_chan_thread(void *arg)
 static int chan_ioctl(struct gl_chan *ch, unsigned long req, void *arg,
 		      const char *what)
 {
-	int ret = gpucore_ioctl(dev_fd(ch), req, arg);
+	int ret = gcu_ioctl(dev_fd(ch), req, arg);
 
 	if (ret)
 		gl_err("channel %u: %s failed: %s", ch->index, what,

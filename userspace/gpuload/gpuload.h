@@ -15,17 +15,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exit.h"
 #include "gpucore_dev.h"
 #include "stats.h"
 
 #define GPULOAD_VERSION		"1.0"
 
-/* Exit codes */
-#define EXIT_OK			0
-#define EXIT_JOB_ERRORS		1	/* failed jobs or verification errors */
-#define EXIT_USAGE		2
-#define EXIT_NO_DEVICE		3
-#define EXIT_IOCTL		4
+/* Exit statuses (userspace/common/exit.h) */
+#define EXIT_OK			GCU_EXIT_OK
+#define EXIT_JOB_ERRORS		GCU_EXIT_ERR	/* failed jobs or verification errors */
+#define EXIT_USAGE		GCU_EXIT_USAGE
+#define EXIT_NO_DEVICE		GCU_EXIT_NO_DRIVER
+#define EXIT_IOCTL		GCU_EXIT_TOOL	/* an ioctl failed unexpectedly */
 
 enum gl_kind {
 	GL_KIND_SPIN,
@@ -117,7 +118,7 @@ struct gl_chan {
 
 struct gl_run {
 	const struct gl_config *cfg;
-	struct gpucore_dev dev;
+	struct gcu_dev dev;
 	struct gl_chan *chans;
 	pthread_barrier_t barrier;
 };

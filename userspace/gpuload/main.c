@@ -126,7 +126,7 @@ static void usage(void)
 "be done and succeed, and the channel counters of the driver must match.\n"
 "\n"
 "Exit status: 0 ok; 1 failed jobs or verification errors; 2 usage error;\n"
-"3 no usable gpucore device; 4 an ioctl failed unexpectedly.\n");
+"3 no usable gpucore device; 5 an ioctl failed unexpectedly.\n");
 }
 
 void gl_err(const char *fmt, ...)
@@ -270,7 +270,7 @@ static void parse_one(struct gl_config *cfg, int c, char **argv,
 						      MAX_CHANNELS);
 		break;
 	case 'E':
-		cfg->engine_class = (unsigned int)gpucore_engine_class_parse(optarg);
+		cfg->engine_class = (unsigned int)gcu_engine_class_parse(optarg);
 		if (cfg->engine_class >= GPUCORE_ENGINE_CLASS_COUNT)
 			usage_error("--engine-class: unknown class '%s' (compute or copy)",
 				    optarg);
@@ -351,7 +351,7 @@ static uint64_t default_timeout(const struct gl_config *cfg)
 
 static void check_config(struct gl_config *cfg, const struct opt_seen *seen)
 {
-	if (cfg->vgpu && !gpucore_vgpu_name_valid(cfg->vgpu))
+	if (cfg->vgpu && !gcu_vgpu_name_valid(cfg->vgpu))
 		usage_error("--vgpu: '%s' is not a vGPU name (1..%d characters, no '/')",
 			    cfg->vgpu, GPUCORE_NAME_LEN - 1);
 	if (cfg->device && (cfg->vgpu || seen->gpu))
@@ -398,7 +398,7 @@ static int open_device(struct gl_run *run)
 	const struct gl_config *cfg = run->cfg;
 	char err[512];
 
-	if (gpucore_open(cfg->gpu, cfg->vgpu, cfg->device, &run->dev, err,
+	if (gcu_open(cfg->gpu, cfg->vgpu, cfg->device, &run->dev, err,
 			 sizeof(err))) {
 		gl_err("%s", err);
 		return EXIT_NO_DEVICE;
@@ -418,8 +418,8 @@ static int need_feature(const struct gl_run *run, uint64_t bit,
 static int check_device(const struct gl_run *run)
 {
 	const struct gl_config *cfg = run->cfg;
-	const char *cls = gpucore_engine_class_name(cfg->engine_class);
-	unsigned int n = gpucore_count_engines(&run->dev, cfg->engine_class);
+	const char *cls = gcu_engine_class_name(cfg->engine_class);
+	unsigned int n = gcu_count_engines(&run->dev, cfg->engine_class);
 	int ret;
 
 	ret = need_feature(run, GPUCORE_FEAT_JOB_QUERY, "DRM_IOCTL_GPUCORE_JOB_QUERY");
@@ -562,13 +562,13 @@ int main(int argc, char **argv)
 		ret = run_threads(&run);
 	if (ret) {
 		teardown_channels(&run);
-		gpucore_close(&run.dev);
+		gcu_close(&run.dev);
 		return ret;
 	}
 	status = run_status(&run);
 	ret = report(&run);
 	td = teardown_channels(&run);
-	gpucore_close(&run.dev);
+	gcu_close(&run.dev);
 	if (status == EXIT_IOCTL || ret || td)
 		return EXIT_IOCTL;
 	return status;

@@ -105,7 +105,7 @@ static void print_header(const struct gl_run *run, double secs)
 
 	printf("device %s  gpu %u  vgpu %s (id %u)  %u %s channel%s  kind %s",
 	       run->dev.path, info->gpu_id, info->vgpu_name, info->vgpu_id,
-	       cfg->channels, gpucore_engine_class_name(cfg->engine_class),
+	       cfg->channels, gcu_engine_class_name(cfg->engine_class),
 	       cfg->channels == 1 ? "" : "s", gl_kind_name(cfg->kind));
 	if (cfg->kind == GL_KIND_SPIN || cfg->kind == GL_KIND_MIX) {
 		printf("  spin %s", DUR(a, cfg->spin_min_ns));
@@ -260,7 +260,7 @@ static struct json_object *json_chan(const struct gl_chan *ch,
 static void json_config(struct json_object *o, const struct gl_config *cfg)
 {
 	jadd(o, "engine_class",
-	     json_object_new_string(gpucore_engine_class_name(cfg->engine_class)));
+	     json_object_new_string(gcu_engine_class_name(cfg->engine_class)));
 	jadd(o, "kind", json_object_new_string(gl_kind_name(cfg->kind)));
 	jadd(o, "sync", json_object_new_string(gl_sync_name(cfg->sync)));
 	jadd_u64(o, "depth", cfg->depth);

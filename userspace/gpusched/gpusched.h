@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "exit.h"
 #include "gpucore_sched.h"
 
 #define GPUSCHED_VERSION	"1.0"
@@ -33,42 +34,43 @@
 #endif
 
 #define BPFFS_ROOT		"/sys/fs/bpf"
-#define GS_UNLOAD_WAIT_MS	5000
-#define GS_LOG_TAIL_LINES	25
+#define GSCHED_UNLOAD_WAIT_MS	5000
+#define GSCHED_LOG_TAIL_LINES	25
 
-/* Exit codes (documented in --help and the README). */
-enum gs_exit {
-	GS_OK = 0,
-	GS_ERR = 1,		/* any other error */
-	GS_USAGE = 2,		/* bad command line or tunable */
-	GS_NO_DRIVER = 3,	/* gpucore driver not loaded */
-	GS_NOT_ROOT = 4,	/* a command that changes state, not as root */
-	GS_NOT_POLICY = 5,	/* the file is not a gpucore policy object */
-	GS_ABI = 6,		/* built for another policy ABI version */
-	GS_LOAD = 7,		/* the kernel refused it (verifier, load, init) */
-	GS_EXISTS = 8,		/* a policy is already loaded */
-	GS_NONE = 9,		/* no policy loaded */
+/* Exit codes (documented in --help and docs/). */
+/* Exit statuses: 0 to 4 as every tool's (userspace/common/exit.h). */
+enum gsched_exit {
+	GSCHED_OK = GCU_EXIT_OK,
+	GSCHED_ERR = GCU_EXIT_ERR,		/* any other error */
+	GSCHED_USAGE = GCU_EXIT_USAGE,	/* bad command line or tunable */
+	GSCHED_NO_DRIVER = GCU_EXIT_NO_DRIVER, /* gpucore driver not loaded */
+	GSCHED_NOT_ROOT = GCU_EXIT_NO_PRIV,	/* a command that changes state, not as root */
+	GSCHED_NOT_POLICY = GCU_EXIT_TOOL,	/* the file is not a gpucore policy object */
+	GSCHED_ABI,				/* built for another policy ABI version */
+	GSCHED_LOAD,			/* the kernel refused it (verifier, load, init) */
+	GSCHED_EXISTS,			/* a policy is already loaded */
+	GSCHED_NONE,			/* no policy loaded */
 };
 
 /* ---- main.c ---- */
 
-extern bool gs_verbose;
+extern bool gsched_verbose;
 
 __attribute__((format(printf, 1, 2)))
-void gs_err(const char *fmt, ...);
+void gsched_err(const char *fmt, ...);
 __attribute__((format(printf, 2, 3), noreturn))
-void gs_usage_error(const char *cmd, const char *fmt, ...);
-/* GS_NOT_ROOT with a message unless running as root. */
-int gs_need_root(const char *cmd);
-/* GS_NO_DRIVER with a message unless the gpucore module is loaded. */
-int gs_need_module(void);
-/* GS_NO_DRIVER with a message unless the driver (with BPF scheduling) is loaded. */
-int gs_need_driver(void);
+void gsched_usage_error(const char *cmd, const char *fmt, ...);
+/* GSCHED_NOT_ROOT with a message unless running as root. */
+int gsched_need_root(const char *cmd);
+/* GSCHED_NO_DRIVER with a message unless the gpucore module is loaded. */
+int gsched_need_module(void);
+/* GSCHED_NO_DRIVER with a message unless the driver (with BPF scheduling) is loaded. */
+int gsched_need_driver(void);
 /* getopt_long's error for an unknown option or a missing argument. */
 __attribute__((noreturn))
-void gs_bad_option(const char *cmd, int c, char **argv);
+void gsched_bad_option(const char *cmd, int c, char **argv);
 /* Print @json to stdout, pretty; frees it. */
-int gs_print_json(json_object *json);
+int gsched_print_json(json_object *json);
 
 /* ---- sysfs.c ---- */
 
@@ -83,7 +85,7 @@ char *path_fmt(char *buf, size_t len, const char *fmt, ...);
 
 /* ---- status.c ---- */
 
-struct gs_policy_state {
+struct gsched_policy_state {
 	char name[GPUCORE_POLICY_NAME_LEN];
 	char state[16];			/* builtin, attached, ejecting */
 	unsigned int abi_version;
@@ -102,44 +104,44 @@ struct gs_policy_state {
 };
 
 /* Read GPUCORE_POLICY_SYSFS; 0, or an exit code after a message. */
-int gs_policy_state_read(struct gs_policy_state *st);
-bool gs_policy_builtin(const struct gs_policy_state *st);
+int gsched_policy_state_read(struct gsched_policy_state *st);
+bool gsched_policy_builtin(const struct gsched_policy_state *st);
 
 int cmd_status(int argc, char **argv);
 
 /* ---- obj.c ---- */
 
-enum gs_tunable_kind {
-	GS_T_INT,		/* signed integer of 1, 2, 4 or 8 bytes */
-	GS_T_UINT,		/* unsigned integer (or enum) */
-	GS_T_BOOL,
-	GS_T_STRING,		/* char array */
-	GS_T_OTHER,		/* listed, not settable */
+enum gsched_tunable_kind {
+	GSCHED_T_INT,		/* signed integer of 1, 2, 4 or 8 bytes */
+	GSCHED_T_UINT,		/* unsigned integer (or enum) */
+	GSCHED_T_BOOL,
+	GSCHED_T_STRING,		/* char array */
+	GSCHED_T_OTHER,		/* listed, not settable */
 };
 
-#define GS_RANGE_ZERO_LEN	32
+#define GSCHED_RANGE_ZERO_LEN	32
 
 /*
  * The values a tunable (GPUCORE_TUNABLE_RANGE() in bpf/gpucore.bpf.h) or
  * a struct gpucore_sched_ops field accepts: min..max (int64_t for a
  * signed tunable), and 0 as well when @zero says what 0 means.
  */
-struct gs_range {
+struct gsched_range {
 	uint64_t min;
 	uint64_t max;
-	char zero[GS_RANGE_ZERO_LEN];	/* "": 0 is not special */
+	char zero[GSCHED_RANGE_ZERO_LEN];	/* "": 0 is not special */
 };
 
-struct gs_tunable {
+struct gsched_tunable {
 	const char *name;	/* in the object's BTF */
-	enum gs_tunable_kind kind;
+	enum gsched_tunable_kind kind;
 	uint32_t size;		/* bytes */
 	uint32_t offset;	/* in .rodata */
 	bool has_range;		/* the policy declared one */
-	struct gs_range range;
+	struct gsched_range range;
 };
 
-struct gs_policy_obj {
+struct gsched_policy_obj {
 	const char *path;
 	bool quiet;			/* opened without error messages */
 	struct bpf_object *obj;
@@ -148,46 +150,46 @@ struct gs_policy_obj {
 	char name[GPUCORE_POLICY_NAME_LEN];
 	bool has_abi;
 	uint32_t abi_version;
-	struct gs_tunable *tunables;
+	struct gsched_tunable *tunables;
 	unsigned int nr_tunables;
 };
 
 /* Capture libbpf's messages (and echo them with -v). */
-void gs_libbpf_log_start(void);
+void gsched_libbpf_log_start(void);
 /* Print the useful tail of the captured log (the verifier's last words). */
-void gs_libbpf_log_tail(unsigned int lines);
+void gsched_libbpf_log_tail(unsigned int lines);
 
 /*
  * Open @path and identify it as a gpucore policy. 0, or an exit code
- * after a message (none when @quiet) (GS_ERR: cannot read it,
- * GS_NOT_POLICY: not a BPF object or no struct gpucore_sched_ops map).
+ * after a message (none when @quiet) (GSCHED_ERR: cannot read it,
+ * GSCHED_NOT_POLICY: not a BPF object or no struct gpucore_sched_ops map).
  */
-int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po);
-void gs_obj_close(struct gs_policy_obj *po);
+int gsched_obj_open(const char *path, bool quiet, struct gsched_policy_obj *po);
+void gsched_obj_close(struct gsched_policy_obj *po);
 /*
  * The checks the driver makes of the struct_ops data fields (name,
  * timeslice_ns, timeout_ms, budget_us if the driver has it, flags):
- * GS_LOAD after a message.
+ * GSCHED_LOAD after a message.
  */
-int gs_obj_check_fields(const struct gs_policy_obj *po);
+int gsched_obj_check_fields(const struct gsched_policy_obj *po);
 /* "u64", "s32", "bool", "char[16]" */
-const char *gs_tunable_type(const struct gs_tunable *t, char *buf, size_t len);
+const char *gsched_tunable_type(const struct gsched_tunable *t, char *buf, size_t len);
 /* The tunable's current (initial) value as text, or as JSON. */
-char *gs_tunable_value(const struct gs_policy_obj *po,
-		       const struct gs_tunable *t, char *buf, size_t len);
-json_object *gs_tunable_json(const struct gs_policy_obj *po,
-			     const struct gs_tunable *t);
+char *gsched_tunable_value(const struct gsched_policy_obj *po,
+		       const struct gsched_tunable *t, char *buf, size_t len);
+json_object *gsched_tunable_json(const struct gsched_policy_obj *po,
+			     const struct gsched_tunable *t);
 /* "10us..1s (or 0: the GPU default)"; "" if it has no range. */
-char *gs_tunable_range(const struct gs_tunable *t, char *buf, size_t len);
+char *gsched_tunable_range(const struct gsched_tunable *t, char *buf, size_t len);
 /* {"min": .., "max": .., "zero": what 0 means or null}; NULL if no range. */
-json_object *gs_tunable_range_json(const struct gs_tunable *t);
+json_object *gsched_tunable_range_json(const struct gsched_tunable *t);
 /*
  * Apply "name=value" to the object's .rodata, if the value fits the
- * tunable's type and declared range; 0 or GS_USAGE after a message.
+ * tunable's type and declared range; 0 or GSCHED_USAGE after a message.
  */
-int gs_tunable_assign(struct gs_policy_obj *po, const char *assignment);
+int gsched_tunable_assign(struct gsched_policy_obj *po, const char *assignment);
 /* "a=1 b=2" or "none" */
-char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len);
+char *gsched_tunables_summary(const struct gsched_policy_obj *po, char *buf, size_t len);
 
 /* ---- list.c ---- */
 
@@ -196,9 +198,9 @@ char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len)
  * bpf/ next to this executable. Returns the number found (existing,
  * distinct) in @dirs, each malloc'd.
  */
-unsigned int gs_default_dirs(char **dirs, unsigned int max);
+unsigned int gsched_default_dirs(char **dirs, unsigned int max);
 /* @arg as given if it is a file, else NAME.bpf.o in the default dirs. */
-char *gs_resolve_policy(const char *arg);
+char *gsched_resolve_policy(const char *arg);
 
 int cmd_list(int argc, char **argv);
 

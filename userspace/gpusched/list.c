@@ -48,7 +48,7 @@ static void add_dir(char **dirs, unsigned int *n, unsigned int max,
 		(*n)++;
 }
 
-unsigned int gs_default_dirs(char **dirs, unsigned int max)
+unsigned int gsched_default_dirs(char **dirs, unsigned int max)
 {
 	char exe[PATH_MAX], path[PATH_MAX];
 	unsigned int n = 0;
@@ -71,7 +71,7 @@ static void free_dirs(char **dirs, unsigned int n)
 		free(dirs[n]);
 }
 
-char *gs_resolve_policy(const char *arg)
+char *gsched_resolve_policy(const char *arg)
 {
 	char *dirs[MAX_DIRS], path[PATH_MAX], *found = NULL;
 	unsigned int n, i;
@@ -79,10 +79,10 @@ char *gs_resolve_policy(const char *arg)
 	if (is_file(arg) || strchr(arg, '/')) {
 		found = strdup(arg);
 		if (!found)
-			gs_err("out of memory");
+			gsched_err("out of memory");
 		return found;
 	}
-	n = gs_default_dirs(dirs, MAX_DIRS);
+	n = gsched_default_dirs(dirs, MAX_DIRS);
 	for (i = 0; i < n && !found; i++) {
 		path_fmt(path, sizeof(path), "%s/%s%s", dirs[i], arg,
 			 strstr(arg, OBJ_SUFFIX) ? "" : OBJ_SUFFIX);
@@ -91,14 +91,14 @@ char *gs_resolve_policy(const char *arg)
 	}
 	free_dirs(dirs, n);
 	if (!found)
-		gs_err("no policy '%s': not a file, and no %s%s in the policy directories (gpusched list shows them)",
+		gsched_err("no policy '%s': not a file, and no %s%s in the policy directories (gpusched list shows them)",
 		       arg, arg, OBJ_SUFFIX);
 	return found;
 }
 
 /* ------------------------------------------------------------------ */
 
-static void print_text(const struct gs_policy_obj *po)
+static void print_text(const struct gsched_policy_obj *po)
 {
 	char type[32], val[256], range[128];
 	unsigned int i;
@@ -117,18 +117,18 @@ static void print_text(const struct gs_policy_obj *po)
 	}
 	printf("  tunables:\n");
 	for (i = 0; i < po->nr_tunables; i++) {
-		const struct gs_tunable *t = &po->tunables[i];
+		const struct gsched_tunable *t = &po->tunables[i];
 
-		gs_tunable_range(t, range, sizeof(range));
+		gsched_tunable_range(t, range, sizeof(range));
 		printf("    %-22s %-9s = %-*s%s%s%s\n", t->name,
-		       gs_tunable_type(t, type, sizeof(type)), range[0] ? 10 : 0,
-		       gs_tunable_value(po, t, val, sizeof(val)),
-		       t->kind == GS_T_OTHER ? " (not settable)" : "",
+		       gsched_tunable_type(t, type, sizeof(type)), range[0] ? 10 : 0,
+		       gsched_tunable_value(po, t, val, sizeof(val)),
+		       t->kind == GSCHED_T_OTHER ? " (not settable)" : "",
 		       range[0] ? " range " : "", range);
 	}
 }
 
-static json_object *to_json(const struct gs_policy_obj *po)
+static json_object *to_json(const struct gsched_policy_obj *po)
 {
 	json_object *j = json_object_new_object(), *tuns = json_object_new_array();
 	char type[32];
@@ -139,14 +139,14 @@ static json_object *to_json(const struct gs_policy_obj *po)
 	json_object_object_add(j, "abi_version", po->has_abi ?
 			       json_object_new_int((int)po->abi_version) : NULL);
 	for (i = 0; i < po->nr_tunables; i++) {
-		const struct gs_tunable *t = &po->tunables[i];
+		const struct gsched_tunable *t = &po->tunables[i];
 		json_object *tj = json_object_new_object();
 
 		json_object_object_add(tj, "name", json_object_new_string(t->name));
 		json_object_object_add(tj, "type", json_object_new_string(
-			gs_tunable_type(t, type, sizeof(type))));
-		json_object_object_add(tj, "default", gs_tunable_json(po, t));
-		json_object_object_add(tj, "range", gs_tunable_range_json(t));
+			gsched_tunable_type(t, type, sizeof(type))));
+		json_object_object_add(tj, "default", gsched_tunable_json(po, t));
+		json_object_object_add(tj, "range", gsched_tunable_range_json(t));
 		json_object_array_add(tuns, tj);
 	}
 	json_object_object_add(j, "tunables", tuns);
@@ -163,10 +163,10 @@ struct list_ctx {
 /* One object; @explicit: named by the user, so a non-policy is an error. */
 static void list_one(struct list_ctx *ctx, const char *path, bool explicit)
 {
-	struct gs_policy_obj po;
+	struct gsched_policy_obj po;
 	int ret;
 
-	ret = gs_obj_open(path, !explicit, &po);
+	ret = gsched_obj_open(path, !explicit, &po);
 	if (ret) {
 		if (explicit)
 			ctx->ret = ret;
@@ -180,7 +180,7 @@ static void list_one(struct list_ctx *ctx, const char *path, bool explicit)
 		print_text(&po);
 	}
 	ctx->found++;
-	gs_obj_close(&po);
+	gsched_obj_close(&po);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -203,8 +203,8 @@ static void list_dir(struct list_ctx *ctx, const char *dir)
 
 	n = scandir(dir, &ents, only_objects, by_name);
 	if (n < 0) {
-		gs_err("cannot read %s: %s", dir, strerror(errno));
-		ctx->ret = GS_ERR;
+		gsched_err("cannot read %s: %s", dir, strerror(errno));
+		ctx->ret = GSCHED_ERR;
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -245,9 +245,9 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'h':
 			list_usage();
-			return GS_OK;
+			return GSCHED_OK;
 		default:
-			gs_bad_option("list", c, argv);
+			gsched_bad_option("list", c, argv);
 		}
 	}
 	if (ctx.json)
@@ -260,13 +260,13 @@ int cmd_list(int argc, char **argv)
 				list_one(&ctx, argv[i], true);
 		}
 	} else {
-		n = gs_default_dirs(dirs, MAX_DIRS);
+		n = gsched_default_dirs(dirs, MAX_DIRS);
 		for (i = 0; i < n; i++)
 			list_dir(&ctx, dirs[i]);
 		free_dirs(dirs, n);
 	}
 	if (ctx.json) {
-		c = gs_print_json(ctx.out);
+		c = gsched_print_json(ctx.out);
 		return ctx.ret ? ctx.ret : c;
 	}
 	if (!ctx.found && !ctx.ret)

@@ -57,9 +57,9 @@ static int ensure_bpffs(void)
 	if (!statfs(BPFFS_ROOT, &sfs) && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
-		gs_err("no BPF filesystem at %s and cannot mount one: %s (mount -t bpf bpf %s)",
+		gsched_err("no BPF filesystem at %s and cannot mount one: %s (mount -t bpf bpf %s)",
 		       BPFFS_ROOT, strerror(errno), BPFFS_ROOT);
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	return 0;
 }
@@ -69,14 +69,14 @@ static int pin_link(struct bpf_link *link)
 	int err;
 
 	if (mkdir(GPUCORE_POLICY_PIN_DIR, 0700) && errno != EEXIST) {
-		gs_err("cannot create %s: %s", GPUCORE_POLICY_PIN_DIR, strerror(errno));
-		return GS_ERR;
+		gsched_err("cannot create %s: %s", GPUCORE_POLICY_PIN_DIR, strerror(errno));
+		return GSCHED_ERR;
 	}
 	err = bpf_link__pin(link, GPUCORE_POLICY_PIN);
 	if (err) {
-		gs_err("cannot pin the policy's link at %s: %s", GPUCORE_POLICY_PIN,
+		gsched_err("cannot pin the policy's link at %s: %s", GPUCORE_POLICY_PIN,
 		       strerror(-err));
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	return 0;
 }
@@ -85,33 +85,33 @@ static int pin_link(struct bpf_link *link)
  * The pin of a policy the driver ejected names a link that no longer
  * schedules anything: remove it so a new policy can take its place.
  */
-static int remove_stale_pin(const struct gs_policy_state *st)
+static int remove_stale_pin(const struct gsched_policy_state *st)
 {
-	if (!st->pinned || !gs_policy_builtin(st))
+	if (!st->pinned || !gsched_policy_builtin(st))
 		return 0;
 	if (unlink(GPUCORE_POLICY_PIN) && errno != ENOENT) {
-		gs_err("cannot remove the stale pin %s: %s", GPUCORE_POLICY_PIN,
+		gsched_err("cannot remove the stale pin %s: %s", GPUCORE_POLICY_PIN,
 		       strerror(errno));
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	return 0;
 }
 
 /* A refusal by the kernel while loading or attaching: why, and the log. */
-static int refused(const struct gs_policy_obj *po, const char *what, int err)
+static int refused(const struct gsched_policy_obj *po, const char *what, int err)
 {
-	struct gs_policy_state st;
+	struct gsched_policy_state st;
 
-	gs_err("the kernel refused %s (%s) at %s: %s", po->name, po->path, what,
+	gsched_err("the kernel refused %s (%s) at %s: %s", po->name, po->path, what,
 	       strerror(-err));
-	gs_libbpf_log_tail(GS_LOG_TAIL_LINES);
-	if (!gs_policy_state_read(&st) && !strcmp(st.exit_kind, "init") &&
+	gsched_libbpf_log_tail(GSCHED_LOG_TAIL_LINES);
+	if (!gsched_policy_state_read(&st) && !strcmp(st.exit_kind, "init") &&
 	    st.exit_msg[0])
 		fprintf(stderr, "policy init failed: %s\n", st.exit_msg);
-	return GS_LOAD;
+	return GSCHED_LOAD;
 }
 
-static int attach_new(struct gs_policy_obj *po)
+static int attach_new(struct gsched_policy_obj *po)
 {
 	struct bpf_link *link;
 	int err, ret;
@@ -120,12 +120,12 @@ static int attach_new(struct gs_policy_obj *po)
 	if (!link) {
 		err = -errno;
 		if (err == -EEXIST) {
-			gs_err("a policy is already loaded (gpusched status); use --replace or gpusched unload first");
-			return GS_EXISTS;
+			gsched_err("a policy is already loaded (gpusched status); use --replace or gpusched unload first");
+			return GSCHED_EXISTS;
 		}
 		if (err == -ENODEV) {
-			gs_err("no GPU for a policy: every GPU's engines schedule themselves (module parameter fw_sched)");
-			return GS_LOAD;
+			gsched_err("no GPU for a policy: every GPU's engines schedule themselves (module parameter fw_sched)");
+			return GSCHED_LOAD;
 		}
 		return refused(po, "attach", err);
 	}
@@ -136,16 +136,16 @@ static int attach_new(struct gs_policy_obj *po)
 	return ret;
 }
 
-static int replace(struct gs_policy_obj *po)
+static int replace(struct gsched_policy_obj *po)
 {
 	struct bpf_link *link;
 	int err;
 
 	link = bpf_link__open(GPUCORE_POLICY_PIN);
 	if (!link) {
-		gs_err("cannot open the loaded policy's link %s: %s", GPUCORE_POLICY_PIN,
+		gsched_err("cannot open the loaded policy's link %s: %s", GPUCORE_POLICY_PIN,
 		       strerror(errno));
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	err = bpf_link__update_map(link, po->ops_map);
 	bpf_link__destroy(link);
@@ -155,38 +155,38 @@ static int replace(struct gs_policy_obj *po)
 }
 
 /* Check the object against the driver; 0 or an exit code after a message. */
-static int check_abi(const struct gs_policy_obj *po,
-		     const struct gs_policy_state *st)
+static int check_abi(const struct gsched_policy_obj *po,
+		     const struct gsched_policy_state *st)
 {
 	if (!po->has_abi) {
-		gs_err("%s does not record its policy ABI version (build it with GPUCORE_POLICY() from bpf/gpucore.bpf.h)",
+		gsched_err("%s does not record its policy ABI version (build it with GPUCORE_POLICY() from bpf/gpucore.bpf.h)",
 		       po->path);
-		return GS_NOT_POLICY;
+		return GSCHED_NOT_POLICY;
 	}
 	if (po->abi_version != st->abi_version) {
-		gs_err("%s was built for policy ABI %u, the loaded driver has ABI %u: rebuild it against this driver (make bpf)",
+		gsched_err("%s was built for policy ABI %u, the loaded driver has ABI %u: rebuild it against this driver (make bpf)",
 		       po->path, po->abi_version, st->abi_version);
-		return GS_ABI;
+		return GSCHED_ABI;
 	}
 	return 0;
 }
 
 /* Before loading: the state that decides attach, replace or refuse. */
-static int check_state(const struct gs_policy_state *st, bool do_replace)
+static int check_state(const struct gsched_policy_state *st, bool do_replace)
 {
 	if (do_replace) {
-		if (gs_policy_builtin(st) || !st->pinned) {
-			gs_err(gs_policy_builtin(st) ?
+		if (gsched_policy_builtin(st) || !st->pinned) {
+			gsched_err(gsched_policy_builtin(st) ?
 			       "no policy to replace (gpusched load without --replace)" :
 			       "the loaded policy was not loaded by gpusched (no pin at " GPUCORE_POLICY_PIN "): cannot replace it");
-			return GS_NONE;
+			return GSCHED_NONE;
 		}
 		return 0;
 	}
-	if (!gs_policy_builtin(st)) {
-		gs_err("policy %s is already loaded: use --replace, or gpusched unload first",
+	if (!gsched_policy_builtin(st)) {
+		gsched_err("policy %s is already loaded: use --replace, or gpusched unload first",
 		       st->name);
-		return GS_EXISTS;
+		return GSCHED_EXISTS;
 	}
 	return remove_stale_pin(st);
 }
@@ -194,29 +194,29 @@ static int check_state(const struct gs_policy_state *st, bool do_replace)
 static int do_load(const char *path, char **assignments, unsigned int nr,
 		   bool do_replace)
 {
-	struct gs_policy_state st;
-	struct gs_policy_obj po;
+	struct gsched_policy_state st;
+	struct gsched_policy_obj po;
 	char tun[1024];
 	unsigned int i;
 	int ret;
 
-	ret = gs_obj_open(path, false, &po);
+	ret = gsched_obj_open(path, false, &po);
 	if (ret)
 		return ret;
-	ret = gs_policy_state_read(&st);
+	ret = gsched_policy_state_read(&st);
 	if (!ret)
 		ret = check_abi(&po, &st);
 	if (!ret)
-		ret = gs_obj_check_fields(&po);
+		ret = gsched_obj_check_fields(&po);
 	for (i = 0; !ret && i < nr; i++)
-		ret = gs_tunable_assign(&po, assignments[i]);
+		ret = gsched_tunable_assign(&po, assignments[i]);
 	if (!ret)
 		ret = check_state(&st, do_replace);
 	if (!ret)
 		ret = ensure_bpffs();
 	if (ret)
 		goto out_close;
-	gs_libbpf_log_start();
+	gsched_libbpf_log_start();
 	ret = bpf_object__load(po.obj);
 	if (ret) {
 		ret = refused(&po, "load", ret);
@@ -227,11 +227,11 @@ static int do_load(const char *path, char **assignments, unsigned int nr,
 		goto out_close;
 	printf("%s policy %s from %s (tunables: %s)\n",
 	       do_replace ? "replaced the loaded policy with" : "loaded", po.name,
-	       po.path, gs_tunables_summary(&po, tun, sizeof(tun)));
+	       po.path, gsched_tunables_summary(&po, tun, sizeof(tun)));
 	if (!do_replace)
 		printf("pinned at %s; gpusched unload removes it\n", GPUCORE_POLICY_PIN);
 out_close:
-	gs_obj_close(&po);
+	gsched_obj_close(&po);
 	return ret;
 }
 
@@ -252,7 +252,7 @@ int cmd_load(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			if (nr == MAX_ASSIGNMENTS)
-				gs_usage_error("load", "at most %d -o options", MAX_ASSIGNMENTS);
+				gsched_usage_error("load", "at most %d -o options", MAX_ASSIGNMENTS);
 			assignments[nr++] = optarg;
 			break;
 		case 'r':
@@ -260,24 +260,24 @@ int cmd_load(int argc, char **argv)
 			break;
 		case 'h':
 			load_usage();
-			return GS_OK;
+			return GSCHED_OK;
 		default:
-			gs_bad_option("load", c, argv);
+			gsched_bad_option("load", c, argv);
 		}
 	}
 	if (optind >= argc)
-		gs_usage_error("load", "which policy? (gpusched list shows them)");
+		gsched_usage_error("load", "which policy? (gpusched list shows them)");
 	if (optind + 1 < argc)
-		gs_usage_error("load", "unexpected argument '%s' (one policy at a time)",
+		gsched_usage_error("load", "unexpected argument '%s' (one policy at a time)",
 			       argv[optind + 1]);
-	ret = gs_need_root("load");
+	ret = gsched_need_root("load");
 	if (!ret)
-		ret = gs_need_driver();
+		ret = gsched_need_driver();
 	if (ret)
 		return ret;
-	path = gs_resolve_policy(argv[optind]);
+	path = gsched_resolve_policy(argv[optind]);
 	if (!path)
-		return GS_ERR;
+		return GSCHED_ERR;
 	ret = do_load(path, assignments, nr, do_replace);
 	free(path);
 	return ret;
@@ -285,20 +285,20 @@ int cmd_load(int argc, char **argv)
 
 /* ------------------------------------------------------------------ */
 
-static int wait_builtin(struct gs_policy_state *st)
+static int wait_builtin(struct gsched_policy_state *st)
 {
-	uint64_t deadline = mono_ns() + GS_UNLOAD_WAIT_MS * NSEC_PER_MSEC;
+	uint64_t deadline = mono_ns() + GSCHED_UNLOAD_WAIT_MS * NSEC_PER_MSEC;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int ret;
 
 	for (;;) {
-		ret = gs_policy_state_read(st);
-		if (ret || gs_policy_builtin(st))
+		ret = gsched_policy_state_read(st);
+		if (ret || gsched_policy_builtin(st))
 			return ret;
 		if (mono_ns() > deadline) {
-			gs_err("policy %s is still %s %d ms after detaching it",
-			       st->name, st->state, GS_UNLOAD_WAIT_MS);
-			return GS_ERR;
+			gsched_err("policy %s is still %s %d ms after detaching it",
+			       st->name, st->state, GSCHED_UNLOAD_WAIT_MS);
+			return GSCHED_ERR;
 		}
 		nanosleep(&ts, NULL);
 	}
@@ -311,18 +311,18 @@ static int detach_pinned(const char *name)
 
 	link = bpf_link__open(GPUCORE_POLICY_PIN);
 	if (!link) {
-		gs_err("cannot open %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
-		return GS_ERR;
+		gsched_err("cannot open %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
+		return GSCHED_ERR;
 	}
 	err = bpf_link__detach(link);
 	bpf_link__destroy(link);
 	if (err && err != -ENOLINK) {
-		gs_err("cannot detach policy %s: %s", name, strerror(-err));
-		return GS_ERR;
+		gsched_err("cannot detach policy %s: %s", name, strerror(-err));
+		return GSCHED_ERR;
 	}
 	if (unlink(GPUCORE_POLICY_PIN)) {
-		gs_err("cannot remove %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
-		return GS_ERR;
+		gsched_err("cannot remove %s: %s", GPUCORE_POLICY_PIN, strerror(errno));
+		return GSCHED_ERR;
 	}
 	return 0;
 }
@@ -333,28 +333,28 @@ int cmd_unload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct gs_policy_state st;
+	struct gsched_policy_state st;
 	char name[GPUCORE_POLICY_NAME_LEN];
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
-			gs_bad_option("unload", c, argv);
+			gsched_bad_option("unload", c, argv);
 		printf("Usage: gpusched unload\n"
 		       "Detach the loaded policy; the built-in round robin takes over.\n");
-		return GS_OK;
+		return GSCHED_OK;
 	}
 	if (optind < argc)
-		gs_usage_error("unload", "unexpected argument '%s'", argv[optind]);
-	ret = gs_need_root("unload");
+		gsched_usage_error("unload", "unexpected argument '%s'", argv[optind]);
+	ret = gsched_need_root("unload");
 	if (!ret)
-		ret = gs_policy_state_read(&st);
+		ret = gsched_policy_state_read(&st);
 	if (ret)
 		return ret;
-	if (gs_policy_builtin(&st)) {
+	if (gsched_policy_builtin(&st)) {
 		if (!st.pinned) {
-			gs_err("no policy loaded (the built-in round robin is in charge)");
-			return GS_NONE;
+			gsched_err("no policy loaded (the built-in round robin is in charge)");
+			return GSCHED_NONE;
 		}
 		ret = remove_stale_pin(&st);
 		if (!ret)
@@ -363,9 +363,9 @@ int cmd_unload(int argc, char **argv)
 		return ret;
 	}
 	if (!st.pinned) {
-		gs_err("policy %s was not loaded by gpusched (no pin at %s): the process holding it must detach it, or eject it with: echo 1 > %s/eject",
+		gsched_err("policy %s was not loaded by gpusched (no pin at %s): the process holding it must detach it, or eject it with: echo 1 > %s/eject",
 		       st.name, GPUCORE_POLICY_PIN, GPUCORE_POLICY_SYSFS);
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	snprintf(name, sizeof(name), "%s", st.name);
 	ret = detach_pinned(name);

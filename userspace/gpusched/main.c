@@ -13,7 +13,7 @@
 #include "gpucore_dev.h"
 #include "gpusched.h"
 
-bool gs_verbose;
+bool gsched_verbose;
 
 static void usage(void)
 {
@@ -55,12 +55,12 @@ static void usage(void)
 "  1  other error                     6  policy built for another ABI version\n"
 "  2  usage error, bad tunable        7  the kernel refused the policy\n"
 "  3  gpucore driver not loaded          (verifier, load or init failure)\n"
-"  4  not root                        8  a policy is already loaded\n"
+"  4  not privileged (not root)       8  a policy is already loaded\n"
 "                                     9  no policy loaded\n",
 	       GPUSCHED_BPF_DIR, GPUCORE_POLICY_PIN);
 }
 
-void gs_err(const char *fmt, ...)
+void gsched_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,7 +71,7 @@ void gs_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void gs_usage_error(const char *cmd, const char *fmt, ...)
+void gsched_usage_error(const char *cmd, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -82,53 +82,53 @@ void gs_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "gpusched%s%s: %s (see gpusched %s%s--help)\n",
 		cmd ? " " : "", cmd ? cmd : "", buf, cmd ? cmd : "",
 		cmd ? " " : "");
-	exit(GS_USAGE);
+	exit(GSCHED_USAGE);
 }
 
-void gs_bad_option(const char *cmd, int c, char **argv)
+void gsched_bad_option(const char *cmd, int c, char **argv)
 {
 	const char *opt = argv[optind - 1];
 
 	if (c == ':')
-		gs_usage_error(cmd, "option '%s' needs an argument", opt);
+		gsched_usage_error(cmd, "option '%s' needs an argument", opt);
 	if (optopt && optopt < 0x100)
-		gs_usage_error(cmd, "unknown option '-%c'", optopt);
-	gs_usage_error(cmd, "unknown option '%s'", opt);
+		gsched_usage_error(cmd, "unknown option '-%c'", optopt);
+	gsched_usage_error(cmd, "unknown option '%s'", opt);
 }
 
-int gs_need_root(const char *cmd)
+int gsched_need_root(const char *cmd)
 {
 	if (geteuid() == 0)
 		return 0;
-	gs_err("%s changes the GPU's configuration: run it as root (sudo gpusched %s ...)",
+	gsched_err("%s changes the GPU's configuration: run it as root (sudo gpusched %s ...)",
 	       cmd, cmd);
-	return GS_NOT_ROOT;
+	return GSCHED_NOT_ROOT;
 }
 
-int gs_need_module(void)
+int gsched_need_module(void)
 {
-	if (gpucore_driver_loaded())
+	if (gcu_driver_loaded())
 		return 0;
-	gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
-	return GS_NO_DRIVER;
+	gsched_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
+	return GSCHED_NO_DRIVER;
 }
 
-int gs_need_driver(void)
+int gsched_need_driver(void)
 {
 	struct stat st;
-	int ret = gs_need_module();
+	int ret = gsched_need_module();
 
 	if (ret)
 		return ret;
 	if (stat(GPUCORE_POLICY_SYSFS, &st)) {
-		gs_err("the loaded gpucore driver has no BPF scheduling (no %s): load a current kmod/gpucore.ko",
+		gsched_err("the loaded gpucore driver has no BPF scheduling (no %s): load a current kmod/gpucore.ko",
 		       GPUCORE_POLICY_SYSFS);
-		return GS_NO_DRIVER;
+		return GSCHED_NO_DRIVER;
 	}
 	return 0;
 }
 
-int gs_print_json(json_object *json)
+int gsched_print_json(json_object *json)
 {
 	const char *s;
 	int ret = 0;
@@ -136,8 +136,8 @@ int gs_print_json(json_object *json)
 	s = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY |
 						 JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s || printf("%s\n", s) < 0 || fflush(stdout)) {
-		gs_err("cannot write the JSON output");
-		ret = GS_ERR;
+		gsched_err("cannot write the JSON output");
+		ret = GSCHED_ERR;
 	}
 	json_object_put(json);
 	return ret;
@@ -168,26 +168,26 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	gs_libbpf_log_start();
+	gsched_libbpf_log_start();
 	/* '+': stop at the command; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			gs_verbose = true;
+			gsched_verbose = true;
 			break;
 		case 'h':
 			usage();
-			return GS_OK;
+			return GSCHED_OK;
 		case OPT_VERSION:
 			printf("gpusched %s (policy ABI %d)\n", GPUSCHED_VERSION,
 			       GPUCORE_SCHED_ABI_VERSION);
-			return GS_OK;
+			return GSCHED_OK;
 		default:
-			gs_bad_option(NULL, c, argv);
+			gsched_bad_option(NULL, c, argv);
 		}
 	}
 	if (optind >= argc)
-		gs_usage_error(NULL, "no command given");
+		gsched_usage_error(NULL, "no command given");
 	argc -= optind;
 	argv += optind;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -196,6 +196,6 @@ int main(int argc, char **argv)
 		optind = 0;	/* re-initialise getopt for the command's argv */
 		return commands[i].fn(argc, argv);
 	}
-	gs_usage_error(NULL, "unknown command '%s' (load, unload, status, list, vgpu)",
+	gsched_usage_error(NULL, "unknown command '%s' (load, unload, status, list, vgpu)",
 		       argv[0]);
 }

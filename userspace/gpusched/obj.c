@@ -75,7 +75,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 {
 	va_list aq;
 
-	if (gs_verbose) {
+	if (gsched_verbose) {
 		va_copy(aq, ap);
 		vfprintf(stderr, fmt, aq);
 		va_end(aq);
@@ -85,7 +85,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-void gs_libbpf_log_start(void)
+void gsched_libbpf_log_start(void)
 {
 	log_len = 0;
 	if (log_buf)
@@ -124,7 +124,7 @@ static void print_lines(const char *start, const char *end, unsigned int max,
 	}
 }
 
-void gs_libbpf_log_tail(unsigned int lines)
+void gsched_libbpf_log_tail(unsigned int lines)
 {
 	static const char begin[] = "-- BEGIN PROG LOAD LOG --";
 	static const char end_mark[] = "-- END PROG LOAD LOG --";
@@ -150,8 +150,8 @@ void gs_libbpf_log_tail(unsigned int lines)
 		print_lines(p + 1, stop, lines, "libbpf");
 }
 
-/* libbpf 1.4 needs the size pointer; gs_obj_open checked the size. */
-static char *rodata(const struct gs_policy_obj *po)
+/* libbpf 1.4 needs the size pointer; gsched_obj_open checked the size. */
+static char *rodata(const struct gsched_policy_obj *po)
 {
 	size_t size;
 
@@ -170,31 +170,31 @@ static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id)
 	return t;
 }
 
-static enum gs_tunable_kind classify(const struct btf *btf,
+static enum gsched_tunable_kind classify(const struct btf *btf,
 				     const struct btf_type *t, uint32_t size)
 {
 	const struct btf_type *elem;
 
 	if (!t)
-		return GS_T_OTHER;
+		return GSCHED_T_OTHER;
 	if (btf_is_int(t)) {
 		uint8_t enc = btf_int_encoding(t);
 
 		if (size > 8 || (size & (size - 1)))
-			return GS_T_OTHER;
+			return GSCHED_T_OTHER;
 		if (enc & BTF_INT_BOOL)
-			return GS_T_BOOL;
-		return enc & BTF_INT_SIGNED ? GS_T_INT : GS_T_UINT;
+			return GSCHED_T_BOOL;
+		return enc & BTF_INT_SIGNED ? GSCHED_T_INT : GSCHED_T_UINT;
 	}
 	if (btf_is_any_enum(t) && size <= 8 && !(size & (size - 1)))
-		return btf_kflag(t) ? GS_T_INT : GS_T_UINT;
+		return btf_kflag(t) ? GSCHED_T_INT : GSCHED_T_UINT;
 	if (btf_is_array(t)) {
 		elem = skip_mods(btf, btf_array(t)->type);
 		if (elem && btf_is_int(elem) && elem->size == 1 &&
 		    btf_array(t)->nelems > 1)
-			return GS_T_STRING;
+			return GSCHED_T_STRING;
 	}
-	return GS_T_OTHER;
+	return GSCHED_T_OTHER;
 }
 
 /* Byte offset of member @name in struct @t, or -1. */
@@ -238,7 +238,7 @@ static uint64_t name_unit(const char *name)
 	return 0;
 }
 
-static bool in_range(const struct gs_range *r, uint64_t v, bool is_signed)
+static bool in_range(const struct gsched_range *r, uint64_t v, bool is_signed)
 {
 	if (!v && r->zero[0])
 		return true;
@@ -279,7 +279,7 @@ static char *fmt_bound(char *buf, size_t len, uint64_t v, bool is_signed,
 }
 
 /* "10us..1s (or 0: the GPU default)", in the units of field @name. */
-static char *range_text(const struct gs_range *r, const char *name,
+static char *range_text(const struct gsched_range *r, const char *name,
 			bool is_signed, char *buf, size_t len)
 {
 	uint64_t unit = name_unit(name);
@@ -297,11 +297,11 @@ static char *range_text(const struct gs_range *r, const char *name,
 
 /* An error about the object, unless opened quietly (-v shows it anyway). */
 __attribute__((format(printf, 3, 4)))
-static int obj_err(const struct gs_policy_obj *po, int ret, const char *fmt, ...)
+static int obj_err(const struct gsched_policy_obj *po, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (po->quiet && !gs_verbose)
+	if (po->quiet && !gsched_verbose)
 		return ret;
 	fputs("gpusched: ", stderr);
 	va_start(ap, fmt);
@@ -311,13 +311,13 @@ static int obj_err(const struct gs_policy_obj *po, int ret, const char *fmt, ...
 	return ret;
 }
 
-static int not_policy(const struct gs_policy_obj *po, const char *why)
+static int not_policy(const struct gsched_policy_obj *po, const char *why)
 {
-	return obj_err(po, GS_NOT_POLICY, "%s is not a gpucore policy: %s",
+	return obj_err(po, GSCHED_NOT_POLICY, "%s is not a gpucore policy: %s",
 		       po->path, why);
 }
 
-static int find_ops_map(struct gs_policy_obj *po, const struct btf *btf)
+static int find_ops_map(struct gsched_policy_obj *po, const struct btf *btf)
 {
 	const struct btf_type *t;
 	struct bpf_map *map;
@@ -359,7 +359,7 @@ static int find_ops_map(struct gs_policy_obj *po, const struct btf *btf)
  * Data field @name of the ops map's initial value, unsigned, of any width
  * up to 8 bytes: 0, or -ENOENT if the struct has no such field.
  */
-static int ops_field(const struct gs_policy_obj *po, const char *name,
+static int ops_field(const struct gsched_policy_obj *po, const char *name,
 		     uint64_t *val)
 {
 	const struct btf *btf = bpf_object__btf(po->obj);
@@ -406,7 +406,7 @@ static bool name_valid(const char *name)
  */
 static const struct {
 	const char *field;
-	struct gs_range range;
+	struct gsched_range range;
 } ops_ranges[] = {
 	{ "timeslice_ns", { GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
 			    "the GPU default" } },
@@ -416,29 +416,29 @@ static const struct {
 			 "the default, " STR(GPUCORE_CB_BUDGET_DEFAULT_US) " us" } },
 };
 
-static int check_ops_range(const struct gs_policy_obj *po, const char *field,
-			   const struct gs_range *r)
+static int check_ops_range(const struct gsched_policy_obj *po, const char *field,
+			   const struct gsched_range *r)
 {
 	char text[128];
 	uint64_t v;
 
 	if (ops_field(po, field, &v) || in_range(r, v, false))
 		return 0;
-	gs_err("%s: its struct " OPS_TYPE_NAME " sets .%s = %" PRIu64 ", outside %s: the driver would refuse it (fix the policy and rebuild it)",
+	gsched_err("%s: its struct " OPS_TYPE_NAME " sets .%s = %" PRIu64 ", outside %s: the driver would refuse it (fix the policy and rebuild it)",
 	       po->path, field, v, range_text(r, field, false, text, sizeof(text)));
-	return GS_LOAD;
+	return GSCHED_LOAD;
 }
 
-int gs_obj_check_fields(const struct gs_policy_obj *po)
+int gsched_obj_check_fields(const struct gsched_policy_obj *po)
 {
 	uint64_t flags;
 	unsigned int i;
 	int ret;
 
 	if (!name_valid(po->name)) {
-		gs_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
+		gsched_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
 		       po->path, po->name, GPUCORE_POLICY_NAME_LEN - 1);
-		return GS_LOAD;
+		return GSCHED_LOAD;
 	}
 	for (i = 0; i < sizeof(ops_ranges) / sizeof(ops_ranges[0]); i++) {
 		ret = check_ops_range(po, ops_ranges[i].field, &ops_ranges[i].range);
@@ -446,31 +446,31 @@ int gs_obj_check_fields(const struct gs_policy_obj *po)
 			return ret;
 	}
 	if (!ops_field(po, "flags", &flags) && (flags & ~GPUCORE_OPS_ALL_FLAGS)) {
-		gs_err("%s: flags 0x%" PRIx64 " has bits this driver does not know (known: 0x%llx)",
+		gsched_err("%s: flags 0x%" PRIx64 " has bits this driver does not know (known: 0x%llx)",
 		       po->path, flags, GPUCORE_OPS_ALL_FLAGS);
-		return GS_LOAD;
+		return GSCHED_LOAD;
 	}
 	return 0;
 }
 
-static uint64_t read_raw(const struct gs_policy_obj *po,
-			 const struct gs_tunable *t)
+static uint64_t read_raw(const struct gsched_policy_obj *po,
+			 const struct gsched_tunable *t)
 {
 	const char *data = rodata(po);
 	uint64_t v = 0;
 
 	/* BPF objects are built for the host's byte order (little endian here). */
 	memcpy(&v, data + t->offset, t->size);
-	if (t->kind == GS_T_INT && t->size < 8 && (v >> (t->size * 8 - 1)) & 1)
+	if (t->kind == GSCHED_T_INT && t->size < 8 && (v >> (t->size * 8 - 1)) & 1)
 		v |= ~0ULL << (t->size * 8);
 	return v;
 }
 
-static int add_var(struct gs_policy_obj *po, const struct btf *btf,
+static int add_var(struct gsched_policy_obj *po, const struct btf *btf,
 		   const struct btf_var_secinfo *vsi, size_t data_size)
 {
 	const struct btf_type *var = btf__type_by_id(btf, vsi->type);
-	struct gs_tunable tun, *nt;
+	struct gsched_tunable tun, *nt;
 	const char *name;
 
 	if (!var || !btf_is_var(var) ||
@@ -479,14 +479,14 @@ static int add_var(struct gs_policy_obj *po, const struct btf *btf,
 	if ((size_t)vsi->offset + vsi->size > data_size)
 		return not_policy(po, "its .rodata BTF does not match the section");
 	name = btf__name_by_offset(btf, var->name_off);
-	tun = (struct gs_tunable){
+	tun = (struct gsched_tunable){
 		.name = name,
 		.size = vsi->size,
 		.offset = vsi->offset,
 		.kind = classify(btf, skip_mods(btf, var->type), vsi->size),
 	};
 	if (!strcmp(name, ABI_VAR_NAME)) {
-		if (tun.kind != GS_T_UINT || tun.size != 4)
+		if (tun.kind != GSCHED_T_UINT || tun.size != 4)
 			return not_policy(po, ABI_VAR_NAME " is not a u32");
 		po->has_abi = true;
 		po->abi_version = (uint32_t)read_raw(po, &tun);
@@ -496,13 +496,13 @@ static int add_var(struct gs_policy_obj *po, const struct btf *btf,
 		return 0;
 	nt = realloc(po->tunables, (po->nr_tunables + 1) * sizeof(*nt));
 	if (!nt)
-		return obj_err(po, GS_ERR, "out of memory");
+		return obj_err(po, GSCHED_ERR, "out of memory");
 	po->tunables = nt;
 	po->tunables[po->nr_tunables++] = tun;
 	return 0;
 }
 
-static struct gs_tunable *find_tunable(const struct gs_policy_obj *po,
+static struct gsched_tunable *find_tunable(const struct gsched_policy_obj *po,
 				       const char *name, size_t len)
 {
 	unsigned int i;
@@ -536,7 +536,7 @@ static long member_at(const struct btf *btf, const struct btf_type *t,
 }
 
 __attribute__((format(printf, 2, 3)))
-static int bad_range(const struct gs_policy_obj *po, const char *fmt, ...)
+static int bad_range(const struct gsched_policy_obj *po, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -544,20 +544,20 @@ static int bad_range(const struct gs_policy_obj *po, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return obj_err(po, GS_NOT_POLICY,
+	return obj_err(po, GSCHED_NOT_POLICY,
 		       "%s is not a gpucore policy: %s (declare ranges with GPUCORE_TUNABLE_RANGE() from bpf/gpucore.bpf.h)",
 		       po->path, why);
 }
 
 /* Read the range record gpucore_range__NAME at @vsi into tunable NAME. */
-static int add_range(struct gs_policy_obj *po, const struct btf *btf,
+static int add_range(struct gsched_policy_obj *po, const struct btf *btf,
 		     const struct btf_var_secinfo *vsi, const char *var_name)
 {
 	const char *name = var_name + strlen(RANGE_PREFIX), *data = rodata(po);
 	const struct btf_type *var = btf__type_by_id(btf, vsi->type);
 	const struct btf_type *t = skip_mods(btf, var->type);
 	long min, max, zero;
-	struct gs_tunable *tun;
+	struct gsched_tunable *tun;
 	size_t zlen;
 
 	if (!t || !btf_is_struct(t) ||
@@ -570,7 +570,7 @@ static int add_range(struct gs_policy_obj *po, const struct btf *btf,
 		return bad_range(po, "%s lacks a u64 min, a u64 max or a zero string",
 				 var_name);
 	tun = find_tunable(po, name, strlen(name));
-	if (!tun || (tun->kind != GS_T_INT && tun->kind != GS_T_UINT))
+	if (!tun || (tun->kind != GSCHED_T_INT && tun->kind != GSCHED_T_UINT))
 		return bad_range(po, "%s is not for an integer tunable", var_name);
 	data += vsi->offset;
 	memcpy(&tun->range.min, data + min, 8);
@@ -580,7 +580,7 @@ static int add_range(struct gs_policy_obj *po, const struct btf *btf,
 		zlen = sizeof(tun->range.zero) - 1;
 	snprintf(tun->range.zero, sizeof(tun->range.zero), "%.*s", (int)zlen,
 		 data + zero);
-	if (tun->kind == GS_T_INT ? (int64_t)tun->range.min > (int64_t)tun->range.max :
+	if (tun->kind == GSCHED_T_INT ? (int64_t)tun->range.min > (int64_t)tun->range.max :
 				    tun->range.min > tun->range.max)
 		return bad_range(po, "%s: min above max", var_name);
 	tun->has_range = true;
@@ -588,7 +588,7 @@ static int add_range(struct gs_policy_obj *po, const struct btf *btf,
 }
 
 /* Second pass over .rodata, once every tunable is known: their ranges. */
-static int find_ranges(struct gs_policy_obj *po, const struct btf *btf,
+static int find_ranges(struct gsched_policy_obj *po, const struct btf *btf,
 		       const struct btf_type *sec)
 {
 	const struct btf_var_secinfo *vsi = btf_var_secinfos(sec);
@@ -612,7 +612,7 @@ static int find_ranges(struct gs_policy_obj *po, const struct btf *btf,
 	return 0;
 }
 
-static int find_tunables(struct gs_policy_obj *po, const struct btf *btf)
+static int find_tunables(struct gsched_policy_obj *po, const struct btf *btf)
 {
 	const struct btf_var_secinfo *vsi;
 	const struct btf_type *sec;
@@ -636,7 +636,7 @@ static int find_tunables(struct gs_policy_obj *po, const struct btf *btf)
 	return find_ranges(po, btf, sec);
 }
 
-int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po)
+int gsched_obj_open(const char *path, bool quiet, struct gsched_policy_obj *po)
 {
 	const struct btf *btf;
 	char msg[256];
@@ -646,13 +646,13 @@ int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po)
 	po->path = path;
 	po->quiet = quiet;
 	if (access(path, R_OK))
-		return obj_err(po, GS_ERR, "cannot read %s: %s", path,
+		return obj_err(po, GSCHED_ERR, "cannot read %s: %s", path,
 			       strerror(errno));
 	po->obj = bpf_object__open_file(path, NULL);
 	if (!po->obj) {
 		err = errno;
 		libbpf_strerror(err, msg, sizeof(msg));
-		return obj_err(po, GS_NOT_POLICY,
+		return obj_err(po, GSCHED_NOT_POLICY,
 			       "%s is not a BPF object (%s): policies are built by make bpf as bpf/NAME.bpf.o",
 			       path, msg);
 	}
@@ -664,11 +664,11 @@ int gs_obj_open(const char *path, bool quiet, struct gs_policy_obj *po)
 	if (!ret)
 		ret = find_tunables(po, btf);
 	if (ret)
-		gs_obj_close(po);
+		gsched_obj_close(po);
 	return ret;
 }
 
-void gs_obj_close(struct gs_policy_obj *po)
+void gsched_obj_close(struct gsched_policy_obj *po)
 {
 	bpf_object__close(po->obj);
 	po->obj = NULL;
@@ -680,19 +680,19 @@ void gs_obj_close(struct gs_policy_obj *po)
 /* ------------------------------------------------------------------ */
 /* tunables */
 
-const char *gs_tunable_type(const struct gs_tunable *t, char *buf, size_t len)
+const char *gsched_tunable_type(const struct gsched_tunable *t, char *buf, size_t len)
 {
 	switch (t->kind) {
-	case GS_T_INT:
+	case GSCHED_T_INT:
 		snprintf(buf, len, "s%u", t->size * 8);
 		break;
-	case GS_T_UINT:
+	case GSCHED_T_UINT:
 		snprintf(buf, len, "u%u", t->size * 8);
 		break;
-	case GS_T_BOOL:
+	case GSCHED_T_BOOL:
 		snprintf(buf, len, "bool");
 		break;
-	case GS_T_STRING:
+	case GSCHED_T_STRING:
 		snprintf(buf, len, "char[%u]", t->size);
 		break;
 	default:
@@ -702,24 +702,24 @@ const char *gs_tunable_type(const struct gs_tunable *t, char *buf, size_t len)
 	return buf;
 }
 
-char *gs_tunable_value(const struct gs_policy_obj *po,
-		       const struct gs_tunable *t, char *buf, size_t len)
+char *gsched_tunable_value(const struct gsched_policy_obj *po,
+		       const struct gsched_tunable *t, char *buf, size_t len)
 {
 	const char *data = rodata(po);
 	uint64_t v;
 
 	switch (t->kind) {
-	case GS_T_INT:
+	case GSCHED_T_INT:
 		snprintf(buf, len, "%" PRId64, (int64_t)read_raw(po, t));
 		break;
-	case GS_T_UINT:
+	case GSCHED_T_UINT:
 		snprintf(buf, len, "%" PRIu64, read_raw(po, t));
 		break;
-	case GS_T_BOOL:
+	case GSCHED_T_BOOL:
 		v = read_raw(po, t);
 		snprintf(buf, len, "%s", v ? "true" : "false");
 		break;
-	case GS_T_STRING:
+	case GSCHED_T_STRING:
 		snprintf(buf, len, "%.*s", (int)t->size, data + t->offset);
 		break;
 	default:
@@ -729,43 +729,43 @@ char *gs_tunable_value(const struct gs_policy_obj *po,
 	return buf;
 }
 
-json_object *gs_tunable_json(const struct gs_policy_obj *po,
-			     const struct gs_tunable *t)
+json_object *gsched_tunable_json(const struct gsched_policy_obj *po,
+			     const struct gsched_tunable *t)
 {
 	char buf[256];
 
 	switch (t->kind) {
-	case GS_T_INT:
+	case GSCHED_T_INT:
 		return json_object_new_int64((int64_t)read_raw(po, t));
-	case GS_T_UINT:
+	case GSCHED_T_UINT:
 		return json_object_new_uint64(read_raw(po, t));
-	case GS_T_BOOL:
+	case GSCHED_T_BOOL:
 		return json_object_new_boolean(read_raw(po, t) != 0);
-	case GS_T_STRING:
-		return json_object_new_string(gs_tunable_value(po, t, buf,
+	case GSCHED_T_STRING:
+		return json_object_new_string(gsched_tunable_value(po, t, buf,
 							       sizeof(buf)));
 	default:
 		return NULL;
 	}
 }
 
-char *gs_tunable_range(const struct gs_tunable *t, char *buf, size_t len)
+char *gsched_tunable_range(const struct gsched_tunable *t, char *buf, size_t len)
 {
 	if (!t->has_range) {
 		buf[0] = '\0';
 		return buf;
 	}
-	return range_text(&t->range, t->name, t->kind == GS_T_INT, buf, len);
+	return range_text(&t->range, t->name, t->kind == GSCHED_T_INT, buf, len);
 }
 
-json_object *gs_tunable_range_json(const struct gs_tunable *t)
+json_object *gsched_tunable_range_json(const struct gsched_tunable *t)
 {
 	json_object *j;
 
 	if (!t->has_range)
 		return NULL;
 	j = json_object_new_object();
-	if (t->kind == GS_T_INT) {
+	if (t->kind == GSCHED_T_INT) {
 		json_object_object_add(j, "min", json_object_new_int64((int64_t)t->range.min));
 		json_object_object_add(j, "max", json_object_new_int64((int64_t)t->range.max));
 	} else {
@@ -777,7 +777,7 @@ json_object *gs_tunable_range_json(const struct gs_tunable *t)
 	return j;
 }
 
-char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len)
+char *gsched_tunables_summary(const struct gsched_policy_obj *po, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned int i;
@@ -785,33 +785,33 @@ char *gs_tunables_summary(const struct gs_policy_obj *po, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < po->nr_tunables && off < len; i++) {
-		const struct gs_tunable *t = &po->tunables[i];
+		const struct gsched_tunable *t = &po->tunables[i];
 
-		if (t->kind == GS_T_OTHER)
+		if (t->kind == GSCHED_T_OTHER)
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
 					off ? " " : "", t->name,
-					gs_tunable_value(po, t, val, sizeof(val)));
+					gsched_tunable_value(po, t, val, sizeof(val)));
 	}
 	if (!buf[0])
 		snprintf(buf, len, "none");
 	return buf;
 }
 
-static void list_tunables(const struct gs_policy_obj *po)
+static void list_tunables(const struct gsched_policy_obj *po)
 {
 	char type[32], val[256], range[128];
 	unsigned int i;
 
 	for (i = 0; i < po->nr_tunables; i++) {
-		const struct gs_tunable *t = &po->tunables[i];
+		const struct gsched_tunable *t = &po->tunables[i];
 
 		fprintf(stderr, "  %-24s %-10s default %s%s%s%s\n", t->name,
-			gs_tunable_type(t, type, sizeof(type)),
-			gs_tunable_value(po, t, val, sizeof(val)),
-			t->kind == GS_T_OTHER ? " (not settable)" : "",
+			gsched_tunable_type(t, type, sizeof(type)),
+			gsched_tunable_value(po, t, val, sizeof(val)),
+			t->kind == GSCHED_T_OTHER ? " (not settable)" : "",
 			t->has_range ? ", range " : "",
-			gs_tunable_range(t, range, sizeof(range)));
+			gsched_tunable_range(t, range, sizeof(range)));
 	}
 }
 
@@ -823,7 +823,7 @@ static bool is_size_name(const char *name)
 	       (n > 5 && !strcmp(name + n - 5, "_size"));
 }
 
-static int parse_unsigned(const struct gs_tunable *t, const char *s,
+static int parse_unsigned(const struct gsched_tunable *t, const char *s,
 			  uint64_t *v)
 {
 	uint64_t unit = name_unit(t->name), ns;
@@ -871,7 +871,7 @@ static int parse_bool(const char *s, uint64_t *v)
 	return -EINVAL;
 }
 
-static int bad_value(const struct gs_tunable *t, const char *value,
+static int bad_value(const struct gsched_tunable *t, const char *value,
 		     const char *fmt, ...)
 {
 	char type[32], what[256];
@@ -880,22 +880,22 @@ static int bad_value(const struct gs_tunable *t, const char *value,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	gs_err("-o %s=%s: not %s (%s is a %s)", t->name, value, what, t->name,
-	       gs_tunable_type(t, type, sizeof(type)));
-	return GS_USAGE;
+	gsched_err("-o %s=%s: not %s (%s is a %s)", t->name, value, what, t->name,
+	       gsched_tunable_type(t, type, sizeof(type)));
+	return GSCHED_USAGE;
 }
 
-static int out_of_range(const struct gs_policy_obj *po,
-			const struct gs_tunable *t, const char *value)
+static int out_of_range(const struct gsched_policy_obj *po,
+			const struct gsched_tunable *t, const char *value)
 {
 	char range[128];
 
-	gs_err("-o %s=%s: outside %s, the values %s accepts",
-	       t->name, value, gs_tunable_range(t, range, sizeof(range)), po->name);
-	return GS_USAGE;
+	gsched_err("-o %s=%s: outside %s, the values %s accepts",
+	       t->name, value, gsched_tunable_range(t, range, sizeof(range)), po->name);
+	return GSCHED_USAGE;
 }
 
-static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
+static int set_number(struct gsched_policy_obj *po, const struct gsched_tunable *t,
 		      const char *value)
 {
 	char *data = rodata(po);
@@ -903,10 +903,10 @@ static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
 	uint64_t u = 0;
 	int64_t s;
 
-	if (t->kind == GS_T_BOOL) {
+	if (t->kind == GSCHED_T_BOOL) {
 		if (parse_bool(value, &u))
 			return bad_value(t, value, "a boolean (true/false, 1/0, yes/no, on/off)");
-	} else if (t->kind == GS_T_INT) {
+	} else if (t->kind == GSCHED_T_INT) {
 		int64_t max = bits == 64 ? INT64_MAX : (int64_t)((1ULL << (bits - 1)) - 1);
 
 		if (parse_signed(value, &s) || s > max || s < -max - 1)
@@ -928,43 +928,43 @@ static int set_number(struct gs_policy_obj *po, const struct gs_tunable *t,
 			return bad_value(t, value, "a number in 0..%" PRIu64, max);
 		}
 	}
-	if (t->has_range && !in_range(&t->range, u, t->kind == GS_T_INT))
+	if (t->has_range && !in_range(&t->range, u, t->kind == GSCHED_T_INT))
 		return out_of_range(po, t, value);
 	memcpy(data + t->offset, &u, t->size);
 	return 0;
 }
 
-int gs_tunable_assign(struct gs_policy_obj *po, const char *assignment)
+int gsched_tunable_assign(struct gsched_policy_obj *po, const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
-	const struct gs_tunable *t;
+	const struct gsched_tunable *t;
 	size_t nlen = eq ? (size_t)(eq - assignment) : 0;
 	char *data;
 
 	if (!nlen) {
-		gs_err("-o '%s': expected NAME=VALUE (see gpusched list for the tunables)",
+		gsched_err("-o '%s': expected NAME=VALUE (see gpusched list for the tunables)",
 		       assignment);
-		return GS_USAGE;
+		return GSCHED_USAGE;
 	}
 	t = find_tunable(po, assignment, nlen);
 	if (!t) {
 		if (!po->nr_tunables) {
-			gs_err("-o %.*s: %s (%s) has no tunables", (int)nlen,
+			gsched_err("-o %.*s: %s (%s) has no tunables", (int)nlen,
 			       assignment, po->name, po->path);
-			return GS_USAGE;
+			return GSCHED_USAGE;
 		}
-		gs_err("-o %.*s: %s (%s) has no tunable '%.*s'; its tunables:",
+		gsched_err("-o %.*s: %s (%s) has no tunable '%.*s'; its tunables:",
 		       (int)nlen, assignment, po->name, po->path, (int)nlen,
 		       assignment);
 		list_tunables(po);
-		return GS_USAGE;
+		return GSCHED_USAGE;
 	}
-	if (t->kind == GS_T_OTHER) {
-		gs_err("-o %s: gpusched cannot set a tunable of this type (only integers, bool and char arrays)",
+	if (t->kind == GSCHED_T_OTHER) {
+		gsched_err("-o %s: gpusched cannot set a tunable of this type (only integers, bool and char arrays)",
 		       t->name);
-		return GS_USAGE;
+		return GSCHED_USAGE;
 	}
-	if (t->kind != GS_T_STRING)
+	if (t->kind != GSCHED_T_STRING)
 		return set_number(po, t, eq + 1);
 	if (strlen(eq + 1) >= t->size)
 		return bad_value(t, eq + 1, "a string of at most %u bytes",

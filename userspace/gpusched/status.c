@@ -21,7 +21,7 @@ static int read_str(const char *attr, char *buf, size_t len)
 	ret = sysfs_read(path_fmt(path, sizeof(path), "%s/%s",
 				  GPUCORE_POLICY_SYSFS, attr), buf, len);
 	if (ret)
-		gs_err("cannot read %s: %s", path, strerror(-ret));
+		gsched_err("cannot read %s: %s", path, strerror(-ret));
 	return ret;
 }
 
@@ -31,21 +31,21 @@ static int read_u64(const char *attr, uint64_t *v)
 	int ret = read_str(attr, buf, sizeof(buf));
 
 	if (!ret && parse_u64(buf, v)) {
-		gs_err("%s/%s: unexpected content '%s'", GPUCORE_POLICY_SYSFS,
+		gsched_err("%s/%s: unexpected content '%s'", GPUCORE_POLICY_SYSFS,
 		       attr, buf);
 		ret = -EINVAL;
 	}
 	return ret;
 }
 
-int gs_policy_state_read(struct gs_policy_state *st)
+int gsched_policy_state_read(struct gsched_policy_state *st)
 {
 	struct stat sb;
 	uint64_t abi = 0;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = gs_need_driver();
+	ret = gsched_need_driver();
 	if (ret)
 		return ret;
 	if (read_str("name", st->name, sizeof(st->name)) ||
@@ -62,13 +62,13 @@ int gs_policy_state_read(struct gs_policy_state *st)
 	    read_str("exit_reason", st->exit_reason, sizeof(st->exit_reason)) ||
 	    read_str("exit_msg", st->exit_msg, sizeof(st->exit_msg)) ||
 	    read_u64("exit_ns", &st->exit_ns))
-		return GS_ERR;
+		return GSCHED_ERR;
 	st->abi_version = (unsigned int)abi;
 	st->pinned = lstat(GPUCORE_POLICY_PIN, &sb) == 0;
 	return 0;
 }
 
-bool gs_policy_builtin(const struct gs_policy_state *st)
+bool gsched_policy_builtin(const struct gsched_policy_state *st)
 {
 	return !strcmp(st->state, "builtin");
 }
@@ -101,12 +101,12 @@ static char *format_ago(char *buf, size_t len, double s)
 	return buf;
 }
 
-static bool has_exit(const struct gs_policy_state *st)
+static bool has_exit(const struct gsched_policy_state *st)
 {
 	return st->exit_ns && strcmp(st->exit_kind, "none");
 }
 
-static void print_text(const struct gs_policy_state *st)
+static void print_text(const struct gsched_policy_state *st)
 {
 	char when[64], ago[32];
 	time_t at = (time_t)st->attached_at;
@@ -134,7 +134,7 @@ static void print_text(const struct gs_policy_state *st)
 		printf("  reason:    %s\n", st->exit_reason);
 		printf("  message:   %s\n", st->exit_msg);
 	}
-	if (st->pinned && gs_policy_builtin(st))
+	if (st->pinned && gsched_policy_builtin(st))
 		printf("note: the pin of an ejected policy remains at %s (gpusched unload or load removes it)\n",
 		       GPUCORE_POLICY_PIN);
 }
@@ -146,7 +146,7 @@ static json_object *json_ago(uint64_t ns)
 	return s < 0 ? NULL : json_object_new_double(s);
 }
 
-static int print_json(const struct gs_policy_state *st)
+static int print_json(const struct gsched_policy_state *st)
 {
 	json_object *j = json_object_new_object(), *ex = json_object_new_object();
 
@@ -167,7 +167,7 @@ static int print_json(const struct gs_policy_state *st)
 	json_object_object_add(ex, "msg", json_object_new_string(st->exit_msg));
 	json_object_object_add(ex, "ago_s", has_exit(st) ? json_ago(st->exit_ns) : NULL);
 	json_object_object_add(j, "last_exit", ex);
-	return gs_print_json(j);
+	return gsched_print_json(j);
 }
 
 static void status_usage(void)
@@ -187,7 +187,7 @@ int cmd_status(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct gs_policy_state st;
+	struct gsched_policy_state st;
 	bool json = false;
 	int c, ret;
 
@@ -198,18 +198,18 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'h':
 			status_usage();
-			return GS_OK;
+			return GSCHED_OK;
 		default:
-			gs_bad_option("status", c, argv);
+			gsched_bad_option("status", c, argv);
 		}
 	}
 	if (optind < argc)
-		gs_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	ret = gs_policy_state_read(&st);
+		gsched_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	ret = gsched_policy_state_read(&st);
 	if (ret)
 		return ret;
 	if (json)
 		return print_json(&st);
 	print_text(&st);
-	return GS_OK;
+	return GSCHED_OK;
 }

@@ -53,14 +53,14 @@ static int need_gpu(int gpu)
 {
 	char dir[PATH_MAX];
 	struct stat st;
-	int ret = gs_need_module();
+	int ret = gsched_need_module();
 
 	if (ret)
 		return ret;
 	if (stat(gpu_dir(dir, sizeof(dir), gpu), &st)) {
-		gs_err("no GPU %d (%s missing; the driver's num_gpus parameter sets how many)",
+		gsched_err("no GPU %d (%s missing; the driver's num_gpus parameter sets how many)",
 		       gpu, dir);
-		return GS_ERR;
+		return GSCHED_ERR;
 	}
 	return 0;
 }
@@ -71,21 +71,21 @@ static int need_vgpu(int gpu, const char *name)
 	struct stat st;
 
 	if (stat(vgpu_attr_path(path, sizeof(path), gpu, name, ""), &st)) {
-		gs_err("GPU %d has no vGPU '%s' (gpusched vgpu list -g %d)", gpu, name, gpu);
-		return GS_ERR;
+		gsched_err("GPU %d has no vGPU '%s' (gpusched vgpu list -g %d)", gpu, name, gpu);
+		return GSCHED_ERR;
 	}
 	return 0;
 }
 
 static int check_name(const char *name)
 {
-	if (gpucore_vgpu_name_valid(name) && name[0] != '.' &&
+	if (gcu_vgpu_name_valid(name) && name[0] != '.' &&
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
 	    strlen(name))
 		return 0;
-	gs_err("bad vGPU name '%s': 1..%d letters, digits, '_', '-' or '.', not starting with '.'",
+	gsched_err("bad vGPU name '%s': 1..%d letters, digits, '_', '-' or '.', not starting with '.'",
 	       name, GPUCORE_NAME_LEN - 1);
-	return GS_USAGE;
+	return GSCHED_USAGE;
 }
 
 static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *a)
@@ -95,42 +95,42 @@ static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *
 	switch (c) {
 	case 'g':
 		if (parse_u64(arg, &v) || v > 64)
-			gs_usage_error(cmd, "-g %s: not a GPU index", arg);
+			gsched_usage_error(cmd, "-g %s: not a GPU index", arg);
 		a->gpu = (int)v;
 		return 0;
 	case 'w':
 		if (parse_u64(arg, &a->weight) || !a->weight || a->weight > WEIGHT_MAX)
-			gs_usage_error(cmd, "--weight %s: a weight is 1..%d (default 100)",
+			gsched_usage_error(cmd, "--weight %s: a weight is 1..%d (default 100)",
 				       arg, WEIGHT_MAX);
 		a->has_weight = true;
 		return 0;
 	case 'c':
 		if (parse_u64(arg, &a->cap) || a->cap > 100)
-			gs_usage_error(cmd, "--cap %s: a cap is a percentage of engine time, 0..100 (0: none)",
+			gsched_usage_error(cmd, "--cap %s: a cap is a percentage of engine time, 0..100 (0: none)",
 				       arg);
 		a->has_cap = true;
 		return 0;
 	case 'm':
 		if (parse_size(arg, &a->mem) || !a->mem)
-			gs_usage_error(cmd, "--mem %s: a size such as 512M or 1G", arg);
+			gsched_usage_error(cmd, "--mem %s: a size such as 512M or 1G", arg);
 		a->has_mem = true;
 		return 0;
 	case OPT_CHANNELS:
 		if (parse_u64(arg, &a->channels) || !a->channels ||
 		    a->channels > GPUCORE_MAX_CHANNELS)
-			gs_usage_error(cmd, "--channels %s: a channel limit is 1..%d (default %d)",
+			gsched_usage_error(cmd, "--channels %s: a channel limit is 1..%d (default %d)",
 				       arg, GPUCORE_MAX_CHANNELS, GPUCORE_VGPU_CHANNELS_DEFAULT);
 		a->has_channels = true;
 		return 0;
 	case OPT_JOBS:
 		if (parse_u64(arg, &a->jobs) || !a->jobs || a->jobs > GPUCORE_VGPU_JOBS_MAX)
-			gs_usage_error(cmd, "--jobs %s: a limit of pending jobs is 1..%d (default %d)",
+			gsched_usage_error(cmd, "--jobs %s: a limit of pending jobs is 1..%d (default %d)",
 				       arg, GPUCORE_VGPU_JOBS_MAX, GPUCORE_VGPU_JOBS_DEFAULT);
 		a->has_jobs = true;
 		return 0;
 	case 'C':
 		if (strcmp(arg, "batch") && strcmp(arg, "interactive"))
-			gs_usage_error(cmd, "--class %s: batch or interactive", arg);
+			gsched_usage_error(cmd, "--class %s: batch or interactive", arg);
 		a->class = arg;
 		a->has_class = true;
 		return 0;
@@ -184,10 +184,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *
 	while ((c = getopt_long(argc, argv, ":g:w:c:m:C:jh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			vgpu_usage();
-			exit(GS_OK);
+			exit(GSCHED_OK);
 		}
 		if (parse_arg(cmd, c, optarg, a))
-			gs_bad_option(cmd, c, argv);
+			gsched_bad_option(cmd, c, argv);
 	}
 	return optind;
 }
@@ -202,9 +202,9 @@ static void reject_opts(const char *cmd, const struct vgpu_args *a, bool setting
 			bool json)
 {
 	if (!settings && has_settings(a))
-		gs_usage_error(cmd, "--weight, --cap, --mem, --channels, --jobs and --class are for create and set");
+		gsched_usage_error(cmd, "--weight, --cap, --mem, --channels, --jobs and --class are for create and set");
 	if (!json && a->json)
-		gs_usage_error(cmd, "--json is for list");
+		gsched_usage_error(cmd, "--json is for list");
 }
 
 /* Write to a sysfs file, turning the kernel's errno into advice. */
@@ -215,19 +215,19 @@ static int write_attr(const char *path, const char *val, const char *what)
 	if (!ret)
 		return 0;
 	if (ret == -EACCES || ret == -EPERM)
-		gs_err("%s: permission denied (run as root)", what);
+		gsched_err("%s: permission denied (run as root)", what);
 	else if (ret == -EEXIST)
-		gs_err("%s: a vGPU of that name exists", what);
+		gsched_err("%s: a vGPU of that name exists", what);
 	else if (ret == -ENOSPC)
-		gs_err("%s: the GPU has its maximum number of vGPUs", what);
+		gsched_err("%s: the GPU has its maximum number of vGPUs", what);
 	else if (ret == -EBUSY)
-		gs_err("%s: the host tenant cannot be destroyed", what);
+		gsched_err("%s: the host tenant cannot be destroyed", what);
 	else if (ret == -EINVAL)
-		gs_err("%s: the driver refused '%s' (a quota larger than the GPU's memory?)",
+		gsched_err("%s: the driver refused '%s' (a quota larger than the GPU's memory?)",
 		       what, val);
 	else
-		gs_err("%s: %s", what, strerror(-ret));
-	return GS_ERR;
+		gsched_err("%s: %s", what, strerror(-ret));
+	return GSCHED_ERR;
 }
 
 static int vgpu_create(const char *name, const struct vgpu_args *a)
@@ -252,7 +252,7 @@ static int vgpu_create(const char *name, const struct vgpu_args *a)
 	snprintf(what, sizeof(what), "create vGPU %s on GPU %d", name, a->gpu);
 	gpu_dir(dir, sizeof(dir), a->gpu);
 	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_create", dir), line, what))
-		return GS_ERR;
+		return GSCHED_ERR;
 	if (sysfs_read(vgpu_attr_path(path, sizeof(path), a->gpu, name, "render_node"),
 		       line, sizeof(line)))
 		snprintf(line, sizeof(line), "?");
@@ -276,7 +276,7 @@ static int vgpu_set(const char *name, const struct vgpu_args *a)
 	int ret = 0;
 
 	if (!has_settings(a))
-		gs_usage_error("vgpu set",
+		gsched_usage_error("vgpu set",
 			       "nothing to set: give --weight, --cap, --mem, --channels, --jobs or --class");
 	if (!ret && a->has_weight)
 		ret = set_one(a, name, "weight", path_fmt(val, sizeof(val), "%" PRIu64, a->weight));
@@ -303,7 +303,7 @@ static int vgpu_destroy(const char *name, const struct vgpu_args *a)
 	snprintf(what, sizeof(what), "destroy vGPU %s on GPU %d", name, a->gpu);
 	gpu_dir(dir, sizeof(dir), a->gpu);
 	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_destroy", dir), name, what))
-		return GS_ERR;
+		return GSCHED_ERR;
 	printf("destroyed vGPU %s on GPU %d\n", name, a->gpu);
 	return 0;
 }
@@ -389,8 +389,8 @@ static int read_rows(int gpu, struct vgpu_row **rows, unsigned int *nr)
 
 	dp = opendir(path_fmt(path, sizeof(path), "%s/vgpus", gpu_dir(dir, sizeof(dir), gpu)));
 	if (!dp) {
-		gs_err("cannot read %s: %s", path, strerror(errno));
-		return GS_ERR;
+		gsched_err("cannot read %s: %s", path, strerror(errno));
+		return GSCHED_ERR;
 	}
 	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.')
@@ -429,7 +429,7 @@ static int list_json(int gpu, const struct vgpu_row *r, unsigned int n)
 				       json_object_new_string(r[i].vfio) : NULL);
 		json_object_array_add(arr, j);
 	}
-	return gs_print_json(arr);
+	return gsched_print_json(arr);
 }
 
 /* "USED/LIMIT" of two attributes of @r. */
@@ -494,29 +494,29 @@ int cmd_vgpu(int argc, char **argv)
 	int first, ret;
 
 	if (argc < 2)
-		gs_usage_error("vgpu", "which command? create, set, destroy or list");
+		gsched_usage_error("vgpu", "which command? create, set, destroy or list");
 	sub = argv[1];
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		vgpu_usage();
-		return GS_OK;
+		return GSCHED_OK;
 	}
 	snprintf(cmd, sizeof(cmd), "vgpu %s", sub);
 	if (strcmp(sub, "create") && strcmp(sub, "set") && strcmp(sub, "destroy") &&
 	    strcmp(sub, "list"))
-		gs_usage_error("vgpu", "unknown command '%s' (create, set, destroy, list)", sub);
+		gsched_usage_error("vgpu", "unknown command '%s' (create, set, destroy, list)", sub);
 	first = parse_opts(cmd, argc - 1, argv + 1, &a) + 1;
 	if (strcmp(sub, "list")) {
 		if (first >= argc)
-			gs_usage_error(cmd, "which vGPU? give its name");
+			gsched_usage_error(cmd, "which vGPU? give its name");
 		name = argv[first++];
 	}
 	if (first < argc)
-		gs_usage_error(cmd, "unexpected argument '%s'", argv[first]);
+		gsched_usage_error(cmd, "unexpected argument '%s'", argv[first]);
 	reject_opts(cmd, &a, !strcmp(sub, "create") || !strcmp(sub, "set"),
 		    !strcmp(sub, "list"));
 	if (name && (ret = check_name(name)))
 		return ret;
-	if (strcmp(sub, "list") && (ret = gs_need_root(cmd)))
+	if (strcmp(sub, "list") && (ret = gsched_need_root(cmd)))
 		return ret;
 	ret = need_gpu(a.gpu);
 	if (ret)

@@ -2,7 +2,7 @@
 /*
  * The field tables: every fact gpustat shows, once. json.c, prom.c and
  * table.c (the text and interactive views) walk them; --list-fields
- * prints them, and selftests/gpustat.bats holds the README to it.
+ * prints them, and selftests/gpustat.bats holds docs/gpustat.md to it.
  */
 #include <string.h>
 
@@ -475,7 +475,7 @@ static void list_object(FILE *out, const struct object *o)
 {
 	size_t i;
 
-	fprintf(out, "\n#### %s\n\n%s; `-o %s=` (default `%s`).\n\n", o->name, o->where,
+	fprintf(out, "\n### %s\n\n%s; `-o %s=` (default `%s`).\n\n", o->name, o->where,
 		o->name, o->defaults);
 	fputs("| field | unit | Prometheus | text | meaning |\n", out);
 	fputs("| --- | --- | --- | --- | --- |\n", out);

@@ -4,7 +4,7 @@
  * object (the refresh itself, an engine, a vGPU, a channel). The tables
  * are the only list of them: the JSON keys, the Prometheus metrics, the
  * text views' columns and lines, their sorting and --list-fields (the
- * README's field reference) are all drawn from them. A field missing
+ * docs/gpustat.md's field reference) are all drawn from them. A field missing
  * from an output says why in its entry.
  */
 #ifndef GPUSTAT_FIELDS_H

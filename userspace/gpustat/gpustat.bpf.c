@@ -24,14 +24,14 @@ char _license[] SEC("license") = "GPL";
 /* Tunable before load: also emit every event to the ring buffer. */
 const volatile bool gs_record;
 
-struct gs_engine gs_engines[GS_MAX_GPUS * GS_MAX_ENGINES];
-struct gs_vgpu gs_vgpus[GS_MAX_GPUS * GS_MAX_VGPUS];
+struct gs_engine gs_engines[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+struct gs_vgpu gs_vgpus[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 struct gs_global gs_global;
 struct gs_chan gs_zero_chan;	/* template for a new channel: never written */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GS_MAX_GPUS * GS_MAX_VGPUS);
+	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS);
 	__type(key, __u32);
 	__type(value, struct gs_vhist);
 } gs_vhists SEC(".maps");
@@ -62,7 +62,7 @@ static __always_inline struct gs_engine *engine_of(const struct gs_event *ev)
 {
 	__u32 i = GS_ENG_IDX(ev->gpu, ev->engine);
 
-	if (i >= GS_MAX_GPUS * GS_MAX_ENGINES)
+	if (i >= GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES)
 		return NULL;
 	return &gs_engines[i];
 }
@@ -71,7 +71,7 @@ static __always_inline struct gs_vgpu *vgpu_of(__u32 gpu, __u32 vgpu)
 {
 	__u32 i = GS_VGPU_IDX(gpu, vgpu);
 
-	if (i >= GS_MAX_GPUS * GS_MAX_VGPUS)
+	if (i >= GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS)
 		return NULL;
 	return &gs_vgpus[i];
 }

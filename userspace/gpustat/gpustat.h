@@ -14,21 +14,19 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include "gpucore_limits.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define GS_MAX_GPUS		8
-#define GS_MAX_ENGINES		8	/* GPUCORE_MAX_ENGINES */
-#define GS_MAX_VGPUS		64	/* per GPU, with the host tenant */
-#define GS_MAX_CHANNELS		16384
+#define GS_MAX_CHANNELS		GPUCORE_MAX_CHANNELS	/* followed at once, all GPUs */
 #define GS_NAME_LEN		32	/* GPUCORE_NAME_LEN, GPUCORE_POLICY_NAME_LEN */
 #define GS_COMM_LEN		16	/* TASK_COMM_LEN */
 #define GS_RINGBUF_SIZE		(16 << 20)
 
-#define GS_ENG_IDX(gpu, eng)	(((gpu) % GS_MAX_GPUS) * GS_MAX_ENGINES + (eng) % GS_MAX_ENGINES)
-#define GS_VGPU_IDX(gpu, vgpu)	(((gpu) % GS_MAX_GPUS) * GS_MAX_VGPUS + (vgpu) % GS_MAX_VGPUS)
+#define GS_ENG_IDX(gpu, eng)	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + (eng) % GPUCORE_MAX_ENGINES)
+#define GS_VGPU_IDX(gpu, vgpu)	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_VGPUS + (vgpu) % GPUCORE_MAX_VGPUS)
 
 /*
  * Latency histogram: log2 buckets split in 2^GS_HIST_SUB_BITS linear

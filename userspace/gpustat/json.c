@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * --json: one object per refresh, on one line. Its keys are the fields of
- * fields.c (README: gpustat, the field reference).
+ * fields.c (docs/gpustat.md, the field reference).
  */
 #include <stdio.h>
 #include <string.h>

@@ -45,7 +45,7 @@ static void usage(void)
 "  -n, --iterations COUNT  stop after COUNT refreshes (default: run until quit)\n"
 "  -b, --batch             plain text, one report per refresh (the default\n"
 "                          when stdout is not a terminal)\n"
-"  -j, --json              one JSON object per refresh and line (schema: README)\n"
+"  -j, --json              one JSON object per refresh and line (schema: docs/gpustat.md)\n"
 "  -p, --prometheus [ADDR:]PORT\n"
 "                          serve /metrics in the Prometheus text format\n"
 "                          (no interactive view unless -b or -j also given,\n"

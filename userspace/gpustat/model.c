@@ -90,9 +90,9 @@ static void apply_own(struct gs_model *m, const struct gs_event *ev)
 	switch (ev->type) {
 	case GS_EV_ENGINE_INFO:
 		snprintf(m->engine_name[ei], sizeof(m->engine_name[ei]), "%.15s", ev->name);
-		if (ev->gpu < GS_MAX_GPUS && ev->gpu + 1 > m->ngpus)
+		if (ev->gpu < GPUCORE_MAX_GPUS && ev->gpu + 1 > m->ngpus)
 			m->ngpus = ev->gpu + 1;
-		if (ev->gpu < GS_MAX_GPUS && ev->engine + 1 > m->nengines[ev->gpu])
+		if (ev->gpu < GPUCORE_MAX_GPUS && ev->engine + 1 > m->nengines[ev->gpu])
 			m->nengines[ev->gpu] = ev->engine + 1;
 		break;
 	case GS_EV_VGPU_MEM:
@@ -212,9 +212,9 @@ static int read_u64s(const char *dir, const char *name, uint64_t *v, int max)
 static void scan_engine_stats(uint32_t gpu, const char *dir, sysfs_emit_fn emit, void *arg)
 {
 	struct gs_event ev = { .type = GS_EV_ENGINE_STATS, .gpu = gpu };
-	uint64_t sw[GS_MAX_ENGINES] = { 0 }, rst[GS_MAX_ENGINES] = { 0 };
-	int nsw = read_u64s(dir, "engine_switch_ns", sw, GS_MAX_ENGINES);
-	int nrst = read_u64s(dir, "engine_resets", rst, GS_MAX_ENGINES);
+	uint64_t sw[GPUCORE_MAX_ENGINES] = { 0 }, rst[GPUCORE_MAX_ENGINES] = { 0 };
+	int nsw = read_u64s(dir, "engine_switch_ns", sw, GPUCORE_MAX_ENGINES);
+	int nrst = read_u64s(dir, "engine_resets", rst, GPUCORE_MAX_ENGINES);
 	int n = nsw > nrst ? nsw : nrst;
 
 	for (ev.engine = 0; (int)ev.engine < n; ev.engine++) {
@@ -232,7 +232,7 @@ static void scan_engines(uint32_t gpu, const char *dir, sysfs_emit_fn emit, void
 	snprintf(path, sizeof(path), "%s/engines", dir);
 	if (read_line(path, buf, sizeof(buf)))
 		return;
-	for (tok = strtok_r(buf, " ", &save); tok && ev.engine < GS_MAX_ENGINES;
+	for (tok = strtok_r(buf, " ", &save); tok && ev.engine < GPUCORE_MAX_ENGINES;
 	     tok = strtok_r(NULL, " ", &save), ev.engine++) {
 		memset(ev.name, 0, sizeof(ev.name));
 		snprintf(ev.name, sizeof(ev.name), "%s", tok);
@@ -328,7 +328,7 @@ void sysfs_scan(bool engines, sysfs_emit_fn emit, void *arg)
 	uint32_t gpu;
 	char dir[256];
 
-	for (gpu = 0; gpu < GS_MAX_GPUS; gpu++) {
+	for (gpu = 0; gpu < GPUCORE_MAX_GPUS; gpu++) {
 		snprintf(dir, sizeof(dir), "%s/gpucore.%u", GPUCORE_SYSFS_DEVICES, gpu);
 		if (access(dir, F_OK))
 			continue;
@@ -457,7 +457,7 @@ static uint64_t running_for(const struct gs_model *m, uint32_t gpu, uint32_t vgp
 	uint64_t ns = 0;
 	uint32_t i;
 
-	for (i = 0; i < GS_MAX_ENGINES; i++) {
+	for (i = 0; i < GPUCORE_MAX_ENGINES; i++) {
 		const struct gs_engine *e = &m->eng[GS_ENG_IDX(gpu, i)];
 
 		if (!e->running || e->cur_vgpu != vgpu)
@@ -510,7 +510,7 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 			  uint64_t dt, struct snap_vgpu *sv)
 {
 	const struct gs_vgpu *v = &m->vg[idx];
-	uint32_t gpu = idx / GS_MAX_VGPUS, id = idx % GS_MAX_VGPUS;
+	uint32_t gpu = idx / GPUCORE_MAX_VGPUS, id = idx % GPUCORE_MAX_VGPUS;
 	uint64_t busy = v->busy_ns + running_for(m, gpu, id, 0, now);
 
 	busy = mono_max(busy, m->vg_busy[idx]);
@@ -545,15 +545,15 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 
 static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
 {
-	double busy[GS_MAX_GPUS] = { 0 };
+	double busy[GPUCORE_MAX_GPUS] = { 0 };
 	uint32_t idx, gpu;
 	size_t i;
 
-	for (idx = 0; idx < GS_MAX_GPUS * GS_MAX_VGPUS; idx++) {
+	for (idx = 0; idx < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; idx++) {
 		if (m->vg[idx].seen != 1)
 			continue;
 		snap_vgpu_one(m, idx, now, dt, &s->vg[s->nvg]);
-		busy[idx / GS_MAX_VGPUS] += s->vg[s->nvg].util;
+		busy[idx / GPUCORE_MAX_VGPUS] += s->vg[s->nvg].util;
 		s->nvg++;
 	}
 	for (i = 0; i < s->nch; i++) {
@@ -577,7 +577,7 @@ static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 	}
 	for (gpu = 0; gpu < m->ngpus; gpu++)
 		targets(s, gpu);
-	for (idx = 0; idx < GS_MAX_GPUS * GS_MAX_VGPUS; idx++)
+	for (idx = 0; idx < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; idx++)
 		if (m->vg[idx].seen == 1)
 			m->vh_prev[idx] = m->vh[idx];
 }
@@ -641,8 +641,8 @@ int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
 	uint64_t dt = now > m->prev_ts ? now - m->prev_ts : 0;
 
 	memset(s, 0, sizeof(*s));
-	s->eng = calloc(GS_MAX_GPUS * GS_MAX_ENGINES, sizeof(*s->eng));
-	s->vg = calloc(GS_MAX_GPUS * GS_MAX_VGPUS, sizeof(*s->vg));
+	s->eng = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, sizeof(*s->eng));
+	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
 	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
 	if (!s->eng || !s->vg || !s->ch) {
 		snapshot_free(s);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exit.h"
 #include "fields.h"
 #include "gpustat.h"
 #include "table.h"
@@ -32,16 +33,17 @@
 #define GS_MIN_COLS		80
 #define GS_MIN_LINES		24
 
-/* Exit codes (documented in --help and the README). */
+/* Exit codes (documented in --help and docs/). */
+/* Exit statuses: 0 to 4 as every tool's (userspace/common/exit.h). */
 enum gs_exit {
-	GS_OK = 0,
-	GS_ERR = 1,		/* any other error */
-	GS_USAGE = 2,		/* bad command line */
-	GS_NO_DRIVER = 3,	/* gpucore driver not loaded */
-	GS_NO_PRIV = 4,		/* not allowed to load BPF programs */
-	GS_TERM_SMALL = 5,	/* terminal smaller than 80x24 */
-	GS_PORT_BUSY = 6,	/* --prometheus address in use */
-	GS_BAD_FILE = 7,	/* --replay file unreadable or not a recording */
+	GS_OK = GCU_EXIT_OK,
+	GS_ERR = GCU_EXIT_ERR,		/* any other error */
+	GS_USAGE = GCU_EXIT_USAGE,	/* bad command line */
+	GS_NO_DRIVER = GCU_EXIT_NO_DRIVER, /* gpucore driver not loaded */
+	GS_NO_PRIV = GCU_EXIT_NO_PRIV,	/* not allowed to load BPF programs */
+	GS_TERM_SMALL = GCU_EXIT_TOOL,	/* terminal smaller than 80x24 */
+	GS_PORT_BUSY,			/* --prometheus address in use */
+	GS_BAD_FILE,			/* --replay file unreadable or not a recording */
 };
 
 /* Aggregates: what the BPF program keeps, or a replay rebuilds. */
@@ -56,17 +58,17 @@ struct gs_mchan {
 };
 
 struct gs_model {
-	struct gs_engine eng[GS_MAX_GPUS * GS_MAX_ENGINES];
-	struct gs_vgpu vg[GS_MAX_GPUS * GS_MAX_VGPUS];
-	struct gs_vhist vh[GS_MAX_GPUS * GS_MAX_VGPUS];
+	struct gs_engine eng[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	struct gs_vgpu vg[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	struct gs_vhist vh[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gs_global glob;
 	struct gs_mchan *chans;
 	size_t nchans;
 	size_t cap_chans;
 	/* not in any event: sysfs or POLICY_* records */
-	char engine_name[GS_MAX_GPUS * GS_MAX_ENGINES][16];
+	char engine_name[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES][16];
 	uint32_t ngpus;
-	uint32_t nengines[GS_MAX_GPUS];
+	uint32_t nengines[GPUCORE_MAX_GPUS];
 	char policy[GS_NAME_LEN];
 	char policy_state[16];
 	char exit_kind[GS_NAME_LEN];
@@ -74,19 +76,19 @@ struct gs_model {
 	uint64_t errors;
 	uint64_t ejections;
 	/* the driver's counters, from sysfs (GS_EV_ENGINE_STATS, _VGPU_STATS) */
-	uint64_t eng_switch_ns[GS_MAX_GPUS * GS_MAX_ENGINES];
-	uint64_t eng_resets[GS_MAX_GPUS * GS_MAX_ENGINES];
-	bool eng_stats_seen[GS_MAX_GPUS * GS_MAX_ENGINES];
-	uint64_t vg_resets[GS_MAX_GPUS * GS_MAX_VGPUS];
+	uint64_t eng_switch_ns[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	uint64_t eng_resets[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	bool eng_stats_seen[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	uint64_t vg_resets[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	/* the previous snapshot's cumulative figures, for rates */
 	uint64_t prev_ts;
-	uint64_t eng_busy[GS_MAX_GPUS * GS_MAX_ENGINES];
-	uint64_t eng_jobs[GS_MAX_GPUS * GS_MAX_ENGINES];
-	uint64_t eng_switch_prev[GS_MAX_GPUS * GS_MAX_ENGINES];	/* or the first read */
-	uint64_t vg_busy[GS_MAX_GPUS * GS_MAX_VGPUS];
-	uint64_t vg_jobs[GS_MAX_GPUS * GS_MAX_VGPUS];
-	struct gs_vhist vh_prev[GS_MAX_GPUS * GS_MAX_VGPUS];
-	float history[GS_MAX_GPUS * GS_MAX_ENGINES][GS_HISTORY];
+	uint64_t eng_busy[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	uint64_t eng_jobs[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	uint64_t eng_switch_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];	/* or the first read */
+	uint64_t vg_busy[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	uint64_t vg_jobs[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	struct gs_vhist vh_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	float history[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES][GS_HISTORY];
 	unsigned int hist_len;
 };
 

@@ -120,7 +120,7 @@ int source_open_live(struct source **srcp, const char *record_path)
 	struct source *src;
 	int ret;
 
-	if (!gpucore_driver_loaded()) {
+	if (!gcu_driver_loaded()) {
 		gs_err("gpucore driver not loaded: insmod kmod/gpucore.ko (after modprobe drm_shmem_helper)");
 		return GS_NO_DRIVER;
 	}
@@ -281,7 +281,7 @@ static void read_maps(struct source *src)
 	memcpy(m->eng, bss->gs_engines, sizeof(m->eng));
 	memcpy(m->vg, bss->gs_vgpus, sizeof(m->vg));
 	m->glob = bss->gs_global;
-	for (i = 0; i < GS_MAX_GPUS * GS_MAX_VGPUS; i++)
+	for (i = 0; i < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; i++)
 		if (m->vg[i].seen)
 			bpf_map_lookup_elem(fd, &i, &m->vh[i]);
 	read_channels(src);
