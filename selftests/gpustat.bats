@@ -417,7 +417,7 @@ scrape_until() {
 # metric) and its text headers or labels, "|" separated.
 fields() {
 	"$GPUSTAT" --list-fields | awk -v obj="$1" '
-		/^#### / { cur = substr($0, 6); next }
+		/^### / { cur = substr($0, 5); next }
 		cur != obj || !/^\| `/ { next }
 		{
 			split($0, c, / \| /)

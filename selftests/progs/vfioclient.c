@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,23 +417,53 @@ static int cmd_verify(struct vdev *v, unsigned int n)
 	return bad || chread(&r, GPUCORE_VCH_ERROR);
 }
 
-static int cmd_load(struct vdev *v, int secs, uint64_t spin)
+/* After a reset: the ring as new, and a verify round on the copy engine passes. */
+static void works_after_reset(struct ring *r)
+{
+	memset(r->mem, 0, OFF_DATA);
+	lists_build(r);
+	r->seqno = 0;
+	if (ring_start(r, 0, GPUCORE_ENGINE_CLASS_COPY))
+		die("channel error after a reset", EIO);
+	if (verify_round(r, 0x5eedf00d))
+		die("a verify round after a reset mismatched", EIO);
+}
+
+/* Program and enable channel 0 on the compute engine, or exit. */
+static void compute_ring(struct ring *r, struct vdev *v)
+{
+	ring_open(r, v);
+	if (ring_start(r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
+		die("channel error after enable", EIO);
+}
+
+/*
+ * Eight SPINs queued for @secs seconds. @flood: a VM that rings the
+ * doorbell without pause and never answers its interrupts (completions
+ * seen in the fence only).
+ */
+static int cmd_load(struct vdev *v, int secs, uint64_t spin, bool flood)
 {
 	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN, .size = spin };
 	uint64_t end = now_ns() + secs * 1000000000ULL;
+	unsigned long rings = 0;
 	struct ring r;
 
-	ring_open(&r, v);
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
-		die("channel error after enable", EIO);
+	compute_ring(&r, v);
 	while (now_ns() < end) {
 		while (r.seqno < *fence_of(&r) + 8)
 			ring_push(&r, &d);
-		ring_wait(&r, *fence_of(&r) + 1, 60);
+		if (flood) {
+			chreg(&r, GPUCORE_VCH_TAIL, r.tail);
+			rings++;
+		} else {
+			ring_wait(&r, *fence_of(&r) + 1, 60);
+		}
 	}
-	ring_wait(&r, r.seqno, 60);
-	printf("{\"jobs\": %llu, \"error\": %u}\n", (unsigned long long)r.seqno,
-	       chread(&r, GPUCORE_VCH_ERROR));
+	if (!flood)
+		ring_wait(&r, r.seqno, 60);
+	printf("{\"jobs\": %llu, \"doorbells\": %lu, \"error\": %u}\n",
+	       (unsigned long long)*fence_of(&r), rings, chread(&r, GPUCORE_VCH_ERROR));
 	return chread(&r, GPUCORE_VCH_ERROR) != 0;
 }
 
@@ -446,9 +477,7 @@ static int cmd_reset(struct vdev *v)
 	struct ring r;
 	unsigned int i;
 
-	ring_open(&r, v);
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
-		die("channel error after enable", EIO);
+	compute_ring(&r, v);
 	for (i = 0; i < 8; i++)
 		ring_push(&r, &d);
 	for (i = 0; i < 500 && chread(&r, GPUCORE_VCH_HEAD) == 0; i++)
@@ -465,36 +494,8 @@ static int cmd_reset(struct vdev *v)
 		die("IRQ_MASK is not back to 0 after the reset", EIO);
 	printf("{\"reset_ns\": %llu, \"fence\": %llu}\n", (unsigned long long)reset_ns,
 	       (unsigned long long)*fence_of(&r));
-	memset(r.mem, 0, OFF_DATA);
-	lists_build(&r);
-	r.seqno = 0;
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COPY))
-		die("channel error after the reset", EIO);
-	if (verify_round(&r, 0x5eedf00d))
-		die("a verify round after the reset mismatched", EIO);
+	works_after_reset(&r);
 	return 0;
-}
-
-/* A VM that floods doorbells and never answers its interrupts. */
-static int cmd_flood(struct vdev *v, int secs, uint64_t spin)
-{
-	struct gpucore_vdev_desc d = { .op = GPUCORE_CMD_SPIN, .size = spin };
-	uint64_t end = now_ns() + secs * 1000000000ULL;
-	unsigned long rings = 0;
-	struct ring r;
-
-	ring_open(&r, v);
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
-		die("channel error after enable", EIO);
-	while (now_ns() < end) {
-		while (r.seqno < *fence_of(&r) + 8)
-			ring_push(&r, &d);
-		chreg(&r, GPUCORE_VCH_TAIL, r.tail);
-		rings++;
-	}
-	printf("{\"jobs\": %llu, \"doorbells\": %lu, \"error\": %u}\n",
-	       (unsigned long long)*fence_of(&r), rings, chread(&r, GPUCORE_VCH_ERROR));
-	return chread(&r, GPUCORE_VCH_ERROR) != 0;
 }
 
 static int cmd_rtt(struct vdev *v, unsigned int n)
@@ -504,9 +505,7 @@ static int cmd_rtt(struct vdev *v, unsigned int n)
 	uint64_t t0;
 	unsigned int i;
 
-	ring_open(&r, v);
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COMPUTE))
-		die("channel error after enable", EIO);
+	compute_ring(&r, v);
 	for (i = 0; i < n / 10 + 1; i++)	/* warm-up, not timed */
 		ring_wait(&r, ring_push(&r, &d), 60);
 	t0 = now_ns();
@@ -561,13 +560,7 @@ static int cmd_ringjunk(struct vdev *v, int secs)
 	}
 	if (ioctl(v->fd, VFIO_DEVICE_RESET))
 		die("VFIO_DEVICE_RESET", errno);
-	memset(r.mem, 0, OFF_DATA);
-	lists_build(&r);
-	r.seqno = 0;
-	if (ring_start(&r, 0, GPUCORE_ENGINE_CLASS_COPY))
-		die("channel error after a reset", EIO);
-	if (verify_round(&r, 0xa5a5a5a5))
-		die("a verify round after the junk and a reset mismatched", EIO);
+	works_after_reset(&r);
 	printf("{\"pushed\": %lu}\n", pushed);
 	return 0;
 }
@@ -588,9 +581,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "verify") && argc > 3)
 		return cmd_verify(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "load") && argc > 4)
-		return cmd_load(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
+		return cmd_load(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0), false);
 	if (!strcmp(argv[2], "flood") && argc > 4)
-		return cmd_flood(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0));
+		return cmd_load(&v, atoi(argv[3]), strtoull(argv[4], NULL, 0), true);
 	if (!strcmp(argv[2], "rtt") && argc > 3)
 		return cmd_rtt(&v, atoi(argv[3]));
 	if (!strcmp(argv[2], "reset"))
