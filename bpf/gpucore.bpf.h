@@ -192,12 +192,12 @@ static __always_inline u32 gc_ch_engine_class(struct gpucore_channel *ch)
  */
 static __always_inline u32 gc_gv_idx(u32 gpu, u32 vgpu)
 {
-	return (gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
+	return GPUCORE_VGPU_IDX(gpu, vgpu);
 }
 
 static __always_inline u32 gc_ge_idx(u32 gpu, u32 engine)
 {
-	return (gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + engine % GPUCORE_MAX_ENGINES;
+	return GPUCORE_ENGINE_IDX(gpu, engine);
 }
 
 static __always_inline u32 gc_gcls_idx(u32 gpu, u32 cls)
@@ -208,15 +208,13 @@ static __always_inline u32 gc_gcls_idx(u32 gpu, u32 cls)
 /* Index of a (gpu, engine class, vgpu) triple in arrays of that size. */
 static __always_inline u32 gc_gcv_idx(u32 gpu, u32 cls, u32 vgpu)
 {
-	return ((gpu % GPUCORE_MAX_GPUS) * GC_NR_CLASSES + cls % GC_NR_CLASSES) * GPUCORE_MAX_VGPUS +
-		vgpu % GPUCORE_MAX_VGPUS;
+	return gc_gcls_idx(gpu, cls) * GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
 }
 
 /* Index of a (gpu, engine, vgpu) triple in arrays of that size. */
 static __always_inline u32 gc_gev_idx(u32 gpu, u32 engine, u32 vgpu)
 {
-	return ((gpu % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + engine % GPUCORE_MAX_ENGINES) *
-		GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
+	return gc_ge_idx(gpu, engine) * GPUCORE_MAX_VGPUS + vgpu % GPUCORE_MAX_VGPUS;
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,4 +13,10 @@
 #define GPUCORE_MAX_VGPUS		64	/* per GPU, including the host tenant */
 #define GPUCORE_MAX_CHANNELS		16384	/* per GPU */
 
+/* Index of a (GPU, engine) or (GPU, vGPU) pair in a table of every GPU's. */
+#define GPUCORE_ENGINE_IDX(gpu, engine) \
+	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + (engine) % GPUCORE_MAX_ENGINES)
+#define GPUCORE_VGPU_IDX(gpu, vgpu) \
+	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_VGPUS + (vgpu) % GPUCORE_MAX_VGPUS)
+
 #endif /* _UAPI_GPUCORE_LIMITS_H_ */

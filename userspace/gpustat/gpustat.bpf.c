@@ -60,7 +60,7 @@ static __always_inline void emit(const struct gs_event *ev)
 
 static __always_inline struct gs_engine *engine_of(const struct gs_event *ev)
 {
-	__u32 i = GS_ENG_IDX(ev->gpu, ev->engine);
+	__u32 i = GPUCORE_ENGINE_IDX(ev->gpu, ev->engine);
 
 	if (i >= GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES)
 		return NULL;
@@ -69,7 +69,7 @@ static __always_inline struct gs_engine *engine_of(const struct gs_event *ev)
 
 static __always_inline struct gs_vgpu *vgpu_of(__u32 gpu, __u32 vgpu)
 {
-	__u32 i = GS_VGPU_IDX(gpu, vgpu);
+	__u32 i = GPUCORE_VGPU_IDX(gpu, vgpu);
 
 	if (i >= GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS)
 		return NULL;
@@ -181,7 +181,7 @@ static __always_inline void chan_event(struct gpucore_channel *ch, struct gs_eve
 	vgpu_seen(ch, v);
 	c = chan_of(ch, ev->channel);
 	if (ev->type == GS_EV_COMPLETE) {
-		vi = GS_VGPU_IDX(ev->gpu, ev->vgpu);
+		vi = GPUCORE_VGPU_IDX(ev->gpu, ev->vgpu);
 		vh = bpf_map_lookup_elem(&gs_vhists, &vi);
 		engine_seen(ch, e, c, ev);
 	}

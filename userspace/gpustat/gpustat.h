@@ -25,8 +25,6 @@
 #define GS_COMM_LEN		16	/* TASK_COMM_LEN */
 #define GS_RINGBUF_SIZE		(16 << 20)
 
-#define GS_ENG_IDX(gpu, eng)	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_ENGINES + (eng) % GPUCORE_MAX_ENGINES)
-#define GS_VGPU_IDX(gpu, vgpu)	(((gpu) % GPUCORE_MAX_GPUS) * GPUCORE_MAX_VGPUS + (vgpu) % GPUCORE_MAX_VGPUS)
 
 /*
  * Latency histogram: log2 buckets split in 2^GS_HIST_SUB_BITS linear
@@ -108,7 +106,7 @@ static __always_inline void gs_hist_add(struct gs_hist *h, __u64 v)
 	__sync_fetch_and_add(&h->sum_ns, v);
 }
 
-/* Per engine (index GS_ENG_IDX). */
+/* Per engine (index GPUCORE_ENGINE_IDX). */
 struct gs_engine {
 	__u64 busy_ns;		/* engine time charged, at switch-out */
 	__u64 jobs;
@@ -117,7 +115,7 @@ struct gs_engine {
 	__u64 preemptions;
 	__u64 in_ns;		/* when the running channel was switched in */
 	__u64 run_ns;		/* charged to it in this run, as of run_ts */
-	__u64 run_ts;		/* its last job's completion (or in_ns) */
+	__u64 run_ts;		/* its last job's completion, or in_ns */
 	__u32 running;		/* a channel is on it */
 	__u32 cur_channel;
 	__u32 cur_vgpu;
@@ -126,7 +124,7 @@ struct gs_engine {
 	__u32 pad;
 };
 
-/* Per vGPU (index GS_VGPU_IDX); histograms in gs_vhist, same index. */
+/* Per vGPU (index GPUCORE_VGPU_IDX); histograms in gs_vhist, same index. */
 struct gs_vgpu {
 	__u64 busy_ns;
 	__u64 jobs;

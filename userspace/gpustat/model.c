@@ -84,8 +84,8 @@ static const char *const state_names[] = {
 
 static void apply_own(struct gs_model *m, const struct gs_event *ev)
 {
-	uint32_t ei = GS_ENG_IDX(ev->gpu, ev->engine);
-	uint32_t vi = GS_VGPU_IDX(ev->gpu, ev->vgpu);
+	uint32_t ei = GPUCORE_ENGINE_IDX(ev->gpu, ev->engine);
+	uint32_t vi = GPUCORE_VGPU_IDX(ev->gpu, ev->vgpu);
 
 	switch (ev->type) {
 	case GS_EV_ENGINE_INFO:
@@ -125,8 +125,8 @@ static void apply_own(struct gs_model *m, const struct gs_event *ev)
 
 void model_apply(struct gs_model *m, const struct gs_event *ev)
 {
-	uint32_t ei = GS_ENG_IDX(ev->gpu, ev->engine);
-	uint32_t vi = GS_VGPU_IDX(ev->gpu, ev->vgpu);
+	uint32_t ei = GPUCORE_ENGINE_IDX(ev->gpu, ev->engine);
+	uint32_t vi = GPUCORE_VGPU_IDX(ev->gpu, ev->vgpu);
 	struct gs_engine *e = NULL;
 	struct gs_vgpu *v = NULL;
 	struct gs_vhist *vh = NULL;
@@ -380,11 +380,9 @@ void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct
  */
 static uint64_t running_ns(const struct gs_engine *e, uint64_t now)
 {
-	uint64_t since = e->run_ts > e->in_ns ? e->run_ts : e->in_ns;
-
 	if (!e->running)
 		return 0;
-	return e->run_ns + (now > since ? now - since : 0);
+	return e->run_ns + (now > e->run_ts ? now - e->run_ts : 0);
 }
 
 static uint64_t mono_max(uint64_t a, uint64_t b)
@@ -418,7 +416,7 @@ static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct s
 
 	for (gpu = 0; gpu < m->ngpus; gpu++) {
 		for (i = 0; i < m->nengines[gpu]; i++) {
-			uint32_t idx = GS_ENG_IDX(gpu, i);
+			uint32_t idx = GPUCORE_ENGINE_IDX(gpu, i);
 			const struct gs_engine *e = &m->eng[idx];
 			struct snap_engine *se = &s->eng[s->neng++];
 			uint64_t busy = mono_max(e->busy_ns + running_ns(e, now), m->eng_busy[idx]);
@@ -458,7 +456,7 @@ static uint64_t running_for(const struct gs_model *m, uint32_t gpu, uint32_t vgp
 	uint32_t i;
 
 	for (i = 0; i < GPUCORE_MAX_ENGINES; i++) {
-		const struct gs_engine *e = &m->eng[GS_ENG_IDX(gpu, i)];
+		const struct gs_engine *e = &m->eng[GPUCORE_ENGINE_IDX(gpu, i)];
 
 		if (!e->running || e->cur_vgpu != vgpu)
 			continue;
@@ -600,7 +598,7 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		sc->pid = c->pid;
 		snprintf(sc->comm, sizeof(sc->comm), "%.*s", GS_COMM_LEN, c->comm);
 		snprintf(sc->engine_name, sizeof(sc->engine_name), "%s",
-			 m->engine_name[GS_ENG_IDX(c->gpu, c->engine)]);
+			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)]);
 		sc->busy_ns = busy;
 		sc->jobs = c->jobs;
 		sc->failed = c->failed;
