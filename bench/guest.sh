@@ -20,20 +20,21 @@ OUT=$REPO/bench/out
 if [ -n "${BENCH_BIN:-}" ]; then
 	B=$BENCH_BIN
 	GPULOAD=$B/gpuload GPUSCHED=$B/gpusched GPUSTAT=$B/gpustat
-	SUBBENCH=$B/subbench CHANFILL=$B/chanfill KO=$B/gpucore.ko POLICIES=$B
-	HANGJOB=$B/hangjob VFIO_KO=$B/gpucore_vfio.ko VFIOCLIENT=$B/vfioclient
+	SUBBENCH=$B/subbench CHANFILL=$B/chanfill GPUCORE_KO=$B/gpucore.ko POLICIES=$B
+	HANGJOB=$B/hangjob VFIOCLIENT=$B/vfioclient
 else
 	GPULOAD=$REPO/userspace/gpuload/gpuload
 	GPUSCHED=$REPO/userspace/gpusched/gpusched
 	GPUSTAT=$REPO/userspace/gpustat/gpustat
 	SUBBENCH=$REPO/bench/progs/subbench
 	CHANFILL=$REPO/bench/progs/chanfill
-	KO=$REPO/kmod/gpucore.ko POLICIES=$REPO/bpf
+	POLICIES=$REPO/bpf
 	HANGJOB=$REPO/selftests/progs/hangjob
-	VFIO_KO=$REPO/kmod/gpucore_vfio.ko VFIOCLIENT=$REPO/selftests/progs/vfioclient
+	VFIOCLIENT=$REPO/selftests/progs/vfioclient
 fi
-SYS=/sys/bus/platform/devices/gpucore.0
-STATE=/sys/kernel/debug/gpucore/gpu0/state
+# gpucore_load, vgpu_create, state_get, ...: shared with the selftests
+source "$REPO/scripts/gpucore-lib.sh"
+SYS=$(gpu_sys 0)
 FAIR_SECS=${BENCH_FAIR_SECS:-10}
 VFIO_ROUNDS=${BENCH_VFIO_ROUNDS:-7}
 OVH_ROUNDS=${BENCH_OVH_ROUNDS:-5}
@@ -57,23 +58,12 @@ row() {
 	log "$metric: ours $o, baseline ${b:-n/a} $unit (ratio $r, target $target: met=$met)"
 }
 
-driver_load() {
-	modprobe drm_shmem_helper
-	insmod "$KO" "$@"
-}
-
+# driver_unload: unload the policy, if any, and the driver.
 driver_unload() {
-	local i
 	"$GPUSCHED" unload > /dev/null 2>&1
-	for i in $(seq 100); do
-		rmmod gpucore 2> /dev/null && return 0
-		sleep 0.1
-	done
-	log "rmmod gpucore failed"
-	return 1
+	gpucore_unload || { log "rmmod gpucore failed"; return 1; }
 }
 
-vgpu_create() { echo "$*" > "$SYS/vgpu_create"; }
 # host_channels N: let the host tenant hold N channels (default limit: 256).
 host_channels() { echo "$1" > "$SYS/vgpus/host/max_channels"; }
 
@@ -89,17 +79,14 @@ policy() {
 # snapshot (debugfs state is printed under the GPU lock; reading the
 # sysfs files one by one would let the engines run between the reads).
 busy() {
-	awk -v names="$*" '
-		/^vgpu / { for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) b[$3] = substr($i, 9) }
-		END { n = split(names, N, " "); for (i = 1; i <= n; i++) printf "%s%s", b[N[i]], (i < n ? " " : "\n") }' "$STATE"
+	state_get vgpu name busy_ns | awk -v names="$*" '{ b[$1] = $2 }
+		END { n = split(names, N, " "); for (i = 1; i <= n; i++) printf "%s%s", b[N[i]], (i < n ? " " : "\n") }'
 }
 
 # decisions: "decisions decision_ns sched_ns" summed over the GPU's engines.
 decisions() {
-	awk '/^engine/ { for (i = 1; i <= NF; i++) { split($i, kv, "=");
-		if (kv[1] == "decisions") d += kv[2]; if (kv[1] == "decision_ns") ns += kv[2];
-		if (kv[1] == "sched_ns") sn += kv[2] } }
-		END { print d + 0, ns + 0, sn + 0 }' "$STATE"
+	state_get engine decisions decision_ns sched_ns |
+		awk '{ d += $1; ns += $2; sn += $3 } END { printf "%.0f %.0f %.0f\n", d, ns, sn }'
 }
 
 # ---- 1. fairness accuracy ----------------------------------------------
@@ -111,7 +98,7 @@ FAIR_W=(100 100 200 200 400 400 800 800)
 # in the median one).
 fair_run() {
 	local pol=$1 i names=() t
-	driver_load
+	gpucore_load
 	for i in "${!FAIR_W[@]}"; do
 		vgpu_create "f$i" weight="${FAIR_W[i]}"
 		names+=("f$i")
@@ -180,7 +167,7 @@ bench_fairness() {
 # lat_run POLICY: prints "P50_NS P99_NS BATCH_JOBS_PER_S".
 lat_run() {
 	local pol=$1 ui
-	driver_load
+	gpucore_load
 	vgpu_create batch
 	vgpu_create ui class=interactive
 	policy "$pol"
@@ -254,7 +241,7 @@ per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b ? a / b : 0 }'; }
 bench_overhead() {
 	local i d n sc bs=() bn=() ss=() sn=() sd=0 bd=0 bpf_ns runs
 	log "policy overhead: besteffort.bpf vs the built-in round robin, 8 channels, 100us-2ms jobs, $OVH_ROUNDS alternating rounds each"
-	driver_load
+	gpucore_load
 	# Per round, the cost per decision; the rows take the medians (a TCG
 	# guest's speed drifts within minutes and a descheduled vCPU inflates
 	# a round's sums).
@@ -291,7 +278,7 @@ bench_overhead() {
 bench_submit() {
 	local j
 	log "submission cost: SUBMIT against the NOP ioctl and an eventfd ping-pong"
-	driver_load
+	gpucore_load
 	"$SUBBENCH" -n 2000 -r 7 > "$OUT/submit.json"
 	driver_unload
 	j=$OUT/submit.json
@@ -321,7 +308,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 bench_telemetry() {
 	local i with=() without=() pid t0 t1 hz secs=10 cf cpu
 	log "telemetry: flat-out jobs/s with gpustat attached vs without (5 rounds each), gpustat CPU with 1000 channels"
-	driver_load
+	gpucore_load
 	for i in 1 2 3 4 5; do
 		without+=("$(jobs_per_s)")
 		"$GPUSTAT" -b -d 1 > /dev/null &
@@ -368,7 +355,7 @@ bench_telemetry() {
 # scheduling work per decision.
 scale_run() {
 	local n=$1 nv=$2 i list=() pid d0 n0 d1 n1 s0 s1 spin line
-	driver_load
+	gpucore_load
 	for i in $(seq "$nv"); do
 		vgpu_create "s$i" channels="$n"
 		list+=("s$i")
@@ -427,7 +414,7 @@ bench_scale() {
 	row scale_decision_vg "scale: decision cost, 32 vs 1 vGPUs (256 channels, fairshare)" "ns" "$dv32" "$dv1" "<= 2x" 'r <= 2' \
 		"8 vGPUs: $dv8 ns"
 
-	driver_load
+	gpucore_load
 	sync; echo 3 > /proc/sys/vm/drop_caches
 	host_channels 4096
 	m0=$(kmem)
@@ -451,7 +438,7 @@ bench_scale() {
 
 # ---- 7. extreme weights ---------------------------------------------------------
 # snap FILE: the time and one consistent debugfs snapshot of the GPU.
-snap() { { echo "time $(date +%s%N)"; cat "$STATE"; } > "$1"; }
+snap() { { echo "time $(date +%s%N)"; debugfs_state 0; } > "$1"; }
 
 # shares F0 F1 "NAME..." "WEIGHT...": each named vGPU's share of the engine
 # time the named vGPUs got between two snap files against its weight's
@@ -460,11 +447,11 @@ snap() { { echo "time $(date +%s%N)"; cat "$STATE"; } > "$1"; }
 # (percentage points) of those whose target is < 1% (-1 if none), how busy
 # the compute engines were (% of their time) and each share (%).
 shares() {
-	awk -v names="$3" -v weights="$4" '
-		FNR == 1 { f++ }
-		$1 == "time" { t[f] = $2 }
-		$1 == "engine" && $3 ~ /^compute/ { ne[f]++; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) eb[f] += substr($i, 9) }
-		$1 == "vgpu" { for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) b[f, $3] = substr($i, 9) }
+	awk -v names="$3" -v weights="$4" "$GC_KV_AWK"'
+		FNR == 1 { n_f++ }
+		$1 == "time" { t[n_f] = $2 }
+		$1 == "engine" { kv(); if (f["name"] ~ /^compute/) { ne[n_f]++; eb[n_f] += f["busy_ns"] } }
+		$1 == "vgpu" { kv(); b[n_f, f["name"]] = f["busy_ns"] }
 		END {
 			n = split(names, N, " "); split(weights, W, " ")
 			for (i = 1; i <= n; i++) { sw += W[i]; d[i] = b[2, N[i]] - b[1, N[i]]; tot += d[i] }
@@ -489,7 +476,7 @@ EXTREME_SECS=${BENCH_EXTREME_SECS:-60}
 # its exit message appended to $OUT/extreme-POLICY.exit if it left).
 extreme_run() {
 	local pol=$1 i names=() st pids=() t last
-	driver_load
+	gpucore_load
 	for i in "${!EXTREME_W[@]}"; do
 		vgpu_create "x$i" weight="${EXTREME_W[i]}"
 		names+=("x$i")
@@ -574,7 +561,7 @@ PLACE_SECS=${BENCH_PLACE_SECS:-10}
 place_run() {
 	local pol=$1 pins=($2) order=(vm1 vm3 vm2 vm3 vm1 vm2) i args tag pids=()
 	tag=$pol-$(IFS=; echo "${pins[*]}")
-	driver_load num_compute=3
+	gpucore_load num_compute=3
 	for i in 1 2 3; do vgpu_create "vm$i" weight="${PLACE_W[i - 1]}"; done
 	policy "$pol"
 	for i in 0 1 2 3 4 5; do
@@ -590,8 +577,8 @@ place_run() {
 	snap "$OUT/place-$tag.1"
 	kill -TERM "${pids[@]}"
 	# the compute engines (0..2) of each vGPU's channels, in creation order
-	awk '$1 == "vgpu" { v = $3 } $1 == "channel" { sub(/engine=/, "", $3); e[v] = e[v] " " $3 }
-		END { printf "vm1%s, vm2%s, vm3%s", e["vm1"], e["vm2"], e["vm3"] }' "$OUT/place-$tag.1" > "$OUT/place-$tag.engines"
+	state_get -f "$OUT/place-$tag.1" channel vgpu engine | awk '{ e[$1] = e[$1] " " $2 }
+		END { printf "vm1%s, vm2%s, vm3%s", e["vm1"], e["vm2"], e["vm3"] }' > "$OUT/place-$tag.engines"
 	wait
 	driver_unload
 	shares "$OUT/place-$tag.0" "$OUT/place-$tag.1" "vm1 vm2 vm3" "${PLACE_W[*]}" | cut -d' ' -f1,3-
@@ -626,7 +613,7 @@ bench_placement() {
 }
 
 # ---- 9. callback timing -------------------------------------------------------------
-CBT=/sys/kernel/debug/gpucore/cb_timing
+CBT=$DBG/cb_timing
 CBT_ROUNDS=${BENCH_CBT_ROUNDS:-12}
 
 # One load under besteffort.bpf throughout; debugfs cb_timing switched on
@@ -635,7 +622,7 @@ CBT_ROUNDS=${BENCH_CBT_ROUNDS:-12}
 bench_cbtiming() {
 	local i k y=() n=() yp=() np=() d0 n0 s0 d1 n1 s1 pid cs st my mn
 	log "callback timing: besteffort.bpf's scheduling cost per decision with debugfs cb_timing=Y vs N, $CBT_ROUNDS periods of 2 s each, interleaved"
-	driver_load
+	gpucore_load
 	policy besteffort
 	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t $((8 * CBT_ROUNDS + 120)) -Q > /dev/null &
 	pid=$!
@@ -672,7 +659,7 @@ bench_cbtiming() {
 }
 
 # ---- 10. emulated hardware v2 ---------------------------------------------
-LATE=/sys/kernel/debug/gpucore/gpu0/lateness
+LATE=$DBG/gpu0/lateness
 HW_SECS=${BENCH_HW_SECS:-10}
 
 # hogs N: N busy loops in userspace, one per guest CPU; their pids. (Their
@@ -681,16 +668,17 @@ hogs() { local i; for i in $(seq "$1"); do (while :; do :; done) > /dev/null 2>&
 
 # late_worst: "P50 P99 MAX COUNT" of the engine with the largest p99.
 late_worst() {
-	awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		if (v["count"] && v["p99_ns"] >= w99) { w50 = v["p50_ns"]; w99 = v["p99_ns"]; wm = v["max_ns"] }
-		if (v["max_ns"] > m) m = v["max_ns"]; n += v["count"] }
-		END { printf "%d %d %d %d\n", w50, w99, m, n }' "$LATE"
+	state_get -f "$LATE" engine count p50_ns p99_ns max_ns | awk '
+		$1 && $3 >= w99 { w50 = $2; w99 = $3 }
+		$4 > m { m = $4 }
+		{ n += $1 }
+		END { printf "%d %d %d %d\n", w50, w99, m, n }'
 }
 
 # hw_late HOGS: switch lateness under fairshare with HOGS guest CPUs busy in userspace.
 hw_late() {
 	local pids= v
-	driver_load
+	gpucore_load
 	for v in 0 1 2 3; do vgpu_create "h$v" weight=$((100 * (v + 1))); done
 	policy fairshare
 	for v in 0 1 2 3; do
@@ -713,7 +701,7 @@ hw_late() {
 # "RUN_ERR UI_P99_NS" (largest relative share error of the 4 batch vGPUs, %).
 hw_mix() {
 	local pol=$1 v names=() s0 s1
-	driver_load switch_cost_us=50
+	gpucore_load switch_cost_us=50
 	for v in 0 1 2 3; do vgpu_create "m$v" weight=$((100 * (v + 1))); names+=("m$v"); done
 	vgpu_create ui class=interactive
 	policy "$pol"
@@ -739,7 +727,7 @@ hw_mix() {
 # verified load on the same engine; prints "MAX_MS ALL_MS...".
 hw_hang() {
 	local i d=() pid
-	driver_load job_timeout_ms=500
+	gpucore_load job_timeout_ms=500
 	"$GPULOAD" -c 2 -i 0 -k mix --verify -s 1ms -q 4 -t 8 -Q > "$OUT/hw-hang-load" &
 	pid=$!
 	sleep 0.5
@@ -783,9 +771,9 @@ bench_hw() {
 bench_vfio() {
 	local u rt host
 	log "vfio: job round trip (one SPIN of 0 ns, awaited before the next), VFIO client vs DRM client"
-	driver_load
-	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$VFIO_KO" || { log "vfio: cannot load gpucore_vfio"; driver_unload; return 1; }
-	u=$(mdev_new vgpu4)
+	gpucore_load
+	gpucore_vfio_load || { log "vfio: cannot load gpucore_vfio"; driver_unload; return 1; }
+	u=$(mdev_create vgpu4)
 	# Rounds alternate between the two clients, so that both see the same
 	# machine (a TCG guest's speed drifts within a minute); medians.
 	for i in $(seq "$VFIO_ROUNDS"); do
@@ -796,7 +784,6 @@ bench_vfio() {
 	host=$(med $(cat "$OUT/drm-rtt"))
 	echo 1 > "/sys/bus/mdev/devices/$u/remove"
 	read -r verr herr shares < <(vfio_shares)
-	rmmod gpucore_vfio
 	driver_unload
 	row vfio_rtt "vfio: job round trip (one SPIN of 0 ns), VFIO client vs DRM client" "ns" \
 		"$rt" "$host" "<= 3x" 'r <= 3' \
@@ -806,23 +793,14 @@ bench_vfio() {
 		"two mediated devices' clients (weights 100, 200; one compute channel each) and a host gpuload tenant (400; three compute channels) in one run, 1 ms jobs; shares (%) of vfio1 vfio2 host, targets 14.29 28.57 57.14: $shares; busy_ns per vGPU from two debugfs snapshots"
 }
 
-# mdev_new TYPE: create a mediated device of type gpucore-TYPE on GPU 0;
-# prints its UUID.
-mdev_new() {
-	local u
-	u=$(cat /proc/sys/kernel/random/uuid)
-	echo "$u" > "/sys/class/mdev_bus/gpucore.0/mdev_supported_types/gpucore-$1/create" &&
-		echo "$u"
-}
-
 # vfio_shares: two VFIO tenants and the host tenant under fairshare, weights
 # 100/200/400, for FAIR_SECS; prints "VFIO_ERR HOST_ERR SHARES": the largest
 # relative share error (%) of the VFIO tenants and the host tenant's.
 vfio_shares() {
 	local u1 u2 v1 v2
-	u1=$(mdev_new vgpu8)
-	u2=$(mdev_new vgpu8)
-	v1=vfio-${u1:0:8} v2=vfio-${u2:0:8}
+	u1=$(mdev_create vgpu8)
+	u2=$(mdev_create vgpu8)
+	v1=$(vfio_vgpu "$u1") v2=$(vfio_vgpu "$u2")
 	"$GPUSCHED" vgpu set "$v1" --weight 100 > /dev/null
 	"$GPUSCHED" vgpu set "$v2" --weight 200 > /dev/null
 	"$GPUSCHED" vgpu set host --weight 400 > /dev/null

@@ -9,15 +9,16 @@ cd "$(dirname "$0")/.."
 GPULOAD=userspace/gpuload/gpuload
 GPUSCHED=userspace/gpusched/gpusched
 GPUSTAT=userspace/gpustat/gpustat
-SYS=/sys/bus/platform/devices/gpucore.0
+source scripts/gpucore-lib.sh
+SYS=$(gpu_sys 0)
 DUR=${DEMO_SECONDS:-6}
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "insmod kmod/gpucore.ko (one emulated GPU: 2 compute engines + 1 copy engine)"
-modprobe drm_shmem_helper
-insmod kmod/gpucore.ko
-cat /sys/kernel/debug/gpucore/gpu0/state
+gpucore_load
+# the driver's state, one key=value record per object (debugfs)
+debugfs_state 0
 
 step "gpusched vgpu create: three vGPUs, each with its own render node"
 $GPUSCHED vgpu create vm1 --weight 100 --mem 256M
@@ -37,9 +38,10 @@ saturate() {
 		$GPULOAD -V $v -c 2 -i 0 -s 100us-20ms -q 4 -t $((DUR + 2)) -Q > /dev/null &
 	done
 	sleep 1
-	for v in vm1 vm2 vm3; do b0+=("$(cat $SYS/vgpus/$v/busy_ns)"); done
+	# vm1..vm3's engine time, from one snapshot of the driver's state
+	read -ra b0 <<< "$(state_get vgpu name busy_ns | awk '$1 ~ /^vm[123]$/ { printf "%s ", $2 }')"
 	sleep "$DUR"
-	for v in vm1 vm2 vm3; do b1+=("$(cat $SYS/vgpus/$v/busy_ns)"); done
+	read -ra b1 <<< "$(state_get vgpu name busy_ns | awk '$1 ~ /^vm[123]$/ { printf "%s ", $2 }')"
 	wait
 	for i in 0 1 2; do total=$((total + b1[i] - b0[i])); done
 	printf '  %-4s %6s %10s %8s %8s\n' vGPU weight busy_ms share target
@@ -89,7 +91,5 @@ $GPUSCHED unload
 step "destroy the vGPUs and unload the driver"
 $GPUSCHED vgpu list
 for v in vm1 vm2 vm3; do $GPUSCHED vgpu destroy $v; done
-# The unloaded policy's BPF map, which pins the module, is freed just after.
-for i in $(seq 100); do rmmod gpucore 2>/dev/null && break; sleep 0.1; done
-[ ! -d /sys/module/gpucore ]
+gpucore_unload
 echo "demo: done: the driver ran real work for three tenants and unloaded cleanly"

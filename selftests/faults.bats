@@ -13,7 +13,7 @@ faults() { cat "$DBG/faults_injected"; }
 
 # clean: no channel, buffer or stray vGPU left on GPU 0.
 clean() {
-	wait_gpu0_empty || return 1
+	wait_gpu_empty || return 1
 	[ ! -d "$(gpu_sys 0)/vgpus/vmf" ] || { echo "vGPU vmf left behind"; return 1; }
 }
 
@@ -77,7 +77,7 @@ client_op() {
 	run "$GPULOAD" -c 2 -n 1 -s 100us -Q
 	assert_success
 	[ "$(cat $knob)" = 0 ]
-	wait_gpu0_empty
+	wait_gpu_empty
 }
 
 @test "every fault point of vGPU creation fails it cleanly" {

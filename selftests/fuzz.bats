@@ -42,7 +42,7 @@ teardown_file() {
 }
 
 @test "after fuzzing, every channel and buffer is gone (debugfs counts back to zero)" {
-	run wait_gpu0_empty
+	run wait_gpu_empty
 	assert_success
 	[ "$(vgpu_attr vm1 mem_used)" = 0 ]
 	[ "$(vgpu_attr vm2 mem_used)" = 0 ]

@@ -19,8 +19,7 @@ teardown_file() {
 
 @test "fw_sched: sysfs and debugfs say the GPU's engines schedule themselves" {
 	[ "$(cat "$(gpu_sys)/scheduler")" = firmware ]
-	debugfs_state | grep -qx "backend emulated-firmware"
-	debugfs_state | grep -qx "policy firmware"
+	[ "$(state_get gpu backend policy)" = "emulated-firmware firmware" ]
 }
 
 @test "fw_sched: jobs of a channel complete in submission order, each exactly once" {
@@ -86,7 +85,7 @@ teardown_file() {
 	wait $victim || true
 	assert_success
 	echo "$output" | jq -e '.total.failed == 0 and .total.lost == 0 and .total.jobs > 0'
-	wait_gpu0_empty
+	wait_gpu_empty
 }
 
 @test "fw_sched: a policy cannot attach when every GPU schedules itself, and says why" {
@@ -96,7 +95,7 @@ teardown_file() {
 	assert_output --partial "every GPU's engines schedule themselves"
 	run dmesg
 	assert_output --partial "policy fairshare refused: every GPU's engines schedule themselves"
-	debugfs_state | grep -qx "policy firmware"
+	[ "$(state_get gpu policy)" = firmware ]
 }
 
 @test "fw_sched: with two GPUs, a policy schedules the driver's GPU and leaves the firmware's alone" {
@@ -104,8 +103,8 @@ teardown_file() {
 	[ "$(cat "$(gpu_sys 0)/scheduler")" = driver ]
 	[ "$(cat "$(gpu_sys 1)/scheduler")" = firmware ]
 	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" > /dev/null
-	debugfs_state 0 | grep -qx "policy fairshare"
-	debugfs_state 1 | grep -qx "policy firmware"
+	[ "$(GPU=0 state_get gpu policy)" = fairshare ]
+	[ "$(GPU=1 state_get gpu policy)" = firmware ]
 	run "$GPULOAD" -g 1 -c 2 -s 1ms -q 4 -n 100 --verify --json
 	"$GPUSCHED" unload
 	assert_success

@@ -15,15 +15,15 @@ unset _lib
 # through selftests/debug/..): the repository is what precedes selftests/.
 REPO=${BASH_SOURCE[0]%/selftests/*}
 GPUCORE_KO=${GPUCORE_KO:-$REPO/kmod/gpucore.ko}
-GPUCORE_VFIO_KO=${GPUCORE_VFIO_KO:-${GPUCORE_KO%/*}/gpucore_vfio.ko}
 GPULOAD=$REPO/userspace/gpuload/gpuload
 GPUSCHED=$REPO/userspace/gpusched/gpusched
 GPUSTAT=$REPO/userspace/gpustat/gpustat
 ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale
 HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
-SYSFS_GPU=/sys/bus/platform/devices/gpucore
 TRACEFS=/sys/kernel/tracing
+# The driver, vGPU and debugfs state functions, shared with the benchmarks.
+source "$REPO/scripts/gpucore-lib.sh"
 export REPO GPUCORE_KO GPUCORE_VFIO_KO GPULOAD GPUSCHED ABI_TEST HANGJOB SYSFS_GPU TRACEFS
 
 # on_debug_kernel: the guest runs the debug kernel (make test-debug).
@@ -46,70 +46,6 @@ skip_timing_bound() {
 	fi
 }
 
-# gpucore_load [PARAM=VALUE]...: load the driver (and the DRM modules it needs).
-gpucore_load() {
-	modprobe drm_shmem_helper || return 1
-	insmod "$GPUCORE_KO" "$@"
-}
-
-# gpucore_unload: unload the driver if loaded; fails if it cannot be.
-# A detached policy's struct_ops map holds a module reference until the
-# map is freed, which the kernel does asynchronously (after an RCU tasks
-# grace period): retry for a few seconds while the module is in use.
-gpucore_unload() {
-	local i
-	gpucore_vfio_unload || return 1
-	[ -d /sys/module/gpucore ] || return 0
-	for i in $(seq 50); do
-		rmmod gpucore 2>/dev/null && return 0
-		[ -d /sys/module/gpucore ] || return 0
-		sleep 0.1
-	done
-	rmmod gpucore
-}
-
-# gpucore_vfio_load: load the VFIO front end (and the VFIO modules it needs).
-gpucore_vfio_load() {
-	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$GPUCORE_VFIO_KO"
-}
-
-MDEV_BUS=/sys/class/mdev_bus
-
-# mdev_types [GPU]: the mdev types directory of a GPU.
-mdev_types() { echo "$MDEV_BUS/gpucore.${1:-0}/mdev_supported_types"; }
-
-# mdev_create TYPE [UUID]: create a mediated device of TYPE; prints its UUID.
-mdev_create() {
-	local u=${2:-$(cat /proc/sys/kernel/random/uuid)}
-	echo "$u" > "$(mdev_types)/gpucore-$1/create" || return 1
-	echo "$u"
-}
-
-# vfio_vgpu UUID: the name of the vGPU of a mediated device.
-vfio_vgpu() { echo "vfio-${1:0:8}"; }
-
-# mdev_remove_all: remove every mediated device.
-mdev_remove_all() {
-	local d
-	for d in /sys/bus/mdev/devices/*; do
-		[ -e "$d/remove" ] && echo 1 > "$d/remove"
-	done
-	return 0
-}
-
-# gpucore_vfio_unload: remove the mediated devices and unload the VFIO
-# front end, if loaded.
-gpucore_vfio_unload() {
-	[ -d /sys/module/gpucore_vfio ] || return 0
-	mdev_remove_all
-	rmmod gpucore_vfio
-}
-
-# gpucore_reload [PARAM=VALUE]...: a fresh driver.
-gpucore_reload() {
-	gpucore_unload && gpucore_load "$@"
-}
-
 # within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
 within() {
 	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
@@ -128,43 +64,6 @@ wait_file() {
 # last_vgpu FILE NAME JQ: JQ on vGPU NAME of the last object of FILE.
 last_vgpu() {
 	tail -n 1 "$1" | jq -r ".vgpus[] | select(.name == \"$2\") | $3"
-}
-
-# gpu_sys N: the sysfs directory of GPU N.
-gpu_sys() { echo "$SYSFS_GPU.${1:-0}"; }
-
-# vgpu_create NAME [ARGS...] (on GPU 0 unless GPU=N)
-vgpu_create() { echo "$*" > "$(gpu_sys "${GPU:-0}")/vgpu_create"; }
-vgpu_destroy() { echo "$1" > "$(gpu_sys "${GPU:-0}")/vgpu_destroy"; }
-vgpu_attr() { cat "$(gpu_sys "${GPU:-0}")/vgpus/$1/$2"; }
-vgpu_node() { echo "/dev/dri/$(vgpu_attr "$1" render_node)"; }
-
-# The driver's debugfs directory: state dumps and fault injection.
-DBG=/sys/kernel/debug/gpucore
-
-# debugfs_state [GPU]: the driver's state dump.
-debugfs_state() { cat "$DBG/gpu${1:-0}/state"; }
-# engine_field ENGINE FIELD: a counter of an engine's debugfs line (GPU 0).
-engine_field() {
-	debugfs_state | awk -v e="$1" -v f="$2" '$1 == "engine" && $2 == e {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
-}
-
-# gpu_channels [GPU]: the channels alive on the GPU (its "gpu" line).
-gpu_channels() { debugfs_state "$@" | sed -n 's/^gpu .* channels=\([0-9-]*\)$/\1/p'; }
-
-# wait_gpu0_empty: wait up to 5 s (closed files are released asynchronously)
-# for GPU 0 to have no channel and no video memory in use; prints the
-# state and fails if it does not.
-wait_gpu0_empty() {
-	local i
-	for i in $(seq 50); do
-		debugfs_state | grep -q '^gpu 0 .*vram_used=0 .*channels=0$' && return 0
-		sleep 0.1
-	done
-	echo "left behind:"
-	debugfs_state
-	return 1
 }
 
 # json_get FILE JQ-FILTER
@@ -275,7 +174,8 @@ two_flat_out_diff() {
 	sleep "$1"
 	debugfs_state > "$BATS_TEST_TMPDIR/s1"
 	wait
-	read -r a b < <(awk '$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) { split($i, kv, "="); d[$2] += (FILENAME ~ /s1$/ ? 1 : -1) * kv[2] } }
+	read -r a b < <(awk "$GC_KV_AWK"'
+		$1 == "channel" { kv(); d[f["id"]] += (FILENAME ~ /s1$/ ? 1 : -1) * f["busy_ns"] }
 		END { for (c in d) printf "%.0f ", d[c]; print "" }' "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1")
 	echo "busy: $a $b" >&2
 	[ "${a:-0}" -gt 0 ] && [ "${b:-0}" -gt 0 ] || return 1
@@ -305,9 +205,9 @@ stop_loads() {
 # one debugfs snapshot (taken under the GPU's lock, so all at one instant),
 # as "vgpu NAME NS" and "channel ID VGPU-NAME NS" lines.
 busy_snapshot() {
-	debugfs_state 0 | awk '
-		$1 == "vgpu" { v = $3; for (i = 4; i <= NF; i++) if ($i ~ /^busy_ns=/) print "vgpu", v, substr($i, 9) }
-		$1 == "channel" { for (i = 3; i <= NF; i++) if ($i ~ /^busy_ns=/) print "channel", $2, v, substr($i, 9) }' > "$1"
+	debugfs_state 0 | awk "$GC_KV_AWK"'
+		$1 == "vgpu" { kv(); print "vgpu", f["name"], f["busy_ns"] }
+		$1 == "channel" { kv(); print "channel", f["id"], f["vgpu"], f["busy_ns"] }' > "$1"
 }
 
 # snap_delta FILE0 FILE1: the lines of busy_snapshot FILE1 with the engine

@@ -27,9 +27,7 @@ sysfs_word() {
 
 # channel_busy_per_job: engine time per completed job of each channel on engine 0.
 channel_busy_per_job() {
-	debugfs_state | awk '$1 == "channel" && $3 == "engine=0" {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		if (v["completed"]) printf "%d\n", v["busy_ns"] / v["completed"] }'
+	state_get channel engine=0 busy_ns completed | awk '$2 { printf "%d\n", $1 / $2 }'
 }
 
 @test "switch cost: each context switch costs engine time charged to no tenant, counted per engine" {

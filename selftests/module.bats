@@ -97,12 +97,13 @@ reject_param() {
 	assert_success
 }
 
-@test "debugfs shows GPUs, engines and the host vGPU" {
+@test "debugfs shows GPUs, engines and the host vGPU as key=value records" {
 	gpucore_load
 	run debugfs_state
 	assert_success
-	assert_line --partial "gpu 0 engines=3"
-	assert_line --partial "engine 0 compute0"
-	assert_line --partial "engine 2 copy0"
-	assert_line --partial "vgpu 0 host weight=100"
+	# every field after the type is key=value, values without spaces
+	echo "$output" | awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^[a-z0-9_]+=[^=]*$/) { print "bad field:", $0; exit 1 } }'
+	[ "$(state_get gpu id backend policy engines channels)" = "0 emulated builtin 3 0" ]
+	[ "$(state_get engine gpu=0 id name | xargs)" = "0 compute0 1 compute1 2 copy0" ]
+	[ "$(state_get vgpu id name weight)" = "0 host 100" ]
 }

@@ -140,7 +140,7 @@ placement_shares() {
 		sleep 0.2
 	done
 	sleep 2
-	debugfs_state 0 | awk '$1 == "vgpu" { v = $3 } $1 == "channel" { sub(/engine=/, "", $3); print "engines", v, $3 }' | sort -u
+	state_get channel vgpu engine | sed 's/^/engines /' | sort -u
 	busy_snapshot "$BATS_TEST_TMPDIR/p0"
 	sleep 4
 	busy_snapshot "$BATS_TEST_TMPDIR/p1"
@@ -586,9 +586,7 @@ eject_case() {
 # engine_counters FILE: "ENGINE kicks kicks_held busy_ns switches" per
 # engine of GPU 0, from one debugfs snapshot.
 engine_counters() {
-	debugfs_state 0 | awk '$1 == "engine" {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		print $3, f["kicks"], f["kicks_held"], f["busy_ns"], f["switches"] }' > "$1"
+	GPU=0 state_get engine name kicks kicks_held busy_ns switches > "$1"
 }
 
 # kick_storm HELD OPTS...: bad_kick_storm with -o OPTS runs beside two

@@ -20,12 +20,12 @@ teardown_file() {
 }
 
 @test "a channel longer than its timeslice is preempted and resumes (preemptions counted, jobs complete)" {
-	before=$(debugfs_state | awk '/engine 1 /{for(i=1;i<=NF;i++) if ($i ~ /^preemptions=/) {split($i,a,"="); print a[2]}}')
+	before=$(engine_field 1 preemptions)
 	run "$GPULOAD" -c 2 -i 1 -s 10ms -q 2 -n 10 --json
 	assert_success
 	[ "$(echo "$output" | jq '.total.jobs')" = 20 ]
 	[ "$(echo "$output" | jq '.total.failed')" = 0 ]
-	after=$(debugfs_state | awk '/engine 1 /{for(i=1;i<=NF;i++) if ($i ~ /^preemptions=/) {split($i,a,"="); print a[2]}}')
+	after=$(engine_field 1 preemptions)
 	echo "preemptions $before -> $after"
 	[ $((after - before)) -ge 20 ]
 }
@@ -74,7 +74,7 @@ teardown_file() {
 	assert_success
 	chan=$(echo "$output" | jq '.total.busy_ns')
 	vgpu=$(vgpu_attr host busy_ns)
-	eng=$(debugfs_state | awk '/^engine/{for(i=1;i<=NF;i++) if ($i ~ /^busy_ns=/) {split($i,a,"="); s+=a[2]}} END {print s}')
+	eng=$(state_sum engine busy_ns)
 	echo "channels $chan vgpu $vgpu engines $eng"
 	[ "$chan" = "$vgpu" ]
 	[ "$vgpu" = "$eng" ]

@@ -242,8 +242,8 @@ vgpu_device() { readlink -f "/sys/class/drm/$(vgpu_attr "$1" render_node)/device
 	run kill -0 $pid
 	assert_failure
 	wait $pid || true
-	run debugfs_state
-	refute_output --partial "vgpu 1"
+	run state_get vgpu id=1 name
+	assert_output ""
 	run gpu_channels
 	assert_output 0
 	run gpucore_unload

@@ -471,6 +471,23 @@ static void cleanup(struct ctx *c)
 		close(c->fd);
 }
 
+/* Does the GPU record (the first line of debugfs state) hold no channel and no video memory? */
+static bool gpu_record_empty(const char *state)
+{
+	bool vram = false, channels = false;
+	char line[512], *save, *tok;
+
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(state, "\n"), state);
+	tok = strtok_r(line, " ", &save);
+	if (!tok || strcmp(tok, "gpu"))
+		return false;
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		vram |= !strcmp(tok, "vram_used=0");
+		channels |= !strcmp(tok, "channels=0");
+	}
+	return vram && channels;
+}
+
 /* Nothing may be left: no channel and no video memory in use (files are
  * released asynchronously, so allow a few seconds). */
 static void check_empty(const struct op *op, unsigned int n)
@@ -488,7 +505,7 @@ static void check_empty(const struct op *op, unsigned int n)
 		len = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
 		buf[len] = 0;
-		if (strstr(buf, "vram_used=0 ") && strstr(buf, "channels=0\n"))
+		if (gpu_record_empty(buf))
 			return;
 		if (now_ns() > deadline)
 			die("%s with fault %u: left behind: %.200s", op->name, n, buf);

@@ -24,11 +24,12 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-GPUCORE_KO=${GPUCORE_KO:-$repo/kmod/gpucore.ko}
+# shellcheck source=../../scripts/gpucore-lib.sh
+source "$repo/scripts/gpucore-lib.sh"
 GPULOAD=$repo/userspace/gpuload/gpuload
 GPUSCHED=$repo/userspace/gpusched/gpusched
 BAD=$repo/selftests/policies
-SYS=/sys/bus/platform/devices/gpucore.0
+SYS=$(gpu_sys 0)
 POL=/sys/module/gpucore/policy
 
 secs=60 workers=6 out=
@@ -51,9 +52,6 @@ rnd() { echo $(( $1 + RANDOM % ($2 - $1 + 1) )); }	# rnd MIN MAX
 msleep() { sleep "$(printf '0.%03d' "$1")"; }		# msleep 0..999
 count() { echo 1 >> "$out/count.$1"; }
 total() { [ -e "$out/count.$1" ] && wc -l < "$out/count.$1" || echo 0; }
-
-vgpu_create() { echo "$*" > "$SYS/vgpu_create"; }
-vgpu_destroy() { echo "$1" > "$SYS/vgpu_destroy"; }
 
 # ---- workers: verified load on the stable tenants, killed at random -------
 
@@ -168,32 +166,10 @@ policy_churn() {
 
 # ---- the run ----------------------------------------------------------------
 
-unload() {
-	local i
-	for i in $(seq 100); do
-		[ -d /sys/module/gpucore ] || return 0
-		rmmod gpucore 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# state_empty: no channel and no video memory left on GPU 0 (closed files
-# are released asynchronously: give it 10 s).
-state_empty() {
-	local i
-	for i in $(seq 100); do
-		grep -q '^gpu 0 .*vram_used=0 .*channels=0$' /sys/kernel/debug/gpucore/gpu0/state && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 main() {
 	local t0 v pids=() j e0 e1
-	unload || { echo "stress: a loaded gpucore module cannot be unloaded" >&2; exit 1; }
-	modprobe drm_shmem_helper
-	insmod "$GPUCORE_KO" vram_mb=512 || { echo "stress: insmod $GPUCORE_KO failed" >&2; exit 1; }
+	gpucore_unload || { echo "stress: a loaded gpucore module cannot be unloaded" >&2; exit 1; }
+	gpucore_load vram_mb=512 || { echo "stress: insmod $GPUCORE_KO failed" >&2; exit 1; }
 	for v in t1 t2 t3 t4; do
 		vgpu_create "$v weight=$(rnd 50 400) mem=96M"
 	done
@@ -215,14 +191,12 @@ main() {
 	"$GPUSCHED" unload >/dev/null 2>&1
 	e1=$(cat $POL/ejections)
 
-	if ! state_empty; then
-		fail "channels or video memory left after the run: $(grep '^gpu 0' /sys/kernel/debug/gpucore/gpu0/state)"
-	fi
+	wait_gpu_empty > "$out/left" || fail "channels or video memory left after the run: $(cat "$out/left")"
 	for v in host t1 t2 t3 t4; do
 		[ "$(cat "$SYS/vgpus/$v/mem_used")" = 0 ] || fail "vGPU $v still has $(cat "$SYS/vgpus/$v/mem_used") bytes in use"
 	done
 	ls "$SYS/vgpus" | grep -q '^churn' && fail "a churn vGPU was left behind: $(ls "$SYS/vgpus" | xargs)"
-	unload || fail "rmmod gpucore failed after the run"
+	gpucore_unload || fail "rmmod gpucore failed after the run"
 
 	local jobs chans
 	jobs=$(awk '{ s += $1 } END { print s + 0 }' "$out/jobs" 2>/dev/null || echo 0)
