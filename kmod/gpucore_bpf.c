@@ -59,7 +59,6 @@
 #include <linux/btf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf_ids.h>
-#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -1485,16 +1484,6 @@ static const struct bpf_verifier_ops gpucore_verifier_ops = {
 	.btf_struct_access = gpucore_ops_btf_struct_access,
 };
 
-static bool gpucore_policy_name_valid(const char *name, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < size && name[i]; i++)
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
-			return false;
-	return i > 0 && i < size;
-}
-
 static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_member *member,
 				   void *kdata, const void *udata)
 {
@@ -1503,30 +1492,21 @@ static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_me
 	u32 moff = __btf_member_bit_offset(t, member) / 8;
 
 	switch (moff) {
-	case offsetof(struct gpucore_sched_ops, timeslice_ns):
-		if (uops->timeslice_ns && (uops->timeslice_ns < GPUCORE_MIN_SLICE_NS ||
-					   uops->timeslice_ns > GPUCORE_MAX_SLICE_NS))
-			return -ERANGE;
-		ops->timeslice_ns = uops->timeslice_ns;
+#define GPUCORE_OPS_CHECK_RANGE(field, min, max)			\
+	case offsetof(struct gpucore_sched_ops, field):			\
+		if (!GPUCORE_OPS_IN_RANGE(uops->field, min, max))	\
+			return -ERANGE;					\
+		ops->field = uops->field;				\
 		return 1;
-	case offsetof(struct gpucore_sched_ops, timeout_ms):
-		if (uops->timeout_ms > GPUCORE_WATCHDOG_MAX_MS)
-			return -E2BIG;
-		ops->timeout_ms = uops->timeout_ms;
-		return 1;
-	case offsetof(struct gpucore_sched_ops, budget_us):
-		if (uops->budget_us && (uops->budget_us < GPUCORE_CB_BUDGET_MIN_US ||
-					uops->budget_us > GPUCORE_CB_BUDGET_MAX_US))
-			return -ERANGE;
-		ops->budget_us = uops->budget_us;
-		return 1;
+	GPUCORE_OPS_RANGES(GPUCORE_OPS_CHECK_RANGE)
+#undef GPUCORE_OPS_CHECK_RANGE
 	case offsetof(struct gpucore_sched_ops, flags):
 		if (uops->flags & ~GPUCORE_OPS_ALL_FLAGS)
 			return -EINVAL;
 		ops->flags = uops->flags;
 		return 1;
 	case offsetof(struct gpucore_sched_ops, name):
-		if (!gpucore_policy_name_valid(uops->name, sizeof(uops->name)))
+		if (!gpucore_name_valid(uops->name, sizeof(uops->name)))
 			return -EINVAL;
 		strscpy(ops->name, uops->name, sizeof(ops->name));
 		return 1;

@@ -17,9 +17,11 @@
  * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
  *
  * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]
- *   [channels=N] [jobs=N] [class=batch|interactive]``; SIZE takes K/M/G
- *   suffixes, the default quota is the GPU's video memory, the default
- *   class batch; channels and jobs set the limits below.
+ *   [channels=N] [jobs=N] [class=batch|interactive]``; NAME is 1 to
+ *   GPUCORE_NAME_LEN - 1 letters, digits, '_', '-' or '.', not starting
+ *   with '.' (gpucore_name_valid()); SIZE takes K/M/G suffixes, the
+ *   default quota is the GPU's video memory, the default class batch;
+ *   channels and jobs set the limits below.
  * - ``vgpu_destroy`` (write): ``NAME``. In-flight jobs of the vGPU's
  *   channels are failed with -ECANCELED (their fences signal), later
  *   ioctls on its open files fail with -ENODEV. A vGPU a front end owns
@@ -391,18 +393,6 @@ static const struct kobj_type gpucore_vgpu_ktype = {
 	.default_groups = gpucore_vgpu_groups,
 };
 
-static bool gpucore_vgpu_name_valid(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (!n || n >= GPUCORE_NAME_LEN)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-' && name[i] != '.')
-			return false;
-	return name[0] != '.';
-}
-
 static struct gpucore_vgpu *gpucore_vgpu_find(struct gpucore_gpu *gpu, const char *name)
 {
 	struct gpucore_vgpu *vgpu;
@@ -524,7 +514,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	struct gpucore_vgpu *vgpu;
 	int ret;
 
-	if (!gpucore_vgpu_name_valid(name) || !gpucore_vgpu_params_valid(gpu, p))
+	if (!gpucore_name_valid(name, GPUCORE_NAME_LEN) || !gpucore_vgpu_params_valid(gpu, p))
 		return ERR_PTR(-EINVAL);
 
 	mutex_lock(&gpu->vgpu_lock);
@@ -809,157 +799,14 @@ static ssize_t vgpu_destroy_store(struct device *dev, struct device_attribute *a
 }
 static DEVICE_ATTR_WO(vgpu_destroy);
 
-static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%llu\n", gpu->vram_size);
-}
-static DEVICE_ATTR_RO(vram_size);
-
-static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&gpu->vram_used));
-}
-static DEVICE_ATTR_RO(vram_used);
-
-static ssize_t timeslice_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%llu\n", gpu->timeslice_ns);
-}
-static DEVICE_ATTR_RO(timeslice_ns);
-
-static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%s\n", gpucore_sched_by_driver(gpu) ? "driver" : "firmware");
-}
-static DEVICE_ATTR_RO(scheduler);
-
-static ssize_t engines_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-	int n = 0;
-	u32 i;
-
-	for (i = 0; i < gpu->num_engines; i++)
-		n += sysfs_emit_at(buf, n, "%s%s", i ? " " : "", gpu->engines[i].name);
-	n += sysfs_emit_at(buf, n, "\n");
-	return n;
-}
-static DEVICE_ATTR_RO(engines);
-
-/* Print a per-engine counter, in the order of the engines file. */
-static ssize_t gpucore_engines_emit(struct gpucore_gpu *gpu, char *buf, size_t off)
-{
-	u64 v[GPUCORE_MAX_ENGINES];
-	int n = 0;
-	u32 i;
-
-	spin_lock_irq(&gpu->lock);
-	for (i = 0; i < gpu->num_engines; i++)
-		v[i] = *(u64 *)((char *)&gpu->engines[i] + off);
-	spin_unlock_irq(&gpu->lock);
-	for (i = 0; i < gpu->num_engines; i++)
-		n += sysfs_emit_at(buf, n, "%s%llu", i ? " " : "", v[i]);
-	n += sysfs_emit_at(buf, n, "\n");
-	return n;
-}
-
-static ssize_t engine_switch_ns_show(struct device *dev, struct device_attribute *attr,
-				     char *buf)
-{
-	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
-				    offsetof(struct gpucore_engine, switch_ns));
-}
-static DEVICE_ATTR_RO(engine_switch_ns);
-
-static ssize_t engine_resets_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
-				    offsetof(struct gpucore_engine, resets));
-}
-static DEVICE_ATTR_RO(engine_resets);
-
-/*
- * A per-GPU device setting in sysfs: a u32 in @unit ns, checked by @valid
- * (the same rule as its module parameter), kept in ns.
- */
-struct gpucore_setting {
-	struct device_attribute attr;
-	size_t off;			/* of the u64 ns field in struct gpucore_gpu */
-	u64 unit;
-	bool (*valid)(u32 v);
-	const char *range;		/* for the log line of a refused value */
-};
-
-static u64 *gpucore_setting_field(struct device *dev, struct device_attribute *attr)
-{
-	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
-
-	return (u64 *)((char *)dev_get_drvdata(dev) + set->off);
-}
-
-static ssize_t gpucore_setting_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
-
-	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(*gpucore_setting_field(dev, attr)),
-						  set->unit));
-}
-
-static ssize_t gpucore_setting_store(struct device *dev, struct device_attribute *attr,
-				     const char *buf, size_t len)
-{
-	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
-	u32 v;
-
-	if (kstrtou32(buf, 0, &v) || !set->valid(v)) {
-		dev_warn_ratelimited(dev, "%s: '%.*s' is not %s\n", attr->attr.name,
-				     (int)strcspn(buf, "\n"), buf, set->range);
-		return -EINVAL;
-	}
-	WRITE_ONCE(*gpucore_setting_field(dev, attr), (u64)v * set->unit);
-	return len;
-}
-
-#define GPUCORE_SETTING(_name, _field, _unit, _valid, _range)			\
-	static struct gpucore_setting gpucore_setting_##_name = {		\
-		.attr = __ATTR(_name, 0644, gpucore_setting_show, gpucore_setting_store), \
-		.off = offsetof(struct gpucore_gpu, _field),			\
-		.unit = _unit,							\
-		.valid = _valid,						\
-		.range = _range,						\
-	}
-
-GPUCORE_SETTING(switch_cost_us, switch_cost_ns, NSEC_PER_USEC, gpucore_switch_cost_valid,
-		"a number of microseconds in 0-" __stringify(GPUCORE_SWITCH_COST_MAX_US));
-GPUCORE_SETTING(job_timeout_ms, job_timeout_ns, NSEC_PER_MSEC, gpucore_job_timeout_valid,
-		"0 or a number of milliseconds in " __stringify(GPUCORE_JOB_TIMEOUT_MIN_MS) "-"
-		__stringify(GPUCORE_JOB_TIMEOUT_MAX_MS));
-
-static struct attribute *gpucore_gpu_attrs[] = {
+static struct attribute *gpucore_vgpu_admin_attrs[] = {
 	&dev_attr_vgpu_create.attr,
 	&dev_attr_vgpu_destroy.attr,
-	&dev_attr_vram_size.attr,
-	&dev_attr_vram_used.attr,
-	&dev_attr_timeslice_ns.attr,
-	&dev_attr_scheduler.attr,
-	&dev_attr_engines.attr,
-	&dev_attr_engine_switch_ns.attr,
-	&dev_attr_engine_resets.attr,
-	&gpucore_setting_switch_cost_us.attr.attr,
-	&gpucore_setting_job_timeout_ms.attr.attr,
 	NULL,
 };
 
-static const struct attribute_group gpucore_gpu_group = {
-	.attrs = gpucore_gpu_attrs,
+static const struct attribute_group gpucore_vgpu_admin_group = {
+	.attrs = gpucore_vgpu_admin_attrs,
 };
 
 /**
@@ -975,7 +822,7 @@ int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu)
 	gpu->vgpus_kobj = kobject_create_and_add("vgpus", &gpu->pdev->dev.kobj);
 	if (!gpu->vgpus_kobj)
 		return -ENOMEM;
-	ret = gpucore_fail_int(sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group));
+	ret = gpucore_fail_int(sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_vgpu_admin_group));
 	if (ret) {
 		kobject_put(gpu->vgpus_kobj);
 		gpu->vgpus_kobj = NULL;
@@ -991,7 +838,7 @@ int gpucore_vgpu_sysfs_init(struct gpucore_gpu *gpu)
  */
 void gpucore_vgpu_sysfs_fini(struct gpucore_gpu *gpu)
 {
-	sysfs_remove_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
+	sysfs_remove_group(&gpu->pdev->dev.kobj, &gpucore_vgpu_admin_group);
 }
 
 /**

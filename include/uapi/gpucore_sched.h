@@ -88,6 +88,20 @@
 #define GPUCORE_OPS_ALL_FLAGS		GPUCORE_OPS_ENQ_LAST
 
 /*
+ * The numeric fields of struct gpucore_sched_ops the driver checks when a
+ * policy is attached, as X(field, min, max): 0 is the default, anything
+ * else must lie in min..max. The driver (gpucore_ops_init_member()) and
+ * gpusched (before it loads a policy) both expand this list.
+ */
+#define GPUCORE_OPS_RANGES(X)						\
+	X(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS)	\
+	X(timeout_ms, 1, GPUCORE_WATCHDOG_MAX_MS)			\
+	X(budget_us, GPUCORE_CB_BUDGET_MIN_US, GPUCORE_CB_BUDGET_MAX_US)
+
+/* Is @v a valid value of a field of GPUCORE_OPS_RANGES() with that min and max? */
+#define GPUCORE_OPS_IN_RANGE(v, min, max)	(!(v) || ((v) >= (min) && (v) <= (max)))
+
+/*
  * Dispatch queues (DSQs). Each engine has a local queue it runs from
  * without calling the policy; GPUCORE_DSQ_LOCAL names the local queue of
  * the channel's own engine, GPUCORE_DSQ_LOCAL_ON(N) that of engine N of

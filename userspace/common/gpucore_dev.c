@@ -101,8 +101,7 @@ static void list_gpus(char *buf, size_t len)
 
 bool gcu_vgpu_name_valid(const char *name)
 {
-	return name[0] && strlen(name) < GPUCORE_NAME_LEN &&
-	       !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+	return gpucore_name_valid(name, GPUCORE_NAME_LEN);
 }
 
 static int read_line(const char *file, char *buf, size_t len)

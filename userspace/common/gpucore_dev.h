@@ -53,7 +53,7 @@ void gcu_close(struct gcu_dev *dev);
 int gcu_vgpu_node(int gpu, const char *vgpu, char *node, size_t len,
 		      char *err, size_t errlen);
 
-/* A vGPU name: 1..GPUCORE_NAME_LEN-1 bytes, no '/', not "." or "..". */
+/* A vGPU name by the driver's rule (gpucore_name_valid()). */
 bool gcu_vgpu_name_valid(const char *name);
 
 /* Is the gpucore module loaded (as seen in sysfs)? */

@@ -33,9 +33,6 @@
 #define RANGE_PREFIX		"gpucore_range__"
 #define RANGE_TYPE_NAME		"gpucore_tunable_range"
 
-#define STR_(x)			#x
-#define STR(x)			STR_(x)
-
 /* ------------------------------------------------------------------ */
 /* libbpf's log */
 
@@ -390,31 +387,20 @@ static int ops_field(const struct gsched_policy_obj *po, const char *name,
 	return -ENOENT;
 }
 
-static bool name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n && n < GPUCORE_POLICY_NAME_LEN &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
-
 /*
  * What the driver accepts in the numeric fields of struct
- * gpucore_sched_ops (gpucore_ops_init_member() in kmod/gpucore_bpf.c).
+ * gpucore_sched_ops: GPUCORE_OPS_RANGES(), which the driver expands too.
  * A field this object's struct lacks is not checked: budget_us, for one,
  * is newer than the other fields.
  */
+#define OPS_RANGE(field, min, max)	{ #field, { min, max, "the default" } },
 static const struct {
 	const char *field;
 	struct gsched_range range;
 } ops_ranges[] = {
-	{ "timeslice_ns", { GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS,
-			    "the GPU default" } },
-	{ "timeout_ms", { 1, GPUCORE_WATCHDOG_MAX_MS,
-			  "the default, " STR(GPUCORE_WATCHDOG_DEFAULT_MS) " ms" } },
-	{ "budget_us", { GPUCORE_CB_BUDGET_MIN_US, GPUCORE_CB_BUDGET_MAX_US,
-			 "the default, " STR(GPUCORE_CB_BUDGET_DEFAULT_US) " us" } },
+	GPUCORE_OPS_RANGES(OPS_RANGE)
 };
+#undef OPS_RANGE
 
 static int check_ops_range(const struct gsched_policy_obj *po, const char *field,
 			   const struct gsched_range *r)
@@ -435,8 +421,8 @@ int gsched_obj_check_fields(const struct gsched_policy_obj *po)
 	unsigned int i;
 	int ret;
 
-	if (!name_valid(po->name)) {
-		gsched_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-]",
+	if (!gpucore_name_valid(po->name, sizeof(po->name))) {
+		gsched_err("%s: policy name '%s' must be 1..%d characters of [A-Za-z0-9_.-], not starting with '.'",
 		       po->path, po->name, GPUCORE_POLICY_NAME_LEN - 1);
 		return GSCHED_LOAD;
 	}

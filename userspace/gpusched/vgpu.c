@@ -79,9 +79,7 @@ static int need_vgpu(int gpu, const char *name)
 
 static int check_name(const char *name)
 {
-	if (gcu_vgpu_name_valid(name) && name[0] != '.' &&
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
-	    strlen(name))
+	if (gcu_vgpu_name_valid(name))
 		return 0;
 	gsched_err("bad vGPU name '%s': 1..%d letters, digits, '_', '-' or '.', not starting with '.'",
 	       name, GPUCORE_NAME_LEN - 1);
