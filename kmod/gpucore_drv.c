@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gpucore: a core GPU driver with emulated GPUs and programmable channel
- * scheduling. Module parameters, GPU bring-up, the DRM driver.
+ * scheduling. Module parameters, GPU bring-up and its sysfs files, the DRM
+ * driver.
  */
 
 /**
@@ -185,6 +186,163 @@ const struct drm_driver gpucore_drm_driver = {
 	.minor = 0,
 };
 
+/*
+ * The GPU's own sysfs files, in its platform device's directory: its video
+ * memory, default timeslice, who schedules its engines, the engines and
+ * their counters, and its settings (switch_cost_us, job_timeout_ms).
+ * gpucore_vgpu.c adds the vGPU administration files beside them.
+ */
+static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", gpu->vram_size);
+}
+static DEVICE_ATTR_RO(vram_size);
+
+static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&gpu->vram_used));
+}
+static DEVICE_ATTR_RO(vram_used);
+
+static ssize_t timeslice_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", gpu->timeslice_ns);
+}
+static DEVICE_ATTR_RO(timeslice_ns);
+
+static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", gpucore_sched_by_driver(gpu) ? "driver" : "firmware");
+}
+static DEVICE_ATTR_RO(scheduler);
+
+static ssize_t engines_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+	int n = 0;
+	u32 i;
+
+	for (i = 0; i < gpu->num_engines; i++)
+		n += sysfs_emit_at(buf, n, "%s%s", i ? " " : "", gpu->engines[i].name);
+	n += sysfs_emit_at(buf, n, "\n");
+	return n;
+}
+static DEVICE_ATTR_RO(engines);
+
+/* Print a per-engine counter, in the order of the engines file. */
+static ssize_t gpucore_engines_emit(struct gpucore_gpu *gpu, char *buf, size_t off)
+{
+	u64 v[GPUCORE_MAX_ENGINES];
+	int n = 0;
+	u32 i;
+
+	spin_lock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		v[i] = *(u64 *)((char *)&gpu->engines[i] + off);
+	spin_unlock_irq(&gpu->lock);
+	for (i = 0; i < gpu->num_engines; i++)
+		n += sysfs_emit_at(buf, n, "%s%llu", i ? " " : "", v[i]);
+	n += sysfs_emit_at(buf, n, "\n");
+	return n;
+}
+
+static ssize_t engine_switch_ns_show(struct device *dev, struct device_attribute *attr,
+				     char *buf)
+{
+	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
+				    offsetof(struct gpucore_engine, switch_ns));
+}
+static DEVICE_ATTR_RO(engine_switch_ns);
+
+static ssize_t engine_resets_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return gpucore_engines_emit(dev_get_drvdata(dev), buf,
+				    offsetof(struct gpucore_engine, resets));
+}
+static DEVICE_ATTR_RO(engine_resets);
+
+/*
+ * A per-GPU device setting in sysfs: a u32 in @unit ns, checked by @valid
+ * (the same rule as its module parameter), kept in ns.
+ */
+struct gpucore_setting {
+	struct device_attribute attr;
+	size_t off;			/* of the u64 ns field in struct gpucore_gpu */
+	u64 unit;
+	bool (*valid)(u32 v);
+	const char *range;		/* for the log line of a refused value */
+};
+
+static u64 *gpucore_setting_field(struct device *dev, struct device_attribute *attr)
+{
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
+
+	return (u64 *)((char *)dev_get_drvdata(dev) + set->off);
+}
+
+static ssize_t gpucore_setting_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
+
+	return sysfs_emit(buf, "%llu\n", div_u64(READ_ONCE(*gpucore_setting_field(dev, attr)),
+						  set->unit));
+}
+
+static ssize_t gpucore_setting_store(struct device *dev, struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct gpucore_setting *set = container_of(attr, struct gpucore_setting, attr);
+	u32 v;
+
+	if (kstrtou32(buf, 0, &v) || !set->valid(v)) {
+		dev_warn_ratelimited(dev, "%s: '%.*s' is not %s\n", attr->attr.name,
+				     (int)strcspn(buf, "\n"), buf, set->range);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*gpucore_setting_field(dev, attr), (u64)v * set->unit);
+	return len;
+}
+
+#define GPUCORE_SETTING(_name, _field, _unit, _valid, _range)			\
+	static struct gpucore_setting gpucore_setting_##_name = {		\
+		.attr = __ATTR(_name, 0644, gpucore_setting_show, gpucore_setting_store), \
+		.off = offsetof(struct gpucore_gpu, _field),			\
+		.unit = _unit,							\
+		.valid = _valid,						\
+		.range = _range,						\
+	}
+
+GPUCORE_SETTING(switch_cost_us, switch_cost_ns, NSEC_PER_USEC, gpucore_switch_cost_valid,
+		"a number of microseconds in 0-" __stringify(GPUCORE_SWITCH_COST_MAX_US));
+GPUCORE_SETTING(job_timeout_ms, job_timeout_ns, NSEC_PER_MSEC, gpucore_job_timeout_valid,
+		"0 or a number of milliseconds in " __stringify(GPUCORE_JOB_TIMEOUT_MIN_MS) "-"
+		__stringify(GPUCORE_JOB_TIMEOUT_MAX_MS));
+
+static struct attribute *gpucore_gpu_attrs[] = {
+	&dev_attr_vram_size.attr,
+	&dev_attr_vram_used.attr,
+	&dev_attr_timeslice_ns.attr,
+	&dev_attr_scheduler.attr,
+	&dev_attr_engines.attr,
+	&dev_attr_engine_switch_ns.attr,
+	&dev_attr_engine_resets.attr,
+	&gpucore_setting_switch_cost_us.attr.attr,
+	&gpucore_setting_job_timeout_ms.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group gpucore_gpu_group = {
+	.attrs = gpucore_gpu_attrs,
+};
+
 static void gpucore_gpu_free(struct gpucore_gpu *gpu)
 {
 	xa_destroy(&gpu->vgpus);
@@ -196,6 +354,7 @@ static void gpucore_gpu_remove(struct gpucore_gpu *gpu)
 	gpucore_policy_gpu_fini(gpu);
 	gpucore_debugfs_fini(gpu);
 	gpucore_vgpu_sysfs_fini(gpu);
+	sysfs_remove_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
 	gpucore_vgpu_destroy_all(gpu);
 	gpucore_vgpu_sysfs_put(gpu);
 	gpucore_sched_gpu_fini(gpu);
@@ -243,9 +402,12 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id, const struct gpucore_gpu_desc
 	ret = gpucore_sched_gpu_init(gpu, desc->backend, desc->num_compute);
 	if (ret)
 		goto err_hw;
-	ret = gpucore_vgpu_sysfs_init(gpu);
+	ret = gpucore_fail_int(sysfs_create_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group));
 	if (ret)
 		goto err_hw;
+	ret = gpucore_vgpu_sysfs_init(gpu);
+	if (ret)
+		goto err_group;
 	host = gpucore_vgpu_create(gpu, "host", &(struct gpucore_vgpu_params){
 		.weight = 100, .sched_class = GPUCORE_CLASS_BATCH });
 	if (IS_ERR(host)) {
@@ -259,6 +421,8 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id, const struct gpucore_gpu_desc
 err_sysfs:
 	gpucore_vgpu_sysfs_fini(gpu);
 	gpucore_vgpu_sysfs_put(gpu);
+err_group:
+	sysfs_remove_group(&gpu->pdev->dev.kobj, &gpucore_gpu_group);
 err_hw:
 	gpucore_sched_gpu_fini(gpu);
 	platform_device_unregister(gpu->pdev);
