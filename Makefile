@@ -48,7 +48,12 @@ JSON_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 NPROC := $(shell nproc)
 
-TOOLS := userspace/gpuload/gpuload userspace/gpusched/gpusched userspace/gpustat/gpustat
+# The tools: each is userspace/NAME/*.c (and *.h) linked with the common
+# library into userspace/NAME/NAME. Adding one is adding its NAME here;
+# NAME_CFLAGS, NAME_LIBS and NAME_DEPS (files it needs built first) give
+# it more.
+APPS := gpuload gpusched gpustat
+TOOLS := $(foreach a,$(APPS),userspace/$(a)/$(a))
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h include/uapi/gpucore_limits.h
 
@@ -104,14 +109,17 @@ selftests/abi.bats: selftests/abi.bats.in selftests/progs/abi_test
 		awk -F'\t' '/["$$`\\]/ { print "abi_test: a description bats cannot quote: " $$2 > "/dev/stderr"; exit 1 } \
 		{ printf "@test \"%s\" { run_case %s; }\n", $$2, $$1 }'; } > $@.tmp && mv $@.tmp $@
 
-userspace/gpuload/gpuload: $(wildcard userspace/gpuload/*.c) $(wildcard userspace/gpuload/*.h) $(COMMON_SRCS) $(COMMON_HDRS)
-	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(DRM_LIBS) $(JSON_LIBS) -lm -lpthread
+gpuload_LIBS := $(JSON_LIBS) -lm -lpthread
+gpusched_CFLAGS := -DGPUSCHED_BPF_DIR='"$(PREFIX)/lib/gpucore/bpf"'
+gpusched_LIBS := $(JSON_LIBS) $(BPF_LIBS) -lm
+gpusched_DEPS := include/uapi/gpucore_sched.h
 
-userspace/gpusched/gpusched: $(wildcard userspace/gpusched/*.c) $(wildcard userspace/gpusched/*.h) $(COMMON_SRCS) $(COMMON_HDRS) include/uapi/gpucore_sched.h
+# (A tool's X.bpf.c is its BPF program, built into a skeleton: not linked.)
+$(TOOLS): userspace/%: $$(wildcard $$(dir $$@)*.c $$(dir $$@)*.h) \
+		$$($$(notdir $$@)_DEPS) $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) -DGPUSCHED_BPF_DIR='"$(PREFIX)/lib/gpucore/bpf"' \
-		-o $@ $(filter %.c,$^) $(DRM_LIBS) $(JSON_LIBS) $(BPF_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) $($(notdir $@)_CFLAGS) -o $@ \
+		$(filter-out %.bpf.c,$(filter %.c,$^)) $(DRM_LIBS) $($(notdir $@)_LIBS)
 
 # BPF: vmlinux.h is dumped from the module's BTF (split on the kernel's),
 # so policies see struct gpucore_sched_ops and the driver's objects; each
@@ -142,10 +150,10 @@ kmod/gpucore.ko: kmod
 # becomes a skeleton header, build/gpustat.skel.h, that the binary embeds.
 GPUSTAT_DIR := userspace/gpustat
 GPUSTAT_SKEL := build/gpustat.skel.h
-GPUSTAT_SRCS := $(wildcard $(GPUSTAT_DIR)/*.c)
-GPUSTAT_HDRS := $(wildcard $(GPUSTAT_DIR)/*.h)
-GPUSTAT_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw libmicrohttpd 2>/dev/null)
-GPUSTAT_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw libmicrohttpd 2>/dev/null)
+gpustat_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw libmicrohttpd 2>/dev/null)
+gpustat_LIBS := $(BPF_LIBS) $(JSON_LIBS) \
+	$(shell $(PKG_CONFIG) --libs ncursesw libmicrohttpd 2>/dev/null) -lpthread -lm
+gpustat_DEPS := $(GPUSTAT_SKEL)
 
 build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h include/uapi/gpucore_limits.h $(BPF_OUT)/vmlinux.h
 	$(msg) BPF $@
@@ -154,11 +162,6 @@ build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h inclu
 $(GPUSTAT_SKEL): build/gpustat.bpf.o
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name gpustat_bpf > $@.tmp && mv $@.tmp $@
-
-$(GPUSTAT_DIR)/gpustat: $(filter-out %.bpf.c,$(GPUSTAT_SRCS)) $(GPUSTAT_HDRS) $(GPUSTAT_SKEL) $(COMMON_SRCS) $(COMMON_HDRS)
-	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) $(JSON_CFLAGS) $(GPUSTAT_CFLAGS) -o $@ \
-		$(filter %.c,$(filter-out %.bpf.c,$^)) $(DRM_LIBS) $(BPF_LIBS) $(JSON_LIBS) $(GPUSTAT_LIBS) -lpthread -lm
 # ---- end of gpustat --------------------------------------------------------
 
 test: deps
