@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gpucore: internal definitions shared by the module's files.
- *
+ */
+
+/**
  * DOC: Layers
  *
  * Each file calls only the files listed below it, never one above; a
  * lower file reaches a higher one only through an ops table the higher one
- * registers (as drm_sched calls a driver through drm_sched_backend_ops):
+ * registers (as drm_sched calls a driver through drm_sched_backend_ops)::
  *
  *   gpucore_drv.c      module parameters, GPUs, the DRM driver: brings up
  *                      and tears down everything below
