@@ -89,6 +89,7 @@ render_fd() {
 	wait $pid
 	assert_line --regexp '^drm-driver:[[:space:]]+gpucore$'
 	assert_line --regexp '^drm-client-id:[[:space:]]+[0-9]+$'
+	assert_line --regexp '^gpucore-vgpu:[[:space:]]+host$'
 	assert_line --regexp '^drm-engine-compute:[[:space:]]+[0-9]+ ns$'
 	assert_line --regexp '^drm-engine-capacity-compute:[[:space:]]+2$'
 	assert_line --regexp '^drm-engine-copy:[[:space:]]+[0-9]+ ns$'
