@@ -725,11 +725,17 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	assert_output --partial "not a gpustat recording"
 }
 
-@test "driver not loaded: gpustat fails (3) and says how to load it" {
+@test "driver not loaded: gpustat fails (3) and says how to load it, after usage errors (2)" {
 	gpucore_unload
 	run "$GPUSTAT" -b -n 1
 	assert_failure 3
 	assert_output --partial "gpucore driver not loaded"
+	run "$GPUSTAT" --bogus
+	assert_failure 2
+	# the --prometheus address is checked before the driver and BPF
+	run "$GPUSTAT" --prometheus 127.0.0.1:http -n 1
+	assert_failure 2
+	assert_output --partial "bad --prometheus address '127.0.0.1:http'"
 }
 
 @test "an unprivileged user cannot load the BPF programs: gpustat fails (4)" {
