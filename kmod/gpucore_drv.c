@@ -134,7 +134,7 @@ static void gpucore_release(struct drm_device *dev)
  * fdinfo, per Documentation/gpu/drm-usage-stats.rst: drm-driver and
  * drm-client-id come from the DRM core; engine time per engine class
  * (with the number of engines of the class as capacity) and memory from
- * here.
+ * here, and the client's vGPU under the driver-prefixed key gpucore-vgpu.
  */
 static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
@@ -155,7 +155,7 @@ static void gpucore_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 			busy[e->engine_class] += gpucore_sched_inflight(e);
 	}
 	spin_unlock_irq(&gpu->lock);
-	drm_printf(p, "drm-gpucore-vgpu:\t%s\n", fpriv->vgpu->name);
+	drm_printf(p, "gpucore-vgpu:\t%s\n", fpriv->vgpu->name);
 	for (i = 0; i < GPUCORE_ENGINE_CLASS_COUNT; i++) {
 		drm_printf(p, "drm-engine-%s:\t%llu ns\n", names[i], busy[i]);
 		drm_printf(p, "drm-engine-capacity-%s:\t%u\n", names[i], cap[i]);

@@ -14,6 +14,32 @@
 #include <linux/tracepoint.h>
 #include "gpucore_priv.h"
 
+/*
+ * The names of the switch-out reasons, once: EM() and EMe() (the last
+ * entry) expand to TRACE_DEFINE_ENUM() below, so that the event's format
+ * file carries the values and perf and trace-cmd print the names, then to
+ * the __print_symbolic() table.
+ */
+#define GPUCORE_SWITCH_REASONS					\
+	EM(GPUCORE_SWITCH_PREEMPTED, "preempted")		\
+	EM(GPUCORE_SWITCH_DRAINED, "drained")			\
+	EM(GPUCORE_SWITCH_BLOCKED, "blocked")			\
+	EM(GPUCORE_SWITCH_KICKED, "kicked")			\
+	EM(GPUCORE_SWITCH_DESTROYED, "destroyed")		\
+	EMe(GPUCORE_SWITCH_EXPIRED, "expired")
+
+#undef EM
+#undef EMe
+#define EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
+
+GPUCORE_SWITCH_REASONS
+
+#undef EM
+#undef EMe
+#define EM(a, b)	{ a, b },
+#define EMe(a, b)	{ a, b }
+
 TRACE_EVENT(gpucore_job_submit,
 	TP_PROTO(struct gpucore_channel *ch, struct gpucore_job *job),
 	TP_ARGS(ch, job),
@@ -104,13 +130,7 @@ TRACE_EVENT(gpucore_switch_out,
 	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu ran_ns=%llu reason=%s queued=%u late_ns=%lld",
 		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
 		  __entry->client, __entry->ran_ns,
-		  __print_symbolic(__entry->reason,
-				   { GPUCORE_SWITCH_PREEMPTED, "preempted" },
-				   { GPUCORE_SWITCH_DRAINED, "drained" },
-				   { GPUCORE_SWITCH_BLOCKED, "blocked" },
-				   { GPUCORE_SWITCH_KICKED, "kicked" },
-				   { GPUCORE_SWITCH_DESTROYED, "destroyed" },
-				   { GPUCORE_SWITCH_EXPIRED, "expired" }),
+		  __print_symbolic(__entry->reason, GPUCORE_SWITCH_REASONS),
 		  __entry->queued, __entry->late_ns)
 );
 

@@ -297,7 +297,7 @@ teardown() {
 	[ "$(cat $POL/state)" = builtin ]
 }
 
-@test "status, load and vgpu create without the driver fail (3)" {
+@test "without the driver gpusched and gpuload fail (3), but a usage error first fails (2)" {
 	gpucore_unload
 	run "$GPUSCHED" status
 	assert_failure 3
@@ -306,6 +306,21 @@ teardown() {
 	assert_failure 3
 	run "$GPUSCHED" vgpu create vm1
 	assert_failure 3
+	run "$GPULOAD" -n 1
+	assert_failure 3
+	# the command line is checked before the driver
+	run "$GPUSCHED" status --bogus
+	assert_failure 2
+	run "$GPUSCHED" vgpu set vm1
+	assert_failure 2
+	assert_output --partial "nothing to set"
+	run "$GPUSCHED" load fairshare -o timeslice_ns
+	assert_failure 2
+	assert_output --partial "expected NAME=VALUE"
+	run "$GPUSCHED" load fairshare -o timeslice_ns=1
+	assert_failure 2
+	run "$GPULOAD" --bogus
+	assert_failure 2
 }
 
 @test "usage errors fail (2): unknown command, unknown option, missing argument" {

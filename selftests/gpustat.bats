@@ -288,6 +288,33 @@ scrape_until() {
 	return 0
 }
 
+@test "gpustat on two GPUs: each GPU's busy vGPUs share its time by weight (JSON, Prometheus, text)" {
+	gpucore_reload num_gpus=2
+	vgpu_create vm1 weight=100
+	vgpu_create vm2 weight=300
+	GPU=1 vgpu_create vm3 weight=200
+	bg "$GPULOAD" -V vm1 -c 1 -s 1ms -q 4 -t 600 -Q
+	bg "$GPULOAD" -V vm2 -c 1 -s 1ms -q 4 -t 600 -Q
+	bg "$GPULOAD" -g 1 -V vm3 -c 1 -s 1ms -q 4 -t 600 -Q
+	bg "$GPUSTAT" --json -d 0.5 > "$OUT/gs.json"
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	# vm1 and vm2 split GPU 0 1:3, vm3 has GPU 1 alone, the hosts are idle
+	wait_json "$OUT/gs.json" '[.vgpus[] | "\(.gpu) \(.name) \(.target_share)"] | sort ==
+		["0 host 0", "0 vm1 0.25", "0 vm2 0.75", "1 host 0", "1 vm3 1"]'
+	scrape_until '^gpucore_vgpu_target_share_ratio{gpu="0",vgpu="vm1"} 0.25$'
+	grep '^gpucore_vgpu_target_share_ratio' "$OUT/m.txt"
+	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_target_share_ratio{gpu="0",vgpu="vm1"}')" = 0.25 ]
+	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_target_share_ratio{gpu="0",vgpu="vm2"}')" = 0.75 ]
+	[ "$(prom_value "$OUT/m.txt" 'gpucore_vgpu_target_share_ratio{gpu="1",vgpu="vm3"}')" = 1 ]
+	[ "$(grep -c '^gpucore_vgpu_target_share_ratio{gpu="[01]",vgpu="host"} 0$' "$OUT/m.txt")" = 2 ]
+	run "$GPUSTAT" -b -d 0.5 -n 1 -o vgpu=gpu,name,target_share
+	assert_success
+	echo "$output" | grep -qE '^ *0 +vm1 +25\.0% *$'
+	echo "$output" | grep -qE '^ *0 +vm2 +75\.0% *$'
+	echo "$output" | grep -qE '^ *1 +vm3 +100\.0% *$'
+	refute_output --partial '-100.0%'
+}
+
 @test "gpustat: context switch overhead of two channels on one engine, none on the idle ones (JSON, text, Prometheus)" {
 	echo 200 > "$(gpu_sys 0)/switch_cost_us"
 	bg "$GPULOAD" -i 0 -c 2 -s 1ms -q 4 -t 600 -Q
@@ -698,11 +725,17 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	assert_output --partial "not a gpustat recording"
 }
 
-@test "driver not loaded: gpustat fails (3) and says how to load it" {
+@test "driver not loaded: gpustat fails (3) and says how to load it, after usage errors (2)" {
 	gpucore_unload
 	run "$GPUSTAT" -b -n 1
 	assert_failure 3
 	assert_output --partial "gpucore driver not loaded"
+	run "$GPUSTAT" --bogus
+	assert_failure 2
+	# the --prometheus address is checked before the driver and BPF
+	run "$GPUSTAT" --prometheus 127.0.0.1:http -n 1
+	assert_failure 2
+	assert_output --partial "bad --prometheus address '127.0.0.1:http'"
 }
 
 @test "an unprivileged user cannot load the BPF programs: gpustat fails (4)" {

@@ -89,6 +89,7 @@ render_fd() {
 	wait $pid
 	assert_line --regexp '^drm-driver:[[:space:]]+gpucore$'
 	assert_line --regexp '^drm-client-id:[[:space:]]+[0-9]+$'
+	assert_line --regexp '^gpucore-vgpu:[[:space:]]+host$'
 	assert_line --regexp '^drm-engine-compute:[[:space:]]+[0-9]+ ns$'
 	assert_line --regexp '^drm-engine-capacity-compute:[[:space:]]+2$'
 	assert_line --regexp '^drm-engine-copy:[[:space:]]+[0-9]+ ns$'
@@ -119,9 +120,20 @@ render_fd() {
 	[ "$(vgpu_attr host busy_ns)" = "$total" ]
 }
 
-@test "perf list shows the gpucore tracepoints" {
+@test "perf list shows the gpucore tracepoints; perf script names a switch-out's reason" {
 	run perf list 'gpucore:*'
 	assert_success
 	assert_output --partial 'gpucore:gpucore_job_submit'
 	assert_output --partial 'gpucore:gpucore_switch_out'
+	# perf formats from the event's format file: the reason's names need
+	# the enum values there (TRACE_DEFINE_ENUM), else it prints reason=0x0
+	local data=$BATS_TEST_TMPDIR/perf.data
+	run perf record -a -B -q -o "$data" -e gpucore:gpucore_switch_out -- \
+		"$GPULOAD" -c 2 -i 0 -s 3ms -q 2 -n 5 -Q
+	assert_success
+	run perf script -i "$data"
+	assert_success
+	assert_output --regexp 'gpucore_switch_out: .* reason=preempted '
+	assert_output --regexp 'gpucore_switch_out: .* reason=drained '
+	refute_output --partial 'reason=0x'
 }

@@ -2,7 +2,9 @@
 /*
  * userspace/common/exit.h: the exit statuses the gpucore tools share.
  * 0 to 4 mean the same in gpuload, gpusched and gpustat; each tool numbers
- * its own from GCU_EXIT_TOOL up and lists them in its --help.
+ * its own from GCU_EXIT_TOOL up and lists them in its --help. A tool checks
+ * its whole command line before it looks for the driver: a usage error is
+ * 2 whether or not the driver is loaded.
  */
 #ifndef GCU_EXIT_H
 #define GCU_EXIT_H

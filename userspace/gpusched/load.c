@@ -203,13 +203,15 @@ static int do_load(const char *path, char **assignments, unsigned int nr,
 	ret = gsched_obj_open(path, false, &po);
 	if (ret)
 		return ret;
-	ret = gsched_policy_state_read(&st);
+	/* the command line (-o) first, then the driver */
+	for (i = 0; !ret && i < nr; i++)
+		ret = gsched_tunable_assign(&po, assignments[i]);
+	if (!ret)
+		ret = gsched_policy_state_read(&st);
 	if (!ret)
 		ret = check_abi(&po, &st);
 	if (!ret)
 		ret = gsched_obj_check_fields(&po);
-	for (i = 0; !ret && i < nr; i++)
-		ret = gsched_tunable_assign(&po, assignments[i]);
 	if (!ret)
 		ret = check_state(&st, do_replace);
 	if (!ret)
@@ -271,8 +273,6 @@ int cmd_load(int argc, char **argv)
 		gsched_usage_error("load", "unexpected argument '%s' (one policy at a time)",
 			       argv[optind + 1]);
 	ret = gsched_need_root("load");
-	if (!ret)
-		ret = gsched_need_driver();
 	if (ret)
 		return ret;
 	path = gsched_resolve_policy(argv[optind]);

@@ -273,9 +273,6 @@ static int vgpu_set(const char *name, const struct vgpu_args *a)
 	char val[32];
 	int ret = 0;
 
-	if (!has_settings(a))
-		gsched_usage_error("vgpu set",
-			       "nothing to set: give --weight, --cap, --mem, --channels, --jobs or --class");
 	if (!ret && a->has_weight)
 		ret = set_one(a, name, "weight", path_fmt(val, sizeof(val), "%" PRIu64, a->weight));
 	if (!ret && a->has_cap)
@@ -512,6 +509,8 @@ int cmd_vgpu(int argc, char **argv)
 		gsched_usage_error(cmd, "unexpected argument '%s'", argv[first]);
 	reject_opts(cmd, &a, !strcmp(sub, "create") || !strcmp(sub, "set"),
 		    !strcmp(sub, "list"));
+	if (!strcmp(sub, "set") && !has_settings(&a))
+		gsched_usage_error(cmd, "nothing to set: give --weight, --cap, --mem, --channels, --jobs or --class");
 	if (name && (ret = check_name(name)))
 		return ret;
 	if (strcmp(sub, "list") && (ret = gsched_need_root(cmd)))

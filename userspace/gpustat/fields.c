@@ -180,7 +180,7 @@ static const struct field vgpu_fields[] = {
 	  .help = "The vGPU's share of its GPU's busy engine time over the last interval." },
 	{ .name = "target_share", V(target), .type = FT_DBL, .unit = U_RATIO, .col = "TARGET",
 	  .width = 6, .kind = PK_GAUGE, .prom = "gpucore_vgpu_target_share_ratio",
-	  .help = "The share its weight promises among the busy vGPUs, capped." },
+	  .help = "The share of its GPU's engine time its weight promises among that GPU's busy vGPUs, capped." },
 	{ .name = "util", V(util), .type = FT_DBL, .unit = U_RATIO, .col = "UTIL", .width = 6,
 	  .kind = PK_GAUGE, .prom = "gpucore_vgpu_utilization_ratio",
 	  .help = "The vGPU's part of its GPU's engine capacity over the last interval." },

@@ -371,6 +371,12 @@ static int start(struct run *r)
 
 	r->interactive = !o->batch && !o->json && !o->prom_addr && isatty(STDOUT_FILENO);
 	r->text = o->batch || (!o->json && !o->prom_addr && !r->interactive);
+	/* the address (a usage error when bad) before the driver and BPF */
+	if (o->prom_addr) {
+		ret = prom_start(o->prom_addr, &r->prom);
+		if (ret)
+			return ret;
+	}
 	if (o->replay)
 		ret = source_open_replay(&r->src, o->replay);
 	else
@@ -381,11 +387,6 @@ static int start(struct run *r)
 		o->delay = source_interval_ns(r->src) / 1e9;
 	if (o->record)
 		source_set_interval(r->src, (uint64_t)(o->delay * NSEC_PER_SEC));
-	if (o->prom_addr) {
-		ret = prom_start(o->prom_addr, &r->prom);
-		if (ret)
-			return ret;
-	}
 	if (r->interactive)
 		return tui_start(&r->tui, o);
 	return GS_OK;

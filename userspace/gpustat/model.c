@@ -467,7 +467,7 @@ static uint64_t running_for(const struct gs_model *m, uint32_t gpu, uint32_t vgp
 	return ns;
 }
 
-/* Water-filling: weights share what caps leave over. */
+/* Water-filling on @gpu: its vGPUs' weights share what their caps leave over. */
 static void targets(struct snapshot *s, uint32_t gpu)
 {
 	double left = 1, wsum;
@@ -475,7 +475,8 @@ static void targets(struct snapshot *s, uint32_t gpu)
 	size_t i;
 
 	for (i = 0; i < s->nvg; i++)
-		s->vg[i].target = -1;
+		if (s->vg[i].gpu == gpu)
+			s->vg[i].target = -1;
 	while (changed) {
 		changed = false;
 		wsum = 0;

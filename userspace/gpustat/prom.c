@@ -285,7 +285,8 @@ static int listen_on(const char *arg, int *fdp)
 
 	if (split_addr(arg, host, sizeof(host), &port) || strtoul(port, &end, 10) > 65535 ||
 	    *end || !*port) {
-		gs_err("bad --prometheus address '%s': [ADDR:]PORT", arg);
+		gs_err("bad --prometheus address '%s': [ADDR:]PORT, PORT a number up to 65535 (see gpustat --help)",
+		       arg);
 		return GS_USAGE;
 	}
 	hints.ai_family = host[0] ? AF_UNSPEC : AF_INET;
