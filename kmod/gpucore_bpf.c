@@ -1492,7 +1492,7 @@ static int gpucore_ops_init_member(const struct btf_type *t, const struct btf_me
 	u32 moff = __btf_member_bit_offset(t, member) / 8;
 
 	switch (moff) {
-#define GPUCORE_OPS_CHECK_RANGE(field, min, max)			\
+#define GPUCORE_OPS_CHECK_RANGE(field, min, max, zero)			\
 	case offsetof(struct gpucore_sched_ops, field):			\
 		if (!GPUCORE_OPS_IN_RANGE(uops->field, min, max))	\
 			return -ERANGE;					\

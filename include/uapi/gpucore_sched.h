@@ -89,14 +89,15 @@
 
 /*
  * The numeric fields of struct gpucore_sched_ops the driver checks when a
- * policy is attached, as X(field, min, max): 0 is the default, anything
- * else must lie in min..max. The driver (gpucore_ops_init_member()) and
- * gpusched (before it loads a policy) both expand this list.
+ * policy is attached, as X(field, min, max, what 0 means): 0 is a
+ * default, anything else must lie in min..max. The driver
+ * (gpucore_ops_init_member()) and gpusched (before it loads a policy)
+ * both expand this list.
  */
-#define GPUCORE_OPS_RANGES(X)						\
-	X(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS)	\
-	X(timeout_ms, 1, GPUCORE_WATCHDOG_MAX_MS)			\
-	X(budget_us, GPUCORE_CB_BUDGET_MIN_US, GPUCORE_CB_BUDGET_MAX_US)
+#define GPUCORE_OPS_RANGES(X)							\
+	X(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SLICE_NS, "the GPU default")	\
+	X(timeout_ms, 1, GPUCORE_WATCHDOG_MAX_MS, "the default")		\
+	X(budget_us, GPUCORE_CB_BUDGET_MIN_US, GPUCORE_CB_BUDGET_MAX_US, "the default")
 
 /* Is @v a valid value of a field of GPUCORE_OPS_RANGES() with that min and max? */
 #define GPUCORE_OPS_IN_RANGE(v, min, max)	(!(v) || ((v) >= (min) && (v) <= (max)))

@@ -393,7 +393,7 @@ static int ops_field(const struct gsched_policy_obj *po, const char *name,
  * A field this object's struct lacks is not checked: budget_us, for one,
  * is newer than the other fields.
  */
-#define OPS_RANGE(field, min, max)	{ #field, { min, max, "the default" } },
+#define OPS_RANGE(field, min, max, zero)	{ #field, { min, max, zero } },
 static const struct {
 	const char *field;
 	struct gsched_range range;
