@@ -191,38 +191,23 @@ const struct drm_driver gpucore_drm_driver = {
  * memory, default timeslice, who schedules its engines, the engines and
  * their counters, and its settings (switch_cost_us, job_timeout_ms).
  * gpucore_vgpu.c adds the vGPU administration files beside them.
+ * GPUCORE_GPU_ATTR_RO() makes a read-only one that prints @_expr, an
+ * expression of gpu, with @_fmt.
  */
-static ssize_t vram_size_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
+#define GPUCORE_GPU_ATTR_RO(_name, _fmt, _expr)					\
+static ssize_t _name##_show(struct device *dev, struct device_attribute *attr,	\
+			    char *buf)						\
+{										\
+	struct gpucore_gpu *gpu = dev_get_drvdata(dev);				\
+										\
+	return sysfs_emit(buf, _fmt "\n", _expr);				\
+}										\
+static DEVICE_ATTR_RO(_name)
 
-	return sysfs_emit(buf, "%llu\n", gpu->vram_size);
-}
-static DEVICE_ATTR_RO(vram_size);
-
-static ssize_t vram_used_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&gpu->vram_used));
-}
-static DEVICE_ATTR_RO(vram_used);
-
-static ssize_t timeslice_ns_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%llu\n", gpu->timeslice_ns);
-}
-static DEVICE_ATTR_RO(timeslice_ns);
-
-static ssize_t scheduler_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	struct gpucore_gpu *gpu = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%s\n", gpucore_sched_by_driver(gpu) ? "driver" : "firmware");
-}
-static DEVICE_ATTR_RO(scheduler);
+GPUCORE_GPU_ATTR_RO(vram_size, "%llu", gpu->vram_size);
+GPUCORE_GPU_ATTR_RO(vram_used, "%lld", (s64)atomic64_read(&gpu->vram_used));
+GPUCORE_GPU_ATTR_RO(timeslice_ns, "%llu", gpu->timeslice_ns);
+GPUCORE_GPU_ATTR_RO(scheduler, "%s", gpucore_sched_by_driver(gpu) ? "driver" : "firmware");
 
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr, char *buf)
 {

@@ -40,34 +40,50 @@ GPUCORE_SWITCH_REASONS
 #define EM(a, b)	{ a, b },
 #define EMe(a, b)	{ a, b }
 
+#ifndef GPUCORE_TP_CH_FIELDS
+/*
+ * The channel a job, switch, reset or channel event is about, first in
+ * each: its GPU, engine, vGPU, id and DRM client, as fields, their
+ * assignment, and their part of the format and of its arguments.
+ */
+#define GPUCORE_TP_CH_FIELDS		\
+		__field(u32, gpu)	\
+		__field(u32, engine)	\
+		__field(u32, vgpu)	\
+		__field(u32, channel)	\
+		__field(u64, client)
+#define GPUCORE_TP_CH_ASSIGN(ch)				\
+	do {							\
+		__entry->gpu = (ch)->gpu->id;			\
+		__entry->engine = (ch)->engine->id;		\
+		__entry->vgpu = (ch)->vgpu->id;			\
+		__entry->channel = (ch)->id;			\
+		__entry->client = (ch)->client_id;		\
+	} while (0)
+#define GPUCORE_TP_CH_FMT	"gpu=%u engine=%u vgpu=%u channel=%u client=%llu"
+#define GPUCORE_TP_CH_ARGS	__entry->gpu, __entry->engine, __entry->vgpu, \
+				__entry->channel, __entry->client
+#endif
+
 TRACE_EVENT(gpucore_job_submit,
 	TP_PROTO(struct gpucore_channel *ch, struct gpucore_job *job),
 	TP_ARGS(ch, job),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(u64, seqno)
 		__field(u32, num_cmds)
 		__field(u32, queued)
 		__field(u64, submit_ns)
 	),
 	TP_fast_assign(
-		__entry->gpu = ch->gpu->id;
-		__entry->engine = ch->engine->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->seqno = job->seqno;
 		__entry->num_cmds = job->num_cmds;
 		__entry->queued = ch->nr_pending;
 		__entry->submit_ns = job->submit_ns;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu cmds=%u queued=%u submit_ns=%llu",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->seqno, __entry->num_cmds,
+	TP_printk(GPUCORE_TP_CH_FMT " seqno=%llu cmds=%u queued=%u submit_ns=%llu",
+		  GPUCORE_TP_CH_ARGS, __entry->seqno, __entry->num_cmds,
 		  __entry->queued, __entry->submit_ns)
 );
 
@@ -75,28 +91,19 @@ TRACE_EVENT(gpucore_switch_in,
 	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, u64 waited_ns),
 	TP_ARGS(e, ch, waited_ns),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(u64, slice_ns)
 		__field(u64, waited_ns)
 		__field(u32, queued)
 	),
 	TP_fast_assign(
-		__entry->gpu = e->gpu->id;
-		__entry->engine = e->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->slice_ns = e->slice_ns;
 		__entry->waited_ns = waited_ns;
 		__entry->queued = ch->nr_pending;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu slice_ns=%llu waited_ns=%llu queued=%u",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->slice_ns, __entry->waited_ns,
+	TP_printk(GPUCORE_TP_CH_FMT " slice_ns=%llu waited_ns=%llu queued=%u",
+		  GPUCORE_TP_CH_ARGS, __entry->slice_ns, __entry->waited_ns,
 		  __entry->queued)
 );
 
@@ -105,11 +112,7 @@ TRACE_EVENT(gpucore_switch_out,
 		 enum gpucore_switch_reason why, u64 late_ns),
 	TP_ARGS(e, ch, ran_ns, why, late_ns),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(u64, ran_ns)
 		__field(u32, reason)
 		__field(u32, queued)
@@ -117,19 +120,14 @@ TRACE_EVENT(gpucore_switch_out,
 		__field(s64, late_ns)
 	),
 	TP_fast_assign(
-		__entry->gpu = e->gpu->id;
-		__entry->engine = e->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->ran_ns = ran_ns;
 		__entry->reason = why;
 		__entry->queued = ch->nr_pending;
 		__entry->late_ns = late_ns == U64_MAX ? -1 : (s64)late_ns;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu ran_ns=%llu reason=%s queued=%u late_ns=%lld",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->ran_ns,
+	TP_printk(GPUCORE_TP_CH_FMT " ran_ns=%llu reason=%s queued=%u late_ns=%lld",
+		  GPUCORE_TP_CH_ARGS, __entry->ran_ns,
 		  __print_symbolic(__entry->reason, GPUCORE_SWITCH_REASONS),
 		  __entry->queued, __entry->late_ns)
 );
@@ -139,30 +137,21 @@ TRACE_EVENT(gpucore_reset,
 	TP_PROTO(struct gpucore_engine *e, struct gpucore_channel *ch, struct gpucore_job *job),
 	TP_ARGS(e, ch, job),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(u64, seqno)
 		__field(u64, busy_ns)
 		__field(u32, pid)
 		__field(u32, queued)
 	),
 	TP_fast_assign(
-		__entry->gpu = e->gpu->id;
-		__entry->engine = e->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->seqno = job->seqno;
 		__entry->busy_ns = job->busy_ns;
 		__entry->pid = ch->pid;
 		__entry->queued = ch->nr_pending - 1;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu busy_ns=%llu pid=%u cancelled=%u",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->seqno, __entry->busy_ns, __entry->pid,
+	TP_printk(GPUCORE_TP_CH_FMT " seqno=%llu busy_ns=%llu pid=%u cancelled=%u",
+		  GPUCORE_TP_CH_ARGS, __entry->seqno, __entry->busy_ns, __entry->pid,
 		  __entry->queued)
 );
 
@@ -170,11 +159,7 @@ TRACE_EVENT(gpucore_job_complete,
 	TP_PROTO(struct gpucore_channel *ch, struct gpucore_job *job),
 	TP_ARGS(ch, job),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(u64, seqno)
 		__field(s32, status)
 		__field(u32, queued)
@@ -183,11 +168,7 @@ TRACE_EVENT(gpucore_job_complete,
 		__field(u64, busy_ns)
 	),
 	TP_fast_assign(
-		__entry->gpu = ch->gpu->id;
-		__entry->engine = ch->engine->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->seqno = job->seqno;
 		__entry->status = job->status;
 		__entry->queued = ch->nr_pending;
@@ -195,9 +176,8 @@ TRACE_EVENT(gpucore_job_complete,
 		__entry->latency_ns = job->end_ns - job->submit_ns;
 		__entry->busy_ns = job->busy_ns;
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu seqno=%llu status=%d queued=%u wait_ns=%llu latency_ns=%llu busy_ns=%llu",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->seqno, __entry->status,
+	TP_printk(GPUCORE_TP_CH_FMT " seqno=%llu status=%d queued=%u wait_ns=%llu latency_ns=%llu busy_ns=%llu",
+		  GPUCORE_TP_CH_ARGS, __entry->seqno, __entry->status,
 		  __entry->queued, __entry->wait_ns, __entry->latency_ns,
 		  __entry->busy_ns)
 );
@@ -206,26 +186,17 @@ DECLARE_EVENT_CLASS(gpucore_channel_class,
 	TP_PROTO(struct gpucore_channel *ch),
 	TP_ARGS(ch),
 	TP_STRUCT__entry(
-		__field(u32, gpu)
-		__field(u32, engine)
-		__field(u32, vgpu)
-		__field(u32, channel)
-		__field(u64, client)
+		GPUCORE_TP_CH_FIELDS
 		__field(s32, pid)
 		__array(char, comm, TASK_COMM_LEN)
 	),
 	TP_fast_assign(
-		__entry->gpu = ch->gpu->id;
-		__entry->engine = ch->engine->id;
-		__entry->vgpu = ch->vgpu->id;
-		__entry->channel = ch->id;
-		__entry->client = ch->client_id;
+		GPUCORE_TP_CH_ASSIGN(ch);
 		__entry->pid = ch->pid;
 		memcpy(__entry->comm, ch->comm, TASK_COMM_LEN);
 	),
-	TP_printk("gpu=%u engine=%u vgpu=%u channel=%u client=%llu pid=%d comm=%s",
-		  __entry->gpu, __entry->engine, __entry->vgpu, __entry->channel,
-		  __entry->client, __entry->pid, __entry->comm)
+	TP_printk(GPUCORE_TP_CH_FMT " pid=%d comm=%s",
+		  GPUCORE_TP_CH_ARGS, __entry->pid, __entry->comm)
 );
 
 DEFINE_EVENT(gpucore_channel_class, gpucore_channel_create,
