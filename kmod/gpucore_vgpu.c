@@ -14,6 +14,14 @@
  * opened through a vGPU's node belong to it. The GPU's own device is the
  * host tenant, vGPU 0, named "host", which cannot be destroyed.
  *
+ * Each vGPU, the host tenant too, is a platform device
+ * ``gpucore.N.vgpuID`` under its GPU's, the parent of its DRM device,
+ * with the attributes ``gpu``, ``vgpu_id`` and ``vgpu_name`` and the
+ * uevent variables GPUCORE_GPU, GPUCORE_VGPU_ID and GPUCORE_VGPU_NAME,
+ * for udev rules. libdrm lists it as a platform device named so, its
+ * card and render node paired, and udev's path_id gives it its own
+ * ``/dev/dri/by-path/platform-gpucore.N.vgpuID-render``.
+ *
  * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
  *
  * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]
@@ -53,6 +61,7 @@
 
 #include <linux/ctype.h>
 #include <linux/dma-mapping.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -405,49 +414,105 @@ static struct gpucore_vgpu *gpucore_vgpu_find(struct gpucore_gpu *gpu, const cha
 	return NULL;
 }
 
-static void gpucore_vgpu_dev_release(struct device *dev)
+/* What a vGPU's device says of it: fixed for the device's life. */
+struct gpucore_vgpu_devinfo {
+	u32 gpu;
+	u32 id;
+	char name[GPUCORE_NAME_LEN];
+};
+
+static const struct gpucore_vgpu_devinfo *gpucore_vgpu_devinfo(const struct device *dev)
 {
-	kfree(dev);
+	return dev_get_platdata(dev);
 }
 
+static ssize_t gpu_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gpucore_vgpu_devinfo(dev)->gpu);
+}
+static DEVICE_ATTR_RO(gpu);
+
+static ssize_t vgpu_id_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gpucore_vgpu_devinfo(dev)->id);
+}
+static DEVICE_ATTR_RO(vgpu_id);
+
+static ssize_t vgpu_name_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", gpucore_vgpu_devinfo(dev)->name);
+}
+static DEVICE_ATTR_RO(vgpu_name);
+
+static struct attribute *gpucore_vgpu_dev_attrs[] = {
+	&dev_attr_gpu.attr,
+	&dev_attr_vgpu_id.attr,
+	&dev_attr_vgpu_name.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(gpucore_vgpu_dev);
+
+/* The same, for udev rules: GPUCORE_GPU, GPUCORE_VGPU_ID, GPUCORE_VGPU_NAME. */
+static int gpucore_vgpu_dev_uevent(const struct device *dev, struct kobj_uevent_env *env)
+{
+	const struct gpucore_vgpu_devinfo *info = gpucore_vgpu_devinfo(dev);
+
+	return add_uevent_var(env, "GPUCORE_GPU=%u", info->gpu) ?:
+	       add_uevent_var(env, "GPUCORE_VGPU_ID=%u", info->id) ?:
+	       add_uevent_var(env, "GPUCORE_VGPU_NAME=%s", info->name);
+}
+
+static const struct device_type gpucore_vgpu_dev_type = {
+	.name = "gpucore_vgpu",
+	.groups = gpucore_vgpu_dev_groups,
+	.uevent = gpucore_vgpu_dev_uevent,
+};
+
 /*
- * The vGPU's own device under the GPU's platform device, named
- * gpucore.<gpu>.vgpu<id>. Its DMA mask is the CPU's: the engines reach
- * buffers through the kernel mapping, and importers of an exported buffer
- * map it for themselves.
+ * The vGPU's own device, the parent of its DRM device: a platform device
+ * under the GPU's, named gpucore.<gpu>.vgpu<id>. A device on a bus with a
+ * name of its own is what libdrm enumerates (drmGetDevices2() reads a
+ * platform device's MODALIAS, and folds devices whose names are equal)
+ * and what udev's path_id gives its own by-path link. No driver binds
+ * it. Its DMA mask is the CPU's: the engines reach buffers through the
+ * kernel mapping, and importers of an exported buffer map it for
+ * themselves.
  */
 static int gpucore_vgpu_add_dev(struct gpucore_vgpu *vgpu)
 {
-	struct device *dev;
+	struct gpucore_vgpu_devinfo info = { .gpu = vgpu->gpu->id, .id = vgpu->id };
+	struct platform_device *pdev;
+	char name[48];
 	int ret;
 
-	dev = gpucore_fail_ptr(kzalloc(sizeof(*dev), GFP_KERNEL));
-	if (!dev)
+	strscpy(info.name, vgpu->name, sizeof(info.name));
+	snprintf(name, sizeof(name), "%s.vgpu%u", dev_name(&vgpu->gpu->pdev->dev), vgpu->id);
+	pdev = gpucore_fail_ptr(platform_device_alloc(name, PLATFORM_DEVID_NONE));
+	if (!pdev)
 		return -ENOMEM;
-	device_initialize(dev);
-	dev->parent = &vgpu->gpu->pdev->dev;
-	dev->release = gpucore_vgpu_dev_release;
-	ret = dev_set_name(dev, "%s.vgpu%u", dev_name(dev->parent), vgpu->id);
+	pdev->dev.parent = &vgpu->gpu->pdev->dev;
+	pdev->dev.type = &gpucore_vgpu_dev_type;
+	ret = platform_device_add_data(pdev, &info, sizeof(info));
 	if (ret)
 		goto err_put;
-	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_put;
-	ret = gpucore_fail_int(device_add(dev));
+	ret = gpucore_fail_int(platform_device_add(pdev));
 	if (ret)
 		goto err_put;
-	vgpu->dev = dev;
+	vgpu->dev = &pdev->dev;
 	return 0;
 
 err_put:
-	put_device(dev);
+	platform_device_put(pdev);
 	return ret;
 }
 
 /* Remove the vGPU's device; its DRM device holds it until released. */
 static void gpucore_vgpu_del_dev(struct gpucore_vgpu *vgpu)
 {
-	device_unregister(vgpu->dev);
+	platform_device_unregister(to_platform_device(vgpu->dev));
 	vgpu->dev = NULL;
 }
 

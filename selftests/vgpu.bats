@@ -46,6 +46,50 @@ vgpu_device() { readlink -f "/sys/class/drm/$(vgpu_attr "$1" render_node)/device
 	[ ! -e "$(dirname "${seen[0]}")/gpucore.0.vgpu1" ]
 }
 
+# tenant_line GPU NAME: drmenum's line for vGPU NAME of GPU GPU.
+tenant_line() {
+	echo "platform gpucore.$1.vgpu$(GPU=$1 vgpu_attr "$2" id) /dev/dri/$(GPU=$1 vgpu_attr "$2" card_node) /dev/dri/$(GPU=$1 vgpu_attr "$2" render_node)"
+}
+
+@test "libdrm lists every tenant of every GPU as a platform device of its own, card and render node paired" {
+	gpucore_reload num_gpus=2
+	vgpu_create vm1
+	vgpu_create vm2
+	run "$REPO/selftests/progs/drmenum"
+	assert_success
+	[ "$(grep -c ' gpucore\.' <<< "$output")" = 4 ]
+	for t in "0 host" "0 vm1" "0 vm2" "1 host"; do
+		assert_line "$(tenant_line $t)"
+	done
+	# from an open node, as a client finds its own device
+	run "$REPO/selftests/progs/drmenum" "$(vgpu_node vm1)" "/dev/dri/$(vgpu_attr vm1 card_node)"
+	assert_success
+	assert_output "$(tenant_line 0 vm1; tenant_line 0 vm1)"
+	# Debian's libdrm-tests enumerates them too
+	run drmdevice
+	assert_success
+	for t in 0.vgpu0 0.vgpu1 0.vgpu2 1.vgpu0; do
+		assert_line "|       +-> fullname	gpucore.$t"
+	done
+}
+
+@test "a vGPU's device names its GPU, id and name (sysfs, uevent) and gets its own by-path" {
+	vgpu_create vm1
+	vgpu_create vm2
+	local dev=/sys/bus/platform/devices/gpucore.0.vgpu1
+	[ "$(cat $dev/gpu) $(cat $dev/vgpu_id) $(cat $dev/vgpu_name)" = "0 1 vm1" ]
+	run cat $dev/uevent
+	assert_line GPUCORE_GPU=0
+	assert_line GPUCORE_VGPU_ID=1
+	assert_line GPUCORE_VGPU_NAME=vm1
+	assert_line MODALIAS=platform:gpucore.0.vgpu1
+	# udev's path_id: /dev/dri/by-path/platform-gpucore.0.vgpuN-render, one per tenant
+	for v in vm1 vm2; do
+		run udevadm test-builtin path_id "/sys/class/drm/$(vgpu_attr $v render_node)"
+		assert_line "ID_PATH=platform-gpucore.0.vgpu$(vgpu_attr $v id)"
+	done
+}
+
 @test "defaults: weight 100, no cap, the GPU's whole memory" {
 	vgpu_create vm1
 	[ "$(vgpu_attr vm1 weight)" = 100 ]
