@@ -222,10 +222,14 @@ soak: deps
 	$(Q)$(MAKE) all
 	$(Q)selftests/vm/vmrun -c 2 -m 2048 -t $$(($(SOAK_SECS) + 900)) -- selftests/stress/stress.sh -t $(SOAK_SECS) -w $${SOAK_WORKERS:-6}
 
+# udev reads rules from /etc (or /lib), whatever PREFIX is.
+UDEV_RULES_DIR ?= /etc/udev/rules.d
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf $(DESTDIR)$(UDEV_RULES_DIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(POLICIES) $(DESTDIR)$(PREFIX)/lib/gpucore/bpf/
+	install -m 644 udev/73-gpucore.rules $(DESTDIR)$(UDEV_RULES_DIR)/
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi

@@ -27,6 +27,28 @@ struct device;
 struct gpucore_gpu;
 struct gpucore_vgpu;
 
+#define GPUCORE_NODES_OWNER	BIT(0)
+#define GPUCORE_NODES_GROUP	BIT(1)
+#define GPUCORE_NODES_MODE	BIT(2)
+
+/**
+ * struct gpucore_vgpu_nodes - who may open a vGPU's device nodes
+ * @set: which fields are given (GPUCORE_NODES_*); what is not keeps the
+ *	distribution's udev default
+ * @owner: the nodes' uid, as the initial user namespace numbers it
+ * @group: their gid, likewise
+ * @mode: their permission bits, 0..0777
+ *
+ * The driver only carries these on the vGPU's device (its sysfs
+ * attributes and uevent); udev applies them (udev/73-gpucore.rules).
+ */
+struct gpucore_vgpu_nodes {
+	u32 set;
+	u32 owner;
+	u32 group;
+	u32 mode;
+};
+
 /**
  * struct gpucore_vgpu_params - what gpucore_vgpu_create() is given
  * @weight: 1..10000
@@ -35,6 +57,7 @@ struct gpucore_vgpu;
  * @max_channels: 1..GPUCORE_MAX_CHANNELS; 0: GPUCORE_VGPU_CHANNELS_DEFAULT
  * @max_jobs: 1..GPUCORE_VGPU_JOBS_MAX; 0: GPUCORE_VGPU_JOBS_DEFAULT
  * @mem_quota: video memory quota in bytes; 0: all of the GPU's
+ * @nodes: the owner, group and mode of its device nodes
  */
 struct gpucore_vgpu_params {
 	u32 weight;
@@ -43,6 +66,7 @@ struct gpucore_vgpu_params {
 	u32 max_channels;
 	u32 max_jobs;
 	u64 mem_quota;
+	struct gpucore_vgpu_nodes nodes;
 };
 
 /**

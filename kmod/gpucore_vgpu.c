@@ -18,14 +18,19 @@
  * ``gpucore.N.vgpuID`` under its GPU's, the parent of its DRM device,
  * with the attributes ``gpu``, ``vgpu_id`` and ``vgpu_name`` and the
  * uevent variables GPUCORE_GPU, GPUCORE_VGPU_ID and GPUCORE_VGPU_NAME,
- * for udev rules. libdrm lists it as a platform device named so, its
+ * for udev rules; with ``owner``, ``group`` and ``mode`` (empty, or as
+ * vgpu_create was given them; uevent GPUCORE_OWNER, GPUCORE_GROUP and
+ * GPUCORE_MODE), which udev/73-gpucore.rules applies to its nodes, taking
+ * the seat and uaccess tags off every tenant's but the host tenant's.
+ * libdrm lists it as a platform device named so, its
  * card and render node paired, and udev's path_id gives it its own
  * ``/dev/dri/by-path/platform-gpucore.N.vgpuID-render``.
  *
  * On each GPU's platform device (/sys/bus/platform/devices/gpucore.N/):
  *
  * - ``vgpu_create`` (write): ``NAME [weight=W] [cap=PCT] [mem=SIZE]
- *   [channels=N] [jobs=N] [class=batch|interactive]``; NAME is 1 to
+ *   [channels=N] [jobs=N] [class=batch|interactive] [owner=UID]
+ *   [group=GID] [mode=OCTAL]``; NAME is 1 to
  *   GPUCORE_NAME_LEN - 1 letters, digits, '_', '-' or '.', not starting
  *   with '.' (gpucore_name_valid()); SIZE takes K/M/G suffixes, the
  *   default quota is the GPU's video memory, the default class batch;
@@ -60,6 +65,7 @@
  */
 
 #include <linux/ctype.h>
+#include <linux/cred.h>
 #include <linux/dma-mapping.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -419,6 +425,7 @@ struct gpucore_vgpu_devinfo {
 	u32 gpu;
 	u32 id;
 	char name[GPUCORE_NAME_LEN];
+	struct gpucore_vgpu_nodes nodes;
 };
 
 static const struct gpucore_vgpu_devinfo *gpucore_vgpu_devinfo(const struct device *dev)
@@ -444,22 +451,61 @@ static ssize_t vgpu_name_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(vgpu_name);
 
+/* One of the nodes' owner, group and mode, or an empty line if not given. */
+static ssize_t gpucore_nodes_emit(struct device *dev, char *buf, u32 bit, const char *fmt, u32 v)
+{
+	if (!(gpucore_vgpu_devinfo(dev)->nodes.set & bit))
+		return sysfs_emit(buf, "\n");
+	return sysfs_emit(buf, fmt, v);
+}
+
+static ssize_t owner_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return gpucore_nodes_emit(dev, buf, GPUCORE_NODES_OWNER, "%u\n",
+				  gpucore_vgpu_devinfo(dev)->nodes.owner);
+}
+static DEVICE_ATTR_RO(owner);
+
+static ssize_t group_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return gpucore_nodes_emit(dev, buf, GPUCORE_NODES_GROUP, "%u\n",
+				  gpucore_vgpu_devinfo(dev)->nodes.group);
+}
+static DEVICE_ATTR_RO(group);
+
+static ssize_t mode_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return gpucore_nodes_emit(dev, buf, GPUCORE_NODES_MODE, "%04o\n",
+				  gpucore_vgpu_devinfo(dev)->nodes.mode);
+}
+static DEVICE_ATTR_RO(mode);
+
 static struct attribute *gpucore_vgpu_dev_attrs[] = {
 	&dev_attr_gpu.attr,
 	&dev_attr_vgpu_id.attr,
 	&dev_attr_vgpu_name.attr,
+	&dev_attr_owner.attr,
+	&dev_attr_group.attr,
+	&dev_attr_mode.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(gpucore_vgpu_dev);
 
-/* The same, for udev rules: GPUCORE_GPU, GPUCORE_VGPU_ID, GPUCORE_VGPU_NAME. */
+/*
+ * The same, for udev rules: GPUCORE_GPU, GPUCORE_VGPU_ID, GPUCORE_VGPU_NAME,
+ * and GPUCORE_OWNER, GPUCORE_GROUP, GPUCORE_MODE when given.
+ */
 static int gpucore_vgpu_dev_uevent(const struct device *dev, struct kobj_uevent_env *env)
 {
 	const struct gpucore_vgpu_devinfo *info = gpucore_vgpu_devinfo(dev);
+	const struct gpucore_vgpu_nodes *n = &info->nodes;
 
 	return add_uevent_var(env, "GPUCORE_GPU=%u", info->gpu) ?:
 	       add_uevent_var(env, "GPUCORE_VGPU_ID=%u", info->id) ?:
-	       add_uevent_var(env, "GPUCORE_VGPU_NAME=%s", info->name);
+	       add_uevent_var(env, "GPUCORE_VGPU_NAME=%s", info->name) ?:
+	       (n->set & GPUCORE_NODES_OWNER ? add_uevent_var(env, "GPUCORE_OWNER=%u", n->owner) : 0) ?:
+	       (n->set & GPUCORE_NODES_GROUP ? add_uevent_var(env, "GPUCORE_GROUP=%u", n->group) : 0) ?:
+	       (n->set & GPUCORE_NODES_MODE ? add_uevent_var(env, "GPUCORE_MODE=%04o", n->mode) : 0);
 }
 
 static const struct device_type gpucore_vgpu_dev_type = {
@@ -480,7 +526,9 @@ static const struct device_type gpucore_vgpu_dev_type = {
  */
 static int gpucore_vgpu_add_dev(struct gpucore_vgpu *vgpu)
 {
-	struct gpucore_vgpu_devinfo info = { .gpu = vgpu->gpu->id, .id = vgpu->id };
+	struct gpucore_vgpu_devinfo info = {
+		.gpu = vgpu->gpu->id, .id = vgpu->id, .nodes = vgpu->nodes,
+	};
 	struct platform_device *pdev;
 	char name[48];
 	int ret;
@@ -602,6 +650,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	vgpu->mem_quota = p->mem_quota ?: gpu->vram_size;
 	vgpu->max_channels = p->max_channels ?: GPUCORE_VGPU_CHANNELS_DEFAULT;
 	vgpu->max_jobs = p->max_jobs ?: GPUCORE_VGPU_JOBS_DEFAULT;
+	vgpu->nodes = p->nodes;
 	INIT_LIST_HEAD(&vgpu->channels);
 
 	ret = gpucore_fail_int(xa_alloc(&gpu->vgpus, &vgpu->id, vgpu,
@@ -774,6 +823,40 @@ void gpucore_vgpu_destroy_all(struct gpucore_gpu *gpu)
 	mutex_unlock(&gpu->vgpu_lock);
 }
 
+/* A uid or gid of the caller's user namespace, as the initial one numbers it. */
+static int gpucore_parse_id(const char *s, bool gid, struct gpucore_vgpu_nodes *n)
+{
+	u32 v;
+
+	if (kstrtou32(s, 10, &v))
+		return -EINVAL;
+	if (gid) {
+		kgid_t k = make_kgid(current_user_ns(), v);
+
+		if (!gid_valid(k))
+			return -EINVAL;
+		n->group = from_kgid(&init_user_ns, k);
+		n->set |= GPUCORE_NODES_GROUP;
+	} else {
+		kuid_t k = make_kuid(current_user_ns(), v);
+
+		if (!uid_valid(k))
+			return -EINVAL;
+		n->owner = from_kuid(&init_user_ns, k);
+		n->set |= GPUCORE_NODES_OWNER;
+	}
+	return 0;
+}
+
+/* Permission bits, in octal, 0..0777. */
+static int gpucore_parse_mode(const char *s, struct gpucore_vgpu_nodes *n)
+{
+	if (kstrtou32(s, 8, &n->mode) || n->mode > 0777)
+		return -EINVAL;
+	n->set |= GPUCORE_NODES_MODE;
+	return 0;
+}
+
 /* Parse one KEY=VALUE option of vgpu_create into @p: 0 or -EINVAL. */
 static int gpucore_vgpu_parse_opt(char *tok, struct gpucore_vgpu_params *p)
 {
@@ -799,6 +882,10 @@ static int gpucore_vgpu_parse_opt(char *tok, struct gpucore_vgpu_params *p)
 		return gpucore_parse_limit(tok, GPUCORE_MAX_CHANNELS, &p->max_channels);
 	if (!strcmp(key, "jobs"))
 		return gpucore_parse_limit(tok, GPUCORE_VGPU_JOBS_MAX, &p->max_jobs);
+	if (!strcmp(key, "owner") || !strcmp(key, "group"))
+		return gpucore_parse_id(tok, key[0] == 'g', &p->nodes);
+	if (!strcmp(key, "mode"))
+		return gpucore_parse_mode(tok, &p->nodes);
 	return -EINVAL;
 }
 

@@ -8,6 +8,7 @@ setup() {
 }
 
 teardown() {
+	udevd_stop
 	pkill -9 gpuload 2>/dev/null || true
 	gpucore_unload || true
 }
@@ -88,6 +89,74 @@ tenant_line() {
 		run udevadm test-builtin path_id "/sys/class/drm/$(vgpu_attr $v render_node)"
 		assert_line "ID_PATH=platform-gpucore.0.vgpu$(vgpu_attr $v id)"
 	done
+}
+
+# udevd_start: a real systemd-udevd with the distribution's rules and
+# udev/73-gpucore.rules (from /run, as make install would put it in /etc),
+# the DRM nodes' add events replayed; stopped by teardown.
+udevd_start() {
+	mkdir -p /run/udev/rules.d
+	cp "$REPO/udev/73-gpucore.rules" /run/udev/rules.d/
+	/lib/systemd/systemd-udevd --daemon
+	udevd_trigger
+}
+udevd_trigger() {
+	udevadm trigger --action=add --subsystem-match=drm
+	udevadm settle -t 60
+}
+udevd_stop() {
+	udevadm control --exit 2>/dev/null || true
+	rm -f /run/udev/rules.d/73-gpucore.rules
+}
+
+# as UID GID CMD...: run CMD as that user, with no other groups.
+as() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-groups -- "$@"; }
+
+@test "udev gives a tenant's nodes the owner, group and mode it was created with, and no seat or uaccess; another user is refused" {
+	"$GPUSCHED" vgpu create vm1 --owner 4242 --group 4343 --mode 0600 > /dev/null
+	vgpu_create vm2
+	[ "$(cat /sys/bus/platform/devices/gpucore.0.vgpu1/owner)" = 4242 ]
+	[ "$(cat /sys/bus/platform/devices/gpucore.0.vgpu1/mode)" = 0600 ]
+	udevd_start
+	local node card
+	node=$(vgpu_node vm1) card=/dev/dri/$(vgpu_attr vm1 card_node)
+	[ "$(stat -c '%u %g %a' "$node")" = "4242 4343 600" ]
+	[ "$(stat -c '%u %g %a' "$card")" = "4242 4343 600" ]
+	run as 4242 4343 "$GPULOAD" -D "$node" -n 1 -Q
+	assert_success
+	run as 4244 4343 "$GPULOAD" -D "$node" -n 1 -Q
+	assert_failure
+	assert_output --partial "ermission denied"
+	# tenants' nodes lose the seat and uaccess tags, the host tenant's keep them
+	for n in "$node" "$card" "$(vgpu_node vm2)"; do
+		run udevadm info --query=property "$n"
+		refute_output --regexp '^(CURRENT_)?TAGS=.*:(uaccess|seat):'
+	done
+	run udevadm info --query=property "$(vgpu_node host)"
+	assert_output --regexp '^TAGS=.*:uaccess:'
+	# a hand chown is undone by the next add event
+	chown 0:0 "$node"
+	udevd_trigger
+	[ "$(stat -c '%u %g %a' "$node")" = "4242 4343 600" ]
+	# each tenant its own by-path link
+	[ "$(readlink -f /dev/dri/by-path/platform-gpucore.0.vgpu1-render)" = "$node" ]
+	[ "$(readlink -f /dev/dri/by-path/platform-gpucore.0.vgpu2-render)" = "$(vgpu_node vm2)" ]
+}
+
+@test "vgpu_create refuses a bad owner, group or mode (EINVAL), and gpusched refuses them outside create" {
+	run bash -c "echo 'vm1 owner=4294967295' > $(gpu_sys)/vgpu_create"
+	assert_failure
+	run bash -c "echo 'vm1 group=x' > $(gpu_sys)/vgpu_create"
+	assert_failure
+	run bash -c "echo 'vm1 mode=01777' > $(gpu_sys)/vgpu_create"
+	assert_failure
+	[ ! -e "$(gpu_sys)/vgpus/vm1" ]
+	run "$GPUSCHED" vgpu create vm1 --owner no-such-user-here
+	assert_equal "$status" 2
+	vgpu_create vm1
+	run "$GPUSCHED" vgpu set vm1 --mode 0600
+	assert_equal "$status" 2
+	assert_output --partial "are for create"
 }
 
 @test "defaults: weight 100, no cap, the GPU's whole memory" {

@@ -10,7 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +33,34 @@ struct vgpu_args {
 	bool has_weight, has_cap, has_mem, has_class, has_channels, has_jobs;
 	uint64_t weight, cap, mem, channels, jobs;
 	const char *class;
+	/* create only: who may open its device nodes (udev applies them) */
+	bool has_owner, has_group, has_mode;
+	unsigned long owner, group, mode;
 };
 
 /* Long-only options. */
-enum { OPT_CHANNELS = 0x100, OPT_JOBS };
+enum { OPT_CHANNELS = 0x100, OPT_JOBS, OPT_OWNER, OPT_GROUP, OPT_MODE };
+
+/* A user or group name, or a number; false if neither. */
+static bool parse_id(const char *s, bool group, unsigned long *id)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char *end;
+
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (*s && !*end && !errno && *id < UINT32_MAX)
+		return true;
+	if (group) {
+		gr = getgrnam(s);
+		*id = gr ? gr->gr_gid : 0;
+		return gr;
+	}
+	pw = getpwnam(s);
+	*id = pw ? pw->pw_uid : 0;
+	return pw;
+}
 
 static char *gpu_dir(char *buf, size_t len, int gpu)
 {
@@ -132,6 +158,23 @@ static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *
 		a->class = arg;
 		a->has_class = true;
 		return 0;
+	case OPT_OWNER:
+	case OPT_GROUP:
+		if (!parse_id(arg, c == OPT_GROUP, c == OPT_GROUP ? &a->group : &a->owner))
+			gsched_usage_error(cmd, "--%s %s: no such %s", c == OPT_GROUP ? "group" : "owner",
+					   arg, c == OPT_GROUP ? "group" : "user");
+		*(c == OPT_GROUP ? &a->has_group : &a->has_owner) = true;
+		return 0;
+	case OPT_MODE: {
+		char *end;
+
+		a->mode = strtoul(arg, &end, 8);
+		if (!*arg || *end || a->mode > 0777)
+			gsched_usage_error(cmd, "--mode %s: permission bits in octal, 0..0777 (e.g. 0600)",
+					   arg);
+		a->has_mode = true;
+		return 0;
+	}
 	case 'j':
 		a->json = true;
 		return 0;
@@ -145,12 +188,14 @@ static void vgpu_usage(void)
 "Usage: gpusched vgpu COMMAND [ARGS]\n"
 "  create NAME [-g N] [--weight 1..10000] [--cap 0..100] [--mem SIZE]\n"
 "               [--channels N] [--jobs N] [--class batch|interactive]\n"
+"               [--owner USER] [--group GROUP] [--mode OCTAL]\n"
 "  set NAME [-g N] [--weight W] [--cap PCT] [--mem SIZE] [--channels N]\n"
 "               [--jobs N] [--class C]\n"
 "  destroy NAME [-g N]\n"
 "  list [-g N] [--json]\n"
 "-g N selects the GPU (default 0). Each vGPU gets its own render node\n"
-"(/dev/dri/renderD*): its file permissions decide who is that tenant.\n"
+"(/dev/dri/renderD*): its file permissions decide who is that tenant;\n"
+"owner, group and mode set them (applied by udev, udev/73-gpucore.rules).\n"
 "weight: share of engine time relative to the others (default 100);\n"
 "cap: most engine time in percent (0: none); mem: video memory quota\n"
 "(default: all of the GPU's); channels: most channels open at once\n"
@@ -173,6 +218,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *
 		{ "class", required_argument, NULL, 'C' },
 		{ "channels", required_argument, NULL, OPT_CHANNELS },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "owner", required_argument, NULL, OPT_OWNER },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -199,6 +247,8 @@ static bool has_settings(const struct vgpu_args *a)
 static void reject_opts(const char *cmd, const struct vgpu_args *a, bool settings,
 			bool json)
 {
+	if ((a->has_owner || a->has_group || a->has_mode) && strcmp(cmd, "vgpu create"))
+		gsched_usage_error(cmd, "--owner, --group and --mode are for create (a vGPU's nodes keep them)");
 	if (!settings && has_settings(a))
 		gsched_usage_error(cmd, "--weight, --cap, --mem, --channels, --jobs and --class are for create and set");
 	if (!json && a->json)
@@ -246,7 +296,13 @@ static int vgpu_create(const char *name, const struct vgpu_args *a)
 	if (a->has_jobs)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " jobs=%" PRIu64, a->jobs);
 	if (a->has_class)
-		snprintf(line + n, sizeof(line) - (size_t)n, " class=%s", a->class);
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " class=%s", a->class);
+	if (a->has_owner)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " owner=%lu", a->owner);
+	if (a->has_group)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " group=%lu", a->group);
+	if (a->has_mode)
+		snprintf(line + n, sizeof(line) - (size_t)n, " mode=%lo", a->mode);
 	snprintf(what, sizeof(what), "create vGPU %s on GPU %d", name, a->gpu);
 	gpu_dir(dir, sizeof(dir), a->gpu);
 	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_create", dir), line, what))
