@@ -517,7 +517,7 @@ prom_missing() {
 	assert_equal "$(prom_missing gpustat '')" ""
 	assert_equal "$(prom_missing engine '\{gpu="0",engine="compute0"\}')" ""
 	assert_equal "$(prom_missing vgpu '\{gpu="0",vgpu="vm1"\}')" ""
-	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\"\}")" ""
+	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\",cgroup=\"[^\"]*\"\}")" ""
 	# and no family the tables do not have, each of its type
 	assert_equal "$(awk '/^# TYPE / { print $3, $4 }' "$OUT/m.txt" | sort)" \
 		"$(for o in gpustat engine vgpu channel; do fields $o; done |

@@ -82,6 +82,21 @@ static const char *const state_names[] = {
 	[GS_POLICY_EJECTING] = "ejecting",
 };
 
+/* A piece of a channel's cgroup path (source.c reads it, once). */
+static void chan_cgroup(struct gs_model *m, const struct gs_event *ev)
+{
+	struct gs_mchan *mc = model_chan(m, ev->channel, false);
+	size_t off = ev->aux2;
+
+	if (!mc || off >= GS_CGROUP_LEN)
+		return;
+	memcpy(mc->cgroup + off, ev->name,
+	       GS_CGROUP_LEN - off < GS_NAME_LEN ? GS_CGROUP_LEN - off : GS_NAME_LEN);
+	mc->cgroup[GS_CGROUP_LEN - 1] = 0;
+	mc->cgroup_pid = ev->aux;
+	mc->cgroup_known = true;
+}
+
 static void apply_own(struct gs_model *m, const struct gs_event *ev)
 {
 	uint32_t ei = GPUCORE_ENGINE_IDX(ev->gpu, ev->engine);
@@ -120,6 +135,9 @@ static void apply_own(struct gs_model *m, const struct gs_event *ev)
 	case GS_EV_VGPU_STATS:
 		m->vg_resets[vi] = ev->a;
 		break;
+	case GS_EV_CHAN_CGROUP:
+		chan_cgroup(m, ev);
+		break;
 	}
 }
 
@@ -147,6 +165,8 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 			mc->prev_busy = mc->prev_jobs = 0;
 			memset(&mc->prev_lat, 0, sizeof(mc->prev_lat));
 			memset(&mc->prev_wait, 0, sizeof(mc->prev_wait));
+			mc->cgroup_known = false;
+			mc->cgroup[0] = 0;
 		}
 		if (ev->type != GS_EV_CHAN_CREATE && ev->type != GS_EV_CHAN_SEEN &&
 		    ev->type != GS_EV_CHAN_DESTROY) {
@@ -598,6 +618,7 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		sc->vgpu = c->vgpu;
 		sc->pid = c->pid;
 		snprintf(sc->comm, sizeof(sc->comm), "%.*s", GS_COMM_LEN, c->comm);
+		snprintf(sc->cgroup, sizeof(sc->cgroup), "%s", mc->cgroup);
 		snprintf(sc->engine_name, sizeof(sc->engine_name), "%s",
 			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)]);
 		sc->busy_ns = busy;

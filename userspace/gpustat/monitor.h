@@ -32,6 +32,7 @@
 #define GS_HISTORY		60	/* utilization samples kept per engine */
 #define GS_MIN_COLS		80
 #define GS_MIN_LINES		24
+#define GS_CGROUP_LEN		256	/* a cgroup v2 path; a longer one is cut */
 
 /* Exit codes (documented in --help and docs/). */
 /* Exit statuses: 0 to 4 as every tool's (userspace/common/exit.h). */
@@ -55,6 +56,9 @@ struct gs_mchan {
 	struct gs_hist prev_wait;
 	bool present;		/* seen in the last read */
 	bool reported_dead;	/* shown once after its destroy */
+	bool cgroup_known;	/* cgroup read (GS_EV_CHAN_CGROUP) */
+	int32_t cgroup_pid;	/* the process it was read for */
+	char cgroup[GS_CGROUP_LEN];	/* its process's cgroup; "": unknown */
 };
 
 struct gs_model {
@@ -174,6 +178,7 @@ struct snap_chan {
 	uint32_t vgpu;
 	int32_t pid;
 	char comm[GS_COMM_LEN];
+	char cgroup[GS_CGROUP_LEN];
 	char vgpu_name[GS_NAME_LEN];
 	char engine_name[16];
 	uint64_t busy_ns;
