@@ -23,6 +23,8 @@ teardown() {
 	"$GPUSCHED" unload >/dev/null 2>&1 || true
 	gpucore_unload || true
 	rm -rf "$OUT"
+	# the cgroups cgroup_bg made, children first (their processes are gone)
+	[ -z "${CGROUP:-}" ] || find "$CGROUP" -depth -type d -exec rmdir {} + || true
 }
 
 # bg CMD...: run in the background, killed by teardown. Loads started this
@@ -31,6 +33,19 @@ teardown() {
 # over before gpustat first looks.
 bg() {
 	"$@" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+# cgroup_bg PATH CMD...: run CMD in the background, killed by teardown, in
+# the cgroup v2 /sys/fs/cgroup/gpucore-test/PATH (cgroup2 mounted there if
+# the guest has not; teardown removes gpucore-test and what is under it).
+cgroup_bg() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	CGROUP=/sys/fs/cgroup/gpucore-test
+	mkdir -p "$CGROUP/$1"
+	local cg=$CGROUP/$1
+	shift
+	(echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@") &
 	BG_PIDS="${BG_PIDS:-} $!"
 }
 
@@ -505,25 +520,76 @@ prom_missing() {
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	# exactly the fields the tables put in JSON, no other key
-	assert_equal "$(echo "$LINE" | jq 'del(.version, .gpus, .vgpus, .channels)' | json_keys)" \
+	assert_equal "$(echo "$LINE" | jq 'del(.version, .gpus, .vgpus, .channels, .cgroups)' | json_keys)" \
 		"$(json_fields gpustat)"
 	assert_equal "$(echo "$LINE" | jq '.gpus[0].engines[0]' | json_keys)" "$(json_fields engine)"
 	assert_equal "$(echo "$LINE" | jq '.vgpus[] | select(.name == "vm1")' | json_keys)" \
 		"$(json_fields vgpu)"
 	assert_equal "$(echo "$LINE" | jq ".channels[] | select(.pid == $pid)" | json_keys)" \
 		"$(json_fields channel)"
+	assert_equal "$(echo "$LINE" | jq '.cgroups[0]' | json_keys)" "$(json_fields cgroup)"
 	# a series of each metric for the refresh, compute0, vm1 and the channel
 	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$pid\""
 	assert_equal "$(prom_missing gpustat '')" ""
 	assert_equal "$(prom_missing engine '\{gpu="0",engine="compute0"\}')" ""
 	assert_equal "$(prom_missing vgpu '\{gpu="0",vgpu="vm1"\}')" ""
-	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\"\}")" ""
+	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\",cgroup=\"[^\"]*\"\}")" ""
 	# and no family the tables do not have, each of its type
 	assert_equal "$(awk '/^# TYPE / { print $3, $4 }' "$OUT/m.txt" | sort)" \
-		"$(for o in gpustat engine vgpu channel; do fields $o; done |
+		"$(for o in gpustat engine vgpu channel cgroup; do fields $o; done |
 			awk -F'\t' '$3 != "" { print $3, ($4 == "info" ? "gauge" : $4) }' | sort -u)"
 	run promtool check metrics < "$OUT/m.txt"
 	assert_success
+}
+
+@test "gpustat: a channel's cgroup, a row per cgroup with its channels' time, --filter cgroup= (JSON, text, Prometheus)" {
+	vgpu_create vm1
+	cgroup_bg ci "$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms -q 2 -t 600 -Q
+	local pin=$! pout in=/gpucore-test/ci out
+	bg "$GPULOAD" -V vm1 -i 1 -c 1 -s 1ms -q 2 -t 600 -Q
+	pout=$!
+	out=$(sed -n 's/^0:://p' "/proc/$pout/cgroup")
+	[ "$out" != "$in" ]
+	sleep 1
+	run "$GPUSTAT" --json -d 0.5 -n 2
+	assert_success
+	LINE=$(echo "$output" | tail -n 1)
+	assert_equal "$(echo "$LINE" | jq -c "[.channels[] | select(.pid == $pin) | .cgroup] | unique")" "[\"$in\"]"
+	assert_equal "$(echo "$LINE" | jq -c "[.channels[] | select(.pid == $pout) | .cgroup] | unique")" "[\"$out\"]"
+	# a row per cgroup: its open channels, and their busy time summed
+	local cg
+	for cg in "$in" "$out"; do
+		local row busy
+		row=$(echo "$LINE" | jq -c ".cgroups[] | select(.cgroup == \"$cg\")")
+		echo "$cg: $row"
+		busy=$(echo "$row" | jq .busy_ns)
+		[ "$busy" -gt 0 ]
+		assert_equal "$busy" "$(echo "$LINE" | jq "[.channels[] | select(.cgroup == \"$cg\") | .busy_ns] | add")"
+		awk -v u="$(echo "$row" | jq .util)" 'BEGIN { exit !(u > 0) }'
+	done
+	assert_equal "$(echo "$LINE" | jq ".cgroups[] | select(.cgroup == \"$in\") | .channels")" 2
+	# --filter cgroup=: a cgroup and those under it; its vGPU, not the other process
+	run "$GPUSTAT" --json -d 0.5 -n 1 -f cgroup=/gpucore-test
+	assert_success
+	assert_equal "$(echo "$output" | jq -c '[.channels[].pid] | unique')" "[$pin]"
+	assert_equal "$(echo "$output" | jq -c '[.cgroups[].cgroup]')" "[\"$in\"]"
+	assert_equal "$(echo "$output" | jq -c '[.vgpus[].name]')" '["vm1"]'
+	# text: --group-by cgroup has a row per cgroup; a glob filters channels
+	run "$GPUSTAT" -b -d 0.5 -n 1 -g cgroup
+	assert_success
+	assert_output --regexp $'\n''CHAN +QUEUE +UTIL +BUSY +JOBS/S +JOBS +CGROUP'$'\n'
+	# (run drops the output's last newline)
+	assert_output --regexp $'\n'" +2 +[0-9]+ +[0-9.]+% .* $in($|"$'\n'")"
+	assert_output --regexp $'\n'" +1 +[0-9]+ +[0-9.]+% .* $out($|"$'\n'")"
+	run "$GPUSTAT" -b -d 0.5 -n 1 -f 'cgroup=/gpucore-*' -o channel=pid,cgroup
+	assert_success
+	assert_output --regexp $'\n'" *$pin $in($|"$'\n'")"
+	refute_output --partial " $pout "
+	# Prometheus: the channel series carry the cgroup label; the filter holds
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5 -f "cgroup=$in"
+	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$pin\""
+	grep -q "^gpucore_channel_busy_seconds_total{.*pid=\"$pin\",comm=\"gpuload\",cgroup=\"$in\"} " "$OUT/m.txt"
+	assert_equal "$(grep -c "pid=\"$pout\"" "$OUT/m.txt")" 0
 }
 
 # all_cells OBJECT: a regex of a line with every OBJECT field's cell.

@@ -226,6 +226,9 @@ static const struct field chan_fields[] = {
 	  .kind = PK_LABEL, .prom = "pid", .help = "The process that created the channel." },
 	{ .name = "comm", C(comm), .type = FT_STR, .col = "COMM", .width = -11,
 	  .kind = PK_LABEL, .prom = "comm", .help = "That process's command." },
+	{ .name = "cgroup", C(cgroup), .type = FT_STR, .col = "CGROUP", .width = -30,
+	  .kind = PK_LABEL, .prom = "cgroup",
+	  .help = "That process's cgroup v2 path, its container (read when gpustat first sees the channel; empty: unknown or gone)." },
 	{ .name = "busy_ns", C(busy_ns), .type = FT_U64, .unit = U_NS, .col = "BUSY", .width = 8,
 	  .kind = PK_COUNTER, .prom = "gpucore_channel_busy_seconds_total",
 	  .help = "Engine time charged to the channel." },
@@ -269,6 +272,42 @@ static const struct field chan_fields[] = {
 	{ .name = "total.latency_ns", C(lat_total), .type = FT_PCT, .col = "TOTAL ",
 	  .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_channel_job_latency_seconds",
 	  .help = "Time from a job's submission to its completion (quantiles since gpustat started)." },
+};
+
+/* ---- a cgroup: its channels' sums ---- */
+
+#define G(m)	.off = offsetof(struct snap_cgroup, m)
+/* Per-channel series carry a cgroup label: no family of its own. */
+#define BY_CGROUP(expr)	.no_prom = "no series of its own: " expr " gives it"
+
+static const struct field cgroup_fields[] = {
+	{ .name = "cgroup", G(cgroup), .type = FT_STR, .col = "CGROUP", .width = -36,
+	  .help = "The cgroup v2 path (empty: the channels whose cgroup is unknown).",
+	  .no_prom = "the cgroup label of the channel series" },
+	{ .name = "channels", G(channels), .type = FT_U32, .unit = U_COUNT, .col = "CHAN",
+	  .width = 4, .help = "Channels its processes have open.",
+	  BY_CGROUP("count by (cgroup) (gpucore_channel_queued_jobs)") },
+	{ .name = "queued", G(queued), .type = FT_U32, .unit = U_COUNT, .col = "QUEUE",
+	  .width = 5, .help = "Jobs of its channels submitted and not yet completed.",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_queued_jobs)") },
+	{ .name = "util", G(util), .type = FT_DBL, .unit = U_RATIO, .col = "UTIL", .width = 6,
+	  .help = "Engine time of its channels over the last interval, in engines (like top's %CPU: 200% is two engines' whole interval).",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_utilization_ratio)") },
+	{ .name = "busy_ns", G(busy_ns), .type = FT_U64, .unit = U_NS, .col = "BUSY", .width = 8,
+	  .help = "Engine time charged to its channels (those destroyed included, while it has channels).",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_busy_seconds_total)") },
+	{ .name = "jobs", G(jobs), .type = FT_U64, .unit = U_COUNT, .col = "JOBS", .width = 6,
+	  .help = "Jobs of its channels completed.",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_total)") },
+	{ .name = "failed", G(failed), .type = FT_U64, .unit = U_COUNT, .col = "FAILED",
+	  .width = 6, .help = "Jobs of its channels that failed or were cancelled.",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_failed_total)") },
+	{ .name = "submitted", G(submitted), .type = FT_U64, .unit = U_COUNT, .col = "SUBMIT",
+	  .width = 6, .help = "Jobs submitted on its channels.",
+	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_submitted_total)") },
+	{ .name = "jobs_per_s", G(jobs_per_s), .type = FT_DBL, .unit = U_RATE, .col = "JOBS/S",
+	  .width = 7, .help = "Jobs of its channels completed per second over the last interval.",
+	  BY_CGROUP("sum by (cgroup) (rate(gpucore_channel_jobs_total))") },
 };
 
 static const struct object obj_gpustat = {
@@ -319,11 +358,24 @@ static const struct object obj_chan = {
 	.sort = "util",
 };
 
+static const struct object obj_cgroup = {
+	.name = "cgroup",
+	.where = "`cgroups[]` in JSON, by path; the table of `--group-by cgroup`, in the channel table's place",
+	.fields = cgroup_fields,
+	.nfields = ARRAY_SIZE(cgroup_fields),
+	.size = sizeof(struct snap_cgroup),
+	.rows = offsetof(struct snapshot, cg),
+	.nrows = offsetof(struct snapshot, ncg),
+	.defaults = "channels,queued,util,busy_ns,jobs_per_s,jobs,cgroup",
+	.sort = "util",
+};
+
 const struct object *const objects[OBJ_COUNT] = {
 	[OBJ_GPUSTAT] = &obj_gpustat,
 	[OBJ_ENGINE] = &obj_engine,
 	[OBJ_VGPU] = &obj_vgpu,
 	[OBJ_CHAN] = &obj_chan,
+	[OBJ_CGROUP] = &obj_cgroup,
 };
 
 const void *obj_rows(const struct object *o, const struct snapshot *s, size_t *n)

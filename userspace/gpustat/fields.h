@@ -81,7 +81,7 @@ struct pct_stat {
 #define PCT_STATS	5
 extern const struct pct_stat pct_stats[PCT_STATS];
 
-enum obj_id { OBJ_GPUSTAT, OBJ_ENGINE, OBJ_VGPU, OBJ_CHAN, OBJ_COUNT };
+enum obj_id { OBJ_GPUSTAT, OBJ_ENGINE, OBJ_VGPU, OBJ_CHAN, OBJ_CGROUP, OBJ_COUNT };
 
 struct object {
 	const char *name;	/* -o NAME=...; --list-fields */

@@ -213,6 +213,9 @@ enum gs_ev_type {
 	GS_EV_ENGINE_STATS,	/* the driver's engine counters (sysfs, since the
 				   GPU was created): a switch_ns, b resets */
 	GS_EV_VGPU_STATS,	/* the driver's vGPU counters (sysfs): a resets */
+	GS_EV_CHAN_CGROUP,	/* the cgroup of a channel's process (/proc): aux
+				   its pid, aux2 the offset in the path of the
+				   piece in name (the last one ends with a NUL) */
 };
 
 struct gs_event {

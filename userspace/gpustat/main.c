@@ -19,7 +19,7 @@
 bool gs_verbose;
 static volatile sig_atomic_t stop;
 
-/* "gpustat, engine, vgpu or channel" */
+/* "gpustat, engine, vgpu, channel or cgroup" */
 static const char *object_names(void)
 {
 	static char buf[128];
@@ -54,6 +54,11 @@ static void usage(void)
 "                          (and their vGPUs) in every view, JSON and metrics;\n"
 "                          engines and the policy are everyone's, shown whole\n"
 "                          (a --record file keeps everything)\n"
+"  -f, --filter cgroup=GLOB\n"
+"                          only processes in a cgroup (container) matching\n"
+"                          GLOB or under one, their vGPUs and cgroups\n"
+"  -g, --group-by cgroup   the text views: a row per cgroup (container) with\n"
+"                          its channels' sums, for the channel table\n"
 "  -o, --columns OBJECT=[+]FIELD,...\n"
 "                          the text views' columns (a line's cells) of OBJECT:\n"
 "                          %s; +FIELD,... adds to\n"
@@ -150,6 +155,8 @@ static void columns(struct gs_opts *o)
 	}
 	if (given && !o->batch && (o->json || o->prom_addr))
 		usage_error("--columns picks the text views' columns; --json and --prometheus carry every field (add -b for text too)");
+	if (o->group_cgroup && !o->batch && (o->json || o->prom_addr))
+		usage_error("--group-by cgroup groups the text views' rows; --json has the cgroups[] too, Prometheus a cgroup label (add -b for text)");
 }
 
 static void parse(int argc, char **argv, struct gs_opts *o)
@@ -162,6 +169,7 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "columns", required_argument, NULL, 'o' },
+		{ "group-by", required_argument, NULL, 'g' },
 		{ "list-fields", no_argument, NULL, OPT_LIST_FIELDS },
 		{ "record", required_argument, NULL, 'r' },
 		{ "replay", required_argument, NULL, 'R' },
@@ -175,7 +183,7 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:n:bjp:f:o:r:R:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:n:bjp:f:o:g:r:R:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->delay = strtod(optarg, &end);
@@ -202,6 +210,11 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 			break;
 		case 'o':
 			columns_opt(o, optarg);
+			break;
+		case 'g':
+			if (strcmp(optarg, "cgroup"))
+				usage_error("bad --group-by '%s': cgroup is the one grouping", optarg);
+			o->group_cgroup = true;
 			break;
 		case 'r':
 			o->record = optarg;

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ void model_free(struct gs_model *m)
 	if (!m)
 		return;
 	free(m->chans);
+	free(m->cgs);
 	free(m);
 }
 
@@ -82,6 +84,21 @@ static const char *const state_names[] = {
 	[GS_POLICY_EJECTING] = "ejecting",
 };
 
+/* A piece of a channel's cgroup path (source.c reads it, once). */
+static void chan_cgroup(struct gs_model *m, const struct gs_event *ev)
+{
+	struct gs_mchan *mc = model_chan(m, ev->channel, false);
+	size_t off = ev->aux2;
+
+	if (!mc || off >= GS_CGROUP_LEN)
+		return;
+	memcpy(mc->cgroup + off, ev->name,
+	       GS_CGROUP_LEN - off < GS_NAME_LEN ? GS_CGROUP_LEN - off : GS_NAME_LEN);
+	mc->cgroup[GS_CGROUP_LEN - 1] = 0;
+	mc->cgroup_pid = ev->aux;
+	mc->cgroup_known = true;
+}
+
 static void apply_own(struct gs_model *m, const struct gs_event *ev)
 {
 	uint32_t ei = GPUCORE_ENGINE_IDX(ev->gpu, ev->engine);
@@ -120,6 +137,9 @@ static void apply_own(struct gs_model *m, const struct gs_event *ev)
 	case GS_EV_VGPU_STATS:
 		m->vg_resets[vi] = ev->a;
 		break;
+	case GS_EV_CHAN_CGROUP:
+		chan_cgroup(m, ev);
+		break;
 	}
 }
 
@@ -147,6 +167,8 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 			mc->prev_busy = mc->prev_jobs = 0;
 			memset(&mc->prev_lat, 0, sizeof(mc->prev_lat));
 			memset(&mc->prev_wait, 0, sizeof(mc->prev_wait));
+			mc->cgroup_known = false;
+			mc->cgroup[0] = 0;
 		}
 		if (ev->type != GS_EV_CHAN_CREATE && ev->type != GS_EV_CHAN_SEEN &&
 		    ev->type != GS_EV_CHAN_DESTROY) {
@@ -598,6 +620,7 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		sc->vgpu = c->vgpu;
 		sc->pid = c->pid;
 		snprintf(sc->comm, sizeof(sc->comm), "%.*s", GS_COMM_LEN, c->comm);
+		snprintf(sc->cgroup, sizeof(sc->cgroup), "%s", mc->cgroup);
 		snprintf(sc->engine_name, sizeof(sc->engine_name), "%s",
 			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)]);
 		sc->busy_ns = busy;
@@ -621,6 +644,89 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 	}
 }
 
+/*
+ * A cgroup's row sums its channels, and what its channels destroyed
+ * while it had others were charged: its counters never go back while it
+ * shows. A cgroup left with no channel goes, with its totals.
+ */
+static int cgroup_cmp(const void *a, const void *b, void *arg)
+{
+	const struct snap_chan *ch = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(ch[x].cgroup, ch[y].cgroup);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+static int cgroup_key_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct snap_cgroup *)row)->cgroup);
+}
+
+static void snap_cgroups(struct gs_model *m, struct snapshot *s, size_t *idx)
+{
+	struct snap_cgroup *g = NULL;
+	size_t i;
+
+	for (i = 0; i < s->nch; i++)
+		idx[i] = i;
+	qsort_r(idx, s->nch, sizeof(*idx), cgroup_cmp, s->ch);
+	for (i = 0; i < s->nch; i++) {
+		const struct snap_chan *c = &s->ch[idx[i]];
+
+		if (!g || strcmp(g->cgroup, c->cgroup)) {
+			g = &s->cg[s->ncg++];
+			snprintf(g->cgroup, sizeof(g->cgroup), "%s", c->cgroup);
+		}
+		g->channels += !c->dead;
+		g->queued += c->queued;
+		g->busy_ns += c->busy_ns;
+		g->jobs += c->jobs;
+		g->failed += c->failed;
+		g->submitted += c->submitted;
+		g->util += c->util;
+		g->jobs_per_s += c->jobs_per_s;
+	}
+	for (i = 0; i < m->ncgs;) {
+		const struct gs_mcgroup *mg = &m->cgs[i];
+
+		g = bsearch(mg->cgroup, s->cg, s->ncg, sizeof(*g), cgroup_key_cmp);
+		if (!g) {
+			m->cgs[i] = m->cgs[--m->ncgs];
+			continue;
+		}
+		g->busy_ns += mg->busy_ns;
+		g->jobs += mg->jobs;
+		g->failed += mg->failed;
+		g->submitted += mg->submitted;
+		i++;
+	}
+}
+
+/* Keep what a channel about to be forgotten was charged, for its cgroup. */
+static void cgroup_keep(struct gs_model *m, const struct gs_mchan *mc)
+{
+	struct gs_mcgroup *mg = NULL, *n;
+	size_t i;
+
+	for (i = 0; i < m->ncgs && !mg; i++)
+		if (!strcmp(m->cgs[i].cgroup, mc->cgroup))
+			mg = &m->cgs[i];
+	if (!mg) {
+		n = reallocarray(m->cgs, m->ncgs + 1, sizeof(*n));
+		if (!n)
+			return;
+		m->cgs = n;
+		mg = &m->cgs[m->ncgs++];
+		memset(mg, 0, sizeof(*mg));
+		snprintf(mg->cgroup, sizeof(mg->cgroup), "%s", mc->cgroup);
+	}
+	mg->busy_ns += mc->prev_busy;
+	mg->jobs += mc->c.jobs;
+	mg->failed += mc->c.failed;
+	mg->submitted += mc->c.submitted;
+}
+
 /* Channels destroyed are shown in one snapshot, then forgotten. */
 static void forget_dead(struct gs_model *m)
 {
@@ -628,6 +734,7 @@ static void forget_dead(struct gs_model *m)
 
 	while (i < m->nchans) {
 		if (m->chans[i].c.dead) {
+			cgroup_keep(m, &m->chans[i]);
 			chan_remove(m, i);
 			continue;
 		}
@@ -638,12 +745,16 @@ static void forget_dead(struct gs_model *m)
 int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
 {
 	uint64_t dt = now > m->prev_ts ? now - m->prev_ts : 0;
+	size_t *idx;
 
 	memset(s, 0, sizeof(*s));
 	s->eng = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, sizeof(*s->eng));
 	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
 	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
-	if (!s->eng || !s->vg || !s->ch) {
+	s->cg = calloc(m->nchans + 1, sizeof(*s->cg));
+	idx = calloc(m->nchans + 1, sizeof(*idx));
+	if (!s->eng || !s->vg || !s->ch || !s->cg || !idx) {
+		free(idx);
 		snapshot_free(s);
 		return -ENOMEM;
 	}
@@ -653,6 +764,8 @@ int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
 	snap_engines(m, now, dt, s);
 	snap_chans(m, now, dt, s);
 	snap_vgpus(m, now, dt, s);
+	snap_cgroups(m, s, idx);
+	free(idx);
 	snprintf(s->policy, sizeof(s->policy), "%s", m->policy[0] ? m->policy : "builtin");
 	snprintf(s->policy_state, sizeof(s->policy_state), "%s",
 		 m->policy_state[0] ? m->policy_state : "builtin");
@@ -673,10 +786,31 @@ void snapshot_free(struct snapshot *s)
 	free(s->eng);
 	free(s->vg);
 	free(s->ch);
+	free(s->cg);
 	memset(s, 0, sizeof(*s));
 }
 
 /* ---- filters ---- */
+
+#define CGROUP_FILTER	"cgroup="
+
+/* @cgroup matches the glob @pattern, or lies under a cgroup that does. */
+static bool cgroup_match(const char *cgroup, const char *pattern)
+{
+	char buf[GS_CGROUP_LEN], *p;
+
+	if (!*cgroup)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", cgroup);
+	for (;;) {
+		if (!fnmatch(pattern, buf, 0))
+			return true;
+		p = strrchr(buf, '/');
+		if (!p || !p[1])	/* the root: above it is nothing */
+			return false;
+		p[p == buf] = 0;	/* "/a/b" -> "/a" -> "/" */
+	}
+}
 
 bool snap_chan_match(const struct snap_chan *c, const char *filter)
 {
@@ -684,6 +818,8 @@ bool snap_chan_match(const struct snap_chan *c, const char *filter)
 
 	if (!filter || !*filter)
 		return true;
+	if (!strncmp(filter, CGROUP_FILTER, strlen(CGROUP_FILTER)))
+		return cgroup_match(c->cgroup, filter + strlen(CGROUP_FILTER));
 	snprintf(pid, sizeof(pid), "%d", c->pid);
 	return !strcmp(pid, filter) || strstr(c->comm, filter) ||
 	       !strcmp(c->vgpu_name, filter);
@@ -703,9 +839,30 @@ bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
 	return false;
 }
 
+bool snap_cgroup_match(const struct snap_cgroup *g, const struct snapshot *s,
+		       const char *filter)
+{
+	size_t i;
+
+	if (!filter || !*filter)
+		return true;
+	if (!strncmp(filter, CGROUP_FILTER, strlen(CGROUP_FILTER)))
+		return cgroup_match(g->cgroup, filter + strlen(CGROUP_FILTER));
+	for (i = 0; i < s->nch; i++)
+		if (!strcmp(s->ch[i].cgroup, g->cgroup) && snap_chan_match(&s->ch[i], filter))
+			return true;
+	return false;
+}
+
 void snapshot_filter(struct snapshot *s, const char *filter)
 {
 	size_t i, n = 0;
+
+	for (i = 0; i < s->ncg; i++)
+		if (snap_cgroup_match(&s->cg[i], s, filter))
+			s->cg[n++] = s->cg[i];
+	s->ncg = n;
+	n = 0;
 
 	for (i = 0; i < s->nvg; i++)
 		if (snap_vgpu_match(&s->vg[i], s, filter))

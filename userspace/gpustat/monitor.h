@@ -32,6 +32,7 @@
 #define GS_HISTORY		60	/* utilization samples kept per engine */
 #define GS_MIN_COLS		80
 #define GS_MIN_LINES		24
+#define GS_CGROUP_LEN		256	/* a cgroup v2 path; a longer one is cut */
 
 /* Exit codes (documented in --help and docs/). */
 /* Exit statuses: 0 to 4 as every tool's (userspace/common/exit.h). */
@@ -55,6 +56,18 @@ struct gs_mchan {
 	struct gs_hist prev_wait;
 	bool present;		/* seen in the last read */
 	bool reported_dead;	/* shown once after its destroy */
+	bool cgroup_known;	/* cgroup read (GS_EV_CHAN_CGROUP) */
+	int32_t cgroup_pid;	/* the process it was read for */
+	char cgroup[GS_CGROUP_LEN];	/* its process's cgroup; "": unknown */
+};
+
+/* What a cgroup's channels gone since were charged (its row adds it). */
+struct gs_mcgroup {
+	char cgroup[GS_CGROUP_LEN];
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
 };
 
 struct gs_model {
@@ -65,6 +78,8 @@ struct gs_model {
 	struct gs_mchan *chans;
 	size_t nchans;
 	size_t cap_chans;
+	struct gs_mcgroup *cgs;	/* of the cgroups with channels */
+	size_t ncgs;
 	/* not in any event: sysfs or POLICY_* records */
 	char engine_name[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES][16];
 	uint32_t ngpus;
@@ -174,6 +189,7 @@ struct snap_chan {
 	uint32_t vgpu;
 	int32_t pid;
 	char comm[GS_COMM_LEN];
+	char cgroup[GS_CGROUP_LEN];
 	char vgpu_name[GS_NAME_LEN];
 	char engine_name[16];
 	uint64_t busy_ns;
@@ -192,6 +208,19 @@ struct snap_chan {
 	struct gs_pct lat_total;
 };
 
+/* A cgroup (container): the sums of the channels of its processes. */
+struct snap_cgroup {
+	char cgroup[GS_CGROUP_LEN];
+	uint32_t channels;
+	uint32_t queued;
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
+	double util;		/* engines' worth: 2 is two engines' whole interval */
+	double jobs_per_s;
+};
+
 struct snapshot {
 	uint64_t ts;		/* CLOCK_MONOTONIC ns */
 	double interval_s;
@@ -202,6 +231,8 @@ struct snapshot {
 	size_t nvg;
 	struct snap_chan *ch;
 	size_t nch;
+	struct snap_cgroup *cg;	/* by path */
+	size_t ncg;
 	char policy[GS_NAME_LEN];
 	char policy_state[16];
 	char exit_kind[GS_NAME_LEN];
@@ -276,19 +307,25 @@ struct gs_opts {
 	const char *prom_addr;
 	const char *record;
 	const char *replay;
-	const char *filter;	/* vGPU name, pid or comm */
+	const char *filter;	/* vGPU name, pid, comm or cgroup=PATTERN */
+	bool group_cgroup;	/* --group-by cgroup: the cgroup table for the channels' */
 	const char *columns[OBJ_COUNT];	/* -o OBJECT=LIST */
 	struct cols cols[OBJ_COUNT];	/* the text views' columns */
 };
 
 /*
  * --filter WORD: a channel of pid WORD, of a command containing WORD or
- * of the vGPU named WORD; a vGPU named WORD or with such a channel.
- * Engines and the policy are every tenant's: no filter applies to them.
+ * of the vGPU named WORD; --filter cgroup=PATTERN: a channel of a process
+ * in a cgroup matching the glob PATTERN or under one. A vGPU named WORD
+ * or with such a channel; a cgroup matching PATTERN or with such a
+ * channel. Engines and the policy are every tenant's: no filter applies
+ * to them.
  */
 bool snap_chan_match(const struct snap_chan *c, const char *filter);
 bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
 		     const char *filter);
+bool snap_cgroup_match(const struct snap_cgroup *g, const struct snapshot *s,
+		       const char *filter);
 /* Keep only the vGPUs and channels @filter matches (NULL: all). */
 void snapshot_filter(struct snapshot *s, const char *filter);
 

@@ -287,6 +287,60 @@ static void read_maps(struct source *src)
 	read_channels(src);
 }
 
+/* @pid's cgroup v2 path, the "0::" line of /proc/PID/cgroup; "": none. */
+static void read_cgroup(int32_t pid, char *buf, size_t len)
+{
+	char path[64], line[GS_CGROUP_LEN + 8];
+	FILE *f;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = pid > 0 ? fopen(path, "re") : NULL;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(buf, len, "%.*s", (int)len - 1, line + 3);
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * The cgroup (container) of each new channel's process, read once, when
+ * gpustat first sees the channel (no tracepoint carries it), and folded
+ * as events, so a recording keeps it and a replay shows what was read.
+ */
+static void scan_cgroups(struct source *src)
+{
+	struct gs_model *m = src->m;
+	struct gs_event ev = { .type = GS_EV_CHAN_CGROUP };
+	char path[GS_CGROUP_LEN] = "";
+	int32_t last = 0;
+	size_t i, off, n;
+
+	for (i = 0; i < m->nchans; i++) {
+		const struct gs_mchan *mc = &m->chans[i];
+
+		if (mc->cgroup_known && mc->cgroup_pid == mc->c.pid)
+			continue;
+		if (!i || mc->c.pid != last)	/* a process's channels are neighbours */
+			read_cgroup(mc->c.pid, path, sizeof(path));
+		last = mc->c.pid;
+		ev.channel = mc->c.id;
+		ev.aux = mc->c.pid;
+		n = strlen(path) + 1;
+		for (off = 0; off < n; off += GS_NAME_LEN) {
+			ev.aux2 = off;
+			memset(ev.name, 0, sizeof(ev.name));
+			memcpy(ev.name, path + off, n - off < GS_NAME_LEN ? n - off : GS_NAME_LEN);
+			fold(src, &ev);
+		}
+	}
+}
+
 static int replay_update(struct source *src, uint64_t *now)
 {
 	struct gs_event ev;
@@ -321,11 +375,13 @@ int source_update(struct source *src, uint64_t *now)
 	*now = mono_ns();
 	if (src->kind == SRC_LIVE) {
 		read_maps(src);
+		scan_cgroups(src);
 		sysfs_scan(false, fold_cb, src);
 		return 1;
 	}
 	ring_buffer__consume(src->rb);
 	src->m->glob.lost = src->skel->bss->gs_global.lost;
+	scan_cgroups(src);
 	sysfs_scan(false, fold_cb, src);
 	tick.ts = *now;
 	fold(src, &tick);

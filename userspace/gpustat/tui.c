@@ -74,7 +74,7 @@ int tui_start(struct tui **tp, const struct gs_opts *o)
 	t->delay = o->delay;
 	t->color = o->color;
 	t->cols[TAB_VGPU] = &o->cols[OBJ_VGPU];
-	t->cols[TAB_CHAN] = &o->cols[OBJ_CHAN];
+	t->cols[TAB_CHAN] = &o->cols[o->group_cgroup ? OBJ_CGROUP : OBJ_CHAN];
 	for (i = 0; i < TAB_COUNT; i++) {
 		int c = cols_find(t->cols[i], t->cols[i]->obj->sort);
 
@@ -204,6 +204,8 @@ static bool visible(const struct tui *t, const struct snapshot *s, enum tab tab,
 {
 	if (tab == TAB_VGPU)
 		return snap_vgpu_match(row, s, t->filter);
+	if (t->cols[tab]->obj == objects[OBJ_CGROUP])
+		return snap_cgroup_match(row, s, t->filter);
 	return snap_chan_match(row, t->filter);
 }
 
@@ -261,7 +263,7 @@ static void help(struct tui *t, int lines, int cols)
 		"  < >        sort the focused table by the previous/next column",
 		"  r          reverse the sort order",
 		"  tab        focus the other table (sort keys act on it)",
-		"  f          filter: a vGPU name, a pid or part of a command",
+		"  f          filter: a vGPU name, a pid, part of a command, cgroup=GLOB",
 		"  space, p   pause / resume",
 		"  + -        double / halve the refresh interval",
 		"  v          switch views: all, vGPUs, channels",
@@ -319,7 +321,7 @@ static void prompt_filter(struct tui *t)
 
 	getmaxyx(stdscr, lines, cols);
 	mvprintw(lines - 1, 0, "%-*s", cols, "");
-	mvprintw(lines - 1, 0, "filter (vGPU, pid or command; empty: none): ");
+	mvprintw(lines - 1, 0, "filter (vGPU, pid, command or cgroup=GLOB; empty: none): ");
 	echo();
 	curs_set(1);
 	timeout(-1);
