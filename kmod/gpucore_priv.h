@@ -233,7 +233,6 @@ struct gpucore_vgpu {
 	atomic64_t mem_used;
 	u32 max_channels;		/* limit of @nr_channels */
 	u32 max_jobs;			/* limit of @nr_jobs */
-	struct gpucore_vgpu_nodes nodes;	/* its device nodes' owner, fixed */
 	struct device *frontend;	/* its owner's device (gpucore_vgpu_set_device()) */
 	bool dead;			/* destroyed; under gpu->lock */
 	struct list_head channels;	/* under gpu->lock */

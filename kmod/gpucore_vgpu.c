@@ -499,13 +499,18 @@ static int gpucore_vgpu_dev_uevent(const struct device *dev, struct kobj_uevent_
 {
 	const struct gpucore_vgpu_devinfo *info = gpucore_vgpu_devinfo(dev);
 	const struct gpucore_vgpu_nodes *n = &info->nodes;
+	int ret;
 
-	return add_uevent_var(env, "GPUCORE_GPU=%u", info->gpu) ?:
-	       add_uevent_var(env, "GPUCORE_VGPU_ID=%u", info->id) ?:
-	       add_uevent_var(env, "GPUCORE_VGPU_NAME=%s", info->name) ?:
-	       (n->set & GPUCORE_NODES_OWNER ? add_uevent_var(env, "GPUCORE_OWNER=%u", n->owner) : 0) ?:
-	       (n->set & GPUCORE_NODES_GROUP ? add_uevent_var(env, "GPUCORE_GROUP=%u", n->group) : 0) ?:
-	       (n->set & GPUCORE_NODES_MODE ? add_uevent_var(env, "GPUCORE_MODE=%04o", n->mode) : 0);
+	ret = add_uevent_var(env, "GPUCORE_GPU=%u", info->gpu) ?:
+	      add_uevent_var(env, "GPUCORE_VGPU_ID=%u", info->id) ?:
+	      add_uevent_var(env, "GPUCORE_VGPU_NAME=%s", info->name);
+	if (!ret && (n->set & GPUCORE_NODES_OWNER))
+		ret = add_uevent_var(env, "GPUCORE_OWNER=%u", n->owner);
+	if (!ret && (n->set & GPUCORE_NODES_GROUP))
+		ret = add_uevent_var(env, "GPUCORE_GROUP=%u", n->group);
+	if (!ret && (n->set & GPUCORE_NODES_MODE))
+		ret = add_uevent_var(env, "GPUCORE_MODE=%04o", n->mode);
+	return ret;
 }
 
 static const struct device_type gpucore_vgpu_dev_type = {
@@ -524,10 +529,11 @@ static const struct device_type gpucore_vgpu_dev_type = {
  * kernel mapping, and importers of an exported buffer map it for
  * themselves.
  */
-static int gpucore_vgpu_add_dev(struct gpucore_vgpu *vgpu)
+static int gpucore_vgpu_add_dev(struct gpucore_vgpu *vgpu,
+				const struct gpucore_vgpu_nodes *nodes)
 {
 	struct gpucore_vgpu_devinfo info = {
-		.gpu = vgpu->gpu->id, .id = vgpu->id, .nodes = vgpu->nodes,
+		.gpu = vgpu->gpu->id, .id = vgpu->id, .nodes = *nodes,
 	};
 	struct platform_device *pdev;
 	char name[48];
@@ -576,12 +582,13 @@ static void gpucore_vgpu_put_drm(struct gpucore_vgpu *vgpu)
 }
 
 /* The vGPU's device and its DRM device; 0 or a negative errno. */
-static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu)
+static int gpucore_vgpu_add_drm(struct gpucore_vgpu *vgpu,
+				const struct gpucore_vgpu_nodes *nodes)
 {
 	struct drm_device *drm;
 	int ret;
 
-	ret = gpucore_vgpu_add_dev(vgpu);
+	ret = gpucore_vgpu_add_dev(vgpu, nodes);
 	if (ret)
 		return ret;
 	drm = gpucore_fail_errptr(drm_dev_alloc(&gpucore_drm_driver, vgpu->dev));
@@ -650,7 +657,6 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	vgpu->mem_quota = p->mem_quota ?: gpu->vram_size;
 	vgpu->max_channels = p->max_channels ?: GPUCORE_VGPU_CHANNELS_DEFAULT;
 	vgpu->max_jobs = p->max_jobs ?: GPUCORE_VGPU_JOBS_DEFAULT;
-	vgpu->nodes = p->nodes;
 	INIT_LIST_HEAD(&vgpu->channels);
 
 	ret = gpucore_fail_int(xa_alloc(&gpu->vgpus, &vgpu->id, vgpu,
@@ -659,7 +665,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_put;
 	}
-	ret = gpucore_vgpu_add_drm(vgpu);
+	ret = gpucore_vgpu_add_drm(vgpu, &p->nodes);
 	if (ret)
 		goto err_erase;
 	ret = kobject_add(&vgpu->kobj, gpu->vgpus_kobj, "%s", name);

@@ -118,6 +118,14 @@ as() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-group
 	vgpu_create vm2
 	[ "$(cat /sys/bus/platform/devices/gpucore.0.vgpu1/owner)" = 4242 ]
 	[ "$(cat /sys/bus/platform/devices/gpucore.0.vgpu1/mode)" = 0600 ]
+	run cat /sys/bus/platform/devices/gpucore.0.vgpu1/uevent
+	assert_line GPUCORE_OWNER=4242
+	assert_line GPUCORE_GROUP=4343
+	assert_line GPUCORE_MODE=0600
+	# vm2 was given none: empty attributes, no variables
+	[ -z "$(cat /sys/bus/platform/devices/gpucore.0.vgpu2/owner)" ]
+	run cat /sys/bus/platform/devices/gpucore.0.vgpu2/uevent
+	refute_output --partial GPUCORE_OWNER
 	udevd_start
 	local node card
 	node=$(vgpu_node vm1) card=/dev/dri/$(vgpu_attr vm1 card_node)

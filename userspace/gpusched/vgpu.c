@@ -159,11 +159,14 @@ static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *
 		a->has_class = true;
 		return 0;
 	case OPT_OWNER:
+		if (!parse_id(arg, false, &a->owner))
+			gsched_usage_error(cmd, "--owner %s: no such user", arg);
+		a->has_owner = true;
+		return 0;
 	case OPT_GROUP:
-		if (!parse_id(arg, c == OPT_GROUP, c == OPT_GROUP ? &a->group : &a->owner))
-			gsched_usage_error(cmd, "--%s %s: no such %s", c == OPT_GROUP ? "group" : "owner",
-					   arg, c == OPT_GROUP ? "group" : "user");
-		*(c == OPT_GROUP ? &a->has_group : &a->has_owner) = true;
+		if (!parse_id(arg, true, &a->group))
+			gsched_usage_error(cmd, "--group %s: no such group", arg);
+		a->has_group = true;
 		return 0;
 	case OPT_MODE: {
 		char *end;
