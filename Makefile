@@ -80,7 +80,7 @@ MULTI_TEST_PROGS := $(patsubst %/,%_test,$(sort $(dir $(wildcard selftests/progs
 UNIT_TESTS := $(patsubst %.c,%,$(wildcard selftests/unit/*.c))
 BENCH_PROGS := $(patsubst %.c,%,$(wildcard bench/progs/*.c))
 
-tools: $(TOOLS) $(TEST_PROGS) $(MULTI_TEST_PROGS) $(UNIT_TESTS) $(BENCH_PROGS) selftests/abi.bats
+tools: $(TOOLS) $(TEST_PROGS) $(MULTI_TEST_PROGS) $(UNIT_TESTS) $(BENCH_PROGS)
 
 # C unit tests of pure userspace logic: TAP on stdout, run on the host.
 selftests/unit/%: selftests/unit/%.c $(COMMON_SRCS) $(COMMON_HDRS)
@@ -99,15 +99,6 @@ $(TEST_PROGS) $(BENCH_PROGS): %: %.c $(COMMON_SRCS) $(COMMON_HDRS)
 $(MULTI_TEST_PROGS): %_test: $$(wildcard $$*/*.c $$*/*.h) $(COMMON_SRCS) $(COMMON_HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) $(DRM_CFLAGS) -o $@ $(filter %.c,$^) $(DRM_LIBS) $(BPF_LIBS) -lpthread -lm
-
-# selftests/abi.bats: selftests/abi.bats.in, then a test per case abi_test
-# runs on one node, named by the case's description (abi_test describe).
-# A description bats would expand (with ", $, ` or \) is refused.
-selftests/abi.bats: selftests/abi.bats.in selftests/progs/abi_test
-	$(msg) GEN $@
-	$(Q)cases=$$(selftests/progs/abi_test describe) && { cat $<; printf '%s\n' "$$cases" | \
-		awk -F'\t' '/["$$`\\]/ { print "abi_test: a description bats cannot quote: " $$2 > "/dev/stderr"; exit 1 } \
-		{ printf "@test \"%s\" { run_case %s; }\n", $$2, $$1 }'; } > $@.tmp && mv $@.tmp $@
 
 gpuload_LIBS := $(JSON_LIBS) -lm -lpthread
 gpusched_CFLAGS := -DGPUSCHED_BPF_DIR='"$(PREFIX)/lib/gpucore/bpf"'
@@ -233,5 +224,5 @@ install: all
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi
-	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(MULTI_TEST_PROGS) selftests/abi.bats $(BENCH_PROGS) $(UNIT_TESTS) \
+	$(Q)rm -rf build $(TOOLS) $(TEST_PROGS) $(MULTI_TEST_PROGS) $(BENCH_PROGS) $(UNIT_TESTS) \
 		bpf/*.bpf.o selftests/policies/*.bpf.o

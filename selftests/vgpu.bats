@@ -423,6 +423,16 @@ as() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-group
 	assert_success
 }
 
+@test "abi_test's cases across vGPUs all run here, and every case run here exists" {
+	local all across named
+	all=$("$ABI_TEST" list | sort)
+	across=$(comm -23 <(echo "$all") <("$ABI_TEST" describe | cut -f1 | sort))
+	named=$(grep -ohE '^\s*isolation [a-z0-9_]+' "$BATS_TEST_FILENAME" | awk '{ print $2 }' | sort -u)
+	[ -n "$across" ]
+	assert_equal "$(comm -23 <(echo "$across") <(echo "$named"))" ""
+	assert_equal "$(comm -13 <(echo "$all") <(echo "$named"))" ""
+}
+
 # isolation CASE: abi_test's CASE with its process on vGPU a and the
 # "other process" on vGPU b.
 isolation() {

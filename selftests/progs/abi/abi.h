@@ -52,7 +52,7 @@ typedef __u8 u8;
 
 struct abi_case {
 	const char *name;
-	const char *desc;	/* its abi.bats test's name; NULL: across vGPUs */
+	const char *desc;	/* its test's name in TAP; NULL: across vGPUs */
 	void (*fn)(void);
 	const char *file;	/* where it is written: the order of the cases */
 	int line;
@@ -77,9 +77,8 @@ struct abi_case {
 
 /*
  * TEST(name, "description") { ... }: a case run on one node (-D). The
- * description is the name of its test in selftests/abi.bats, which make
- * generates from abi_test describe. (vgpu.bats also runs a few, the
- * isolation_* ones, across vGPUs.)
+ * description is the name of its test in the TAP of abi_test all, which
+ * selftests/abi.sh runs. (vgpu.bats runs the cases across vGPUs.)
  */
 #define TEST(name, desc)	ABI_CASE(name, desc)
 
