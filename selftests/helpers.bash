@@ -61,6 +61,18 @@ wait_file() {
 	return 1
 }
 
+# wait_vgpu_jobs NAME [N]: until vGPU NAME has completed more than N jobs
+# (0; 30 s at most): its load is running.
+wait_vgpu_jobs() {
+	local i
+	for i in $(seq 300); do
+		[ "$(vgpu_attr "$1" jobs)" -gt "${2:-0}" ] && return 0
+		sleep 0.1
+	done
+	echo "vGPU $1 completed $(vgpu_attr "$1" jobs) jobs in 30 s" >&2
+	return 1
+}
+
 # last_vgpu FILE NAME JQ: JQ on vGPU NAME of the last object of FILE.
 last_vgpu() {
 	tail -n 1 "$1" | jq -r ".vgpus[] | select(.name == \"$2\") | $3"

@@ -499,7 +499,7 @@ eject_case() {
 		"$GPULOAD" "$@" -t 600 -Q &
 		extra=$!
 	fi
-	sleep 1
+	wait_vgpu_jobs vm1
 	run "$GPUSCHED" load "$BAD/$obj.bpf.o" ${EJECT_OPTS:-}
 	assert_success
 	wait_exit_kind "$kind" 15
