@@ -9,6 +9,7 @@
 #
 #   bench/guest.sh [NAME]...    NAME: fairness latency overhead submit
 #                               telemetry scale extreme placement cbtiming hw
+#                               vfio incumbents
 #                               (default: all, in that order)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -826,11 +827,252 @@ vfio_shares() {
 			100 * s[1], 100 * s[2], 100 * s[3] }'
 }
 
+# ---- 12. the incumbents, ranked ---------------------------------------------
+# Every policy on the same workloads, one after another in this boot:
+# gpucore's fairshare and latency.bpf against GVT-g's (gvtg), the DRM
+# scheduler's fair policy (drmfair), NVIDIA's three vGPU modes (best
+# effort: besteffort, equal share: equalshare, fixed share: fixedshare)
+# and the built-in round robin. Each figure is one line of
+# $OUT/incumbents.jsonl: {"metric", "label", "unit", "better", "policy",
+# "value"}; bench/report.sh ranks the policies per metric in RESULTS.md.
+INC_POLICIES=(fairshare latency gvtg drmfair equalshare fixedshare besteffort builtin)
+INC_SECS=${BENCH_INC_SECS:-6}
+INC_LAT_RUNS=${BENCH_INC_LAT_RUNS:-3}
+# The fairness matrix: NAME=WEIGHTS. "placement" binds one-channel loads
+# unevenly over the 2 compute engines, the placement a per-engine policy
+# got wrong (vm1 and vm2 on compute0, vm2 and vm3 on compute1).
+INC_SETS=("1:1=100 100" "1:2:4=100 200 400" "100:1=100 1"
+	"100..800=100 200 300 400 500 600 700 800" "1..10000=1 3 10 30 100 300 1000 10000"
+	"placement=100 200 300")
+
+# inc_put METRIC LABEL UNIT BETTER POLICY VALUE: one figure.
+inc_put() {
+	jq -cn --arg metric "$1" --arg label "$2" --arg unit "$3" --arg better "$4" \
+		--arg policy "$5" --argjson value "$6" \
+		'{metric: $metric, label: $label, unit: $unit, better: $better, policy: $policy, value: $value}' \
+		>> "$OUT/incumbents.jsonl"
+}
+
+# inc_err "NAME..." "WEIGHT..." F0 F1...: from snap files a second apart,
+# "RUN WORST UTIL": the share error over the whole run and in the worst
+# window between two files, as the part of the named vGPUs' engine time
+# given away from their weights (half the L1 distance between the shares
+# and the weights' shares, in % of that time), and how busy the compute
+# engines were over the run (%).
+inc_err() {
+	local names=$1 weights=$2
+	shift 2
+	awk -v names="$names" -v weights="$weights" "$GC_KV_AWK"'
+		FNR == 1 { k++ }
+		$1 == "time" { t[k] = $2 }
+		$1 == "engine" { kv(); if (f["name"] ~ /^compute/) { ne[k]++; eb[k] += f["busy_ns"] } }
+		$1 == "vgpu" { kv(); b[k, f["name"]] = f["busy_ns"] }
+		function err(a, z,   i, tot, e, s) {
+			tot = 0; e = 0
+			for (i = 1; i <= n; i++) tot += b[z, N[i]] - b[a, N[i]]
+			if (!tot) return 100
+			for (i = 1; i <= n; i++) {
+				s = (b[z, N[i]] - b[a, N[i]]) / tot - W[i] / sw
+				e += s < 0 ? -s : s
+			}
+			return 50 * e
+		}
+		END {
+			n = split(names, N, " "); split(weights, W, " ")
+			for (i = 1; i <= n; i++) sw += W[i]
+			worst = 0
+			for (j = 2; j <= k; j++) { e = err(j - 1, j); if (e > worst) worst = e }
+			printf "%.3f %.3f %.1f\n", err(1, k), worst, 100 * (eb[k] - eb[1]) / (ne[k] * (t[k] - t[1]))
+		}' "$@"
+}
+
+# inc_fair_run POLICY SET: the set's vGPUs flat out (2 channels, jobs
+# 50us-20ms; "placement": its pinned one-channel loads) for INC_SECS;
+# prints inc_err's "RUN WORST UTIL".
+inc_fair_run() {
+	local pol=$1 name=${2%%=*} w=(${2#*=}) i names=()
+	local order=(vm1 vm2 vm3 vm2 vm1 vm3) pins=(0 0 1 1 0 1)
+	local files=() t
+	if [ "$name" = placement ]; then
+		gpucore_load
+		for i in 1 2 3; do vgpu_create "vm$i" weight="${w[i - 1]}"; names+=("vm$i"); done
+		policy "$pol"
+		for i in "${!order[@]}"; do
+			"$GPULOAD" -V "${order[i]}" -c 1 -i "${pins[i]}" -s 100us-4ms -q 4 -t 600 -Q > /dev/null &
+		done
+	else
+		gpucore_load
+		for i in "${!w[@]}"; do vgpu_create "v$i" weight="${w[i]}"; names+=("v$i"); done
+		policy "$pol"
+		for i in "${names[@]}"; do
+			"$GPULOAD" -V "$i" -c 2 -s 50us-20ms -q 4 -t 600 -Q > /dev/null &
+		done
+	fi
+	sleep 2
+	for t in $(seq 0 "$INC_SECS"); do
+		snap "$OUT/inc-fair.$t"
+		files+=("$OUT/inc-fair.$t")
+		[ "$t" -lt "$INC_SECS" ] && sleep 1
+	done
+	pkill -KILL -x gpuload
+	wait 2> /dev/null
+	driver_unload
+	inc_err "${names[*]}" "${w[*]}" "${files[@]}"
+}
+
+# inc_idle_run POLICY: two vGPUs weighted 1:1, one flat out and one idle
+# for INC_SECS; prints how busy the compute engines were (%): a work
+# conserving policy gives the busy one the idle one's time.
+inc_idle_run() {
+	gpucore_load
+	vgpu_create busy weight=100
+	vgpu_create idle weight=100
+	policy "$1"
+	"$GPULOAD" -V busy -c 4 -s 50us-20ms -q 4 -t 600 -Q > /dev/null &
+	sleep 2
+	snap "$OUT/inc-idle.0"
+	sleep "$INC_SECS"
+	snap "$OUT/inc-idle.1"
+	pkill -KILL -x gpuload
+	wait 2> /dev/null
+	driver_unload
+	inc_err busy 100 "$OUT/inc-idle.0" "$OUT/inc-idle.1" | awk '{ print $3 }'
+}
+
+# inc_lat_run POLICY: 2 latency-critical vGPUs (interactive class, 200 us
+# jobs at 100/s) beside 4 best-effort ones flat out (2 channels of 2 ms
+# jobs each), one compute engine; prints "P50 P99 BE_JOBS_PER_S": the
+# latency-critical jobs' submit-to-start p50 and p99 (ns), and the
+# best-effort tenants' jobs/s summed.
+inc_lat_run() {
+	local i
+	gpucore_load
+	for i in 1 2; do vgpu_create "lc$i" class=interactive; done
+	for i in 1 2 3 4; do vgpu_create "be$i"; done
+	policy "$1"
+	for i in 1 2 3 4; do
+		"$GPULOAD" -V "be$i" -i 0 -c 2 -s 2ms -q 4 -t $((INC_SECS + 3)) --json > "$OUT/inc-be$i.json" &
+	done
+	sleep 1
+	for i in 1 2; do
+		"$GPULOAD" -V "lc$i" -i 0 -c 1 --interactive -s 200us -q 1 -r 100 -t "$INC_SECS" --json > "$OUT/inc-lc$i.json" &
+	done
+	wait
+	driver_unload
+	jq -s '[.[].total.wait_ns] | "\(map(.p50) | add / length) \(map(.p99) | max)"' -r "$OUT"/inc-lc[12].json | tr '\n' ' '
+	jq -s '[.[].total.jobs_per_s] | add' "$OUT"/inc-be[1-4].json
+}
+
+# inc_dyn_run POLICY EVENT: vGPUs d1 d2 d3 weighted 100/200/400 flat out
+# (EVENT arrive: d3 starts 3 s after the others; leave: d3 stops at 3 s;
+# weight: d1's weight goes to 800 at 3 s), a snapshot every 0.25 s; prints
+# how long after the event the affected vGPU's share (d3, d2, d1) stayed
+# within 5% of its new weight share in every later 0.5 s window, in ms
+# ("null": not by the end of the 4 s after it).
+inc_dyn_run() {
+	local pol=$1 ev=$2 i t target who files=() p3=
+	gpucore_load
+	vgpu_create d1 weight=100
+	vgpu_create d2 weight=200
+	vgpu_create d3 weight=400
+	policy "$pol"
+	for i in d1 d2 d3; do
+		[ "$ev" = arrive ] && [ $i = d3 ] && continue
+		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
+		[ $i = d3 ] && p3=$!
+	done
+	sleep 2
+	for t in $(seq 0 27); do
+		if [ "$t" = 12 ]; then
+			snap "$OUT/inc-dyn.event"
+			case $ev in
+			arrive) "$GPULOAD" -V d3 -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null & ;;
+			leave) kill -KILL "$p3" ;;
+			weight) echo 800 > "$SYS/vgpus/d1/weight" ;;
+			esac
+		fi
+		snap "$OUT/inc-dyn.$t"
+		files+=("$OUT/inc-dyn.$t")
+		sleep 0.25
+	done
+	pkill -KILL -x gpuload
+	wait 2> /dev/null
+	driver_unload
+	case $ev in
+	arrive) who=d3 target=$(awk 'BEGIN { print 400 / 700 }') ;;
+	leave) who=d2 target=$(awk 'BEGIN { print 200 / 300 }') ;;
+	weight) who=d1 target=$(awk 'BEGIN { print 800 / 1400 }') ;;
+	esac
+	awk -v who="$who" -v target="$target" "$GC_KV_AWK"'
+		FNR == 1 { k++ }
+		$1 == "time" { t[k] = $2 }
+		$1 == "vgpu" { kv(); if (f["name"] ~ /^d[123]$/) { b[k, f["name"]] = f["busy_ns"]; tot[k] += f["busy_ns"] } }
+		END {
+			# file 1 is the event; windows of two intervals from it
+			settle = "null"
+			for (j = k - 2; j >= 1; j--) {
+				d = tot[j + 2] - tot[j]
+				s = d ? (b[j + 2, who] - b[j, who]) / d : 0
+				e = (s - target) / target; if (e < 0) e = -e
+				if (e > 0.05) break
+				settle = (t[j] - t[1]) / 1e6
+			}
+			print settle == "null" ? settle : sprintf("%.0f", settle)
+		}' "$OUT/inc-dyn.event" "${files[@]:12}"
+}
+
+bench_incumbents() {
+	local pol set name r w u i p50 p99 be rr_be a b p99s med99 mean99 ev
+	log "incumbents: ${INC_POLICIES[*]} on the same workloads (fairness matrix, idle neighbour, latency-critical beside best-effort, dynamics)"
+	rm -f "$OUT/incumbents.jsonl"
+	for pol in "${INC_POLICIES[@]}"; do
+		for set in "${INC_SETS[@]}"; do
+			name=${set%%=*}
+			read -r r w u < <(inc_fair_run "$pol" "$set")
+			inc_put "fair_run_$name" "share error over ${INC_SECS} s, weights $name" "%" lower "$pol" "$r"
+			inc_put "fair_win_$name" "share error in the worst 1 s window, weights $name" "%" lower "$pol" "$w"
+			inc_put "fair_util_$name" "compute engines busy, all flat out, weights $name" "%" higher "$pol" "$u"
+			log "incumbents: $pol, weights $name: error $r% (worst window $w%), engines busy $u%"
+		done
+		u=$(inc_idle_run "$pol")
+		inc_put idle_util "work conservation: engines busy, 1:1 with one tenant idle" "%" higher "$pol" "$u"
+		p99s=()
+		for i in $(seq "$INC_LAT_RUNS"); do
+			read -r p50 p99 be < <(inc_lat_run "$pol")
+			p99s+=("$p99")
+		done
+		med99=$(med "${p99s[@]}")
+		mean99=$(printf '%s\n' "${p99s[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+		inc_put lc_p50 "latency-critical p50 submit-to-start beside 4 best-effort (last run)" "ns" lower "$pol" "$p50"
+		inc_put lc_p99_med "latency-critical p99 submit-to-start, median of $INC_LAT_RUNS runs" "ns" lower "$pol" "$med99"
+		inc_put lc_p99_mean "latency-critical p99 submit-to-start, mean of $INC_LAT_RUNS runs" "ns" lower "$pol" "$mean99"
+		inc_put be_jobs "best-effort jobs/s beside the latency-critical tenants (last run)" "jobs/s" higher "$pol" "$be"
+		log "incumbents: $pol, latency-critical p99s ${p99s[*]} ns, best-effort $be jobs/s"
+		for ev in arrive leave weight; do
+			a=$(inc_dyn_run "$pol" "$ev")
+			case $ev in
+			arrive) b="a tenant arrives (its share)" ;;
+			leave) b="a tenant leaves (another's share)" ;;
+			weight) b="a tenant's weight goes 100 to 800 (its share)" ;;
+			esac
+			inc_put "settle_$ev" "dynamics: time to within 5% of the new weight share after $b" "ms" lower "$pol" "$a"
+			log "incumbents: $pol, $ev: settled in $a ms"
+		done
+	done
+	# the best-effort throughput's cost against round robin, per policy
+	rr_be=$(jq -r 'select(.metric == "be_jobs" and .policy == "builtin") | .value' "$OUT/incumbents.jsonl")
+	for pol in "${INC_POLICIES[@]}"; do
+		be=$(jq -r --arg p "$pol" 'select(.metric == "be_jobs" and .policy == $p) | .value' "$OUT/incumbents.jsonl")
+		inc_put be_vs_rr "best-effort throughput against round robin's" "x" higher "$pol" \
+			"$(awk -v a="$be" -v b="$rr_be" 'BEGIN { printf "%.3f", b ? a / b : 0 }')"
+	done
+}
+
 {
 	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
 	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
 } > "$OUT/guest.json"
-all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw vfio)
+all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw vfio incumbents)
 [ $# -gt 0 ] && all=("$@")
 rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json" "$OUT/vfio-rtt" "$OUT/drm-rtt"
 for b in "${all[@]}"; do

@@ -37,7 +37,44 @@ if [ -n "${BENCH_NAMES:-}" ] && [ -s "$prev" ]; then
 		"$here/results.json.new" > "$here/results.json.tmp"
 	mv "$here/results.json.tmp" "$here/results.json.new"
 fi
+# The incumbents' figures (bench_incumbents): this run's if it measured
+# them, else the previous results.json's, kept whole.
+inc=$out/incumbents.jsonl
+if [[ -s $inc && ( -z ${BENCH_NAMES:-} || " ${BENCH_NAMES} " == *" incumbents "* ) ]]; then
+	jq --slurpfile rows "$inc" --arg date "$(date -u +%FT%TZ)" --arg commit "$commit" \
+		'.incumbents = {date: $date, commit: $commit, figures: $rows}' \
+		"$here/results.json.new" > "$here/results.json.tmp"
+	mv "$here/results.json.tmp" "$here/results.json.new"
+elif [ -s "$prev" ] && jq -e .incumbents "$prev" > /dev/null; then
+	jq --slurpfile prev "$prev" '.incumbents = $prev[0].incumbents' \
+		"$here/results.json.new" > "$here/results.json.tmp"
+	mv "$here/results.json.tmp" "$here/results.json.new"
+fi
 mv "$here/results.json.new" "$here/results.json"
+
+# incumbents_table: per metric, the policies best first ("-": not
+# reached), and why fairshare or latency.bpf is not first
+# (bench/incumbents.notes: "METRIC<TAB>reason" lines).
+incumbents_table() {
+	local notes=$here/incumbents.notes
+	jq -r --rawfile notes "$notes" '
+		($notes | split("\n") | map(select(test("^[a-z]")) | split("\t") | {(.[0]): .[1]}) | add // {}) as $why |
+		.incumbents | "Measured \(.date), commit \(.commit).", "",
+		"| metric | 1st | 2nd | 3rd | 4th | 5th | 6th | 7th | 8th | fairshare, latency.bpf |",
+		"|---|---|---|---|---|---|---|---|---|---|",
+		(.figures as $f |
+		($f | reduce .[].metric as $x ([]; if any(.[]; . == $x) then . else . + [$x] end)) as $order |
+		$order[] as $metric |
+		[$f[] | select(.metric == $metric)] as $rows | $rows[0] as $m |
+		([$rows[] | select(.value != null)] | sort_by(if $m.better == "lower" then .value else -.value end)) as $ok |
+		($ok + [$rows[] | select(.value == null)]) as $ranked |
+		([$ranked[].policy] | index("fairshare")) as $fs |
+		([$ranked[].policy] | index("latency")) as $lt |
+		"| \($m.label) (\($m.unit), \($m.better) is better) | " +
+		([$ranked[] | "\(.policy) \(if .value == null then "-" else .value end)"] | join(" | ")) +
+		" | \(if $fs == 0 or $lt == 0 then "first" else ($why[$metric] // "fairshare #\($fs + 1), latency.bpf #\($lt + 1)") end) |")
+	' "$here/results.json"
+}
 
 fmt() { jq -r "$1" "$here/results.json"; }
 # Rows of earlier runs: marked †1, †2, ... after the metric, one per run.
@@ -67,6 +104,14 @@ runs=$(jq -c '[.results[] | .from | select(. != null)] | unique_by(.date) | sort
 	echo "Notes:"
 	echo
 	jq -r '.results[] | select(.note != "") | "- \(.metric): \(.note)"' "$here/results.json"
+	if jq -e .incumbents "$here/results.json" > /dev/null; then
+		echo
+		echo "## The incumbents, ranked"
+		echo
+		echo "\`bench/run incumbents\`: every policy on the same workloads in one boot (docs/benchmarks.md says what each row measures)."
+		echo
+		incumbents_table
+	fi
 } > "$here/RESULTS.md"
 cat "$here/RESULTS.md"
 met=$(jq '[.results[] | select((.target | startswith("(") | not) and .met)] | length' "$here/results.json")
