@@ -835,7 +835,7 @@ vfio_shares() {
 # and the built-in round robin. Each figure is one line of
 # $OUT/incumbents.jsonl: {"metric", "label", "unit", "better", "policy",
 # "value"}; bench/report.sh ranks the policies per metric in RESULTS.md.
-INC_POLICIES=(fairshare latency gvtg drmfair equalshare fixedshare besteffort builtin)
+INC_POLICIES=(${BENCH_INC_POLICIES:-fairshare latency gvtg drmfair equalshare fixedshare besteffort builtin})
 INC_SECS=${BENCH_INC_SECS:-6}
 INC_LAT_RUNS=${BENCH_INC_LAT_RUNS:-3}
 # The fairness matrix: NAME=WEIGHTS. "placement" binds one-channel loads
@@ -847,9 +847,9 @@ INC_SETS=("1:1=100 100" "1:2:4=100 200 400" "100:1=100 1"
 
 # inc_put METRIC LABEL UNIT BETTER POLICY VALUE: one figure.
 inc_put() {
-	jq -cn --arg metric "$1" --arg label "$2" --arg unit "$3" --arg better "$4" \
+	jq -cn --arg metric "$1" --arg what "$2" --arg unit "$3" --arg better "$4" \
 		--arg policy "$5" --argjson value "$6" \
-		'{metric: $metric, label: $label, unit: $unit, better: $better, policy: $policy, value: $value}' \
+		'{metric: $metric, label: $what, unit: $unit, better: $better, policy: $policy, value: $value}' \
 		>> "$OUT/incumbents.jsonl"
 }
 
@@ -886,7 +886,24 @@ inc_err() {
 		}' "$@"
 }
 
-# inc_fair_run POLICY SET: the set's vGPUs flat out (2 channels, jobs
+# inc_row ID METRIC POLICY TEXT: a row of rows.jsonl, POLICY's figure of
+# METRIC against the best incumbent's (the policies that reproduce
+# GVT-g's, DRM's and NVIDIA's), named in the note.
+INC_INCUMBENTS='["gvtg", "drmfair", "equalshare", "fixedshare", "besteffort"]'
+inc_row() {
+	local f=$OUT/incumbents.jsonl o best
+	o=$(jq -r --arg m "$2" --arg p "$3" 'select(.metric == $m and .policy == $p) | .value' "$f")
+	best=$(jq -sr --arg m "$2" --argjson inc "$INC_INCUMBENTS" '
+		[.[] | select(.metric == $m and .value != null and (.policy as $p | $inc | index($p)))] |
+		if length == 0 then "null null" else
+		(sort_by(if .[0].better == "lower" then .value else -.value end) | .[0] | "\(.value) \(.policy)") end' "$f")
+	[ "$o" = null ] && o='"not reached"'
+	row "$1" "incumbents: $4, $3 vs the best incumbent" \
+		"$(jq -sr --arg m "$2" 'map(select(.metric == $m))[0].unit' "$f")" \
+		"$o" "${best%% *}" "(reported)" 1 "best incumbent: ${best#* }; every policy's figure: bench/RESULTS.md, the incumbents ranked"
+}
+
+# inc_fair_run POLICY SET: the set's vGPUs flat out (4 channels, jobs
 # 50us-20ms; "placement": its pinned one-channel loads) for INC_SECS;
 # prints inc_err's "RUN WORST UTIL".
 inc_fair_run() {
@@ -905,7 +922,7 @@ inc_fair_run() {
 		for i in "${!w[@]}"; do vgpu_create "v$i" weight="${w[i]}"; names+=("v$i"); done
 		policy "$pol"
 		for i in "${names[@]}"; do
-			"$GPULOAD" -V "$i" -c 2 -s 50us-20ms -q 4 -t 600 -Q > /dev/null &
+			"$GPULOAD" -V "$i" -c 4 -s 50us-20ms -q 8 -t 600 -Q > /dev/null &
 		done
 	fi
 	sleep 2
@@ -965,12 +982,13 @@ inc_lat_run() {
 
 # inc_dyn_run POLICY EVENT: vGPUs d1 d2 d3 weighted 100/200/400 flat out
 # (EVENT arrive: d3 starts 3 s after the others; leave: d3 stops at 3 s;
-# weight: d1's weight goes to 800 at 3 s), a snapshot every 0.25 s; prints
+# weight: d1's weight goes to 800 at 3 s), a snapshot every 0.2 s for 4 s
+# after the event; prints
 # how long after the event the affected vGPU's share (d3, d2, d1) stayed
 # within 5% of its new weight share in every later 0.5 s window, in ms
 # ("null": not by the end of the 4 s after it).
 inc_dyn_run() {
-	local pol=$1 ev=$2 i t target who files=() p3=
+	local pol=$1 ev=$2 i t0 target who files=() p3=
 	gpucore_load
 	vgpu_create d1 weight=100
 	vgpu_create d2 weight=200
@@ -978,22 +996,21 @@ inc_dyn_run() {
 	policy "$pol"
 	for i in d1 d2 d3; do
 		[ "$ev" = arrive ] && [ $i = d3 ] && continue
-		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
+		"$GPULOAD" -V "$i" -c 4 -s 200us-3ms -q 8 -t 600 -Q > /dev/null &
 		[ $i = d3 ] && p3=$!
 	done
-	sleep 2
-	for t in $(seq 0 27); do
-		if [ "$t" = 12 ]; then
-			snap "$OUT/inc-dyn.event"
-			case $ev in
-			arrive) "$GPULOAD" -V d3 -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null & ;;
-			leave) kill -KILL "$p3" ;;
-			weight) echo 800 > "$SYS/vgpus/d1/weight" ;;
-			esac
-		fi
-		snap "$OUT/inc-dyn.$t"
-		files+=("$OUT/inc-dyn.$t")
-		sleep 0.25
+	sleep 3
+	snap "$OUT/inc-dyn.event"
+	case $ev in
+	arrive) "$GPULOAD" -V d3 -c 4 -s 200us-3ms -q 8 -t 600 -Q > /dev/null & ;;
+	leave) kill -KILL "$p3" ;;
+	weight) echo 800 > "$SYS/vgpus/d1/weight" ;;
+	esac
+	t0=$(date +%s%N)
+	while [ $(($(date +%s%N) - t0)) -lt 4000000000 ]; do
+		files+=("$OUT/inc-dyn.${#files[@]}")
+		snap "${files[-1]}"
+		sleep 0.2
 	done
 	pkill -KILL -x gpuload
 	wait 2> /dev/null
@@ -1018,7 +1035,7 @@ inc_dyn_run() {
 				settle = (t[j] - t[1]) / 1e6
 			}
 			print settle == "null" ? settle : sprintf("%.0f", settle)
-		}' "$OUT/inc-dyn.event" "${files[@]:12}"
+		}' "$OUT/inc-dyn.event" "${files[@]}"
 }
 
 bench_incumbents() {
@@ -1059,6 +1076,14 @@ bench_incumbents() {
 			log "incumbents: $pol, $ev: settled in $a ms"
 		done
 	done
+	inc_row inc_fair_124 fair_run_1:2:4 fairshare "share error over the run, weights 1:2:4"
+	inc_row inc_fair_100_1 fair_run_100:1 fairshare "share error over the run, weights 100:1"
+	inc_row inc_fair_extreme fair_run_1..10000 fairshare "share error over the run, weights 1..10000"
+	inc_row inc_fair_window fair_win_100..800 fairshare "share error in the worst 1 s window, weights 100..800"
+	inc_row inc_fair_placement fair_run_placement fairshare "share error over the run, uneven placement"
+	inc_row inc_idle idle_util fairshare "engines busy with one of two tenants idle"
+	inc_row inc_settle settle_weight fairshare "time to settle after a weight change"
+	inc_row inc_lc_p99 lc_p99_med latency "latency-critical p99 beside best-effort (median of runs)"
 	# the best-effort throughput's cost against round robin, per policy
 	rr_be=$(jq -r 'select(.metric == "be_jobs" and .policy == "builtin") | .value' "$OUT/incumbents.jsonl")
 	for pol in "${INC_POLICIES[@]}"; do
@@ -1066,6 +1091,7 @@ bench_incumbents() {
 		inc_put be_vs_rr "best-effort throughput against round robin's" "x" higher "$pol" \
 			"$(awk -v a="$be" -v b="$rr_be" 'BEGIN { printf "%.3f", b ? a / b : 0 }')"
 	done
+	inc_row inc_be_cost be_vs_rr latency "best-effort throughput against round robin's"
 }
 
 {
