@@ -5,7 +5,6 @@
 load helpers
 
 BAD=$REPO/selftests/policies
-POL=/sys/module/gpucore/policy
 PIN=/sys/fs/bpf/gpucore/policy
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
