@@ -18,7 +18,10 @@
  *   the least (drm_sched_select_entity()).
  * - A channel that still has work when it comes off its engine is
  *   charged and requeued at its new vruntime (drm_sched_rq_pop_entity()
- *   with a next job).
+ *   with a next job). It comes off at every slice end, also when nothing
+ *   else waits (GPUCORE_OPS_ENQ_LAST), so that its vruntime keeps up as an
+ *   entity's does job by job: a channel that ran alone for a while is not
+ *   then charged all of it at once, ahead of one that just woke.
  * - A channel that goes idle saves its vruntime relative to the queue's
  *   minimum (drm_sched_entity_save_vruntime(): what it is ahead of the
  *   head, 0 if it is not), and when it has work again it rejoins at the
@@ -328,5 +331,6 @@ struct gpucore_sched_ops drmfair_ops = {
 	.running	= (void *)drmfair_running,
 	.stopping	= (void *)drmfair_stopping,
 	.dispatch	= (void *)drmfair_dispatch,
+	.flags		= GPUCORE_OPS_ENQ_LAST,
 	.name		= "drmfair",
 };

@@ -264,6 +264,16 @@ measure_shares() {
 	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
 }
 
+# vgpu_use NAME SECONDS: percent of one engine's time NAME used in the
+# next SECONDS.
+vgpu_use() {
+	local b0 t0 b1 t1
+	b0=$(vgpu_attr "$1" busy_ns); t0=$(date +%s%N)
+	sleep "$2"
+	b1=$(vgpu_attr "$1" busy_ns); t1=$(date +%s%N)
+	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
+}
+
 # engine_use NAME SECONDS ARGS...: percent of engine time NAME used while
 # gpuload ARGS ran on it (sampled inside the run).
 engine_use() {
@@ -271,20 +281,17 @@ engine_use() {
 	shift 2
 	"$GPULOAD" -V "$v" "$@" -t 600 -Q > /dev/null &
 	sleep 1
-	local b0 t0 b1 t1
-	b0=$(vgpu_attr "$v" busy_ns); t0=$(date +%s%N)
-	sleep "$dur"
-	b1=$(vgpu_attr "$v" busy_ns); t1=$(date +%s%N)
+	vgpu_use "$v" "$dur"
 	stop_loads
-	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
 }
 
-# extreme_mix POLICY: eight vGPUs weighted 1..10000 with caps from 1 to
-# 100 (and none) run flat out under POLICY for longer than the watchdog's
-# timeout (5 s): the policy stays attached and every vGPU got engine time
-# in the last 3 s. The shares themselves are measured by make bench.
+# extreme_mix POLICY...: eight vGPUs weighted 1..10000 with caps from 1 to
+# 100 (and none) run flat out under each POLICY in turn (each after the
+# first replaces the last under load), each for longer than the watchdog's
+# timeout (5 s): each stays attached and every vGPU got engine time in its
+# last 3 s. The shares themselves are measured by make bench.
 extreme_mix() {
-	local w=(1 3 10 30 100 300 1000 10000) c=(0 1 0 50 0 100 0 0) i names=()
+	local w=(1 3 10 30 100 300 1000 10000) c=(0 1 0 50 0 100 0 0) i p names=() replace=
 	for i in 0 1 2 3 4 5 6 7; do
 		vgpu_create "x$i" weight=${w[$i]} cap=${c[$i]}
 		names+=("x$i")
@@ -293,20 +300,25 @@ extreme_mix() {
 	for i in "${names[@]}"; do
 		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
 	done
-	sleep 6
-	busy_snapshot "$BATS_TEST_TMPDIR/x0"
-	sleep 3
-	busy_snapshot "$BATS_TEST_TMPDIR/x1"
-	run cat $POL/state $POL/exit_msg
-	echo "$output"
-	assert_line --index 0 attached
+	for p in "$@"; do
+		[ -z "$replace" ] || "$GPUSCHED" load --replace "$REPO/bpf/$p.bpf.o" > /dev/null
+		replace=1
+		sleep 6
+		busy_snapshot "$BATS_TEST_TMPDIR/x0"
+		sleep 3
+		busy_snapshot "$BATS_TEST_TMPDIR/x1"
+		run cat $POL/name $POL/state $POL/exit_msg
+		echo "$output"
+		assert_line --index 0 "$p"
+		assert_line --index 1 attached
+		run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
+		echo "$output" | grep '^vgpu x'
+		for i in "${names[@]}"; do
+			[ "$(awk -v v="$i" '$1 == "vgpu" && $2 == v { print $3 }' <<< "$output")" -gt 0 ]
+		done
+	done
 	# killed, not drained: the weight-1 vGPU's queued jobs would take half
 	# a minute of its share under fixedshare
 	pkill -KILL -x gpuload
 	wait 2> /dev/null
-	run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
-	echo "$output" | grep '^vgpu x'
-	for i in "${names[@]}"; do
-		[ "$(awk -v v="$i" '$1 == "vgpu" && $2 == v { print $3 }' <<< "$output")" -gt 0 ]
-	done
 }
