@@ -56,10 +56,11 @@
  * several schedulers (drm_sched_entity_select_rq()) are not modelled:
  * gpucore binds each channel to an engine. Caps are not honoured.
  *
- * No stall: every run adds at least the minimum quantum shifted to a
- * vruntime, so a waiting channel's turn comes; with the shifts at most
- * 32x apart (high against low), a low channel beside flat-out high ones
- * waits about 32 of their timeslices per high channel on its engine.
+ * No stall: a channel requeued with work left ran a timeslice (or at
+ * least the minimum quantum, if kicked), which its vruntime grows by, so
+ * a waiting channel's turn comes; with the shifts at most 32x apart (high
+ * against low), a low channel beside flat-out high ones waits about 32 of
+ * their timeslices per high channel on its engine.
  *
  * Tunables: timeslice_ns (0: the GPU default), low_below, high_from.
  */
@@ -73,6 +74,7 @@ GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SL
 const volatile u32 low_below = 100;
 GPUCORE_TUNABLE_RANGE(low_below, 1, 10000);
 const volatile u32 high_from = 1000;
+/* 10001: no weight makes a channel high (low_below is checked first). */
 GPUCORE_TUNABLE_RANGE(high_from, 1, 10001);
 
 /* enum drm_sched_priority, and vruntime_shift[] */

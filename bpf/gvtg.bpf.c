@@ -43,7 +43,7 @@
  *   i915 work does not go through the vGPU scheduler).
  * - Added for gpucore's watchdog: a vGPU whose oldest queued channel on an
  *   engine has waited starve_ns (2 s) runs there next, time left or not
- *   (it is charged as usual). Without it a vGPU in debt waits for the next
+ *   (it is charged as usual; tick() finds such queues). Without it a vGPU in debt waits for the next
  *   round (1 s) to run one 1 ms turn per engine, and with many channels
  *   on one engine each would wait that many rounds, past the watchdog's
  *   timeout. With weights 1..10000 every running vGPU is allocated more
@@ -86,6 +86,7 @@ struct gvt_budget {
 /* Per (gpu, engine). */
 struct gvt_engine {
 	u64 queued;		/* bit v: vGPU v has channels queued here */
+	u64 starved;		/* bit v: its queue's head waited past starve_ns */
 	u64 turns;		/* turns given, the LRU clock */
 };
 
@@ -175,8 +176,10 @@ void BPF_STRUCT_OPS(gvtg_quiescent, struct gpucore_channel *ch)
 	struct gvt_engine *ge = engine_of(gpu, e);
 
 	/* A queued channel that went away: its queue may be empty now. */
-	if (ge && gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
+	if (ge && gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0) {
 		ge->queued &= ~(1ULL << v);
+		ge->starved &= ~(1ULL << v);
+	}
 }
 
 /* vgpu_update_timeslice(): the turn's time comes off what is left. */
@@ -188,25 +191,17 @@ void BPF_STRUCT_OPS(gvtg_stopping, struct gpucore_channel *ch, u64 ran_ns, u32 r
 		b->left_ns -= (s64)ran_ns;
 }
 
-/* dispatch()'s search: find_busy_vgpu(), plus the starvation guard. */
+/* dispatch()'s search: find_busy_vgpu(). */
 struct gvt_pick {
 	u32 gpu, engine;
-	u64 now;
 	u64 best_lru;
-	u64 oldest;		/* the starving head queued first */
-	s32 best, starving;
+	s32 best;
 };
 
 static __always_inline void pick_one(struct gvt_pick *p, u32 v)
 {
 	struct gvt_budget *b = budget_of(p->gpu, p->engine, v);
-	u64 since = gpucore_dsq_peek_vtime(p->gpu, VQ(p->engine, v));
 
-	if (since && p->now > since && p->now - since > starve_ns &&
-	    (p->starving < 0 || since < p->oldest)) {
-		p->starving = v;
-		p->oldest = since;
-	}
 	if (!b || b->left_ns <= 0)
 		return;
 	if (p->best < 0 || b->lru < p->best_lru) {
@@ -219,25 +214,31 @@ void BPF_STRUCT_OPS(gvtg_dispatch, struct gpucore_engine *engine, struct gpucore
 {
 	u32 gpu = gc_engine_gpu(engine), e = engine->id;
 	struct gvt_engine *ge = engine_of(gpu, e);
-	struct gvt_pick p = {
-		.gpu = gpu, .engine = e, .now = bpf_ktime_get_ns(),
-		.best = -1, .starving = -1,
-	};
+	struct gvt_pick p = { .gpu = gpu, .engine = e, .best = -1 };
 	struct gvt_budget *b;
+	bool starving;
 	u64 m;
 	s32 v;
 	int i;
 
 	if (!ge || !ge->queued)
 		return;
-	m = ge->queued;
-	bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
-		if (!m)
-			break;
-		pick_one(&p, __builtin_ctzll(m) % GPUCORE_MAX_VGPUS);
-		m &= m - 1;
+	/* The starvation guard first (tick() finds them), else GVT's pick. */
+	m = ge->starved & ge->queued;
+	starving = m;
+	if (starving) {
+		v = __builtin_ctzll(m) % GPUCORE_MAX_VGPUS;
+		ge->starved &= ~(1ULL << v);
+	} else {
+		m = ge->queued;
+		bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
+			if (!m)
+				break;
+			pick_one(&p, __builtin_ctzll(m) % GPUCORE_MAX_VGPUS);
+			m &= m - 1;
+		}
+		v = p.best;
 	}
-	v = p.starving >= 0 ? p.starving : p.best;
 	if (v < 0) {
 		/* Nobody with work has time left: the engine idles (GVT's idle vGPU). */
 		nr_idle++;
@@ -245,17 +246,48 @@ void BPF_STRUCT_OPS(gvtg_dispatch, struct gpucore_engine *engine, struct gpucore
 	}
 	if (!gpucore_dsq_move_to_local(engine, VQ(e, v))) {
 		ge->queued &= ~(1ULL << v);
+		ge->starved &= ~(1ULL << v);
 		return;
 	}
-	if (gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
+	if (gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0) {
 		ge->queued &= ~(1ULL << v);
+		ge->starved &= ~(1ULL << v);
+	}
 	/* To the tail of the LRU order. */
 	b = budget_of(gpu, e, v);
 	if (b)
 		b->lru = ++ge->turns;
-	if (p.starving >= 0)
+	if (starving)
 		nr_starved++;
 	nr_dispatched++;
+}
+
+/*
+ * tick()'s starvation check: the head of each queue in use waited past
+ * starve_ns (a queue's key is its head's insertion time).
+ */
+static __always_inline void find_starved(struct gpucore_gpu *g, u64 now)
+{
+	struct gvt_engine *ge;
+	u64 since, m;
+	int e, i;
+	u32 v;
+
+	bpf_for(e, 0, GPUCORE_MAX_ENGINES) {
+		ge = engine_of(g->id, e);
+		if (!ge)
+			break;
+		m = ge->queued;
+		bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
+			if (!m)
+				break;
+			v = __builtin_ctzll(m) % GPUCORE_MAX_VGPUS;
+			m &= m - 1;
+			since = gpucore_dsq_peek_vtime(g->id, VQ(e, v));
+			if (since && now > since && now - since > starve_ns)
+				ge->starved |= 1ULL << v;
+		}
+	}
 }
 
 /* gvt_balance_timeslice() for one (engine, vGPU) slot. */
@@ -294,16 +326,18 @@ static long balance_one(u64 i, void *data)
  * Every stage_ns, per GPU: GVT's tbs_sched_func() calls the rebalance
  * every GVT_TS_BALANCE_PERIOD_MS ticks; here tick() does when a stage
  * boundary of the monotonic clock has passed. The engines idled by spent
- * budgets are asked to dispatch right after tick().
+ * budgets are asked to dispatch right after tick(). tick() also marks the
+ * starving queues.
  */
 void BPF_STRUCT_OPS(gvtg_tick, struct gpucore_gpu *g)
 {
 	u32 gi = g->id % GPUCORE_MAX_GPUS;
 	struct gvt_gpu *gs = bpf_map_lookup_elem(&gpus, &gi);
 	struct gc_run_gpu *rg = gc_run_gpu(g->id);
-	u64 stage = bpf_ktime_get_ns() / stage_ns;
+	u64 now = bpf_ktime_get_ns(), stage = now / stage_ns;
 	struct gvt_balance c = { .gpu = g->id, .nr_engines = g->num_engines };
 
+	find_starved(g, now);
 	if (!gs || !rg || (gs->started && stage == gs->stage))
 		return;
 	c.wsum = rg->wsum;
