@@ -4,11 +4,13 @@
  * among its running tenants (gvtg, equalshare); include it after
  * gpucore.bpf.h.
  *
- * A vGPU is running while it has at least one channel: a VM's driver (or
- * a process) has its node open and has set up work queues, as a vGPU is
- * on GVT-g's run queue from the time its guest enables a ring, and as
- * NVIDIA's equal-share scheduler counts the vGPUs of powered-on VMs. A
- * vGPU that exists but has no channel (a VM that is off) takes no share.
+ * A vGPU is running while it has at least one channel: a process has set
+ * up a work queue on its node, or the driver of the VM it is handed to has
+ * enabled a channel ring (the VFIO front end gives each one a host
+ * channel), as a vGPU is on GVT-g's run queue from the time its guest
+ * enables a ring, and as NVIDIA's equal-share scheduler counts the vGPUs
+ * of powered-on VMs. A vGPU that exists but has no channel (a VM that is
+ * off) takes no share.
  *
  * The policy calls gc_run_reset() from its init(), gc_run_channel_init()
  * and gc_run_channel_exit() from channel_init()/channel_exit(), and
