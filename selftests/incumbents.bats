@@ -33,7 +33,10 @@ teardown() {
 		[ "$(cat $POL/decisions)" -gt 0 ]
 		run "$GPUSCHED" unload
 		assert_success
-		[ "$(cat $POL/state) $(cat $POL/exit_kind)" = "builtin unregistered" ]
+		run cat $POL/state $POL/exit_kind $POL/exit_msg
+		echo "$p: $(echo $output)"
+		assert_line --index 0 builtin
+		assert_line --index 1 unregistered
 	done
 }
 
