@@ -5,7 +5,6 @@
 load helpers
 
 BAD=$REPO/selftests/policies
-POL=/sys/module/gpucore/policy
 PIN=/sys/fs/bpf/gpucore/policy
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
@@ -336,17 +335,17 @@ teardown() {
 	assert_failure 2
 }
 
-@test "gpusched list shows the four policies and their tunables" {
+@test "gpusched list shows the shipped policies and their tunables" {
 	run "$GPUSCHED" list
 	assert_success
-	for p in besteffort fairshare fixedshare latency; do
+	for p in besteffort drmfair equalshare fairshare fixedshare gvtg latency; do
 		assert_output --partial "$REPO/bpf/$p.bpf.o"
 	done
 	assert_output --partial "cap_window_ns"
 	assert_output --partial "interactive_slice_ns"
 	run "$GPUSCHED" list --json
 	assert_success
-	[ "$(echo "$output" | jq -r '[.[].name] | sort | join(",")')" = besteffort,fairshare,fixedshare,latency ]
+	[ "$(echo "$output" | jq -r '[.[].name] | sort | join(",")')" = besteffort,drmfair,equalshare,fairshare,fixedshare,gvtg,latency ]
 	[ "$(echo "$output" | jq -r '.[] | select(.name == "fairshare") | .tunables[] | select(.name == "cap_window_ns") | .default')" = 100000000 ]
 }
 

@@ -22,6 +22,8 @@ ABI_TEST=$REPO/selftests/progs/abi_test
 CHAN_SCALE=$REPO/selftests/progs/chan_scale
 HANGJOB=${HANGJOB:-$REPO/selftests/progs/hangjob}
 TRACEFS=/sys/kernel/tracing
+# The policy's state (GPUCORE_POLICY_SYSFS).
+POL=/sys/module/gpucore/policy
 # The driver, vGPU and debugfs state functions, shared with the benchmarks.
 source "$REPO/scripts/gpucore-lib.sh"
 export REPO GPUCORE_KO GPUCORE_VFIO_KO GPULOAD GPUSCHED ABI_TEST HANGJOB SYSFS_GPU TRACEFS
@@ -252,4 +254,83 @@ share_of() { awk -v v="$1" '$1 == v { print $2 }' <<< "$output"; }
 nothing_lost() {
 	run jq -r '[.total.lost, .total.duplicated, .total.mismatches, .total.failed] | @tsv' "$1"
 	assert_output "0	0	0	0"
+}
+
+# measure_shares WARM DUR ARGS -- NAME...: run gpuload ARGS on every vGPU
+# at once, snapshot engine time after WARM seconds and DUR seconds later
+# (all of them busy the whole time), print "NAME permille" lines.
+measure_shares() {
+	local warm=$1 dur=$2 v
+	shift 2
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	for v in "$@"; do
+		"$GPULOAD" -V "$v" "${args[@]}" -t 600 -Q > /dev/null &
+	done
+	sleep "$warm"
+	busy_snapshot "$BATS_TEST_TMPDIR/m0"
+	sleep "$dur"
+	busy_snapshot "$BATS_TEST_TMPDIR/m1"
+	stop_loads
+	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
+}
+
+# vgpu_use NAME SECONDS: percent of one engine's time NAME used in the
+# next SECONDS.
+vgpu_use() {
+	local b0 t0 b1 t1
+	b0=$(vgpu_attr "$1" busy_ns); t0=$(date +%s%N)
+	sleep "$2"
+	b1=$(vgpu_attr "$1" busy_ns); t1=$(date +%s%N)
+	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
+}
+
+# engine_use NAME SECONDS ARGS...: percent of engine time NAME used while
+# gpuload ARGS ran on it (sampled inside the run).
+engine_use() {
+	local v=$1 dur=$2
+	shift 2
+	"$GPULOAD" -V "$v" "$@" -t 600 -Q > /dev/null &
+	sleep 1
+	vgpu_use "$v" "$dur"
+	stop_loads
+}
+
+# extreme_mix POLICY...: eight vGPUs weighted 1..10000 with caps from 1 to
+# 100 (and none) run flat out under each POLICY in turn (each after the
+# first replaces the last under load), each for longer than the watchdog's
+# timeout (5 s): each stays attached and every vGPU got engine time in its
+# last 3 s. The shares themselves are measured by make bench.
+extreme_mix() {
+	local w=(1 3 10 30 100 300 1000 10000) c=(0 1 0 50 0 100 0 0) i p names=() replace=
+	for i in 0 1 2 3 4 5 6 7; do
+		vgpu_create "x$i" weight=${w[$i]} cap=${c[$i]}
+		names+=("x$i")
+	done
+	"$GPUSCHED" load "$REPO/bpf/$1.bpf.o" > /dev/null
+	for i in "${names[@]}"; do
+		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
+	done
+	for p in "$@"; do
+		[ -z "$replace" ] || "$GPUSCHED" load --replace "$REPO/bpf/$p.bpf.o" > /dev/null
+		replace=1
+		sleep 6
+		busy_snapshot "$BATS_TEST_TMPDIR/x0"
+		sleep 3
+		busy_snapshot "$BATS_TEST_TMPDIR/x1"
+		run cat $POL/name $POL/state $POL/exit_msg
+		echo "$output"
+		assert_line --index 0 "$p"
+		assert_line --index 1 attached
+		run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
+		echo "$output" | grep '^vgpu x'
+		for i in "${names[@]}"; do
+			[ "$(awk -v v="$i" '$1 == "vgpu" && $2 == v { print $3 }' <<< "$output")" -gt 0 ]
+		done
+	done
+	# killed, not drained: the weight-1 vGPU's queued jobs would take half
+	# a minute of its share under fixedshare
+	pkill -KILL -x gpuload
+	wait 2> /dev/null
 }

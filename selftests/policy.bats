@@ -9,7 +9,6 @@ load helpers
 GPUSCHED=$REPO/userspace/gpusched/gpusched
 ATTACH_LOOP=$REPO/selftests/progs/attach_loop
 BAD=$REPO/selftests/policies
-POL=/sys/module/gpucore/policy
 
 setup() {
 	gpucore_reload
@@ -30,41 +29,6 @@ wait_exit_kind() {
 	done
 	echo "exit_kind=$(cat $POL/exit_kind) state=$(cat $POL/state) msg=$(cat $POL/exit_msg)" >&2
 	return 1
-}
-
-# measure_shares WARM DUR ARGS -- NAME...: run gpuload ARGS on every vGPU
-# at once, snapshot engine time after WARM seconds and DUR seconds later
-# (all of them busy the whole time), print "NAME permille" lines.
-measure_shares() {
-	local warm=$1 dur=$2 v
-	shift 2
-	local args=()
-	while [ "$1" != -- ]; do args+=("$1"); shift; done
-	shift
-	for v in "$@"; do
-		"$GPULOAD" -V "$v" "${args[@]}" -t 600 -Q > /dev/null &
-	done
-	sleep "$warm"
-	busy_snapshot "$BATS_TEST_TMPDIR/m0"
-	sleep "$dur"
-	busy_snapshot "$BATS_TEST_TMPDIR/m1"
-	stop_loads
-	snap_shares "$BATS_TEST_TMPDIR/m0" "$BATS_TEST_TMPDIR/m1" "$@"
-}
-
-# engine_use NAME SECONDS ARGS...: percent of engine time NAME used while
-# gpuload ARGS ran on it (sampled inside the run).
-engine_use() {
-	local v=$1 dur=$2
-	shift 2
-	"$GPULOAD" -V "$v" "$@" -t 600 -Q > /dev/null &
-	sleep 1
-	local b0 t0 b1 t1
-	b0=$(vgpu_attr "$v" busy_ns); t0=$(date +%s%N)
-	sleep "$dur"
-	b1=$(vgpu_attr "$v" busy_ns); t1=$(date +%s%N)
-	stop_loads
-	echo $(( (b1 - b0) * 100 / (t1 - t0) ))
 }
 
 check_policy_runs_work() {
@@ -171,38 +135,6 @@ placement_shares() {
 	within 5 "$(share_of vm2)" 333.3
 	within 5 "$(share_of vm3)" 500.0
 	[ "$(cat $POL/state)" = attached ]
-}
-
-# extreme_mix POLICY: eight vGPUs weighted 1..10000 with caps from 1 to
-# 100 (and none) run flat out under POLICY for longer than the watchdog's
-# timeout (5 s): the policy stays attached and every vGPU got engine time
-# in the last 3 s. The shares themselves are measured by make bench.
-extreme_mix() {
-	local w=(1 3 10 30 100 300 1000 10000) c=(0 1 0 50 0 100 0 0) i names=()
-	for i in 0 1 2 3 4 5 6 7; do
-		vgpu_create "x$i" weight=${w[$i]} cap=${c[$i]}
-		names+=("x$i")
-	done
-	"$GPUSCHED" load "$REPO/bpf/$1.bpf.o" > /dev/null
-	for i in "${names[@]}"; do
-		"$GPULOAD" -V "$i" -c 2 -s 200us-3ms -q 4 -t 600 -Q > /dev/null &
-	done
-	sleep 6
-	busy_snapshot "$BATS_TEST_TMPDIR/x0"
-	sleep 3
-	busy_snapshot "$BATS_TEST_TMPDIR/x1"
-	run cat $POL/state $POL/exit_msg
-	echo "$output"
-	assert_line --index 0 attached
-	# killed, not drained: the weight-1 vGPU's queued jobs would take half
-	# a minute of its share under fixedshare
-	pkill -KILL -x gpuload
-	wait 2> /dev/null
-	run snap_delta "$BATS_TEST_TMPDIR/x0" "$BATS_TEST_TMPDIR/x1"
-	echo "$output" | grep '^vgpu x'
-	for i in "${names[@]}"; do
-		[ "$(awk -v v="$i" '$1 == "vgpu" && $2 == v { print $3 }' <<< "$output")" -gt 0 ]
-	done
 }
 
 @test "fairshare: weights 1..10000 with caps 1..100 keep every vGPU served, the policy attached" {

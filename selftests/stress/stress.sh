@@ -13,7 +13,7 @@
 #             it under that load.
 #   policies  a loop cycling through loading, replacing, ejecting by hand
 #             and unloading policies (fairshare, fixedshare, besteffort,
-#             latency) and loading broken ones that the kernel must eject.
+#             latency, gvtg, drmfair, equalshare) and loading broken ones that the kernel must eject.
 #
 # Afterwards it checks: every run that was not killed exited 0 with zero
 # lost, duplicated, mismatched or failed jobs (gpuload --verify checks each
@@ -132,7 +132,7 @@ vgpu_churn() {
 # ---- policy churn -----------------------------------------------------------
 
 policy_churn() {
-	local good=(fairshare fixedshare besteffort latency)
+	local good=(fairshare fixedshare besteffort latency gvtg drmfair equalshare)
 	local bad=(bad_nonexistent bad_not_runnable bad_error)
 	local n=0 p
 	# A fixed cycle of actions, so that even a slow run (the debug
@@ -140,7 +140,7 @@ policy_churn() {
 	# policy the kernel must eject, unload.
 	while [ $SECONDS -lt $end ]; do
 		echo "$SECONDS $(cat $POL/state) $(cat $POL/name)" >> "$out/policy.log"
-		p=${good[$((n % 4))]}
+		p=${good[$((n % ${#good[@]}))]}
 		case $((n % 5)) in
 		0)
 			"$GPUSCHED" unload >/dev/null 2>&1
