@@ -62,10 +62,10 @@ static void usage(void)
 "Exit status:\n"
 "  0  ok                              5  not a gpucore policy object\n"
 "  1  other error                     6  policy built for another ABI version\n"
-"  2  usage error, bad tunable        7  the kernel refused the policy\n"
-"  3  gpucore driver not loaded          (verifier, load or init failure)\n"
-"  4  not privileged (not root)       8  a policy is already loaded\n"
-"                                     9  no policy loaded\n",
+"  2  usage error, bad tunable,       7  the kernel refused the policy\n"
+"     bad configuration file             (verifier, load or init failure)\n"
+"  3  gpucore driver not loaded       8  a policy is already loaded\n"
+"  4  not privileged (not root)       9  no policy loaded\n",
 	       GPUSCHED_BPF_DIR, GPUCORE_POLICY_PIN);
 }
 
