@@ -74,7 +74,7 @@ refused() {
 channel_on() {
 	bg "$GPULOAD" -V "$1" -c 1 -s 5s -q 1 -t 600 -Q
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$(vgpu_attr "$1" channels)" = 1 ] && return 0
 		sleep 0.1
 	done
@@ -270,7 +270,8 @@ channel_on() {
 	run setpriv --bounding-set=-all --inh-caps=-all "$GPUSTAT" -b -n 1
 	assert_failure 4
 	bg setpriv --bounding-set="-all,$caps" --inh-caps=-all "$GPUSTAT" --prometheus "127.0.0.1:$port" -d 0.5
-	for i in $(seq 150); do
+	# loading the BPF programs takes seconds, tens on the debug kernel
+	for i in $(seq 600); do
 		curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^gpucore_engine_busy_seconds_total{gpu="0"' && break
 		sleep 0.2
 	done
