@@ -9,7 +9,9 @@
 #                  UBSAN, fault injection) built once per machine into
 #                  /var/cache/gpucore/kernel-debug (GPUCORE_CACHE=DIR to move it)
 #   make soak      the stress run for SOAK_SECS (default 1800) in a guest
-#   make install   install the tools and BPF objects (DESTDIR, PREFIX)
+#   make install   install the tools, BPF objects, man pages, udev rules,
+#                  systemd units and a commented /etc/gpucore/gpucore.conf
+#                  (DESTDIR, PREFIX, UDEV_RULES_DIR, SYSTEMD_UNIT_DIR, CONF_DIR)
 #
 # KDIR= selects the kernel tree to build the module against: by default the
 # cached 6.12 test kernel's headers (make deps fetches them); for the running
@@ -213,14 +215,32 @@ soak: deps
 	$(Q)$(MAKE) all
 	$(Q)selftests/vm/vmrun -c 2 -m 2048 -t $$(($(SOAK_SECS) + 900)) -- selftests/stress/stress.sh -t $(SOAK_SECS) -w $${SOAK_WORKERS:-6}
 
-# udev reads rules from /etc (or /lib), whatever PREFIX is.
+# udev and systemd read rules and units from /etc (or /lib), whatever PREFIX
+# is; the units (systemd/*.in) name the tools under PREFIX and the
+# configuration under CONF_DIR. An installed configuration is kept: the one
+# installed first is docs/gpucore.conf, every line a comment.
 UDEV_RULES_DIR ?= /etc/udev/rules.d
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+CONF_DIR ?= /etc/gpucore
+MAN_DIR ?= $(PREFIX)/share/man
+UNITS := $(patsubst systemd/%.in,build/systemd/%,$(wildcard systemd/*.in))
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf $(DESTDIR)$(UDEV_RULES_DIR)
+# Generated at install time, so PREFIX and CONF_DIR are the install's.
+.PHONY: $(UNITS)
+$(UNITS): build/systemd/%: systemd/%.in
+	$(Q)mkdir -p build/systemd
+	$(Q)sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@CONF_DIR@|$(CONF_DIR)|g' $< > $@
+
+install: all $(UNITS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/gpucore/bpf $(DESTDIR)$(UDEV_RULES_DIR) \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(CONF_DIR) $(DESTDIR)$(MAN_DIR)/man1 $(DESTDIR)$(MAN_DIR)/man8
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(POLICIES) $(DESTDIR)$(PREFIX)/lib/gpucore/bpf/
 	install -m 644 udev/73-gpucore.rules $(DESTDIR)$(UDEV_RULES_DIR)/
+	install -m 644 $(UNITS) $(DESTDIR)$(SYSTEMD_UNIT_DIR)/
+	test -e $(DESTDIR)$(CONF_DIR)/gpucore.conf || install -m 644 docs/gpucore.conf $(DESTDIR)$(CONF_DIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MAN_DIR)/man1/
+	install -m 644 man/*.8 $(DESTDIR)$(MAN_DIR)/man8/
 
 clean:
 	$(Q)if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(TOP)/kmod clean; fi

@@ -51,8 +51,8 @@ struct gpucore_vgpu_nodes {
 
 /**
  * struct gpucore_vgpu_params - what gpucore_vgpu_create() is given
- * @weight: 1..10000
- * @cap: 0..100 (percent of engine time, 0: none)
+ * @weight: 1..GPUCORE_VGPU_WEIGHT_MAX
+ * @cap: 0..GPUCORE_VGPU_CAP_MAX (percent of engine time, 0: none)
  * @sched_class: GPUCORE_CLASS_*
  * @max_channels: 1..GPUCORE_MAX_CHANNELS; 0: GPUCORE_VGPU_CHANNELS_DEFAULT
  * @max_jobs: 1..GPUCORE_VGPU_JOBS_MAX; 0: GPUCORE_VGPU_JOBS_DEFAULT

@@ -394,7 +394,7 @@ static struct gpucore_gpu *gpucore_gpu_add(u32 id, const struct gpucore_gpu_desc
 	if (ret)
 		goto err_group;
 	host = gpucore_vgpu_create(gpu, "host", &(struct gpucore_vgpu_params){
-		.weight = 100, .sched_class = GPUCORE_CLASS_BATCH });
+		.weight = GPUCORE_VGPU_WEIGHT_DEFAULT, .sched_class = GPUCORE_CLASS_BATCH });
 	if (IS_ERR(host)) {
 		ret = PTR_ERR(host);
 		goto err_sysfs;

@@ -7,7 +7,8 @@
  * DOC: vGPUs and their sysfs interface
  *
  * A vGPU is a partition of a physical GPU with a scheduling weight
- * (1..10000), an optional cap (percent of engine time, 0 = none), limits
+ * (1..GPUCORE_VGPU_WEIGHT_MAX, default GPUCORE_VGPU_WEIGHT_DEFAULT), an
+ * optional cap (percent of engine time, 0 = none), limits
  * on what it may take of the GPU's shared pools (video memory, channels,
  * pending jobs) and a name. Each vGPU has its own DRM device, so its render
  * node's file permissions decide who may submit as that tenant; channels
@@ -175,7 +176,7 @@ static ssize_t weight_store(struct gpucore_vgpu *vgpu, const char *buf, size_t l
 {
 	u32 v;
 
-	if (kstrtou32(buf, 0, &v) || v < 1 || v > 10000)
+	if (kstrtou32(buf, 0, &v) || v < 1 || v > GPUCORE_VGPU_WEIGHT_MAX)
 		return -EINVAL;
 	gpucore_vgpu_set(vgpu, &vgpu->weight, v);
 	return len;
@@ -215,7 +216,7 @@ static ssize_t cap_store(struct gpucore_vgpu *vgpu, const char *buf, size_t len)
 {
 	u32 v;
 
-	if (kstrtou32(buf, 0, &v) || v > 100)
+	if (kstrtou32(buf, 0, &v) || v > GPUCORE_VGPU_CAP_MAX)
 		return -EINVAL;
 	gpucore_vgpu_set(vgpu, &vgpu->cap, v);
 	return len;
@@ -613,7 +614,8 @@ err_dev:
 static bool gpucore_vgpu_params_valid(struct gpucore_gpu *gpu,
 				      const struct gpucore_vgpu_params *p)
 {
-	return p->weight >= 1 && p->weight <= 10000 && p->cap <= 100 &&
+	return p->weight >= 1 && p->weight <= GPUCORE_VGPU_WEIGHT_MAX &&
+	       p->cap <= GPUCORE_VGPU_CAP_MAX &&
 	       p->sched_class <= GPUCORE_CLASS_INTERACTIVE &&
 	       p->max_channels <= GPUCORE_MAX_CHANNELS &&
 	       p->max_jobs <= GPUCORE_VGPU_JOBS_MAX && p->mem_quota <= gpu->vram_size;
@@ -899,7 +901,7 @@ static int gpucore_vgpu_parse_opt(char *tok, struct gpucore_vgpu_params *p)
 static int gpucore_vgpu_create_parse(struct gpucore_gpu *gpu, char *s)
 {
 	struct gpucore_vgpu_params p = {
-		.weight = 100,
+		.weight = GPUCORE_VGPU_WEIGHT_DEFAULT,
 		.sched_class = GPUCORE_CLASS_BATCH,
 	};
 	char *name = NULL, *tok;

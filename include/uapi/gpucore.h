@@ -82,6 +82,14 @@ extern "C" {
 #define GPUCORE_NAME_LEN		32
 
 /*
+ * A vGPU's scheduling weight (its share of engine time against the other
+ * vGPUs': 1..the maximum) and its cap (most engine time in percent; 0: none).
+ */
+#define GPUCORE_VGPU_WEIGHT_DEFAULT	100
+#define GPUCORE_VGPU_WEIGHT_MAX		10000
+#define GPUCORE_VGPU_CAP_MAX		100
+
+/*
  * Per-vGPU limits on the GPU's shared pools (sysfs vgpus/NAME/max_channels
  * and max_jobs, 1..the maximum; EDQUOT when reached). The default channel
  * limit is an equal slice of the GPU's channels for every vGPU it can have,

@@ -12,11 +12,13 @@
  * status.c  the policy state in sysfs, status
  * list.c    list the available policy objects
  * vgpu.c    vgpu create, destroy, set, list
+ * config.c  apply and dump: the configuration file
  * sysfs.c   reading and writing sysfs attributes
  */
 #ifndef GPUSCHED_H
 #define GPUSCHED_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 #include <json-c/json.h>
 
 #include "exit.h"
+#include "gpucore.h"
 #include "gpucore_sched.h"
 
 #define GPUSCHED_VERSION	"1.0"
@@ -56,8 +59,16 @@ enum gsched_exit {
 
 extern bool gsched_verbose;
 
+/* What a vGPU or policy name may be (gpucore_name_valid()), for messages: printf it with the longest length. */
+#define GSCHED_NAME_RULE	"1..%d letters, digits, '_', '-' or '.', not starting with '.'"
+
+/* An error on stderr: "gpusched: MESSAGE", or "FILE:LINE: MESSAGE" after gsched_err_at(). */
 __attribute__((format(printf, 1, 2)))
 void gsched_err(const char *fmt, ...);
+void gsched_verr(const char *fmt, va_list ap);
+/* Errors from now on are about line @line of @file (NULL: the command line). */
+void gsched_err_at(const char *file, unsigned int line);
+bool gsched_err_in_file(void);
 __attribute__((format(printf, 2, 3), noreturn))
 void gsched_usage_error(const char *cmd, const char *fmt, ...);
 /* GSCHED_NOT_ROOT with a message unless running as root. */
@@ -179,6 +190,16 @@ char *gsched_tunable_value(const struct gsched_policy_obj *po,
 		       const struct gsched_tunable *t, char *buf, size_t len);
 json_object *gsched_tunable_json(const struct gsched_policy_obj *po,
 			     const struct gsched_tunable *t);
+/*
+ * The same in the form -o and apply take, exactly: a duration tunable
+ * (*_ns, *_us, *_ms) in the largest unit that divides it ("2ms").
+ */
+char *gsched_tunable_text(const struct gsched_policy_obj *po,
+			  const struct gsched_tunable *t, char *buf, size_t len);
+/* The object's .rodata (its tunables' values): NULL and 0 if it has none. */
+const void *gsched_obj_rodata(const struct gsched_policy_obj *po, size_t *size);
+/* Replace the .rodata with @data of the same size (a loaded policy's): 0 or -errno. */
+int gsched_obj_set_rodata(struct gsched_policy_obj *po, const void *data, size_t size);
 /* "10us..1s (or 0: the GPU default)"; "" if it has no range. */
 char *gsched_tunable_range(const struct gsched_tunable *t, char *buf, size_t len);
 /* {"min": .., "max": .., "zero": what 0 means or null}; NULL if no range. */
@@ -201,16 +222,89 @@ char *gsched_tunables_summary(const struct gsched_policy_obj *po, char *buf, siz
 unsigned int gsched_default_dirs(char **dirs, unsigned int max);
 /* @arg as given if it is a file, else NAME.bpf.o in the default dirs. */
 char *gsched_resolve_policy(const char *arg);
+/*
+ * The first object in the default dirs whose policy is named @name
+ * (malloc'd), or NULL; *@arg: how load and apply name it, malloc'd (its
+ * bare NAME if that finds this object, else its path).
+ */
+char *gsched_find_policy_named(const char *name, char **arg);
 
 int cmd_list(int argc, char **argv);
 
 /* ---- load.c ---- */
 
+/*
+ * Check @po (its tunables set) against the driver and load it into the
+ * kernel, ready to attach, or to replace the loaded policy: 0 or an exit
+ * code after a message (the kernel's refusal with its log).
+ */
+int gsched_policy_prepare(struct gsched_policy_obj *po, bool do_replace);
+/* Attach the prepared @po, or replace the loaded policy with it, and say so. */
+int gsched_policy_attach(struct gsched_policy_obj *po, bool do_replace);
+/*
+ * The .rodata (tunables) of the policy gpusched loaded, as the kernel
+ * holds it: 0 with a malloc'd copy (NULL, 0: the policy has none),
+ * -ENOENT if no policy is pinned, or another -errno.
+ */
+int gsched_policy_loaded_rodata(void **data, size_t *size);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 
 /* ---- vgpu.c ---- */
 
+/* A vGPU's settings, as create and set take them; has_*: given. */
+struct vgpu_args {
+	int gpu;
+	bool json;
+	bool has_weight, has_cap, has_mem, has_class, has_channels, has_jobs;
+	uint64_t weight, cap, mem, channels, jobs;
+	char class[16];
+	/* create only: who may open its device nodes (udev applies them) */
+	bool has_owner, has_group, has_mode;
+	unsigned long owner, group, mode;
+};
+
+/* The numeric attributes of vgpus/NAME/ list reads: each a sysfs file and a JSON key. */
+enum {
+	VA_ID, VA_WEIGHT, VA_CAP, VA_MEM_QUOTA, VA_MEM_USED, VA_BUSY_NS, VA_JOBS, VA_FAILED,
+	VA_CHANNELS, VA_MAX_CHANNELS, VA_PENDING, VA_MAX_JOBS, NR_NUM_ATTRS
+};
+
+struct vgpu_row {
+	char name[GPUCORE_NAME_LEN];
+	char class[16];
+	char node[32];
+	char vfio[40];		/* the mediated device's UUID, or "" */
+	char owner[16], group[16], mode[16];	/* its nodes' ("": not given) */
+	uint64_t num[NR_NUM_ATTRS];
+};
+
+/*
+ * Check @arg for the vgpu option whose getopt value is @c (gsched_vgpu_key:
+ * whose long name is @key) and store it in @a: 0, -1 with what is allowed
+ * in @why, or -ENOENT for no such option.
+ */
+int gsched_vgpu_value(int c, const char *arg, struct vgpu_args *a, char *why, size_t len);
+int gsched_vgpu_key(const char *key, const char *arg, struct vgpu_args *a, char *why,
+		    size_t len);
+/* "gpu, weight, ...": the keys gsched_vgpu_key() knows. */
+const char *gsched_vgpu_keys(void);
+/* /sys/bus/platform/devices/gpucore.N */
+char *gsched_gpu_dir(char *buf, size_t len, int gpu);
+bool gsched_gpu_exists(int gpu);
+bool gsched_vgpu_exists(int gpu, const char *name);
+/* The vGPUs of @gpu, sorted by id (one destroyed meanwhile is skipped); 0 or GSCHED_ERR. */
+int gsched_vgpu_rows(int gpu, struct vgpu_row **rows, unsigned int *nr);
+/* Create (printing its node), set what @a has, destroy (printing it): 0 or GSCHED_ERR. */
+int gsched_vgpu_create(const char *name, const struct vgpu_args *a);
+int gsched_vgpu_set(const char *name, const struct vgpu_args *a);
+int gsched_vgpu_destroy(const char *name, const struct vgpu_args *a);
+
 int cmd_vgpu(int argc, char **argv);
+
+/* ---- config.c ---- */
+
+int cmd_apply(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif /* GPUSCHED_H */

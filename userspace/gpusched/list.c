@@ -215,6 +215,58 @@ static void list_dir(struct list_ctx *ctx, const char *dir)
 	free(ents);
 }
 
+/* In @dir, the first object (by file name) of the policy named @name, or NULL. */
+static char *find_in_dir(const char *dir, const char *name)
+{
+	struct gsched_policy_obj po;
+	struct dirent **ents;
+	char path[PATH_MAX], *found = NULL;
+	int n, i;
+
+	n = scandir(dir, &ents, only_objects, by_name);
+	for (i = 0; i < n; i++) {
+		path_fmt(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		if (!found && !gsched_obj_open(path, true, &po)) {
+			if (!strcmp(po.name, name))
+				found = strdup(path);
+			gsched_obj_close(&po);
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	return found;
+}
+
+char *gsched_find_policy_named(const char *name, char **arg)
+{
+	char *dirs[MAX_DIRS], path[PATH_MAX], *found = NULL, *base, *stem;
+	unsigned int n, i;
+	size_t len;
+
+	*arg = NULL;
+	n = gsched_default_dirs(dirs, MAX_DIRS);
+	for (i = 0; i < n && !found; i++)
+		found = find_in_dir(dirs[i], name);
+	if (found) {
+		/* its bare name, if gsched_resolve_policy() finds it by that */
+		base = strrchr(found, '/') + 1;
+		len = strlen(base) - strlen(OBJ_SUFFIX);
+		for (i = 0; i < n; i++) {
+			path_fmt(path, sizeof(path), "%s/%s", dirs[i], base);
+			if (is_file(path))
+				break;
+		}
+		stem = strndup(base, len);
+		*arg = stem && i < n && !strcmp(path, found) && !is_file(stem) &&
+		       !strchr(stem, '/') ? stem : strdup(found);
+		if (*arg != stem)
+			free(stem);
+	}
+	free_dirs(dirs, n);
+	return found;
+}
+
 static void list_usage(void)
 {
 	printf(

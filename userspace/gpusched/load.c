@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
@@ -191,12 +192,49 @@ static int check_state(const struct gsched_policy_state *st, bool do_replace)
 	return remove_stale_pin(st);
 }
 
+int gsched_policy_prepare(struct gsched_policy_obj *po, bool do_replace)
+{
+	struct gsched_policy_state st;
+	int ret;
+
+	ret = gsched_policy_state_read(&st);
+	if (!ret)
+		ret = check_abi(po, &st);
+	if (!ret)
+		ret = gsched_obj_check_fields(po);
+	if (!ret)
+		ret = check_state(&st, do_replace);
+	if (!ret)
+		ret = ensure_bpffs();
+	if (ret)
+		return ret;
+	gsched_libbpf_log_start();
+	ret = bpf_object__load(po->obj);
+	if (ret)
+		return refused(po, "load", ret);
+	return 0;
+}
+
+int gsched_policy_attach(struct gsched_policy_obj *po, bool do_replace)
+{
+	char tun[1024];
+	int ret;
+
+	ret = do_replace ? replace(po) : attach_new(po);
+	if (ret)
+		return ret;
+	printf("%s policy %s from %s (tunables: %s)\n",
+	       do_replace ? "replaced the loaded policy with" : "loaded", po->name,
+	       po->path, gsched_tunables_summary(po, tun, sizeof(tun)));
+	if (!do_replace)
+		printf("pinned at %s; gpusched unload removes it\n", GPUCORE_POLICY_PIN);
+	return 0;
+}
+
 static int do_load(const char *path, char **assignments, unsigned int nr,
 		   bool do_replace)
 {
-	struct gsched_policy_state st;
 	struct gsched_policy_obj po;
-	char tun[1024];
 	unsigned int i;
 	int ret;
 
@@ -207,32 +245,9 @@ static int do_load(const char *path, char **assignments, unsigned int nr,
 	for (i = 0; !ret && i < nr; i++)
 		ret = gsched_tunable_assign(&po, assignments[i]);
 	if (!ret)
-		ret = gsched_policy_state_read(&st);
+		ret = gsched_policy_prepare(&po, do_replace);
 	if (!ret)
-		ret = check_abi(&po, &st);
-	if (!ret)
-		ret = gsched_obj_check_fields(&po);
-	if (!ret)
-		ret = check_state(&st, do_replace);
-	if (!ret)
-		ret = ensure_bpffs();
-	if (ret)
-		goto out_close;
-	gsched_libbpf_log_start();
-	ret = bpf_object__load(po.obj);
-	if (ret) {
-		ret = refused(&po, "load", ret);
-		goto out_close;
-	}
-	ret = do_replace ? replace(&po) : attach_new(&po);
-	if (ret)
-		goto out_close;
-	printf("%s policy %s from %s (tunables: %s)\n",
-	       do_replace ? "replaced the loaded policy with" : "loaded", po.name,
-	       po.path, gsched_tunables_summary(&po, tun, sizeof(tun)));
-	if (!do_replace)
-		printf("pinned at %s; gpusched unload removes it\n", GPUCORE_POLICY_PIN);
-out_close:
+		ret = gsched_policy_attach(&po, do_replace);
 	gsched_obj_close(&po);
 	return ret;
 }
@@ -374,4 +389,158 @@ int cmd_unload(int argc, char **argv)
 	if (!ret)
 		printf("unloaded policy %s; the built-in round robin is in charge\n", name);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* the loaded policy's tunables */
+
+static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+/*
+ * A program of the struct_ops map @map_fd. Looked up, a struct_ops map's
+ * value holds the id of the program in each callback's slot; the kernel's
+ * BTF of the value type (struct bpf_struct_ops_gpucore_sched_ops, its
+ * member data a struct gpucore_sched_ops) says which members are callbacks.
+ * Returns the id, or 0.
+ */
+static uint32_t ops_prog_id(int map_fd)
+{
+	struct bpf_map_info mi = { 0 };
+	uint32_t len = sizeof(mi), key = 0, id = 0;
+	const struct btf_type *t, *ops = NULL, *mt;
+	const struct btf_member *m;
+	struct btf *vmlinux, *btf = NULL;
+	size_t data_off = 0, off;
+	unsigned int i;
+	uint64_t v;
+	char *val;
+
+	if (bpf_map_get_info_by_fd(map_fd, &mi, &len) || !mi.btf_vmlinux_value_type_id)
+		return 0;
+	val = calloc(1, mi.value_size);
+	vmlinux = btf__load_vmlinux_btf();
+	if (!val || !vmlinux || bpf_map_lookup_elem(map_fd, &key, val))
+		goto out;
+	btf = mi.btf_vmlinux_id ? btf__load_from_kernel_by_id_split(mi.btf_vmlinux_id, vmlinux) :
+				  vmlinux;
+	t = btf ? skip_mods(btf, mi.btf_vmlinux_value_type_id) : NULL;
+	if (!t || !btf_is_struct(t))
+		goto out;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), "data"))
+			continue;
+		ops = skip_mods(btf, m->type);
+		data_off = btf_member_bit_offset(t, i) / 8;
+	}
+	if (!ops || !btf_is_struct(ops))
+		goto out;
+	m = btf_members(ops);
+	for (i = 0; i < btf_vlen(ops) && !id; i++, m++) {
+		mt = skip_mods(btf, m->type);
+		if (!mt || !btf_is_ptr(mt) || !btf_is_func_proto(skip_mods(btf, mt->type)))
+			continue;
+		off = data_off + btf_member_bit_offset(ops, i) / 8;
+		if (off + sizeof(v) > mi.value_size)
+			continue;
+		memcpy(&v, val + off, sizeof(v));
+		id = (uint32_t)v;
+	}
+out:
+	if (btf != vmlinux)
+		btf__free(btf);
+	btf__free(vmlinux);
+	free(val);
+	return id;
+}
+
+/* The map libbpf made of the policy's .rodata ("<object>.rodata"), of program @prog_id. */
+static int rodata_of_prog(uint32_t prog_id, void **data, size_t *size)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_map_info mi;
+	uint32_t len = sizeof(pi), nr, i, key = 0, *ids = NULL;
+	int fd, mfd, ret = -ENOENT;
+	size_t n;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_prog_get_info_by_fd(fd, &pi, &len)) {
+		ret = -errno;
+		goto out;
+	}
+	nr = pi.nr_map_ids;
+	ids = calloc(nr + 1, sizeof(*ids));
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = nr;
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	len = sizeof(pi);
+	if (!ids || bpf_prog_get_info_by_fd(fd, &pi, &len)) {
+		ret = ids ? -errno : -ENOMEM;
+		goto out;
+	}
+	*data = NULL;
+	*size = 0;
+	ret = 0;	/* no .rodata map: a policy without tunables */
+	for (i = 0; i < nr && i < pi.nr_map_ids; i++) {
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		n = 0;
+		if (!bpf_map_get_info_by_fd(mfd, &mi, &len) && mi.type == BPF_MAP_TYPE_ARRAY &&
+		    mi.max_entries == 1 && (n = strlen(mi.name)) >= 7 &&
+		    !strcmp(mi.name + n - 7, ".rodata")) {
+			*data = malloc(mi.value_size);
+			if (!*data)
+				ret = -ENOMEM;
+			else if (bpf_map_lookup_elem(mfd, &key, *data))
+				ret = -errno;
+			else
+				*size = mi.value_size;
+			close(mfd);
+			break;
+		}
+		close(mfd);
+	}
+out:
+	free(ids);
+	close(fd);
+	return ret;
+}
+
+int gsched_policy_loaded_rodata(void **data, size_t *size)
+{
+	struct bpf_link_info li = { 0 };
+	uint32_t len = sizeof(li), prog;
+	int lfd, mfd, ret;
+
+	*data = NULL;
+	*size = 0;
+	lfd = bpf_obj_get(GPUCORE_POLICY_PIN);
+	if (lfd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	ret = bpf_link_get_info_by_fd(lfd, &li, &len) ? -errno : 0;
+	close(lfd);
+	if (ret)
+		return ret;
+	if (li.type != BPF_LINK_TYPE_STRUCT_OPS)
+		return -EINVAL;
+	mfd = bpf_map_get_fd_by_id(li.struct_ops.map_id);
+	if (mfd < 0)
+		return -errno;
+	prog = ops_prog_id(mfd);
+	close(mfd);
+	if (!prog)
+		return -ENODATA;
+	return rodata_of_prog(prog, data, size);
 }

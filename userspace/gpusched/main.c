@@ -42,33 +42,64 @@ static void usage(void)
 "  vgpu destroy NAME [-g N]\n"
 "  vgpu list [-g N] [--json]\n"
 "\n"
+"Configuration (docs/config.md; installed units apply it at boot):\n"
+"  apply FILE|- [--prune]\n"
+"                   make the vGPUs and the policy what FILE says: checks the\n"
+"                   whole file first (FILE:LINE: errors, exit 2, nothing\n"
+"                   changed), then creates and sets vGPUs and loads or\n"
+"                   replaces the policy where they differ; --prune destroys\n"
+"                   idle vGPUs the file does not name\n"
+"  dump             the vGPUs and the policy, in apply's format\n"
+"\n"
 "Options:\n"
 "  -v, --verbose    show libbpf's messages (the full verifier log)\n"
 "  -h, --help       this help (COMMAND --help: the command's)\n"
 "      --version    version and policy ABI version\n"
 "\n"
-"load, unload and vgpu create/set/destroy need root. A loaded policy stays\n"
+"load, unload, apply, dump and vgpu create/set/destroy need root. A loaded policy stays\n"
 "attached after gpusched exits: its link is pinned at %s.\n"
 "\n"
 "Exit status:\n"
 "  0  ok                              5  not a gpucore policy object\n"
 "  1  other error                     6  policy built for another ABI version\n"
-"  2  usage error, bad tunable        7  the kernel refused the policy\n"
-"  3  gpucore driver not loaded          (verifier, load or init failure)\n"
-"  4  not privileged (not root)       8  a policy is already loaded\n"
-"                                     9  no policy loaded\n",
+"  2  usage error, bad tunable,       7  the kernel refused the policy\n"
+"     bad configuration file             (verifier, load or init failure)\n"
+"  3  gpucore driver not loaded       8  a policy is already loaded\n"
+"  4  not privileged (not root)       9  no policy loaded\n",
 	       GPUSCHED_BPF_DIR, GPUCORE_POLICY_PIN);
+}
+
+static const char *err_file;
+static unsigned int err_line;
+
+void gsched_err_at(const char *file, unsigned int line)
+{
+	err_file = file;
+	err_line = line;
+}
+
+bool gsched_err_in_file(void)
+{
+	return err_file;
+}
+
+void gsched_verr(const char *fmt, va_list ap)
+{
+	if (err_file)
+		fprintf(stderr, "%s:%u: ", err_file, err_line);
+	else
+		fputs("gpusched: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
 void gsched_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gpusched: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	gsched_verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void gsched_usage_error(const char *cmd, const char *fmt, ...)
@@ -152,6 +183,8 @@ static const struct {
 	{ "status", cmd_status },
 	{ "list", cmd_list },
 	{ "vgpu", cmd_vgpu },
+	{ "apply", cmd_apply },
+	{ "dump", cmd_dump },
 };
 
 enum { OPT_VERSION = 0x100 };
@@ -196,6 +229,6 @@ int main(int argc, char **argv)
 		optind = 0;	/* re-initialise getopt for the command's argv */
 		return commands[i].fn(argc, argv);
 	}
-	gsched_usage_error(NULL, "unknown command '%s' (load, unload, status, list, vgpu)",
+	gsched_usage_error(NULL, "unknown command '%s' (load, unload, status, list, vgpu, apply, dump)",
 		       argv[0]);
 }

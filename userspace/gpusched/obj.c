@@ -300,11 +300,9 @@ static int obj_err(const struct gsched_policy_obj *po, int ret, const char *fmt,
 
 	if (po->quiet && !gsched_verbose)
 		return ret;
-	fputs("gpusched: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	gsched_verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return ret;
 }
 
@@ -735,6 +733,31 @@ json_object *gsched_tunable_json(const struct gsched_policy_obj *po,
 	}
 }
 
+char *gsched_tunable_text(const struct gsched_policy_obj *po,
+			  const struct gsched_tunable *t, char *buf, size_t len)
+{
+	uint64_t unit = name_unit(t->name);
+
+	if (t->kind == GSCHED_T_UINT && unit)
+		return fmt_bound(buf, len, read_raw(po, t), false, unit);
+	return gsched_tunable_value(po, t, buf, len);
+}
+
+const void *gsched_obj_rodata(const struct gsched_policy_obj *po, size_t *size)
+{
+	*size = 0;
+	return po->rodata ? bpf_map__initial_value(po->rodata, size) : NULL;
+}
+
+int gsched_obj_set_rodata(struct gsched_policy_obj *po, const void *data, size_t size)
+{
+	size_t have;
+
+	if (!gsched_obj_rodata(po, &have) || have != size)
+		return -EINVAL;
+	return bpf_map__set_initial_value(po->rodata, data, size);
+}
+
 char *gsched_tunable_range(const struct gsched_tunable *t, char *buf, size_t len)
 {
 	if (!t->has_range) {
@@ -857,6 +880,17 @@ static int parse_bool(const char *s, uint64_t *v)
 	return -EINVAL;
 }
 
+/* How a tunable is set: "-o " on the command line, nothing in a file. */
+static const char *opt(void)
+{
+	return gsched_err_in_file() ? "" : "-o ";
+}
+
+static const char *eq(void)
+{
+	return gsched_err_in_file() ? " = " : "=";
+}
+
 static int bad_value(const struct gsched_tunable *t, const char *value,
 		     const char *fmt, ...)
 {
@@ -866,7 +900,7 @@ static int bad_value(const struct gsched_tunable *t, const char *value,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	gsched_err("-o %s=%s: not %s (%s is a %s)", t->name, value, what, t->name,
+	gsched_err("%s%s%s%s: not %s (%s is a %s)", opt(), t->name, eq(), value, what, t->name,
 	       gsched_tunable_type(t, type, sizeof(type)));
 	return GSCHED_USAGE;
 }
@@ -876,8 +910,8 @@ static int out_of_range(const struct gsched_policy_obj *po,
 {
 	char range[128];
 
-	gsched_err("-o %s=%s: outside %s, the values %s accepts",
-	       t->name, value, gsched_tunable_range(t, range, sizeof(range)), po->name);
+	gsched_err("%s%s%s%s: outside %s, the values %s accepts", opt(),
+	       t->name, eq(), value, gsched_tunable_range(t, range, sizeof(range)), po->name);
 	return GSCHED_USAGE;
 }
 
@@ -928,25 +962,25 @@ int gsched_tunable_assign(struct gsched_policy_obj *po, const char *assignment)
 	char *data;
 
 	if (!nlen) {
-		gsched_err("-o '%s': expected NAME=VALUE (see gpusched list for the tunables)",
+		gsched_err("%s'%s': expected NAME=VALUE (see gpusched list for the tunables)", opt(),
 		       assignment);
 		return GSCHED_USAGE;
 	}
 	t = find_tunable(po, assignment, nlen);
 	if (!t) {
 		if (!po->nr_tunables) {
-			gsched_err("-o %.*s: %s (%s) has no tunables", (int)nlen,
+			gsched_err("%s%.*s: %s (%s) has no tunables", opt(), (int)nlen,
 			       assignment, po->name, po->path);
 			return GSCHED_USAGE;
 		}
-		gsched_err("-o %.*s: %s (%s) has no tunable '%.*s'; its tunables:",
+		gsched_err("%s%.*s: %s (%s) has no tunable '%.*s'; its tunables:", opt(),
 		       (int)nlen, assignment, po->name, po->path, (int)nlen,
 		       assignment);
 		list_tunables(po);
 		return GSCHED_USAGE;
 	}
 	if (t->kind == GSCHED_T_OTHER) {
-		gsched_err("-o %s: gpusched cannot set a tunable of this type (only integers, bool and char arrays)",
+		gsched_err("%s%s: gpusched cannot set a tunable of this type (only integers, bool and char arrays)", opt(),
 		       t->name);
 		return GSCHED_USAGE;
 	}

@@ -8,6 +8,7 @@
  * is allowed rather than the kernel's bare EINVAL.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -24,22 +25,29 @@
 #include "gpusched.h"
 #include "units.h"
 
-#define WEIGHT_MAX	10000
-
-/* What create and set may change; has_*: given on the command line. */
-struct vgpu_args {
-	int gpu;
-	bool json;
-	bool has_weight, has_cap, has_mem, has_class, has_channels, has_jobs;
-	uint64_t weight, cap, mem, channels, jobs;
-	const char *class;
-	/* create only: who may open its device nodes (udev applies them) */
-	bool has_owner, has_group, has_mode;
-	unsigned long owner, group, mode;
-};
-
 /* Long-only options. */
 enum { OPT_CHANNELS = 0x100, OPT_JOBS, OPT_OWNER, OPT_GROUP, OPT_MODE };
+
+/*
+ * The options of the vgpu commands. A vGPU's settings (every option from
+ * gpu to mode) are also the keys of a [vgpu NAME] section of gpusched
+ * apply's file (config.c), checked by the same gsched_vgpu_value().
+ */
+static const struct option vgpu_opts[] = {
+	{ "gpu", required_argument, NULL, 'g' },
+	{ "weight", required_argument, NULL, 'w' },
+	{ "cap", required_argument, NULL, 'c' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "class", required_argument, NULL, 'C' },
+	{ "channels", required_argument, NULL, OPT_CHANNELS },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 /* A user or group name, or a number; false if neither. */
 static bool parse_id(const char *s, bool group, unsigned long *id)
@@ -62,7 +70,7 @@ static bool parse_id(const char *s, bool group, unsigned long *id)
 	return pw;
 }
 
-static char *gpu_dir(char *buf, size_t len, int gpu)
+char *gsched_gpu_dir(char *buf, size_t len, int gpu)
 {
 	return path_fmt(buf, len, "%s/%s.%d", GPUCORE_SYSFS_DEVICES,
 			GPUCORE_DRIVER_NAME, gpu);
@@ -75,114 +83,186 @@ static char *vgpu_attr_path(char *buf, size_t len, int gpu, const char *name,
 			GPUCORE_DRIVER_NAME, gpu, name, attr);
 }
 
-static int need_gpu(int gpu)
+bool gsched_gpu_exists(int gpu)
 {
 	char dir[PATH_MAX];
 	struct stat st;
+
+	return !stat(gsched_gpu_dir(dir, sizeof(dir), gpu), &st);
+}
+
+static int need_gpu(int gpu)
+{
+	char dir[PATH_MAX];
 	int ret = gsched_need_module();
 
 	if (ret)
 		return ret;
-	if (stat(gpu_dir(dir, sizeof(dir), gpu), &st)) {
+	if (!gsched_gpu_exists(gpu)) {
 		gsched_err("no GPU %d (%s missing; the driver's num_gpus parameter sets how many)",
-		       gpu, dir);
+		       gpu, gsched_gpu_dir(dir, sizeof(dir), gpu));
 		return GSCHED_ERR;
 	}
 	return 0;
 }
 
-static int need_vgpu(int gpu, const char *name)
+bool gsched_vgpu_exists(int gpu, const char *name)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (stat(vgpu_attr_path(path, sizeof(path), gpu, name, ""), &st)) {
-		gsched_err("GPU %d has no vGPU '%s' (gpusched vgpu list -g %d)", gpu, name, gpu);
-		return GSCHED_ERR;
-	}
-	return 0;
+	return !stat(vgpu_attr_path(path, sizeof(path), gpu, name, ""), &st);
+}
+
+static int need_vgpu(int gpu, const char *name)
+{
+	if (gsched_vgpu_exists(gpu, name))
+		return 0;
+	gsched_err("GPU %d has no vGPU '%s' (gpusched vgpu list -g %d)", gpu, name, gpu);
+	return GSCHED_ERR;
 }
 
 static int check_name(const char *name)
 {
 	if (gcu_vgpu_name_valid(name))
 		return 0;
-	gsched_err("bad vGPU name '%s': 1..%d letters, digits, '_', '-' or '.', not starting with '.'",
-	       name, GPUCORE_NAME_LEN - 1);
+	gsched_err("bad vGPU name '%s': " GSCHED_NAME_RULE, name, GPUCORE_NAME_LEN - 1);
 	return GSCHED_USAGE;
 }
 
-static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *a)
+int gsched_vgpu_value(int c, const char *arg, struct vgpu_args *a, char *why, size_t len)
 {
 	uint64_t v;
 
 	switch (c) {
 	case 'g':
-		if (parse_u64(arg, &v) || v > 64)
-			gsched_usage_error(cmd, "-g %s: not a GPU index", arg);
+		if (parse_u64(arg, &v) || v >= GPUCORE_MAX_GPUS) {
+			snprintf(why, len, "a GPU index is 0..%d", GPUCORE_MAX_GPUS - 1);
+			return -1;
+		}
 		a->gpu = (int)v;
 		return 0;
 	case 'w':
-		if (parse_u64(arg, &a->weight) || !a->weight || a->weight > WEIGHT_MAX)
-			gsched_usage_error(cmd, "--weight %s: a weight is 1..%d (default 100)",
-				       arg, WEIGHT_MAX);
+		if (parse_u64(arg, &a->weight) || !a->weight ||
+		    a->weight > GPUCORE_VGPU_WEIGHT_MAX) {
+			snprintf(why, len, "a weight is 1..%d (default %d)",
+				 GPUCORE_VGPU_WEIGHT_MAX, GPUCORE_VGPU_WEIGHT_DEFAULT);
+			return -1;
+		}
 		a->has_weight = true;
 		return 0;
 	case 'c':
-		if (parse_u64(arg, &a->cap) || a->cap > 100)
-			gsched_usage_error(cmd, "--cap %s: a cap is a percentage of engine time, 0..100 (0: none)",
-				       arg);
+		if (parse_u64(arg, &a->cap) || a->cap > GPUCORE_VGPU_CAP_MAX) {
+			snprintf(why, len, "a cap is a percentage of engine time, 0..%d (0: none)",
+				 GPUCORE_VGPU_CAP_MAX);
+			return -1;
+		}
 		a->has_cap = true;
 		return 0;
 	case 'm':
-		if (parse_size(arg, &a->mem) || !a->mem)
-			gsched_usage_error(cmd, "--mem %s: a size such as 512M or 1G", arg);
+		if (parse_size(arg, &a->mem) || !a->mem) {
+			snprintf(why, len, "a size such as 512M or 1G");
+			return -1;
+		}
 		a->has_mem = true;
 		return 0;
 	case OPT_CHANNELS:
 		if (parse_u64(arg, &a->channels) || !a->channels ||
-		    a->channels > GPUCORE_MAX_CHANNELS)
-			gsched_usage_error(cmd, "--channels %s: a channel limit is 1..%d (default %d)",
-				       arg, GPUCORE_MAX_CHANNELS, GPUCORE_VGPU_CHANNELS_DEFAULT);
+		    a->channels > GPUCORE_MAX_CHANNELS) {
+			snprintf(why, len, "a channel limit is 1..%d (default %d)",
+				 GPUCORE_MAX_CHANNELS, GPUCORE_VGPU_CHANNELS_DEFAULT);
+			return -1;
+		}
 		a->has_channels = true;
 		return 0;
 	case OPT_JOBS:
-		if (parse_u64(arg, &a->jobs) || !a->jobs || a->jobs > GPUCORE_VGPU_JOBS_MAX)
-			gsched_usage_error(cmd, "--jobs %s: a limit of pending jobs is 1..%d (default %d)",
-				       arg, GPUCORE_VGPU_JOBS_MAX, GPUCORE_VGPU_JOBS_DEFAULT);
+		if (parse_u64(arg, &a->jobs) || !a->jobs || a->jobs > GPUCORE_VGPU_JOBS_MAX) {
+			snprintf(why, len, "a limit of pending jobs is 1..%d (default %d)",
+				 GPUCORE_VGPU_JOBS_MAX, GPUCORE_VGPU_JOBS_DEFAULT);
+			return -1;
+		}
 		a->has_jobs = true;
 		return 0;
 	case 'C':
-		if (strcmp(arg, "batch") && strcmp(arg, "interactive"))
-			gsched_usage_error(cmd, "--class %s: batch or interactive", arg);
-		a->class = arg;
+		if (strcmp(arg, "batch") && strcmp(arg, "interactive")) {
+			snprintf(why, len, "batch or interactive");
+			return -1;
+		}
+		snprintf(a->class, sizeof(a->class), "%s", arg);
 		a->has_class = true;
 		return 0;
 	case OPT_OWNER:
-		if (!parse_id(arg, false, &a->owner))
-			gsched_usage_error(cmd, "--owner %s: no such user", arg);
+		if (!parse_id(arg, false, &a->owner)) {
+			snprintf(why, len, "no such user");
+			return -1;
+		}
 		a->has_owner = true;
 		return 0;
 	case OPT_GROUP:
-		if (!parse_id(arg, true, &a->group))
-			gsched_usage_error(cmd, "--group %s: no such group", arg);
+		if (!parse_id(arg, true, &a->group)) {
+			snprintf(why, len, "no such group");
+			return -1;
+		}
 		a->has_group = true;
 		return 0;
 	case OPT_MODE: {
 		char *end;
 
 		a->mode = strtoul(arg, &end, 8);
-		if (!*arg || *end || a->mode > 0777)
-			gsched_usage_error(cmd, "--mode %s: permission bits in octal, 0..0777 (e.g. 0600)",
-					   arg);
+		if (!*arg || *end || a->mode > 0777) {
+			snprintf(why, len, "permission bits in octal, 0..0777 (e.g. 0600)");
+			return -1;
+		}
 		a->has_mode = true;
 		return 0;
 	}
-	case 'j':
+	}
+	return -ENOENT;
+}
+
+int gsched_vgpu_key(const char *key, const char *arg, struct vgpu_args *a, char *why,
+		    size_t len)
+{
+	const struct option *o;
+
+	for (o = vgpu_opts; o->name; o++)
+		if (o->has_arg == required_argument && !strcmp(o->name, key))
+			return gsched_vgpu_value(o->val, arg, a, why, len);
+	return -ENOENT;
+}
+
+const char *gsched_vgpu_keys(void)
+{
+	static char keys[256];
+	const struct option *o;
+	size_t n = 0;
+
+	if (keys[0])
+		return keys;
+	for (o = vgpu_opts; o->name; o++)
+		if (o->has_arg == required_argument)
+			n += (size_t)snprintf(keys + n, sizeof(keys) - n, "%s%s",
+					      n ? ", " : "", o->name);
+	return keys;
+}
+
+/* A vgpu command's option: stored in @a, or a usage error naming it. */
+static int parse_arg(const char *cmd, int c, const char *arg, struct vgpu_args *a)
+{
+	const struct option *o;
+	char why[128];
+	int ret;
+
+	if (c == 'j') {
 		a->json = true;
 		return 0;
 	}
-	return -1;
+	ret = gsched_vgpu_value(c, arg, a, why, sizeof(why));
+	if (ret != -1)
+		return ret;
+	for (o = vgpu_opts; o->name && o->val != c; o++)
+		;
+	gsched_usage_error(cmd, "--%s %s: %s", o->name, arg, why);
 }
 
 static void vgpu_usage(void)
@@ -213,24 +293,9 @@ static void vgpu_usage(void)
 /* Parse the options of a vgpu subcommand; returns the index of the first operand. */
 static int parse_opts(const char *cmd, int argc, char **argv, struct vgpu_args *a)
 {
-	static const struct option opts[] = {
-		{ "gpu", required_argument, NULL, 'g' },
-		{ "weight", required_argument, NULL, 'w' },
-		{ "cap", required_argument, NULL, 'c' },
-		{ "mem", required_argument, NULL, 'm' },
-		{ "class", required_argument, NULL, 'C' },
-		{ "channels", required_argument, NULL, OPT_CHANNELS },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "owner", required_argument, NULL, OPT_OWNER },
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":g:w:c:m:C:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:w:c:m:C:jh", vgpu_opts, NULL)) != -1) {
 		if (c == 'h') {
 			vgpu_usage();
 			exit(GSCHED_OK);
@@ -281,7 +346,7 @@ static int write_attr(const char *path, const char *val, const char *what)
 	return GSCHED_ERR;
 }
 
-static int vgpu_create(const char *name, const struct vgpu_args *a)
+int gsched_vgpu_create(const char *name, const struct vgpu_args *a)
 {
 	char dir[PATH_MAX], path[PATH_MAX], line[256], what[128];
 	int n;
@@ -307,7 +372,7 @@ static int vgpu_create(const char *name, const struct vgpu_args *a)
 	if (a->has_mode)
 		snprintf(line + n, sizeof(line) - (size_t)n, " mode=%lo", a->mode);
 	snprintf(what, sizeof(what), "create vGPU %s on GPU %d", name, a->gpu);
-	gpu_dir(dir, sizeof(dir), a->gpu);
+	gsched_gpu_dir(dir, sizeof(dir), a->gpu);
 	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_create", dir), line, what))
 		return GSCHED_ERR;
 	if (sysfs_read(vgpu_attr_path(path, sizeof(path), a->gpu, name, "render_node"),
@@ -327,7 +392,7 @@ static int set_one(const struct vgpu_args *a, const char *name, const char *attr
 			  val, what);
 }
 
-static int vgpu_set(const char *name, const struct vgpu_args *a)
+int gsched_vgpu_set(const char *name, const struct vgpu_args *a)
 {
 	char val[32];
 	int ret = 0;
@@ -345,17 +410,15 @@ static int vgpu_set(const char *name, const struct vgpu_args *a)
 		ret = set_one(a, name, "max_jobs", path_fmt(val, sizeof(val), "%" PRIu64, a->jobs));
 	if (!ret && a->has_class)
 		ret = set_one(a, name, "class", a->class);
-	if (!ret)
-		printf("updated vGPU %s on GPU %d\n", name, a->gpu);
 	return ret;
 }
 
-static int vgpu_destroy(const char *name, const struct vgpu_args *a)
+int gsched_vgpu_destroy(const char *name, const struct vgpu_args *a)
 {
 	char dir[PATH_MAX], path[PATH_MAX], what[128];
 
 	snprintf(what, sizeof(what), "destroy vGPU %s on GPU %d", name, a->gpu);
-	gpu_dir(dir, sizeof(dir), a->gpu);
+	gsched_gpu_dir(dir, sizeof(dir), a->gpu);
 	if (write_attr(path_fmt(path, sizeof(path), "%s/vgpu_destroy", dir), name, what))
 		return GSCHED_ERR;
 	printf("destroyed vGPU %s on GPU %d\n", name, a->gpu);
@@ -365,26 +428,12 @@ static int vgpu_destroy(const char *name, const struct vgpu_args *a)
 /* ------------------------------------------------------------------ */
 /* list */
 
-/* The numeric attributes list reads: each is a sysfs file and a JSON key. */
-enum {
-	A_ID, A_WEIGHT, A_CAP, A_MEM_QUOTA, A_MEM_USED, A_BUSY_NS, A_JOBS, A_FAILED,
-	A_CHANNELS, A_MAX_CHANNELS, A_PENDING, A_MAX_JOBS, NR_NUM_ATTRS
-};
-
 static const char *const num_attrs[NR_NUM_ATTRS] = {
-	[A_ID] = "id", [A_WEIGHT] = "weight", [A_CAP] = "cap",
-	[A_MEM_QUOTA] = "mem_quota", [A_MEM_USED] = "mem_used",
-	[A_BUSY_NS] = "busy_ns", [A_JOBS] = "jobs", [A_FAILED] = "failed",
-	[A_CHANNELS] = "channels", [A_MAX_CHANNELS] = "max_channels",
-	[A_PENDING] = "pending", [A_MAX_JOBS] = "max_jobs",
-};
-
-struct vgpu_row {
-	char name[GPUCORE_NAME_LEN];
-	char class[16];
-	char node[32];
-	char vfio[40];		/* the mediated device's UUID, or "" */
-	uint64_t num[NR_NUM_ATTRS];
+	[VA_ID] = "id", [VA_WEIGHT] = "weight", [VA_CAP] = "cap",
+	[VA_MEM_QUOTA] = "mem_quota", [VA_MEM_USED] = "mem_used",
+	[VA_BUSY_NS] = "busy_ns", [VA_JOBS] = "jobs", [VA_FAILED] = "failed",
+	[VA_CHANNELS] = "channels", [VA_MAX_CHANNELS] = "max_channels",
+	[VA_PENDING] = "pending", [VA_MAX_JOBS] = "max_jobs",
 };
 
 /*
@@ -406,6 +455,30 @@ static void read_vfio(int gpu, const char *name, char *uuid, size_t len)
 	snprintf(uuid, len, "%.39s", base ? base + 1 : link);
 }
 
+/*
+ * The owner, group and mode its nodes were created with, on the vGPU's
+ * device gpucore.N.vgpuID (empty if not given).
+ */
+static void read_nodes(int gpu, struct vgpu_row *r)
+{
+	static const struct { const char *attr; size_t off; } attrs[] = {
+		{ "owner", offsetof(struct vgpu_row, owner) },
+		{ "group", offsetof(struct vgpu_row, group) },
+		{ "mode", offsetof(struct vgpu_row, mode) },
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		char *v = (char *)r + attrs[i].off;
+
+		if (sysfs_read(path_fmt(path, sizeof(path), "%s/%s.%d.vgpu%" PRIu64 "/%s",
+					GPUCORE_SYSFS_DEVICES, GPUCORE_DRIVER_NAME, gpu,
+					r->num[VA_ID], attrs[i].attr), v, sizeof(r->owner)))
+			v[0] = '\0';
+	}
+}
+
 static int read_row(int gpu, const char *name, struct vgpu_row *r)
 {
 	char path[PATH_MAX];
@@ -422,6 +495,7 @@ static int read_row(int gpu, const char *name, struct vgpu_row *r)
 						  num_attrs[i]), &r->num[i]))
 			return -ENOENT;
 	read_vfio(gpu, name, r->vfio, sizeof(r->vfio));
+	read_nodes(gpu, r);
 	return 0;
 }
 
@@ -429,11 +503,10 @@ static int by_id(const void *a, const void *b)
 {
 	const struct vgpu_row *x = a, *y = b;
 
-	return x->num[A_ID] < y->num[A_ID] ? -1 : x->num[A_ID] > y->num[A_ID];
+	return x->num[VA_ID] < y->num[VA_ID] ? -1 : x->num[VA_ID] > y->num[VA_ID];
 }
 
-/* The vGPUs of @gpu, sorted by id (a vGPU destroyed meanwhile is skipped). */
-static int read_rows(int gpu, struct vgpu_row **rows, unsigned int *nr)
+int gsched_vgpu_rows(int gpu, struct vgpu_row **rows, unsigned int *nr)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct vgpu_row *r = NULL, *nr_rows;
@@ -441,7 +514,7 @@ static int read_rows(int gpu, struct vgpu_row **rows, unsigned int *nr)
 	unsigned int n = 0;
 	DIR *dp;
 
-	dp = opendir(path_fmt(path, sizeof(path), "%s/vgpus", gpu_dir(dir, sizeof(dir), gpu)));
+	dp = opendir(path_fmt(path, sizeof(path), "%s/vgpus", gsched_gpu_dir(dir, sizeof(dir), gpu)));
 	if (!dp) {
 		gsched_err("cannot read %s: %s", path, strerror(errno));
 		return GSCHED_ERR;
@@ -504,19 +577,19 @@ static void list_text(const struct vgpu_row *r, unsigned int n)
 	for (i = 0; i < n; i++) {
 		char cap[24];
 
-		if (r[i].num[A_CAP])
-			snprintf(cap, sizeof(cap), "%" PRIu64 "%%", r[i].num[A_CAP]);
+		if (r[i].num[VA_CAP])
+			snprintf(cap, sizeof(cap), "%" PRIu64 "%%", r[i].num[VA_CAP]);
 		else
 			snprintf(cap, sizeof(cap), "-");
 		printf("%-3" PRIu64 " %-20s %6" PRIu64 " %4s %-11s %10s %10s %10s %8" PRIu64
 		       " %11s %14s /dev/dri/%-11s %s\n",
-		       r[i].num[A_ID], r[i].name, r[i].num[A_WEIGHT], cap, r[i].class,
-		       format_size(quota, sizeof(quota), r[i].num[A_MEM_QUOTA]),
-		       format_size(used, sizeof(used), r[i].num[A_MEM_USED]),
-		       format_duration(busy, sizeof(busy), r[i].num[A_BUSY_NS]),
-		       r[i].num[A_JOBS],
-		       used_of(chans, sizeof(chans), &r[i], A_CHANNELS, A_MAX_CHANNELS),
-		       used_of(pending, sizeof(pending), &r[i], A_PENDING, A_MAX_JOBS),
+		       r[i].num[VA_ID], r[i].name, r[i].num[VA_WEIGHT], cap, r[i].class,
+		       format_size(quota, sizeof(quota), r[i].num[VA_MEM_QUOTA]),
+		       format_size(used, sizeof(used), r[i].num[VA_MEM_USED]),
+		       format_duration(busy, sizeof(busy), r[i].num[VA_BUSY_NS]),
+		       r[i].num[VA_JOBS],
+		       used_of(chans, sizeof(chans), &r[i], VA_CHANNELS, VA_MAX_CHANNELS),
+		       used_of(pending, sizeof(pending), &r[i], VA_PENDING, VA_MAX_JOBS),
 		       r[i].node, r[i].vfio[0] ? r[i].vfio : "-");
 	}
 }
@@ -527,7 +600,7 @@ static int vgpu_list(const struct vgpu_args *a)
 	unsigned int n;
 	int ret;
 
-	ret = read_rows(a->gpu, &rows, &n);
+	ret = gsched_vgpu_rows(a->gpu, &rows, &n);
 	if (ret)
 		return ret;
 	if (a->json)
@@ -580,11 +653,14 @@ int cmd_vgpu(int argc, char **argv)
 	if (!strcmp(sub, "list"))
 		return vgpu_list(&a);
 	if (!strcmp(sub, "create"))
-		return vgpu_create(name, &a);
+		return gsched_vgpu_create(name, &a);
 	ret = need_vgpu(a.gpu, name);
 	if (ret)
 		return ret;
-	if (!strcmp(sub, "set"))
-		return vgpu_set(name, &a);
-	return vgpu_destroy(name, &a);
+	if (!strcmp(sub, "destroy"))
+		return gsched_vgpu_destroy(name, &a);
+	ret = gsched_vgpu_set(name, &a);
+	if (!ret)
+		printf("updated vGPU %s on GPU %d\n", name, a.gpu);
+	return ret;
 }
