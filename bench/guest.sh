@@ -896,7 +896,8 @@ inc_row() {
 	best=$(jq -sr --arg m "$2" --argjson inc "$INC_INCUMBENTS" '
 		[.[] | select(.metric == $m and .value != null and (.policy as $p | $inc | index($p)))] |
 		if length == 0 then "null null" else
-		(sort_by(if .[0].better == "lower" then .value else -.value end) | .[0] | "\(.value) \(.policy)") end' "$f")
+		.[0].better as $b | sort_by(if $b == "lower" then .value else -.value end) | .[0] |
+		"\(.value) \(.policy)" end' "$f")
 	[ "$o" = null ] && o='"not reached"'
 	row "$1" "incumbents: $4, $3 vs the best incumbent" \
 		"$(jq -sr --arg m "$2" 'map(select(.metric == $m))[0].unit' "$f")" \
