@@ -483,7 +483,7 @@ scrape_until() {
 	grep -q '^# TYPE gpucore_engine_switch_ratio gauge$' "$OUT/m.txt"
 	grep -q '^# TYPE gpucore_engine_resets_total counter$' "$OUT/m.txt"
 	awk -v v="$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c0")" 'BEGIN { exit !(v > 0) }'
-	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c1")" = 0 ]
+	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c1")" = 0.000000000 ]
 	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_ratio$c1")" = 0 ]
 	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_resets_total$c0")" = 0 ]
 	run promtool check metrics < "$OUT/m.txt"
