@@ -194,16 +194,24 @@ tui_start() {
 	assert_output --regexp 'vm1 +0 +300 '
 }
 
-@test "gpustat --prometheus: /metrics passes promtool and carries engine, vGPU and histogram families" {
+@test "gpustat --prometheus: /metrics, read at each scrape, passes promtool and carries engine, vGPU, process and histogram families" {
 	three_vgpus
 	bg "$GPULOAD" -V vm1 -i 0 -c 2 -s 1ms -q 4 -t 600 -Q
-	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
-	local i
+	local pid=$!
+	# one refresh an hour: what a scrape shows, it reads then
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 3600
+	local i busy1 busy2 series='gpucore_vgpu_busy_seconds_total{gpu="0",vgpu="vm1"}'
 	for i in $(seq 100); do
 		curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m.txt" &&
 			grep -q 'gpucore_vgpu_jobs_total{gpu="0",vgpu="vm1"} [1-9]' "$OUT/m.txt" && break
 		sleep 0.2
 	done
+	busy1=$(prom_value "$OUT/m.txt" "$series")
+	sleep 0.5
+	curl -sf "http://127.0.0.1:$PORT/metrics" -o "$OUT/m2.txt"
+	busy2=$(prom_value "$OUT/m2.txt" "$series")
+	echo "vm1 busy: $busy1 s, then $busy2 s"
+	awk -v a="$busy1" -v b="$busy2" 'BEGIN { exit !(a > 0 && b > a) }'
 	run promtool check metrics < "$OUT/m.txt"
 	echo "$output"
 	assert_success
@@ -218,8 +226,117 @@ tui_start() {
 	[ "$inf" -gt 0 ]
 	[ "$inf" = "$count" ]
 	grep -q '^gpucore_policy_info{policy="fairshare",state="attached"} 1' "$OUT/m.txt"
+	# the latency buckets: each at most 1/8 of its lower bound wide, from
+	# 10 us or less to 10 s or more (docs/gpustat.md)
+	grep '^gpucore_vgpu_job_latency_seconds_bucket{gpu="0",vgpu="vm1",' "$OUT/m.txt" |
+		sed -n 's/.*le="\([0-9.e+-]*\)"}.*/\1/p' | awk '
+			NR > 1 && ($1 - last) / last > 0.1251 { print "bucket to " $1 " too wide"; bad = 1 }
+			NR == 1 { first = $1 } { last = $1; n++ }
+			END { print n " bounds, " first " s to " last " s"; exit bad || first > 1e-5 || last < 10 }'
+	# by default a series per process, none per channel
+	grep -q "^gpucore_process_busy_seconds_total{gpu=\"0\",vgpu=\"vm1\",pid=\"$pid\",comm=\"gpuload\",cgroup=\"[^\"]*\"} [0-9.]*$" "$OUT/m.txt"
+	grep -q "^gpucore_process_channels{gpu=\"0\",vgpu=\"vm1\",pid=\"$pid\",.*} 2$" "$OUT/m.txt"
+	assert_equal "$(grep -c 'channel="' "$OUT/m.txt")" 0
+	assert_equal "$(grep -c '^gpucore_channel_' "$OUT/m.txt")" 0
 	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/other"
 	assert_output 404
+}
+
+# prom_query EXPR [TIME]: the data of the instant query EXPR (at unix TIME,
+# default now) of the Prometheus server on $PPORT.
+prom_query() {
+	curl -sf "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" \
+		${2:+--data-urlencode "time=$2"}
+}
+
+# by_vgpu: {vGPU: value} of an instant query's answer on stdin (jq).
+BY_VGPU='[.data.result[] | {key: .metric.vgpu, value: (.value[1] | tonumber)}] | from_entries'
+
+@test "a Prometheus server scraping gpustat: shares from rate() within 2% and p99 from histogram_quantile() within 10% of gpustat's" {
+	local v i
+	# the shipped configuration, and the rules it loads
+	run promtool check config "$REPO/docs/prometheus/prometheus.yml"
+	echo "$output"
+	assert_success
+	three_vgpus
+	bg "$GPUSTAT" --json -d 0.5 --prometheus "127.0.0.1:$PORT" > "$OUT/gs.json"
+	local loads=
+	for v in vm1 vm2 vm3; do
+		bg "$GPULOAD" -V $v -i 0 -c 2 -s 1ms -q 4 -t 600 -Q
+		loads="$loads $!"
+	done
+	# a server scraping every second, with the shipped rules
+	PPORT=$((PORT + 1))
+	cat > "$OUT/prometheus.yml" <<-EOF
+	global: { scrape_interval: 1s, evaluation_interval: 1s }
+	rule_files: [ "$REPO/docs/prometheus/rules.yml" ]
+	scrape_configs:
+	  - job_name: gpustat
+	    static_configs: [ { targets: [ "127.0.0.1:$PORT" ] } ]
+	EOF
+	bg prometheus --config.file="$OUT/prometheus.yml" --storage.tsdb.path="$OUT/tsdb" \
+		--web.listen-address="127.0.0.1:$PPORT" --log.level=warn
+	# ten samples of the loads, the rules evaluated (a loaded guest may
+	# miss a scrape or an evaluation)
+	for i in $(seq 100); do
+		[ "$(prom_query 'count_over_time(gpu_vgpu:gpucore_vgpu_share_vs_target:ratio_rate1m[30s])
+				and on () count_over_time(gpucore_vgpu_busy_seconds_total{vgpu="vm1"}[30s]) >= 10' |
+			jq '.data.result | length')" = 3 ] && break
+		sleep 2
+	done
+	# the window of rate(): from its first sample to its last
+	local now=$EPOCHREALTIME up off t
+	t=$(prom_query 'gpucore_vgpu_busy_seconds_total{vgpu="vm1"}[10s]' "$now" |
+		jq -c '.data.result[0].values | [first[0], last[0]]')
+	prom_query 'rate(gpucore_vgpu_busy_seconds_total{gpu="0"}[10s])' "$now" > "$OUT/rate.json"
+	prom_query '{__name__=~"gpu_vgpu:.*"}' "$now" > "$OUT/rules.json"
+	# gpustat's timestamps are CLOCK_MONOTONIC, the guest's boot time (it
+	# never sleeps)
+	read -r up _ < /proc/uptime
+	off=$(awk -v w="$EPOCHREALTIME" -v u="$up" 'BEGIN { printf "%.3f", w - u }')
+	wait_json "$OUT/gs.json" ".timestamp_ns / 1e9 + $off > $(echo "$t" | jq '.[1] + 1')"
+	# each vGPU's share of GPU 0's busy time over the window, from rate(),
+	# and gpustat's from its refreshes nearest the window's ends (half a
+	# second apart at most); and the recording rules' at the same time
+	head -n "$(wc -l < "$OUT/gs.json")" "$OUT/gs.json" | jq -s -c \
+		--argjson t "$t" --argjson off "$off" --slurpfile rate "$OUT/rate.json" \
+		--slurpfile rules "$OUT/rules.json" '
+		def share: ([.[]] | add) as $s | map_values(. / $s);
+		def at($s): min_by(.timestamp_ns / 1e9 + $off - $s | fabs)
+			| [.vgpus[] | select(.gpu == 0) | {key: .name, value: .busy_ns}] | from_entries;
+		(at($t[0])) as $a | (at($t[1]) | with_entries(.value -= $a[.key]) | share) as $gs
+		| ($rate[0] | '"$BY_VGPU"' | share) as $prom
+		| ($rules[0].data.result | map(select(.metric.vgpu != "host")
+			| {key: "\(.metric.__name__ | sub("gpu_vgpu:gpucore_vgpu_"; ""))/\(.metric.vgpu)",
+			   value: (.value[1] | tonumber)}) | from_entries) as $rule
+		| {gpustat: $gs, prometheus: $prom, rules: $rule} | debug
+		| ["vm1", "vm2", "vm3"] | all($gs[.] > 0.05 and ($prom[.] - $gs[.] | fabs) <= 0.02
+			and $rule["share:ratio_rate1m/" + .] > 0
+			and $rule["share_vs_target:ratio_rate1m/" + .] > 0
+			and $rule["job_latency_seconds:p99_rate5m/" + .] > 0)' | grep -qx true
+	# p99: the loads stopped, the histograms stay; once a scrape has the
+	# jobs gpustat last showed, the two read the same histograms
+	kill $loads
+	wait_gpuload
+	local last count
+	for i in $(seq 60); do
+		sleep 1
+		last=$(tail -n 2 "$OUT/gs.json" | head -n 1)
+		count=$(echo "$last" | jq -S -c '[.vgpus[] | {key: .name, value: .total.latency_ns.count}] | from_entries')
+		[ "$(prom_query 'gpucore_vgpu_job_latency_seconds_count' | jq -S -c "$BY_VGPU")" = "$count" ] && break
+	done
+	prom_query 'histogram_quantile(0.99, label_replace(
+		{__name__=~"gpucore_vgpu_job_(latency|wait)_seconds_bucket", vgpu=~"vm."},
+		"what", "$1", "__name__", "gpucore_vgpu_job_(.*)_seconds_bucket"))' > "$OUT/p99.json"
+	echo "$last" | jq -c --slurpfile p "$OUT/p99.json" '
+		($p[0].data.result | map({key: "\(.metric.vgpu) \(.metric.what)", value: (.value[1] | tonumber)})
+			| from_entries) as $prom
+		| [.vgpus[] | select(.name != "host") | .name as $v | .total
+			| {key: "\($v) latency", value: (.latency_ns.p99 / 1e9)},
+			  {key: "\($v) wait", value: (.wait_ns.p99 / 1e9)}] | from_entries
+		| {jobs: '"$count"', prometheus: $prom, gpustat: .} | debug | .gpustat
+		| keys == ($prom | keys) and (to_entries | all(.value > 0 and ($prom[.key] / .value - 1 | fabs) <= 0.1))' |
+		grep -qx true
 }
 
 # wait_vgpu FILE NAME JQ VALUE: until JQ on vGPU NAME of FILE's last object
@@ -366,7 +483,7 @@ scrape_until() {
 	grep -q '^# TYPE gpucore_engine_switch_ratio gauge$' "$OUT/m.txt"
 	grep -q '^# TYPE gpucore_engine_resets_total counter$' "$OUT/m.txt"
 	awk -v v="$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c0")" 'BEGIN { exit !(v > 0) }'
-	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c1")" = 0 ]
+	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_seconds_total$c1")" = 0.000000000 ]
 	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_switch_ratio$c1")" = 0 ]
 	[ "$(prom_value "$OUT/m.txt" "gpucore_engine_resets_total$c0")" = 0 ]
 	run promtool check metrics < "$OUT/m.txt"
@@ -514,13 +631,13 @@ prom_missing() {
 	vgpu_create vm1
 	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 4 -t 600 -Q
 	local pid=$! o
-	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" --prometheus-channels -d 0.5
 	sleep 1
 	run "$GPUSTAT" --json -d 0.5 -n 2
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	# exactly the fields the tables put in JSON, no other key
-	assert_equal "$(echo "$LINE" | jq 'del(.version, .gpus, .vgpus, .channels, .cgroups)' | json_keys)" \
+	assert_equal "$(echo "$LINE" | jq 'del(.version, .gpus, .vgpus, .channels, .processes, .cgroups)' | json_keys)" \
 		"$(json_fields gpustat)"
 	assert_equal "$(echo "$LINE" | jq '.gpus[0].engines[0]' | json_keys)" "$(json_fields engine)"
 	assert_equal "$(echo "$LINE" | jq '.vgpus[] | select(.name == "vm1")' | json_keys)" \
@@ -528,15 +645,19 @@ prom_missing() {
 	assert_equal "$(echo "$LINE" | jq ".channels[] | select(.pid == $pid)" | json_keys)" \
 		"$(json_fields channel)"
 	assert_equal "$(echo "$LINE" | jq '.cgroups[0]' | json_keys)" "$(json_fields cgroup)"
-	# a series of each metric for the refresh, compute0, vm1 and the channel
+	assert_equal "$(echo "$LINE" | jq ".processes[] | select(.pid == $pid)" | json_keys)" \
+		"$(json_fields process)"
+	# a series of each metric for the refresh, compute0, vm1, the process
+	# and (--prometheus-channels) the channel
 	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$pid\""
 	assert_equal "$(prom_missing gpustat '')" ""
 	assert_equal "$(prom_missing engine '\{gpu="0",engine="compute0"\}')" ""
 	assert_equal "$(prom_missing vgpu '\{gpu="0",vgpu="vm1"\}')" ""
 	assert_equal "$(prom_missing channel "\{gpu=\"0\",vgpu=\"vm1\",channel=\"[0-9]+\",engine=\"compute0\",pid=\"$pid\",comm=\"gpuload\",cgroup=\"[^\"]*\"\}")" ""
+	assert_equal "$(prom_missing process "\{gpu=\"0\",vgpu=\"vm1\",pid=\"$pid\",comm=\"gpuload\",cgroup=\"[^\"]*\"\}")" ""
 	# and no family the tables do not have, each of its type
 	assert_equal "$(awk '/^# TYPE / { print $3, $4 }' "$OUT/m.txt" | sort)" \
-		"$(for o in gpustat engine vgpu channel cgroup; do fields $o; done |
+		"$(for o in gpustat engine vgpu channel process cgroup; do fields $o; done |
 			awk -F'\t' '$3 != "" { print $3, ($4 == "info" ? "gauge" : $4) }' | sort -u)"
 	run promtool check metrics < "$OUT/m.txt"
 	assert_success
@@ -581,14 +702,21 @@ prom_missing() {
 	# (run drops the output's last newline)
 	assert_output --regexp $'\n'" +2 +[0-9]+ +[0-9.]+% .* $in($|"$'\n'")"
 	assert_output --regexp $'\n'" +1 +[0-9]+ +[0-9.]+% .* $out($|"$'\n'")"
+	# --group-by process: a row per process and vGPU, its channels summed
+	run "$GPUSTAT" -b -d 0.5 -n 1 -g process -o process=pid,channels,cgroup
+	assert_success
+	assert_output --regexp $'\n'' *PID +CHAN +CGROUP'$'\n'
+	assert_output --regexp $'\n'" *$pin +2 $in($|"$'\n'")"
+	assert_output --regexp $'\n'" *$pout +1 $out($|"$'\n'")"
 	run "$GPUSTAT" -b -d 0.5 -n 1 -f 'cgroup=/gpucore-*' -o channel=pid,cgroup
 	assert_success
 	assert_output --regexp $'\n'" *$pin $in($|"$'\n'")"
 	refute_output --partial " $pout "
-	# Prometheus: the channel series carry the cgroup label; the filter holds
+	# Prometheus: the process series carry the cgroup label; the filter holds
 	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5 -f "cgroup=$in"
-	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$pin\""
-	grep -q "^gpucore_channel_busy_seconds_total{.*pid=\"$pin\",comm=\"gpuload\",cgroup=\"$in\"} " "$OUT/m.txt"
+	scrape_until "^gpucore_process_jobs_total{.*pid=\"$pin\""
+	grep -q "^gpucore_process_busy_seconds_total{.*pid=\"$pin\",comm=\"gpuload\",cgroup=\"$in\"} " "$OUT/m.txt"
+	grep -q "^gpucore_process_channels{.*pid=\"$pin\",comm=\"gpuload\",cgroup=\"$in\"} 2$" "$OUT/m.txt"
 	assert_equal "$(grep -c "pid=\"$pout\"" "$OUT/m.txt")" 0
 }
 
@@ -649,10 +777,11 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm2"]'
 	assert_equal "$(echo "$LINE" | jq -c '[.channels[].pid] | unique')" "[$p2]"
 	# Prometheus: vm1's series, none of another vGPU or process
-	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" -d 0.5 -f vm1
+	bg "$GPUSTAT" --prometheus "127.0.0.1:$PORT" --prometheus-channels -d 0.5 -f vm1
 	scrape_until "^gpucore_channel_jobs_total{.*pid=\"$p1\""
 	grep -q '^gpucore_vgpu_jobs_total{gpu="0",vgpu="vm1"} ' "$OUT/m.txt"
 	grep -q "^gpucore_channel_jobs_total{gpu=\"0\",vgpu=\"vm1\",.*pid=\"$p1\"" "$OUT/m.txt"
+	grep -q "^gpucore_process_jobs_total{gpu=\"0\",vgpu=\"vm1\",pid=\"$p1\"" "$OUT/m.txt"
 	grep -q '^gpucore_vgpu_job_latency_seconds_count{gpu="0",vgpu="vm1"} ' "$OUT/m.txt"
 	assert_equal "$(grep -cE 'vgpu="(vm2|host)"' "$OUT/m.txt")" 0
 	assert_equal "$(grep -c "pid=\"$p2\"" "$OUT/m.txt")" 0

@@ -274,10 +274,62 @@ static const struct field chan_fields[] = {
 	  .help = "Time from a job's submission to its completion (quantiles since gpustat started)." },
 };
 
+/* ---- a process on a vGPU: its channels' sums ---- */
+
+#define P(m)	.off = offsetof(struct snap_proc, m)
+
+static const struct field proc_fields[] = {
+	{ .name = "gpu", P(gpu), .type = FT_U32, .unit = U_ID, .col = "GPU", .width = 3,
+	  .kind = PK_LABEL, .prom = "gpu", .help = "The GPU of the process's channels." },
+	{ .name = "vgpu", P(vgpu), .type = FT_U32, .unit = U_ID, .col = "VGPUID", .width = 6,
+	  .help = "The id of their vGPU.",
+	  .no_prom = "the vgpu label, its name, identifies it" },
+	{ .name = "vgpu_name", P(vgpu_name), .type = FT_STR, .col = "VGPU", .width = -8,
+	  .kind = PK_LABEL, .prom = "vgpu",
+	  .help = "Their vGPU (a process with channels on two vGPUs has a row on each)." },
+	{ .name = "pid", P(pid), .type = FT_S32, .unit = U_ID, .col = "PID", .width = 6,
+	  .kind = PK_LABEL, .prom = "pid", .help = "The process." },
+	{ .name = "comm", P(comm), .type = FT_STR, .col = "COMM", .width = -11,
+	  .kind = PK_LABEL, .prom = "comm", .help = "Its command." },
+	{ .name = "cgroup", P(cgroup), .type = FT_STR, .col = "CGROUP", .width = -30,
+	  .kind = PK_LABEL, .prom = "cgroup",
+	  .help = "Its cgroup v2 path, as its first channel's (empty: unknown or gone)." },
+	{ .name = "channels", P(channels), .type = FT_U32, .unit = U_COUNT, .col = "CHAN",
+	  .width = 4, .kind = PK_GAUGE, .prom = "gpucore_process_channels",
+	  .help = "Channels it has open on the vGPU." },
+	{ .name = "queued", P(queued), .type = FT_U32, .unit = U_COUNT, .col = "QUEUE",
+	  .width = 5, .kind = PK_GAUGE, .prom = "gpucore_process_queued_jobs",
+	  .help = "Jobs of its channels submitted and not yet completed." },
+	{ .name = "util", P(util), .type = FT_DBL, .unit = U_RATIO, .col = "UTIL", .width = 6,
+	  .help = "Engine time of its channels over the last interval, in engines (as a cgroup's).",
+	  .no_prom = "rate(gpucore_process_busy_seconds_total) gives it over any window" },
+	{ .name = "busy_ns", P(busy_ns), .type = FT_U64, .unit = U_NS, .col = "BUSY", .width = 8,
+	  .kind = PK_COUNTER, .prom = "gpucore_process_busy_seconds_total",
+	  .help = "Engine time charged to its channels (those destroyed included, while it has channels)." },
+	{ .name = "jobs", P(jobs), .type = FT_U64, .unit = U_COUNT, .col = "JOBS", .width = 6,
+	  .kind = PK_COUNTER, .prom = "gpucore_process_jobs_total",
+	  .help = "Jobs of its channels completed." },
+	{ .name = "failed", P(failed), .type = FT_U64, .unit = U_COUNT, .col = "FAILED",
+	  .width = 6, .kind = PK_COUNTER, .prom = "gpucore_process_jobs_failed_total",
+	  .help = "Jobs of its channels that failed or were cancelled." },
+	{ .name = "submitted", P(submitted), .type = FT_U64, .unit = U_COUNT, .col = "SUBMIT",
+	  .width = 6, .kind = PK_COUNTER, .prom = "gpucore_process_jobs_submitted_total",
+	  .help = "Jobs submitted on its channels." },
+	{ .name = "jobs_per_s", P(jobs_per_s), .type = FT_DBL, .unit = U_RATE, .col = "JOBS/S",
+	  .width = 7, .help = "Jobs of its channels completed per second over the last interval.",
+	  NO_RATE_PROM("gpucore_process_jobs_total") },
+	{ .name = "total.wait_ns", P(wait_total), .type = FT_PCT, .col = "TOTAL WAIT ",
+	  .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_process_job_wait_seconds",
+	  .help = "Time from a job's submission to its start (quantiles since gpustat started)." },
+	{ .name = "total.latency_ns", P(lat_total), .type = FT_PCT, .col = "TOTAL ",
+	  .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_process_job_latency_seconds",
+	  .help = "Time from a job's submission to its completion (quantiles since gpustat started)." },
+};
+
 /* ---- a cgroup: its channels' sums ---- */
 
 #define G(m)	.off = offsetof(struct snap_cgroup, m)
-/* Per-channel series carry a cgroup label: no family of its own. */
+/* The process series carry a cgroup label: no family of its own. */
 #define BY_CGROUP(expr)	.no_prom = "no series of its own: " expr " gives it"
 
 static const struct field cgroup_fields[] = {
@@ -286,28 +338,28 @@ static const struct field cgroup_fields[] = {
 	  .no_prom = "the cgroup label of the channel series" },
 	{ .name = "channels", G(channels), .type = FT_U32, .unit = U_COUNT, .col = "CHAN",
 	  .width = 4, .help = "Channels its processes have open.",
-	  BY_CGROUP("count by (cgroup) (gpucore_channel_queued_jobs)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_channels)") },
 	{ .name = "queued", G(queued), .type = FT_U32, .unit = U_COUNT, .col = "QUEUE",
 	  .width = 5, .help = "Jobs of its channels submitted and not yet completed.",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_queued_jobs)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_queued_jobs)") },
 	{ .name = "util", G(util), .type = FT_DBL, .unit = U_RATIO, .col = "UTIL", .width = 6,
 	  .help = "Engine time of its channels over the last interval, in engines (like top's %CPU: 200% is two engines' whole interval).",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_utilization_ratio)") },
+	  BY_CGROUP("sum by (cgroup) (rate(gpucore_process_busy_seconds_total))") },
 	{ .name = "busy_ns", G(busy_ns), .type = FT_U64, .unit = U_NS, .col = "BUSY", .width = 8,
 	  .help = "Engine time charged to its channels (those destroyed included, while it has channels).",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_busy_seconds_total)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_busy_seconds_total)") },
 	{ .name = "jobs", G(jobs), .type = FT_U64, .unit = U_COUNT, .col = "JOBS", .width = 6,
 	  .help = "Jobs of its channels completed.",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_total)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_jobs_total)") },
 	{ .name = "failed", G(failed), .type = FT_U64, .unit = U_COUNT, .col = "FAILED",
 	  .width = 6, .help = "Jobs of its channels that failed or were cancelled.",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_failed_total)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_jobs_failed_total)") },
 	{ .name = "submitted", G(submitted), .type = FT_U64, .unit = U_COUNT, .col = "SUBMIT",
 	  .width = 6, .help = "Jobs submitted on its channels.",
-	  BY_CGROUP("sum by (cgroup) (gpucore_channel_jobs_submitted_total)") },
+	  BY_CGROUP("sum by (cgroup) (gpucore_process_jobs_submitted_total)") },
 	{ .name = "jobs_per_s", G(jobs_per_s), .type = FT_DBL, .unit = U_RATE, .col = "JOBS/S",
 	  .width = 7, .help = "Jobs of its channels completed per second over the last interval.",
-	  BY_CGROUP("sum by (cgroup) (rate(gpucore_channel_jobs_total))") },
+	  BY_CGROUP("sum by (cgroup) (rate(gpucore_process_jobs_total))") },
 };
 
 static const struct object obj_gpustat = {
@@ -348,13 +400,25 @@ static const struct object obj_vgpu = {
 
 static const struct object obj_chan = {
 	.name = "channel",
-	.where = "`channels[]` in JSON; the channel table",
+	.where = "`channels[]` in JSON; the channel table; Prometheus series with `--prometheus-channels` only",
 	.fields = chan_fields,
 	.nfields = ARRAY_SIZE(chan_fields),
 	.size = sizeof(struct snap_chan),
 	.rows = offsetof(struct snapshot, ch),
 	.nrows = offsetof(struct snapshot, nch),
 	.defaults = "pid,comm,vgpu_name,id,engine_name,util,queued,jobs_per_s,latency_ns.p50,latency_ns.p99",
+	.sort = "util",
+};
+
+static const struct object obj_proc = {
+	.name = "process",
+	.where = "`processes[]` in JSON, by GPU, vGPU, pid and command; the table of `--group-by process`, in the channel table's place",
+	.fields = proc_fields,
+	.nfields = ARRAY_SIZE(proc_fields),
+	.size = sizeof(struct snap_proc),
+	.rows = offsetof(struct snapshot, pr),
+	.nrows = offsetof(struct snapshot, npr),
+	.defaults = "pid,comm,vgpu_name,channels,queued,util,jobs_per_s,total.latency_ns.p99",
 	.sort = "util",
 };
 
@@ -375,6 +439,7 @@ const struct object *const objects[OBJ_COUNT] = {
 	[OBJ_ENGINE] = &obj_engine,
 	[OBJ_VGPU] = &obj_vgpu,
 	[OBJ_CHAN] = &obj_chan,
+	[OBJ_PROC] = &obj_proc,
 	[OBJ_CGROUP] = &obj_cgroup,
 };
 

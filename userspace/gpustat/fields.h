@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gpustat's fields: one descriptor per fact it shows, in one table per
- * object (the refresh itself, an engine, a vGPU, a channel). The tables
- * are the only list of them: the JSON keys, the Prometheus metrics, the
- * text views' columns and lines, their sorting and --list-fields (the
- * docs/gpustat.md's field reference) are all drawn from them. A field missing
- * from an output says why in its entry.
+ * object (the refresh itself, an engine, a vGPU, a channel, a process,
+ * a cgroup). The tables are the only list of them: the JSON keys, the
+ * Prometheus metrics, the text views' columns and lines, their sorting
+ * and --list-fields (the docs/gpustat.md's field reference) are all drawn
+ * from them. A field missing from an output says why in its entry.
  */
 #ifndef GPUSTAT_FIELDS_H
 #define GPUSTAT_FIELDS_H
@@ -81,7 +81,7 @@ struct pct_stat {
 #define PCT_STATS	5
 extern const struct pct_stat pct_stats[PCT_STATS];
 
-enum obj_id { OBJ_GPUSTAT, OBJ_ENGINE, OBJ_VGPU, OBJ_CHAN, OBJ_CGROUP, OBJ_COUNT };
+enum obj_id { OBJ_GPUSTAT, OBJ_ENGINE, OBJ_VGPU, OBJ_CHAN, OBJ_PROC, OBJ_CGROUP, OBJ_COUNT };
 
 struct object {
 	const char *name;	/* -o NAME=...; --list-fields */

@@ -129,6 +129,7 @@ int json_print(FILE *f, const struct snapshot *s)
 	json_object_object_add(o, "gpus", gpus(s));
 	json_object_object_add(o, "vgpus", rows(s, OBJ_VGPU));
 	json_object_object_add(o, "channels", rows(s, OBJ_CHAN));
+	json_object_object_add(o, "processes", rows(s, OBJ_PROC));
 	json_object_object_add(o, "cgroups", rows(s, OBJ_CGROUP));
 	ret = fprintf(f, "%s\n", json_object_to_json_string_ext(o,
 		      JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0;

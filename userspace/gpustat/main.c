@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 bool gs_verbose;
 static volatile sig_atomic_t stop;
 
-/* "gpustat, engine, vgpu, channel or cgroup" */
+/* "gpustat, engine, vgpu, channel, process or cgroup" */
 static const char *object_names(void)
 {
 	static char buf[128];
@@ -47,9 +48,14 @@ static void usage(void)
 "                          when stdout is not a terminal)\n"
 "  -j, --json              one JSON object per refresh and line (schema: docs/gpustat.md)\n"
 "  -p, --prometheus [ADDR:]PORT\n"
-"                          serve /metrics in the Prometheus text format\n"
-"                          (no interactive view unless -b or -j also given,\n"
-"                          it serves until killed or -n refreshes)\n"
+"                          serve /metrics in the Prometheus text format,\n"
+"                          read at each scrape (no interactive view unless\n"
+"                          -b or -j also given; it serves until killed or\n"
+"                          -n refreshes)\n"
+"      --prometheus-channels\n"
+"                          also a series per channel (labels channel, pid,\n"
+"                          comm...: one per channel ever opened); by default\n"
+"                          engines, vGPUs and processes only\n"
 "  -f, --filter WORD       only vGPU WORD, pid WORD or commands containing WORD\n"
 "                          (and their vGPUs) in every view, JSON and metrics;\n"
 "                          engines and the policy are everyone's, shown whole\n"
@@ -57,8 +63,10 @@ static void usage(void)
 "  -f, --filter cgroup=GLOB\n"
 "                          only processes in a cgroup (container) matching\n"
 "                          GLOB or under one, their vGPUs and cgroups\n"
-"  -g, --group-by cgroup   the text views: a row per cgroup (container) with\n"
-"                          its channels' sums, for the channel table\n"
+"  -g, --group-by cgroup|process\n"
+"                          the text views: a row per cgroup (container) or\n"
+"                          per process and vGPU with its channels' sums,\n"
+"                          for the channel table\n"
 "  -o, --columns OBJECT=[+]FIELD,...\n"
 "                          the text views' columns (a line's cells) of OBJECT:\n"
 "                          %s; +FIELD,... adds to\n"
@@ -124,7 +132,7 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-enum { OPT_VERSION = 0x100, OPT_NO_COLOR, OPT_LIST_FIELDS };
+enum { OPT_VERSION = 0x100, OPT_NO_COLOR, OPT_LIST_FIELDS, OPT_PROM_CHANNELS };
 
 /* -o OBJECT=LIST */
 static void columns_opt(struct gs_opts *o, const char *arg)
@@ -155,8 +163,10 @@ static void columns(struct gs_opts *o)
 	}
 	if (given && !o->batch && (o->json || o->prom_addr))
 		usage_error("--columns picks the text views' columns; --json and --prometheus carry every field (add -b for text too)");
-	if (o->group_cgroup && !o->batch && (o->json || o->prom_addr))
-		usage_error("--group-by cgroup groups the text views' rows; --json has the cgroups[] too, Prometheus a cgroup label (add -b for text)");
+	if (o->group != OBJ_CHAN && !o->batch && (o->json || o->prom_addr))
+		usage_error("--group-by groups the text views' rows; --json has the cgroups[] and processes[] too, Prometheus the process series (add -b for text)");
+	if (o->prom_channels && !o->prom_addr)
+		usage_error("--prometheus-channels goes with --prometheus");
 }
 
 static void parse(int argc, char **argv, struct gs_opts *o)
@@ -167,6 +177,7 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", required_argument, NULL, 'p' },
+		{ "prometheus-channels", no_argument, NULL, OPT_PROM_CHANNELS },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "columns", required_argument, NULL, 'o' },
 		{ "group-by", required_argument, NULL, 'g' },
@@ -205,6 +216,9 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 		case 'p':
 			o->prom_addr = optarg;
 			break;
+		case OPT_PROM_CHANNELS:
+			o->prom_channels = true;
+			break;
 		case 'f':
 			o->filter = optarg;
 			break;
@@ -212,9 +226,12 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 			columns_opt(o, optarg);
 			break;
 		case 'g':
-			if (strcmp(optarg, "cgroup"))
-				usage_error("bad --group-by '%s': cgroup is the one grouping", optarg);
-			o->group_cgroup = true;
+			if (!strcmp(optarg, "cgroup"))
+				o->group = OBJ_CGROUP;
+			else if (!strcmp(optarg, "process"))
+				o->group = OBJ_PROC;
+			else
+				usage_error("bad --group-by '%s': cgroup or process", optarg);
 			break;
 		case 'r':
 			o->record = optarg;
@@ -251,8 +268,14 @@ static void parse(int argc, char **argv, struct gs_opts *o)
 	columns(o);
 }
 
+/*
+ * The refresh loop and the HTTP server's thread (a scrape) share the
+ * source and its model: @lock is held while either reads or folds.
+ */
 struct run {
 	struct gs_opts o;
+	pthread_mutex_t lock;
+	bool ready;		/* the source is open: a scrape may read it */
 	struct source *src;
 	struct tui *tui;
 	struct prom *prom;
@@ -275,8 +298,6 @@ static bool paced(const struct run *r)
 
 static int output(struct run *r)
 {
-	if (r->prom)
-		prom_update(r->prom, &r->snap);
 	if (r->o.json && json_print(stdout, &r->snap))
 		return GS_ERR;
 	if (r->text && text_print(stdout, &r->snap, &r->o))
@@ -290,22 +311,50 @@ static int output(struct run *r)
 	return GS_OK;
 }
 
+/* /metrics: the model brought up to date and shown as of now. */
+static char *scrape(void *arg)
+{
+	struct run *r = arg;
+	struct snapshot s;
+	char *text = NULL;
+	uint64_t now;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->ready) {
+		pthread_mutex_unlock(&r->lock);
+		return NULL;
+	}
+	source_read(r->src, &now);
+	if (!model_snapshot(source_model(r->src), now, false, &s)) {
+		s.replay = source_kind(r->src) == SRC_REPLAY;
+		snapshot_filter(&s, r->o.filter);
+		text = prom_render(&s, r->o.prom_channels);
+		snapshot_free(&s);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return text;
+}
+
 static int refresh(struct run *r, bool *done)
 {
 	uint64_t now;
-	int ret = source_update(r->src, &now);
+	int ret;
 
+	pthread_mutex_lock(&r->lock);
+	ret = source_update(r->src, &now);
 	if (ret <= 0) {
+		pthread_mutex_unlock(&r->lock);
 		*done = true;
 		return ret < 0 ? GS_BAD_FILE : GS_OK;
 	}
 	if (r->have_snap)
 		snapshot_free(&r->snap);
-	if (model_snapshot(source_model(r->src), now, &r->snap)) {
+	r->have_snap = !model_snapshot(source_model(r->src), now, true, &r->snap);
+	pthread_mutex_unlock(&r->lock);
+	if (!r->have_snap) {
 		gs_err("out of memory");
 		return GS_ERR;
 	}
-	r->have_snap = true;
 	r->snap.replay = source_kind(r->src) == SRC_REPLAY;
 	if (!r->tui)	/* whose filter the user may change: it filters itself */
 		snapshot_filter(&r->snap, r->o.filter);
@@ -321,7 +370,9 @@ static bool wait_until(struct run *r, uint64_t deadline)
 
 		if (stop)
 			return false;
+		pthread_mutex_lock(&r->lock);
 		source_poll(r->src);
+		pthread_mutex_unlock(&r->lock);
 		if (now >= deadline && !(r->tui && tui_paused(r->tui)))
 			return true;
 		ms = now >= deadline ? 100 : (deadline - now) / NSEC_PER_MSEC + 1;
@@ -386,7 +437,7 @@ static int start(struct run *r)
 	r->text = o->batch || (!o->json && !o->prom_addr && !r->interactive);
 	/* the address (a usage error when bad) before the driver and BPF */
 	if (o->prom_addr) {
-		ret = prom_start(o->prom_addr, &r->prom);
+		ret = prom_start(o->prom_addr, scrape, r, &r->prom);
 		if (ret)
 			return ret;
 	}
@@ -400,6 +451,9 @@ static int start(struct run *r)
 		o->delay = source_interval_ns(r->src) / 1e9;
 	if (o->record)
 		source_set_interval(r->src, (uint64_t)(o->delay * NSEC_PER_SEC));
+	pthread_mutex_lock(&r->lock);
+	r->ready = true;
+	pthread_mutex_unlock(&r->lock);
 	if (r->interactive)
 		return tui_start(&r->tui, o);
 	return GS_OK;
@@ -407,7 +461,8 @@ static int start(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct run r = { .o = { .delay = 1, .color = true } };
+	struct run r = { .o = { .delay = 1, .color = true, .group = OBJ_CHAN },
+			 .lock = PTHREAD_MUTEX_INITIALIZER };
 	int ret;
 
 	parse(argc, argv, &r.o);

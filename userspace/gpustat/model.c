@@ -27,6 +27,7 @@ void model_free(struct gs_model *m)
 		return;
 	free(m->chans);
 	free(m->cgs);
+	free(m->procs);
 	free(m);
 }
 
@@ -164,7 +165,8 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 		mc = model_chan(m, ev->channel, fresh);
 		if (mc && fresh) {
 			memset(&mc->c, 0, sizeof(mc->c));
-			mc->prev_busy = mc->prev_jobs = 0;
+			mc->prev_busy = mc->prev_jobs = mc->busy_out = 0;
+			mc->util = 0;
 			memset(&mc->prev_lat, 0, sizeof(mc->prev_lat));
 			memset(&mc->prev_wait, 0, sizeof(mc->prev_wait));
 			mc->cgroup_known = false;
@@ -417,32 +419,46 @@ static double rate(uint64_t delta, uint64_t dt_ns)
 	return dt_ns ? delta * 1e9 / dt_ns : 0;
 }
 
-/* The driver's switch time and resets; switching's part of the interval. */
-static void snap_switch(struct gs_model *m, uint32_t idx, uint64_t dt, struct snap_engine *se)
+/* Switching's part of the interval, from the driver's switch time. */
+static double switch_util(struct gs_model *m, uint32_t idx, uint64_t dt)
 {
 	uint64_t sw = m->eng_switch_ns[idx], prev = m->eng_switch_prev[idx];
-
-	se->switch_ns = sw;
-	se->resets = m->eng_resets[idx];
 	/* A counter going back is another driver instance: no rate. */
-	se->switch_util = dt && sw > prev ? (double)(sw - prev) / dt : 0;
-	if (se->switch_util > 1)
-		se->switch_util = 1;
+	double u = dt && sw > prev ? (double)(sw - prev) / dt : 0;
+
 	m->eng_switch_prev[idx] = sw;
+	return u > 1 ? 1 : u;
 }
 
-static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+/* The figures of an engine over the interval a refresh ends. */
+static void engine_interval(struct gs_model *m, uint32_t idx, uint64_t dt, struct snap_engine *se)
+{
+	bool push = m->hist_len < GS_HISTORY;
+	float *h = m->history[idx];
+
+	se->util = dt ? (double)(se->busy_ns - m->eng_busy[idx]) / dt : 0;
+	if (se->util > 1)
+		se->util = 1;
+	se->switch_util = switch_util(m, idx, dt);
+	if (!push)
+		memmove(h, h + 1, (GS_HISTORY - 1) * sizeof(*h));
+	h[push ? m->hist_len : GS_HISTORY - 1] = se->util;
+	m->eng_busy[idx] = se->busy_ns;
+	m->eng_util[idx] = se->util;
+	m->eng_switch_util[idx] = se->switch_util;
+}
+
+static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, bool refresh,
+			 struct snapshot *s)
 {
 	uint32_t gpu, i;
-	bool push = m->hist_len < GS_HISTORY;
 
 	for (gpu = 0; gpu < m->ngpus; gpu++) {
 		for (i = 0; i < m->nengines[gpu]; i++) {
 			uint32_t idx = GPUCORE_ENGINE_IDX(gpu, i);
 			const struct gs_engine *e = &m->eng[idx];
 			struct snap_engine *se = &s->eng[s->neng++];
-			uint64_t busy = mono_max(e->busy_ns + running_ns(e, now), m->eng_busy[idx]);
-			float *h = m->history[idx];
+			uint64_t busy = mono_max(e->busy_ns + running_ns(e, now), m->eng_busy_out[idx]);
 
 			se->gpu = gpu;
 			se->id = i;
@@ -454,19 +470,18 @@ static void snap_engines(struct gs_model *m, uint64_t now, uint64_t dt, struct s
 			se->preemptions = e->preemptions;
 			se->queued = e->nr_queued;
 			se->running_channel = e->running ? e->cur_channel : 0;
-			se->util = dt ? (double)(busy - m->eng_busy[idx]) / dt : 0;
-			if (se->util > 1)
-				se->util = 1;
-			snap_switch(m, idx, dt, se);
-			if (!push)
-				memmove(h, h + 1, (GS_HISTORY - 1) * sizeof(*h));
-			h[push ? m->hist_len : GS_HISTORY - 1] = se->util;
-			se->history = h;
-			se->hist_len = push ? m->hist_len + 1 : GS_HISTORY;
-			m->eng_busy[idx] = busy;
+			se->switch_ns = m->eng_switch_ns[idx];
+			se->resets = m->eng_resets[idx];
+			m->eng_busy_out[idx] = busy;
+			if (refresh)
+				engine_interval(m, idx, dt, se);
+			se->util = m->eng_util[idx];
+			se->switch_util = m->eng_switch_util[idx];
+			se->history = m->history[idx];
+			se->hist_len = m->hist_len + (refresh && m->hist_len < GS_HISTORY);
 		}
 	}
-	if (push)
+	if (refresh && m->hist_len < GS_HISTORY)
 		m->hist_len++;
 }
 
@@ -528,13 +543,14 @@ static void targets(struct snapshot *s, uint32_t gpu)
 }
 
 static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
-			  uint64_t dt, struct snap_vgpu *sv)
+			  uint64_t dt, bool refresh, struct snap_vgpu *sv)
 {
 	const struct gs_vgpu *v = &m->vg[idx];
 	uint32_t gpu = idx / GPUCORE_MAX_VGPUS, id = idx % GPUCORE_MAX_VGPUS;
 	uint64_t busy = v->busy_ns + running_for(m, gpu, id, 0, now);
 
-	busy = mono_max(busy, m->vg_busy[idx]);
+	busy = mono_max(busy, m->vg_busy_out[idx]);
+	m->vg_busy_out[idx] = busy;
 	sv->gpu = gpu;
 	sv->id = id;
 	snprintf(sv->name, sizeof(sv->name), "%.*s", GS_NAME_LEN - 1, v->name);
@@ -552,28 +568,57 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 	sv->submitted = v->submitted;
 	sv->preemptions = v->preemptions;
 	sv->resets = m->vg_resets[idx];
-	sv->jobs_per_s = rate(v->jobs - m->vg_jobs[idx], dt);
-	sv->util = busy - m->vg_busy[idx];	/* ns for now; scaled below */
-	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait);
-	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat);
 	hist_pct(&m->vh[idx].wait, NULL, &sv->wait_total);
 	hist_pct(&m->vh[idx].lat, NULL, &sv->lat_total);
 	sv->wait_hist = &m->vh[idx].wait;
 	sv->lat_hist = &m->vh[idx].lat;
+	if (!refresh)
+		return;
+	sv->jobs_per_s = rate(v->jobs - m->vg_jobs[idx], dt);
+	sv->util = busy - m->vg_busy[idx];	/* ns for now; scaled below */
+	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait);
+	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat);
 	m->vg_busy[idx] = busy;
 	m->vg_jobs[idx] = v->jobs;
 }
 
-static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+/* The vGPUs' shares, utilizations and targets over the interval a refresh ends. */
+static void vgpus_interval(struct gs_model *m, uint64_t dt, struct snapshot *s,
+			   const double *busy)
+{
+	uint32_t gpu;
+	size_t i;
+
+	for (i = 0; i < s->nvg; i++) {
+		struct snap_vgpu *v = &s->vg[i];
+		uint32_t n = m->nengines[v->gpu] ? m->nengines[v->gpu] : 1;
+
+		v->active = v->util > 0 || v->queued > 0;
+		v->share = busy[v->gpu] > 0 ? v->util / busy[v->gpu] : 0;
+		v->util = dt ? v->util / ((double)dt * n) : 0;
+	}
+	for (gpu = 0; gpu < m->ngpus; gpu++)
+		targets(s, gpu);
+	for (i = 0; i < s->nvg; i++) {
+		const struct snap_vgpu *v = &s->vg[i];
+		uint32_t idx = GPUCORE_VGPU_IDX(v->gpu, v->id);
+
+		m->vg_last[idx] = (struct gs_vlast){ v->share, v->target, v->util, v->active };
+		m->vh_prev[idx] = m->vh[idx];
+	}
+}
+
+static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, bool refresh,
+		       struct snapshot *s)
 {
 	double busy[GPUCORE_MAX_GPUS] = { 0 };
-	uint32_t idx, gpu;
+	uint32_t idx;
 	size_t i;
 
 	for (idx = 0; idx < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; idx++) {
 		if (m->vg[idx].seen != 1)
 			continue;
-		snap_vgpu_one(m, idx, now, dt, &s->vg[s->nvg]);
+		snap_vgpu_one(m, idx, now, dt, refresh, &s->vg[s->nvg]);
 		busy[idx / GPUCORE_MAX_VGPUS] += s->vg[s->nvg].util;
 		s->nvg++;
 	}
@@ -588,22 +633,21 @@ static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 			snprintf(s->ch[i].vgpu_name, sizeof(s->ch[i].vgpu_name), "%s", v->name);
 		}
 	}
+	if (refresh)
+		vgpus_interval(m, dt, s, busy);
 	for (i = 0; i < s->nvg; i++) {
 		struct snap_vgpu *v = &s->vg[i];
-		uint32_t n = m->nengines[v->gpu] ? m->nengines[v->gpu] : 1;
+		const struct gs_vlast *l = &m->vg_last[GPUCORE_VGPU_IDX(v->gpu, v->id)];
 
-		v->active = v->util > 0 || v->queued > 0;
-		v->share = busy[v->gpu] > 0 ? v->util / busy[v->gpu] : 0;
-		v->util = dt ? v->util / ((double)dt * n) : 0;
+		v->share = l->share;
+		v->target = l->target;
+		v->util = l->util;
+		v->active = l->active;
 	}
-	for (gpu = 0; gpu < m->ngpus; gpu++)
-		targets(s, gpu);
-	for (idx = 0; idx < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; idx++)
-		if (m->vg[idx].seen == 1)
-			m->vh_prev[idx] = m->vh[idx];
 }
 
-static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct snapshot *s)
+static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refresh,
+		       struct snapshot *s)
 {
 	size_t i;
 
@@ -613,7 +657,8 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		struct snap_chan *sc = &s->ch[s->nch++];
 		uint64_t busy = c->busy_ns + running_for(m, c->gpu, c->vgpu, c->id, now);
 
-		busy = mono_max(busy, mc->prev_busy);
+		busy = mono_max(busy, mc->busy_out);
+		mc->busy_out = busy;
 		sc->id = c->id;
 		sc->gpu = c->gpu;
 		sc->engine = c->engine;
@@ -631,12 +676,16 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, struct sna
 		sc->preemptions = c->preemptions;
 		sc->queued = c->dead ? 0 : c->queued;
 		sc->dead = c->dead;
-		sc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
+		hist_pct(&c->wait, NULL, &sc->wait_total);
+		hist_pct(&c->lat, NULL, &sc->lat_total);
+		if (refresh)
+			mc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
+		sc->util = mc->util;
+		if (!refresh)
+			continue;
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
 		hist_pct(&c->wait, &mc->prev_wait, &sc->wait);
 		hist_pct(&c->lat, &mc->prev_lat, &sc->lat);
-		hist_pct(&c->wait, NULL, &sc->wait_total);
-		hist_pct(&c->lat, NULL, &sc->lat_total);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
 		mc->prev_lat = c->lat;
@@ -663,7 +712,7 @@ static int cgroup_key_cmp(const void *key, const void *row)
 	return strcmp(key, ((const struct snap_cgroup *)row)->cgroup);
 }
 
-static void snap_cgroups(struct gs_model *m, struct snapshot *s, size_t *idx)
+static void snap_cgroups(struct gs_model *m, bool refresh, struct snapshot *s, size_t *idx)
 {
 	struct snap_cgroup *g = NULL;
 	size_t i;
@@ -691,8 +740,12 @@ static void snap_cgroups(struct gs_model *m, struct snapshot *s, size_t *idx)
 		const struct gs_mcgroup *mg = &m->cgs[i];
 
 		g = bsearch(mg->cgroup, s->cg, s->ncg, sizeof(*g), cgroup_key_cmp);
-		if (!g) {
+		if (!g && refresh) {
 			m->cgs[i] = m->cgs[--m->ncgs];
+			continue;
+		}
+		if (!g) {
+			i++;
 			continue;
 		}
 		g->busy_ns += mg->busy_ns;
@@ -721,10 +774,160 @@ static void cgroup_keep(struct gs_model *m, const struct gs_mchan *mc)
 		memset(mg, 0, sizeof(*mg));
 		snprintf(mg->cgroup, sizeof(mg->cgroup), "%s", mc->cgroup);
 	}
-	mg->busy_ns += mc->prev_busy;
+	mg->busy_ns += mc->busy_out;
 	mg->jobs += mc->c.jobs;
 	mg->failed += mc->c.failed;
 	mg->submitted += mc->c.submitted;
+}
+
+/*
+ * A process's row sums its channels on a vGPU, and what those destroyed
+ * while it had others were charged, as a cgroup's: its counters never go
+ * back while it shows. The row goes with its last channel.
+ */
+static int proc_key(uint32_t gpu, uint32_t vgpu, int32_t pid, const char *comm,
+		    const struct gs_chan *c)
+{
+	if (gpu != c->gpu)
+		return gpu < c->gpu ? -1 : 1;
+	if (vgpu != c->vgpu)
+		return vgpu < c->vgpu ? -1 : 1;
+	if (pid != c->pid)
+		return pid < c->pid ? -1 : 1;
+	return strncmp(comm, c->comm, GS_COMM_LEN);
+}
+
+static int proc_cmp(const void *a, const void *b, void *arg)
+{
+	const struct gs_mchan *mc = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct gs_chan *c = &mc[x].c;
+	int r = proc_key(c->gpu, c->vgpu, c->pid, c->comm, &mc[y].c);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+static struct gs_mproc *proc_kept(struct gs_model *m, const struct gs_chan *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprocs; i++)
+		if (!proc_key(m->procs[i].gpu, m->procs[i].vgpu, m->procs[i].pid,
+			      m->procs[i].comm, c))
+			return &m->procs[i];
+	return NULL;
+}
+
+static void hist_add(struct gs_hist *h, const struct gs_hist *a)
+{
+	unsigned int i;
+
+	h->count += a->count;
+	h->sum_ns += a->sum_ns;
+	for (i = 0; i < GS_HIST_BUCKETS; i++)
+		h->b[i] += a->b[i];
+}
+
+/* Sums of the channel rows @idx[0..n) (the model's, in order), one process's. */
+static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t *idx,
+		     size_t n, struct snap_proc *p, struct gs_vhist *h)
+{
+	const struct gs_mchan *first = &m->chans[idx[0]];
+	const struct gs_mproc *kept = proc_kept(m, &first->c);
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	p->gpu = first->c.gpu;
+	p->vgpu = first->c.vgpu;
+	p->pid = first->c.pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", s->ch[idx[0]].comm);
+	snprintf(p->vgpu_name, sizeof(p->vgpu_name), "%s", s->ch[idx[0]].vgpu_name);
+	snprintf(p->cgroup, sizeof(p->cgroup), "%s", s->ch[idx[0]].cgroup);
+	for (i = 0; i < n; i++) {
+		const struct snap_chan *c = &s->ch[idx[i]];
+
+		p->channels += !c->dead;
+		p->queued += c->queued;
+		p->busy_ns += c->busy_ns;
+		p->jobs += c->jobs;
+		p->failed += c->failed;
+		p->submitted += c->submitted;
+		p->util += c->util;
+		p->jobs_per_s += c->jobs_per_s;
+		hist_add(&h->wait, &m->chans[idx[i]].c.wait);
+		hist_add(&h->lat, &m->chans[idx[i]].c.lat);
+	}
+	if (kept) {
+		p->busy_ns += kept->busy_ns;
+		p->jobs += kept->jobs;
+		p->failed += kept->failed;
+		p->submitted += kept->submitted;
+		hist_add(&h->wait, &kept->wait);
+		hist_add(&h->lat, &kept->lat);
+	}
+	hist_pct(&h->wait, NULL, &p->wait_total);
+	hist_pct(&h->lat, NULL, &p->lat_total);
+}
+
+/* The process rows, from the channel rows of @s (before any filter). */
+static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size_t *idx)
+{
+	struct gs_vhist *h = malloc(sizeof(*h));
+	size_t i, j, k;
+
+	if (!h)
+		return -ENOMEM;
+	for (i = 0; i < s->nch; i++)
+		idx[i] = i;
+	qsort_r(idx, s->nch, sizeof(*idx), proc_cmp, m->chans);
+	for (i = 0; i < s->nch; i = j) {
+		const struct gs_chan *c = &m->chans[idx[i]].c;
+
+		for (j = i + 1; j < s->nch; j++)
+			if (proc_key(c->gpu, c->vgpu, c->pid, c->comm, &m->chans[idx[j]].c))
+				break;
+		proc_row(m, s, idx + i, j - i, &s->pr[s->npr++], h);
+	}
+	free(h);
+	/* a refresh drops what processes with no channel left were charged */
+	for (k = 0; refresh && k < m->nprocs;) {
+		const struct gs_mproc *mp = &m->procs[k];
+		bool shown = false;
+
+		for (i = 0; i < s->npr && !shown; i++)
+			shown = s->pr[i].gpu == mp->gpu && s->pr[i].vgpu == mp->vgpu &&
+				s->pr[i].pid == mp->pid && !strncmp(s->pr[i].comm, mp->comm, GS_COMM_LEN);
+		if (!shown)
+			m->procs[k] = m->procs[--m->nprocs];
+		else
+			k++;
+	}
+	return 0;
+}
+
+/* Keep what a channel about to be forgotten was charged, for its process. */
+static void proc_keep(struct gs_model *m, const struct gs_mchan *mc)
+{
+	struct gs_mproc *mp = proc_kept(m, &mc->c), *n;
+
+	if (!mp) {
+		n = reallocarray(m->procs, m->nprocs + 1, sizeof(*n));
+		if (!n)
+			return;
+		m->procs = n;
+		mp = &m->procs[m->nprocs++];
+		memset(mp, 0, sizeof(*mp));
+		mp->gpu = mc->c.gpu;
+		mp->vgpu = mc->c.vgpu;
+		mp->pid = mc->c.pid;
+		memcpy(mp->comm, mc->c.comm, GS_COMM_LEN);
+	}
+	mp->busy_ns += mc->busy_out;
+	mp->jobs += mc->c.jobs;
+	mp->failed += mc->c.failed;
+	mp->submitted += mc->c.submitted;
+	hist_add(&mp->wait, &mc->c.wait);
+	hist_add(&mp->lat, &mc->c.lat);
 }
 
 /* Channels destroyed are shown in one snapshot, then forgotten. */
@@ -735,6 +938,7 @@ static void forget_dead(struct gs_model *m)
 	while (i < m->nchans) {
 		if (m->chans[i].c.dead) {
 			cgroup_keep(m, &m->chans[i]);
+			proc_keep(m, &m->chans[i]);
 			chan_remove(m, i);
 			continue;
 		}
@@ -742,30 +946,39 @@ static void forget_dead(struct gs_model *m)
 	}
 }
 
-int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
+int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s)
 {
 	uint64_t dt = now > m->prev_ts ? now - m->prev_ts : 0;
 	size_t *idx;
+	int ret;
 
 	memset(s, 0, sizeof(*s));
 	s->eng = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, sizeof(*s->eng));
 	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
 	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
 	s->cg = calloc(m->nchans + 1, sizeof(*s->cg));
+	s->pr = calloc(m->nchans + 1, sizeof(*s->pr));
 	idx = calloc(m->nchans + 1, sizeof(*idx));
-	if (!s->eng || !s->vg || !s->ch || !s->cg || !idx) {
+	if (!s->eng || !s->vg || !s->ch || !s->cg || !s->pr || !idx) {
 		free(idx);
 		snapshot_free(s);
 		return -ENOMEM;
 	}
+	if (refresh)
+		m->interval_s = dt / 1e9;
 	s->ts = now;
-	s->interval_s = dt / 1e9;
+	s->interval_s = m->interval_s;
 	s->ngpus = m->ngpus;
-	snap_engines(m, now, dt, s);
-	snap_chans(m, now, dt, s);
-	snap_vgpus(m, now, dt, s);
-	snap_cgroups(m, s, idx);
+	snap_engines(m, now, dt, refresh, s);
+	snap_chans(m, now, dt, refresh, s);
+	snap_vgpus(m, now, dt, refresh, s);
+	snap_cgroups(m, refresh, s, idx);
+	ret = snap_procs(m, refresh, s, idx);
 	free(idx);
+	if (ret) {
+		snapshot_free(s);
+		return ret;
+	}
 	snprintf(s->policy, sizeof(s->policy), "%s", m->policy[0] ? m->policy : "builtin");
 	snprintf(s->policy_state, sizeof(s->policy_state), "%s",
 		 m->policy_state[0] ? m->policy_state : "builtin");
@@ -776,6 +989,8 @@ int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s)
 	s->attaches = m->glob.attaches;
 	s->events = m->glob.events;
 	s->lost = m->glob.lost;
+	if (!refresh)
+		return 0;
 	m->prev_ts = now;
 	forget_dead(m);
 	return 0;
@@ -787,6 +1002,7 @@ void snapshot_free(struct snapshot *s)
 	free(s->vg);
 	free(s->ch);
 	free(s->cg);
+	free(s->pr);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -854,9 +1070,28 @@ bool snap_cgroup_match(const struct snap_cgroup *g, const struct snapshot *s,
 	return false;
 }
 
+bool snap_proc_match(const struct snap_proc *p, const char *filter)
+{
+	char pid[16];
+
+	if (!filter || !*filter)
+		return true;
+	if (!strncmp(filter, CGROUP_FILTER, strlen(CGROUP_FILTER)))
+		return cgroup_match(p->cgroup, filter + strlen(CGROUP_FILTER));
+	snprintf(pid, sizeof(pid), "%d", p->pid);
+	return !strcmp(pid, filter) || strstr(p->comm, filter) ||
+	       !strcmp(p->vgpu_name, filter);
+}
+
 void snapshot_filter(struct snapshot *s, const char *filter)
 {
 	size_t i, n = 0;
+
+	for (i = 0; i < s->npr; i++)
+		if (snap_proc_match(&s->pr[i], filter))
+			s->pr[n++] = s->pr[i];
+	s->npr = n;
+	n = 0;
 
 	for (i = 0; i < s->ncg; i++)
 		if (snap_cgroup_match(&s->cg[i], s, filter))

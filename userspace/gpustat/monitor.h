@@ -54,6 +54,8 @@ struct gs_mchan {
 	uint64_t prev_jobs;
 	struct gs_hist prev_lat;
 	struct gs_hist prev_wait;
+	uint64_t busy_out;	/* the busy time last shown (refresh or scrape) */
+	double util;		/* over the last refresh interval */
 	bool present;		/* seen in the last read */
 	bool reported_dead;	/* shown once after its destroy */
 	bool cgroup_known;	/* cgroup read (GS_EV_CHAN_CGROUP) */
@@ -70,6 +72,28 @@ struct gs_mcgroup {
 	uint64_t submitted;
 };
 
+/* What a process's channels gone since were charged (its row adds it). */
+struct gs_mproc {
+	uint32_t gpu;
+	uint32_t vgpu;
+	int32_t pid;
+	char comm[GS_COMM_LEN];
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
+	struct gs_hist wait;
+	struct gs_hist lat;
+};
+
+/* The figures of a vGPU over the last refresh interval. */
+struct gs_vlast {
+	double share;
+	double target;
+	double util;
+	bool active;
+};
+
 struct gs_model {
 	struct gs_engine eng[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
 	struct gs_vgpu vg[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
@@ -80,6 +104,8 @@ struct gs_model {
 	size_t cap_chans;
 	struct gs_mcgroup *cgs;	/* of the cgroups with channels */
 	size_t ncgs;
+	struct gs_mproc *procs;	/* of the processes with channels */
+	size_t nprocs;
 	/* not in any event: sysfs or POLICY_* records */
 	char engine_name[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES][16];
 	uint32_t ngpus;
@@ -103,6 +129,14 @@ struct gs_model {
 	uint64_t vg_busy[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	uint64_t vg_jobs[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gs_vhist vh_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	/* the figures over the last refresh interval, which a scrape shows */
+	double interval_s;
+	double eng_util[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	double eng_switch_util[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	struct gs_vlast vg_last[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	/* the busy times last shown, by a refresh or a scrape: never less */
+	uint64_t eng_busy_out[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
+	uint64_t vg_busy_out[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	float history[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES][GS_HISTORY];
 	unsigned int hist_len;
 };
@@ -221,6 +255,26 @@ struct snap_cgroup {
 	double jobs_per_s;
 };
 
+/* A process's channels on one vGPU: their sums, and those gone since. */
+struct snap_proc {
+	uint32_t gpu;
+	uint32_t vgpu;
+	char vgpu_name[GS_NAME_LEN];
+	int32_t pid;
+	char comm[GS_COMM_LEN];
+	char cgroup[GS_CGROUP_LEN];
+	uint32_t channels;
+	uint32_t queued;
+	uint64_t busy_ns;
+	uint64_t jobs;
+	uint64_t failed;
+	uint64_t submitted;
+	double util;		/* engines' worth, as a cgroup's */
+	double jobs_per_s;
+	struct gs_pct wait_total;	/* since gpustat started */
+	struct gs_pct lat_total;
+};
+
 struct snapshot {
 	uint64_t ts;		/* CLOCK_MONOTONIC ns */
 	double interval_s;
@@ -233,6 +287,8 @@ struct snapshot {
 	size_t nch;
 	struct snap_cgroup *cg;	/* by path */
 	size_t ncg;
+	struct snap_proc *pr;	/* by GPU, vGPU, pid, command */
+	size_t npr;
 	char policy[GS_NAME_LEN];
 	char policy_state[16];
 	char exit_kind[GS_NAME_LEN];
@@ -245,8 +301,15 @@ struct snapshot {
 	bool replay;
 };
 
-/* A snapshot of @m at @now; rates against the previous one. */
-int model_snapshot(struct gs_model *m, uint64_t now, struct snapshot *s);
+/*
+ * A snapshot of @m at @now. A refresh (@refresh) ends an interval: rates,
+ * shares and the interval's percentiles against the previous refresh.
+ * A scrape does not: its counters, histograms and states are as of @now,
+ * its figures over an interval (utilization, shares, targets) those of
+ * the last refresh; it leaves the interval's percentiles and jobs_per_s
+ * (no metric shows them) zero.
+ */
+int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p);
 
@@ -267,6 +330,12 @@ void source_close(struct source *src);
 int source_update(struct source *src, uint64_t *now);
 struct gs_model *source_model(struct source *src);
 enum src_kind source_kind(const struct source *src);
+/*
+ * For a scrape: bring the model up to date as a refresh would, without
+ * ending an interval (a recording gets no tick). *now: the time of the
+ * read; a replay reads nothing, *now is its last refresh's.
+ */
+void source_read(struct source *src, uint64_t *now);
 /* Recording: fold what the ring buffer holds now (keeps it from filling). */
 void source_poll(struct source *src);
 /* Replay: the recorded refresh interval; record: set it. */
@@ -308,7 +377,9 @@ struct gs_opts {
 	const char *record;
 	const char *replay;
 	const char *filter;	/* vGPU name, pid, comm or cgroup=PATTERN */
-	bool group_cgroup;	/* --group-by cgroup: the cgroup table for the channels' */
+	enum obj_id group;	/* the text views' second table: OBJ_CHAN, or
+				   --group-by cgroup or process */
+	bool prom_channels;	/* --prometheus-channels: per-channel series */
 	const char *columns[OBJ_COUNT];	/* -o OBJECT=LIST */
 	struct cols cols[OBJ_COUNT];	/* the text views' columns */
 };
@@ -326,6 +397,7 @@ bool snap_vgpu_match(const struct snap_vgpu *v, const struct snapshot *s,
 		     const char *filter);
 bool snap_cgroup_match(const struct snap_cgroup *g, const struct snapshot *s,
 		       const char *filter);
+bool snap_proc_match(const struct snap_proc *p, const char *filter);
 /* Keep only the vGPUs and channels @filter matches (NULL: all). */
 void snapshot_filter(struct snapshot *s, const char *filter);
 
@@ -333,12 +405,17 @@ int text_print(FILE *f, const struct snapshot *s, const struct gs_opts *o);
 int json_print(FILE *f, const struct snapshot *s);
 
 struct prom;
-/* GS_OK or GS_PORT_BUSY / GS_USAGE / GS_ERR with a message. */
-int prom_start(const char *addr, struct prom **p);
-void prom_update(struct prom *p, const struct snapshot *s);
+/* The exposition text as of now (malloc'ed; NULL: out of memory). */
+typedef char *(*prom_scrape_fn)(void *arg);
+/*
+ * Serve /metrics on @addr, each request answered with what @scrape
+ * returns (called on the HTTP server's thread). GS_OK or GS_PORT_BUSY /
+ * GS_USAGE / GS_ERR with a message.
+ */
+int prom_start(const char *addr, prom_scrape_fn scrape, void *arg, struct prom **p);
 void prom_stop(struct prom *p);
-/* The exposition text of @s (malloc'ed). */
-char *prom_render(const struct snapshot *s);
+/* The exposition text of @s (malloc'ed); channel series if @channels. */
+char *prom_render(const struct snapshot *s, bool channels);
 
 struct tui;
 enum tui_action { TUI_NONE, TUI_QUIT, TUI_REDRAW };

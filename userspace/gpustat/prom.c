@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * --prometheus: /metrics in the Prometheus text exposition format, served
- * by libmicrohttpd's own thread from the text rendered at each refresh.
- * Its families are the fields of fields.c, their labels too.
+ * by libmicrohttpd's own thread, rendered at each request from the model
+ * brought up to date then (main.c's scrape()). Its families are the fields
+ * of fields.c, their labels too; the channels' only when asked.
  */
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +16,24 @@
 #include <microhttpd.h>
 
 #include "monitor.h"
+#include "units.h"
 
 struct prom {
 	struct MHD_Daemon *d;
 	int fd;
-	pthread_mutex_t lock;
-	char *text;
-	size_t len;
+	prom_scrape_fn scrape;
+	void *arg;
 };
 
-/* Upper bounds of the latency histograms' buckets, seconds. */
-static const double le_bounds[] = {
-	1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
-	1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-};
+/*
+ * The histograms' buckets are the BPF program's own (gs_hist_low()), each
+ * at most 1/8 of its lower bound wide, from PROM_HIST_LO to PROM_HIST_HI
+ * ns: histogram_quantile() interpolates in the bucket whose midpoint is
+ * gpustat's percentile, so the two differ by half a bucket at most (6.25%).
+ * Below and above, one bucket each: 169 bounds and +Inf.
+ */
+#define PROM_HIST_LO	(1ULL << 13)	/* 8.2 us */
+#define PROM_HIST_HI	(1ULL << 34)	/* 17.2 s */
 
 static const char *const kind_types[] = {
 	[PK_COUNTER] = "counter", [PK_GAUGE] = "gauge",
@@ -53,6 +57,13 @@ static void label_value(FILE *f, const char *s)
 		}
 		fputc(*s, f);
 	}
+}
+
+/* @ns as seconds, exactly. */
+static void seconds(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%llu.%09llu", (unsigned long long)(ns / NSEC_PER_SEC),
+		(unsigned long long)(ns % NSEC_PER_SEC));
 }
 
 /* An integer field's value, exactly. */
@@ -101,9 +112,15 @@ static void series(FILE *f, const char *name, const char *suffix, const struct o
 		fputc('}', f);
 }
 
-/* An integer exactly; anything else scaled, 9 digits. */
+/* An integer exactly, ns as exact seconds; anything else scaled, 9 digits. */
 static void value(FILE *f, const struct field *fd, const void *row)
 {
+	if (fd->unit == U_NS && fd->type == FT_U64) {
+		fputc(' ', f);
+		seconds(f, field_get(fd, row).u);
+		fputc('\n', f);
+		return;
+	}
 	if (!field_integral(fd)) {
 		fprintf(f, " %.9g\n", field_scaled(fd, row));
 		return;
@@ -113,29 +130,38 @@ static void value(FILE *f, const struct field *fd, const void *row)
 	fputc('\n', f);
 }
 
-/* A Prometheus histogram from a fine log histogram: a value is counted
- * under a bound once its whole bucket lies below it. */
+/* A bucket: the values up to @bound ns (the histograms' are whole ns). */
+static void bucket(FILE *f, const struct object *o, const struct field *fd,
+		   const void *row, uint64_t bound, uint64_t cum)
+{
+	char le[48];
+
+	snprintf(le, sizeof(le), "le=\"%.12g\"", bound / 1e9);
+	series(f, fd->prom, "_bucket", o, PK_LABEL, row, le);
+	fprintf(f, " %llu\n", (unsigned long long)cum);
+}
+
+/* A Prometheus histogram of the fine log histogram's buckets (above). */
 static void histogram(FILE *f, const struct object *o, const struct field *fd,
 		      const void *row)
 {
 	const struct gs_hist *h = *(const struct gs_hist *const *)((const char *)row + fd->hist);
+	unsigned int i, lo = gs_hist_bucket(PROM_HIST_LO), hi = gs_hist_bucket(PROM_HIST_HI);
 	uint64_t cum = 0;
-	unsigned int i = 0, k;
-	char le[32];
 
-	for (k = 0; k < sizeof(le_bounds) / sizeof(le_bounds[0]); k++) {
-		uint64_t bound = (uint64_t)(le_bounds[k] * 1e9 + 0.5);
-
-		while (i < GS_HIST_BUCKETS && gs_hist_low(i + 1) - 1 <= bound)
-			cum += h->b[i++];
-		snprintf(le, sizeof(le), "le=\"%g\"", le_bounds[k]);
-		series(f, fd->prom, "_bucket", o, PK_LABEL, row, le);
-		fprintf(f, " %llu\n", (unsigned long long)cum);
+	for (i = 0; i < lo; i++)
+		cum += h->b[i];
+	bucket(f, o, fd, row, gs_hist_low(lo) - 1, cum);
+	for (i = lo; i < hi; i++) {
+		cum += h->b[i];
+		bucket(f, o, fd, row, gs_hist_low(i + 1) - 1, cum);
 	}
 	series(f, fd->prom, "_bucket", o, PK_LABEL, row, "le=\"+Inf\"");
 	fprintf(f, " %llu\n", (unsigned long long)h->count);
 	series(f, fd->prom, "_sum", o, PK_LABEL, row, NULL);
-	fprintf(f, " %.9g\n", h->sum_ns / 1e9);
+	fputc(' ', f);
+	seconds(f, h->sum_ns);
+	fputc('\n', f);
 	series(f, fd->prom, "_count", o, PK_LABEL, row, NULL);
 	fprintf(f, " %llu\n", (unsigned long long)h->count);
 }
@@ -158,7 +184,9 @@ static void summary(FILE *f, const struct object *o, const struct field *fd, con
 			fputs(" NaN\n", f);
 	}
 	series(f, fd->prom, "_sum", o, PK_LABEL, row, NULL);
-	fprintf(f, " %.9g\n", p->sum_ns / 1e9);
+	fputc(' ', f);
+	seconds(f, p->sum_ns);
+	fputc('\n', f);
 	series(f, fd->prom, "_count", o, PK_LABEL, row, NULL);
 	fprintf(f, " %llu\n", (unsigned long long)p->count);
 }
@@ -200,7 +228,7 @@ static void object(FILE *f, const struct snapshot *s, const struct object *o)
 			metric(f, o, &o->fields[i], rows, n);
 }
 
-char *prom_render(const struct snapshot *s)
+char *prom_render(const struct snapshot *s, bool channels)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -210,7 +238,8 @@ char *prom_render(const struct snapshot *s)
 	if (!f)
 		return NULL;
 	for (i = 0; i < OBJ_COUNT; i++)
-		object(f, s, objects[i]);
+		if (i != OBJ_CHAN || channels)
+			object(f, s, objects[i]);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
@@ -218,13 +247,16 @@ char *prom_render(const struct snapshot *s)
 	return buf;
 }
 
+/* Reply @body, whose memory goes with the reply when @mode says so. */
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
-			     const char *body, size_t len)
+			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	r = MHD_create_response_from_buffer(len, (void *)body, mode);
+	if (!r && mode == MHD_RESPMEM_MUST_FREE)
+		free((void *)body);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -238,17 +270,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			      const char *upload, size_t *upload_len, void **ctx)
 {
 	static const char not_found[] = "gpustat serves /metrics\n";
+	static const char unavailable[] = "gpustat has no figures to serve yet\n";
 	struct prom *p = cls;
-	enum MHD_Result ret;
+	char *text;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "", 0);
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "", 0, MHD_RESPMEM_PERSISTENT);
 	if (strcmp(url, "/metrics"))
-		return reply(conn, MHD_HTTP_NOT_FOUND, not_found, sizeof(not_found) - 1);
-	pthread_mutex_lock(&p->lock);
-	ret = reply(conn, MHD_HTTP_OK, p->text ? p->text : "", p->text ? p->len : 0);
-	pthread_mutex_unlock(&p->lock);
-	return ret;
+		return reply(conn, MHD_HTTP_NOT_FOUND, not_found, sizeof(not_found) - 1,
+			     MHD_RESPMEM_PERSISTENT);
+	text = p->scrape(p->arg);
+	if (!text)
+		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, unavailable,
+			     sizeof(unavailable) - 1, MHD_RESPMEM_PERSISTENT);
+	return reply(conn, MHD_HTTP_OK, text, strlen(text), MHD_RESPMEM_MUST_FREE);
 }
 
 /* "[ADDR:]PORT" (ADDR may be [v6]) into @host (NULL: any) and @port. */
@@ -316,7 +351,7 @@ static int listen_on(const char *arg, int *fdp)
 	return GS_OK;
 }
 
-int prom_start(const char *addr, struct prom **pp)
+int prom_start(const char *addr, prom_scrape_fn scrape, void *arg, struct prom **pp)
 {
 	struct prom *p = calloc(1, sizeof(*p));
 	int ret;
@@ -330,7 +365,8 @@ int prom_start(const char *addr, struct prom **pp)
 		free(p);
 		return ret;
 	}
-	pthread_mutex_init(&p->lock, NULL);
+	p->scrape = scrape;
+	p->arg = arg;
 	p->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
 				NULL, NULL, handle, p,
 				MHD_OPTION_LISTEN_SOCKET, p->fd,
@@ -346,26 +382,11 @@ int prom_start(const char *addr, struct prom **pp)
 	return GS_OK;
 }
 
-void prom_update(struct prom *p, const struct snapshot *s)
-{
-	char *text = prom_render(s);
-
-	if (!text)
-		return;
-	pthread_mutex_lock(&p->lock);
-	free(p->text);
-	p->text = text;
-	p->len = strlen(text);
-	pthread_mutex_unlock(&p->lock);
-}
-
 void prom_stop(struct prom *p)
 {
 	if (!p)
 		return;
 	MHD_stop_daemon(p->d);
 	close(p->fd);
-	pthread_mutex_destroy(&p->lock);
-	free(p->text);
 	free(p);
 }

@@ -366,23 +366,32 @@ static int replay_update(struct source *src, uint64_t *now)
 	return 1;
 }
 
+void source_read(struct source *src, uint64_t *now)
+{
+	if (src->kind == SRC_REPLAY) {
+		*now = src->m->prev_ts;
+		return;
+	}
+	*now = mono_ns();
+	if (src->kind == SRC_LIVE) {
+		read_maps(src);
+	} else {
+		ring_buffer__consume(src->rb);
+		src->m->glob.lost = src->skel->bss->gs_global.lost;
+	}
+	scan_cgroups(src);
+	sysfs_scan(false, fold_cb, src);
+}
+
 int source_update(struct source *src, uint64_t *now)
 {
 	struct gs_event tick = { .type = GS_EV_TICK };
 
 	if (src->kind == SRC_REPLAY)
 		return replay_update(src, now);
-	*now = mono_ns();
-	if (src->kind == SRC_LIVE) {
-		read_maps(src);
-		scan_cgroups(src);
-		sysfs_scan(false, fold_cb, src);
+	source_read(src, now);
+	if (src->kind == SRC_LIVE)
 		return 1;
-	}
-	ring_buffer__consume(src->rb);
-	src->m->glob.lost = src->skel->bss->gs_global.lost;
-	scan_cgroups(src);
-	sysfs_scan(false, fold_cb, src);
 	tick.ts = *now;
 	fold(src, &tick);
 	fflush(src->rec);

@@ -2,7 +2,7 @@
 /*
  * Batch mode: a plain text report per refresh, like top -b: a title line,
  * a line per engine, the vGPU and the channel tables (columns: -o; with
- * --group-by cgroup, the cgroup table for the channel one).
+ * --group-by, the cgroup or process table for the channel one).
  */
 #include <stdio.h>
 
@@ -52,6 +52,6 @@ int text_print(FILE *f, const struct snapshot *s, const struct gs_opts *o)
 		print_gpu(f, s, o, gpu);
 	fputc('\n', f);
 	print_table(f, &o->cols[OBJ_VGPU], s);
-	print_table(f, &o->cols[o->group_cgroup ? OBJ_CGROUP : OBJ_CHAN], s);
+	print_table(f, &o->cols[o->group], s);
 	return ferror(f) ? -1 : 0;
 }

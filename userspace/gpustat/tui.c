@@ -74,7 +74,7 @@ int tui_start(struct tui **tp, const struct gs_opts *o)
 	t->delay = o->delay;
 	t->color = o->color;
 	t->cols[TAB_VGPU] = &o->cols[OBJ_VGPU];
-	t->cols[TAB_CHAN] = &o->cols[o->group_cgroup ? OBJ_CGROUP : OBJ_CHAN];
+	t->cols[TAB_CHAN] = &o->cols[o->group];
 	for (i = 0; i < TAB_COUNT; i++) {
 		int c = cols_find(t->cols[i], t->cols[i]->obj->sort);
 
@@ -206,6 +206,8 @@ static bool visible(const struct tui *t, const struct snapshot *s, enum tab tab,
 		return snap_vgpu_match(row, s, t->filter);
 	if (t->cols[tab]->obj == objects[OBJ_CGROUP])
 		return snap_cgroup_match(row, s, t->filter);
+	if (t->cols[tab]->obj == objects[OBJ_PROC])
+		return snap_proc_match(row, t->filter);
 	return snap_chan_match(row, t->filter);
 }
 
