@@ -82,7 +82,7 @@ static void usage(void)
 "Interactive keys: q quit, h help, < > sort column, r reverse, f filter,\n"
 "space pause, + - interval, v switch view (vGPUs / channels / both).\n"
 "\n"
-"Loading the BPF programs needs root (or CAP_BPF and CAP_PERFMON);\n"
+"Loading the BPF programs needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN);\n"
 "--replay does not.\n"
 "\n"
 "Exit status:\n"

@@ -98,7 +98,7 @@ static int load_bpf(struct source *src, bool record)
 		bpf_map__set_max_entries(src->skel->maps.gs_events, 4096);
 	ret = gpustat_bpf__load(src->skel);
 	if (ret == -EPERM || (ret && !may_load_bpf())) {
-		gs_err("not allowed to load BPF programs: run gpustat as root (or with CAP_BPF and CAP_PERFMON), or use --replay FILE");
+		gs_err("not allowed to load BPF programs: run gpustat as root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN), or use --replay FILE");
 		return GS_NO_PRIV;
 	}
 	if (ret) {
