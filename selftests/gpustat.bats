@@ -672,7 +672,8 @@ prom_missing() {
 	out=$(sed -n 's/^0:://p' "/proc/$pout/cgroup")
 	[ "$out" != "$in" ]
 	sleep 1
-	run "$GPUSTAT" --json -d 0.5 -n 2
+	# the text and filtered views from a replay of this (no BPF to load)
+	run "$GPUSTAT" --json -d 0.5 -n 2 --record "$OUT/rec"
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	assert_equal "$(echo "$LINE" | jq -c "[.channels[] | select(.pid == $pin) | .cgroup] | unique")" "[\"$in\"]"
@@ -690,25 +691,26 @@ prom_missing() {
 	done
 	assert_equal "$(echo "$LINE" | jq ".cgroups[] | select(.cgroup == \"$in\") | .channels")" 2
 	# --filter cgroup=: a cgroup and those under it; its vGPU, not the other process
-	run "$GPUSTAT" --json -d 0.5 -n 1 -f cgroup=/gpucore-test
+	run "$GPUSTAT" --replay "$OUT/rec" --json -f cgroup=/gpucore-test
 	assert_success
-	assert_equal "$(echo "$output" | jq -c '[.channels[].pid] | unique')" "[$pin]"
-	assert_equal "$(echo "$output" | jq -c '[.cgroups[].cgroup]')" "[\"$in\"]"
-	assert_equal "$(echo "$output" | jq -c '[.vgpus[].name]')" '["vm1"]'
+	LINE=$(echo "$output" | tail -n 1)
+	assert_equal "$(echo "$LINE" | jq -c '[.channels[].pid] | unique')" "[$pin]"
+	assert_equal "$(echo "$LINE" | jq -c '[.cgroups[].cgroup]')" "[\"$in\"]"
+	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm1"]'
 	# text: --group-by cgroup has a row per cgroup; a glob filters channels
-	run "$GPUSTAT" -b -d 0.5 -n 1 -g cgroup
+	run "$GPUSTAT" --replay "$OUT/rec" -b -g cgroup
 	assert_success
 	assert_output --regexp $'\n''CHAN +QUEUE +UTIL +BUSY +JOBS/S +JOBS +CGROUP'$'\n'
 	# (run drops the output's last newline)
 	assert_output --regexp $'\n'" +2 +[0-9]+ +[0-9.]+% .* $in($|"$'\n'")"
 	assert_output --regexp $'\n'" +1 +[0-9]+ +[0-9.]+% .* $out($|"$'\n'")"
 	# --group-by process: a row per process and vGPU, its channels summed
-	run "$GPUSTAT" -b -d 0.5 -n 1 -g process -o process=pid,channels,cgroup
+	run "$GPUSTAT" --replay "$OUT/rec" -b -g process -o process=pid,channels,cgroup
 	assert_success
 	assert_output --regexp $'\n'' *PID +CHAN +CGROUP'$'\n'
 	assert_output --regexp $'\n'" *$pin +2 $in($|"$'\n'")"
 	assert_output --regexp $'\n'" *$pout +1 $out($|"$'\n'")"
-	run "$GPUSTAT" -b -d 0.5 -n 1 -f 'cgroup=/gpucore-*' -o channel=pid,cgroup
+	run "$GPUSTAT" --replay "$OUT/rec" -b -f 'cgroup=/gpucore-*' -o channel=pid,cgroup
 	assert_success
 	assert_output --regexp $'\n'" *$pin $in($|"$'\n'")"
 	refute_output --partial " $pout "
@@ -757,13 +759,14 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	bg "$GPULOAD" -V vm2 -i 1 -c 1 -s 1ms -q 2 -t 600 -Q
 	local p2=$!
 	sleep 1
-	run "$GPUSTAT" --json -d 0.5 -n 2
+	# the filtered JSON and text from replays of this (the same filter code)
+	run "$GPUSTAT" --json -d 0.5 -n 2 --record "$OUT/rec"
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name] | sort')" '["host","vm1","vm2"]'
 	assert_equal "$(echo "$LINE" | jq -c '[.channels[].pid] | unique')" "$(echo "[$p1,$p2]" | jq -c sort)"
 	# by vGPU name
-	run "$GPUSTAT" --json -d 0.5 -n 2 -f vm1
+	run "$GPUSTAT" --replay "$OUT/rec" --json -f vm1
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm1"]'
@@ -771,7 +774,7 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	assert_equal "$(engines_jq "$LINE" .name)" "$(cat "$(gpu_sys 0)/engines")"
 	assert_equal "$(echo "$LINE" | jq -r .policy.name)" builtin
 	# by pid: that process's channels and their vGPU
-	run "$GPUSTAT" --json -d 0.5 -n 2 -f "$p2"
+	run "$GPUSTAT" --replay "$OUT/rec" --json -f "$p2"
 	assert_success
 	LINE=$(echo "$output" | tail -n 1)
 	assert_equal "$(echo "$LINE" | jq -c '[.vgpus[].name]')" '["vm2"]'
@@ -789,7 +792,7 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	run promtool check metrics < "$OUT/m.txt"
 	assert_success
 	# text
-	run "$GPUSTAT" -b -d 0.5 -n 1 -f vm1
+	run "$GPUSTAT" --replay "$OUT/rec" -b -f vm1
 	assert_success
 	assert_output --regexp $'\n''vm1 +0 '
 	assert_output --regexp $'\n'" *$p1 gpuload +vm1 "
