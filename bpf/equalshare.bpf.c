@@ -32,9 +32,9 @@
  * vGPU with queued work on an engine runs there in every period, and each
  * of its channels within (its channels on the engine) periods.
  *
- * Queues, as fixedshare: one FIFO dispatch queue per (engine, vGPU), round
- * robin among a vGPU's channels, and a bitmask per engine of the vGPUs
- * with channels queued there. An engine with nothing in its local queue
+ * Queues, as fixedshare (vgpuqueues.bpf.h): one FIFO dispatch queue per
+ * (engine, vGPU), round robin among a vGPU's channels, and a bitmask per
+ * engine of the vGPUs with channels queued there. An engine with nothing in its local queue
  * asks dispatch(), which runs the head channel of the vGPU with the most
  * of its share left, for min(timeslice, share left) (at least the minimum
  * timeslice, 10 us). stopping() charges what a channel ran to its vGPU's
@@ -53,6 +53,7 @@
  */
 #include "gpucore.bpf.h"
 #include "running.bpf.h"
+#include "vgpuqueues.bpf.h"
 
 GPUCORE_POLICY();
 
@@ -66,9 +67,6 @@ GPUCORE_TUNABLE_RANGE_OR_ZERO(timeslice_ns, GPUCORE_MIN_SLICE_NS, GPUCORE_MAX_SL
 
 #define ES_DEFAULT_PERIOD_NS	(100ULL * 1000 * 1000)
 
-/* The queue of vGPU @v's channels on engine @e (of the GPU the callback runs for). */
-#define VQ(e, v)	GC_EV_DSQ(e, v)
-
 /* Per (gpu, engine, vgpu): engine time used in a period. */
 struct es_budget {
 	u64 period;		/* index of the period @used_ns belongs to */
@@ -81,14 +79,6 @@ struct {
 	__type(key, u32);
 	__type(value, struct es_budget);
 } budgets SEC(".maps");
-
-/* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
-	__type(key, u32);
-	__type(value, u64);
-} queued_mask SEC(".maps");
 
 /* Statistics, readable with bpftool map dump (equalsh.bss). */
 u64 nr_dispatched;
@@ -104,20 +94,6 @@ static __always_inline struct es_budget *budget_of(u32 gpu, u32 engine, u32 v)
 	u32 k = gc_gev_idx(gpu, engine, v);
 
 	return bpf_map_lookup_elem(&budgets, &k);
-}
-
-/* Keep @v's bit in @engine's mask: set while more than @leaving of its channels are queued. */
-static __always_inline void mask_update(u32 gpu, u32 engine, u32 v, s32 leaving)
-{
-	u32 i = gc_ge_idx(gpu, engine);
-	u64 *mask = bpf_map_lookup_elem(&queued_mask, &i);
-
-	if (!mask)
-		return;
-	if (gpucore_dsq_nr_queued(gpu, VQ(engine, v % GPUCORE_MAX_VGPUS)) > leaving)
-		*mask |= 1ULL << (v % GPUCORE_MAX_VGPUS);
-	else
-		*mask &= ~(1ULL << (v % GPUCORE_MAX_VGPUS));
 }
 
 s32 BPF_STRUCT_OPS(equalshare_vgpu_init, struct gpucore_vgpu *vgpu)
@@ -148,16 +124,12 @@ void BPF_STRUCT_OPS(equalshare_channel_exit, struct gpucore_channel *ch)
 
 void BPF_STRUCT_OPS(equalshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = gc_ch_gpu(ch), e = gc_ch_engine(ch), v = gc_ch_vgpu(ch) % GPUCORE_MAX_VGPUS;
-
-	gpucore_dsq_insert(ch, VQ(e, v), 0, 0);
-	mask_update(gpu, e, v, 0);
+	gc_vq_runnable(ch);
 }
 
 void BPF_STRUCT_OPS(equalshare_quiescent, struct gpucore_channel *ch)
 {
-	/* A queued channel that went away: the kernel took it out of its queue. */
-	mask_update(gc_ch_gpu(ch), gc_ch_engine(ch), gc_ch_vgpu(ch), 0);
+	gc_vq_quiescent(ch);
 }
 
 /* Charge @ran_ns, ended @now, to @b: only its part in the current period. */
@@ -204,8 +176,7 @@ static __always_inline void pick_one(struct es_pick *c, u32 v)
 void BPF_STRUCT_OPS(equalshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = gc_engine_gpu(engine), eng = engine->id, mi = gc_ge_idx(gpu, eng);
-	u64 *maskp = bpf_map_lookup_elem(&queued_mask, &mi);
+	u32 gpu = gc_engine_gpu(engine), eng = engine->id;
 	struct gc_run_gpu *rg = gc_run_gpu(gpu);
 	struct es_pick c = {
 		.gpu = gpu,
@@ -213,14 +184,12 @@ void BPF_STRUCT_OPS(equalshare_dispatch, struct gpucore_engine *engine,
 		.period = bpf_ktime_get_ns() / period_len(),
 		.best = -1,
 	};
-	u64 slice, id, m;
-	u32 best;
+	u64 m = gc_vq_mask(gpu, eng);
 	int i;
 
-	if (!maskp || !*maskp)
+	if (!m)
 		return;
 	c.share = period_len() / (rg && rg->nr ? rg->nr : 1);
-	m = *maskp;
 	bpf_for(i, 0, GPUCORE_MAX_VGPUS) {
 		if (!m)
 			break;
@@ -231,39 +200,14 @@ void BPF_STRUCT_OPS(equalshare_dispatch, struct gpucore_engine *engine,
 		nr_throttled++;
 		return;
 	}
-	best = (u32)c.best % GPUCORE_MAX_VGPUS;
-	id = gpucore_dsq_peek(gpu, VQ(eng, best));
-	/* The one picked leaves the queue when the engine takes it. */
-	mask_update(gpu, eng, best, 1);
-	if (!id)
-		return;
-	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
-	if (slice > c.best_left)
-		slice = c.best_left;
-	if (slice < GPUCORE_MIN_SLICE_NS)
-		slice = GPUCORE_MIN_SLICE_NS;
-	if (slice > GPUCORE_MAX_SLICE_NS)
-		slice = GPUCORE_MAX_SLICE_NS;
-	gpucore_dispatch(engine, id, slice);
-	nr_dispatched++;
-}
-
-static long clear_mask(u64 i, void *data)
-{
-	u32 k = i;
-	u64 *mask = bpf_map_lookup_elem(&queued_mask, &k);
-
-	if (mask)
-		*mask = 0;
-	return 0;
+	if (gc_vq_dispatch(engine, c.best, timeslice_ns, c.best_left))
+		nr_dispatched++;
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(equalshare_init)
 {
-	/* Start empty, also when these maps were attached before. */
-	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, clear_mask, NULL, 0);
 	gc_run_reset();
-	return gc_create_ev_dsqs();
+	return gc_vq_init();
 }
 
 SEC(".struct_ops.link")

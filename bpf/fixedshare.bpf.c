@@ -33,9 +33,9 @@
  * calls dispatch() again on every tick (10 ms) while channels are queued,
  * so a throttled vGPU resumes within a tick of the period boundary.
  *
- * Queues: one kernel dispatch queue (FIFO) per (engine, vGPU), round robin
- * among the vGPU's channels, plus a bitmask per engine of the vGPUs that
- * have queued channels. An engine with nothing in its local queue asks
+ * Queues (vgpuqueues.bpf.h): one kernel dispatch queue (FIFO) per (engine,
+ * vGPU), round robin among the vGPU's channels, plus a bitmask per engine
+ * of the vGPUs that have queued channels. An engine with nothing in its local queue asks
  * dispatch(), which picks the head channel of the vGPU with the most
  * budget left relative to its share (gpucore_dsq_peek(), then
  * gpucore_dispatch() with the slice that budget allows: min(timeslice,
@@ -50,6 +50,7 @@
  * Tunables: period_ns (0: 100 ms), timeslice_ns (0: the GPU's default).
  */
 #include "gpucore.bpf.h"
+#include "vgpuqueues.bpf.h"
 
 GPUCORE_POLICY();
 
@@ -125,17 +126,6 @@ static __always_inline u32 class_engines(struct gpucore_engine *engine)
 	return n ?: 1;
 }
 
-/* The queue of vGPU @v's channels on engine @e (of the GPU the callback runs for). */
-#define VQ(e, v)	GC_EV_DSQ(e, v)
-
-/* Per (gpu, engine): bit v set while vGPU v has queued channels there. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES);
-	__type(key, u32);
-	__type(value, u64);
-} queued_mask SEC(".maps");
-
 static __always_inline u64 period_len(void)
 {
 	return period_ns ?: FS_DEFAULT_PERIOD_NS;
@@ -192,20 +182,6 @@ static __always_inline bool vgpu_known(u32 gpu, u32 vgpu)
 	struct vgpu_info *info = bpf_map_lookup_elem(&vgpus, &vi);
 
 	return info && info->live;
-}
-
-/* Keep @vgpu's bit in @engine's mask: set while more than @leaving of its channels are queued. */
-static __always_inline void mask_update(u32 gpu, u32 engine, u32 vgpu, s32 leaving)
-{
-	u32 i = gc_ge_idx(gpu, engine);
-	u64 *mask = bpf_map_lookup_elem(&queued_mask, &i);
-
-	if (!mask)
-		return;
-	if (gpucore_dsq_nr_queued(gpu, VQ(engine, vgpu % GPUCORE_MAX_VGPUS)) > leaving)
-		*mask |= 1ULL << (vgpu % GPUCORE_MAX_VGPUS);
-	else
-		*mask &= ~(1ULL << (vgpu % GPUCORE_MAX_VGPUS));
 }
 
 /* Add (+1) or remove (-1) a vGPU's weight from its GPU's sum. */
@@ -282,20 +258,18 @@ void BPF_STRUCT_OPS(fixedshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 
 void BPF_STRUCT_OPS(fixedshare_runnable, struct gpucore_channel *ch, u64 flags)
 {
-	u32 gpu = gc_ch_gpu(ch), engine = gc_ch_engine(ch), vgpu = gc_ch_vgpu(ch);
+	u32 gpu = gc_ch_gpu(ch), vgpu = gc_ch_vgpu(ch);
 
 	if (!vgpu_known(gpu, vgpu)) {
 		gpucore_error("fixedshare: channel %u of unknown vgpu %u", ch->id, vgpu);
 		return;
 	}
-	gpucore_dsq_insert(ch, VQ(engine, vgpu % GPUCORE_MAX_VGPUS), 0, 0);
-	mask_update(gpu, engine, vgpu, 0);
+	gc_vq_runnable(ch);
 }
 
 void BPF_STRUCT_OPS(fixedshare_quiescent, struct gpucore_channel *ch)
 {
-	/* A queued channel that went away: the kernel took it out of its queue. */
-	mask_update(gc_ch_gpu(ch), gc_ch_engine(ch), gc_ch_vgpu(ch), 0);
+	gc_vq_quiescent(ch);
 }
 
 /* Charge @ran_ns, ended @now, to @b: only its part in the current period. */
@@ -368,60 +342,32 @@ static long pick_one(u64 v, void *data)
 void BPF_STRUCT_OPS(fixedshare_dispatch, struct gpucore_engine *engine,
 		    struct gpucore_channel *prev)
 {
-	u32 gpu = gc_engine_gpu(engine), eng = engine->id, mi = gc_ge_idx(gpu, eng);
-	u64 *maskp = bpf_map_lookup_elem(&queued_mask, &mi);
+	u32 gpu = gc_engine_gpu(engine), eng = engine->id;
 	struct pick_ctx c = {
 		.gpu = gpu,
 		.engine = eng,
 		.cls = engine->engine_class % GC_NR_CLASSES,
 		.nr_engines = class_engines(engine),
+		.mask = gc_vq_mask(gpu, eng),
 		.period = bpf_ktime_get_ns() / period_len(),
 		.best = -1,
 	};
-	u64 slice, id;
-	u32 best;
 
-	if (!maskp || !*maskp)
+	if (!c.mask)
 		return;
-	c.mask = *maskp;
 	/* A callback loop: verified once, however many vGPUs are queued. */
 	bpf_loop(GPUCORE_MAX_VGPUS, pick_one, &c, 0);
 	if (c.best < 0) {
 		nr_throttled++;
 		return;
 	}
-	best = (u32)c.best % GPUCORE_MAX_VGPUS;
-	id = gpucore_dsq_peek(gpu, VQ(eng, best));
-	/* The one picked leaves the queue when the engine takes it. */
-	mask_update(gpu, eng, best, 1);
-	if (!id)
-		return;
-	slice = timeslice_ns ?: BPF_CORE_READ(engine, gpu, timeslice_ns);
-	if (slice > c.best_left)
-		slice = c.best_left;
-	if (slice < GPUCORE_MIN_SLICE_NS)
-		slice = GPUCORE_MIN_SLICE_NS;
-	if (slice > GPUCORE_MAX_SLICE_NS)
-		slice = GPUCORE_MAX_SLICE_NS;
-	gpucore_dispatch(engine, id, slice);
-	nr_dispatched++;
-}
-
-static long clear_mask(u64 i, void *data)
-{
-	u32 k = i;
-	u64 *mask = bpf_map_lookup_elem(&queued_mask, &k);
-
-	if (mask)
-		*mask = 0;
-	return 0;
+	if (gc_vq_dispatch(engine, c.best, timeslice_ns, c.best_left))
+		nr_dispatched++;
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(fixedshare_init)
 {
-	/* Start empty, also when these maps were attached before. */
-	bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, clear_mask, NULL, 0);
-	return gc_create_ev_dsqs();
+	return gc_vq_init();
 }
 
 SEC(".struct_ops.link")
