@@ -120,11 +120,7 @@ render_fd() {
 	[ "$(vgpu_attr host busy_ns)" = "$total" ]
 }
 
-@test "perf list shows the gpucore tracepoints; perf script names a switch-out's reason" {
-	run perf list 'gpucore:*'
-	assert_success
-	assert_output --partial 'gpucore:gpucore_job_submit'
-	assert_output --partial 'gpucore:gpucore_switch_out'
+@test "perf records a gpucore tracepoint and perf script names a switch-out's reason" {
 	# perf formats from the event's format file: the reason's names need
 	# the enum values there (TRACE_DEFINE_ENUM), else it prints reason=0x0
 	local data=$BATS_TEST_TMPDIR/perf.data
