@@ -10,6 +10,7 @@ setup_file() {
 }
 
 teardown_file() {
+	trace_stop || true
 	gpucore_unload
 }
 
@@ -55,17 +56,33 @@ teardown_file() {
 }
 
 @test "an idle channel does not hold its engine" {
-	skip_timing_bound
-	# one channel submits rarely; a flat-out one on the same engine gets nearly all of it
-	"$GPULOAD" -c 1 -i 0 -s 1ms -r 5 -t 3 -Q &
+	# A channel that submits rarely leaves the engine as soon as its job is
+	# done (drained), one visit per job, never sitting out its slice; the
+	# flat-out channel beside it gets what the engine ran.
+	trace_start gpucore_switch_in gpucore_switch_out gpucore_job_complete
+	"$GPULOAD" -c 1 -i 0 -s 1ms -r 5 -t 3 --json > "$BATS_TEST_TMPDIR/slow" &
 	slow=$!
 	run "$GPULOAD" -c 1 -i 0 -s 2ms -q 4 -t 3 --json
 	wait $slow
+	trace_stop
 	assert_success
-	busy=$(echo "$output" | jq '.total.busy_ns')
-	dur=$(echo "$output" | jq '.duration_s * 1e9 | floor')
-	echo "busy $busy of $dur"
-	[ "$busy" -ge $((dur * 70 / 100)) ]
+	t=$BATS_TEST_TMPDIR/trace
+	cat "$TRACEFS/trace" > "$t"
+	id=$(jq '.channels[0].id' "$BATS_TEST_TMPDIR/slow")
+	ch="gpu=0 engine=0 vgpu=0 channel=$id "
+	ins=$(grep -c "gpucore_switch_in: $ch" "$t")
+	outs=$(grep -c "gpucore_switch_out: $ch" "$t")
+	drained=$(grep -c "gpucore_switch_out: $ch.*reason=drained" "$t")
+	jobs=$(grep -c "gpucore_job_complete: $ch" "$t")
+	echo "slow channel $id: $ins switch-ins, $outs switch-outs ($drained drained), $jobs jobs"
+	[ "$jobs" -ge 5 ]
+	[ "$ins" = "$jobs" ]
+	[ "$outs" = "$drained" ]
+	[ "$outs" = "$ins" ]
+	flat=$(echo "$output" | jq '.total.busy_ns')
+	idle=$(jq '.total.busy_ns' "$BATS_TEST_TMPDIR/slow")
+	echo "busy: flat-out $flat, slow $idle"
+	[ "$flat" -ge $(( (flat + idle) * 9 / 10 )) ]
 }
 
 @test "engine, vGPU and channel accounting agree" {

@@ -249,7 +249,7 @@ beside_host_load() {
 	within 1 "$busy" "$(vgpu_attr "$v" busy_ns)"
 }
 
-@test "a VM flooding doorbells and ignoring its interrupts costs only its share: weights 100/300 against a host tenant give 1:3 (within 5%)" {
+@test "a VM flooding doorbells and ignoring its interrupts costs only its share: weight 100 against a host tenant's 300 takes at most 1/4 (within 5%)" {
 	skip_timing_bound
 	u=$(mdev_create vgpu8)
 	v=$(vfio_vgpu "$u")
@@ -269,8 +269,10 @@ beside_host_load() {
 	[ "$(jq .doorbells "$BATS_TEST_TMPDIR/flood.json")" -gt "$(jq .jobs "$BATS_TEST_TMPDIR/flood.json")" ]
 	run snap_shares "$BATS_TEST_TMPDIR/s0" "$BATS_TEST_TMPDIR/s1" "$v" host
 	echo "$output"
-	within 5 "$(share_of "$v")" 250
-	within 5 "$(share_of host)" 750
+	# The flood may win less than its share (its client spends its CPU on
+	# doorbells), never more, and the host tenant keeps its own.
+	[ "$(share_of "$v")" -le 262 ]
+	[ "$(share_of host)" -ge 712 ]
 }
 
 @test "a device reset fails the jobs in flight at once, returns the registers to their initial values, and the device works after it" {
