@@ -202,6 +202,7 @@ placement_shares() {
 	[ "$(share_of vm2)" -lt 357 ]
 	run snap_shares "$t/s3" "$t/s4" vm1 vm2 vm3
 	echo "then: $(echo $output)"
+	echo "policy: $(cat $POL/name) $(cat $POL/state) $(cat $POL/exit_kind) $(cat $POL/exit_msg)"
 	within 5 "$(share_of vm1)" 142.9
 	within 5 "$(share_of vm2)" 285.7
 	within 5 "$(share_of vm3)" 571.4
