@@ -53,6 +53,16 @@ within() {
 	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d * 100 <= p * w) }'
 }
 
+# at_most PCT GOT WANT: GOT <= WANT + PCT% of WANT (within's bound, one side).
+at_most() {
+	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { exit !((g - w) * 100 <= p * w) }'
+}
+
+# at_least PCT GOT WANT: GOT >= WANT - PCT% of WANT.
+at_least() {
+	awk -v p="$1" -v g="$2" -v w="$3" 'BEGIN { exit !((w - g) * 100 <= p * w) }'
+}
+
 # wait_file FILE LINES: until FILE has LINES lines (30 s at most).
 wait_file() {
 	local i
