@@ -429,6 +429,10 @@ bool tui_paused(const struct tui *t);
 double tui_delay(const struct tui *t);
 void tui_stop(struct tui *t);
 
+/* ---- tpbtf.c ---- */
+int tpbtf_init(const char *module);
+void tpbtf_exit(void);
+
 /* ---- main.c ---- */
 __attribute__((format(printf, 1, 2)))
 void gs_err(const char *fmt, ...);

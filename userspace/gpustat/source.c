@@ -88,6 +88,9 @@ static int load_bpf(struct source *src, bool record)
 	int ret;
 
 	libbpf_set_print(libbpf_print);
+	ret = tpbtf_init(GPUCORE_DRIVER_NAME);
+	if (ret && gs_verbose)
+		gs_err("resolving the tracepoints the slow way: %s", strerror(-ret));
 	src->skel = gpustat_bpf__open();
 	if (!src->skel) {
 		gs_err("cannot open the telemetry BPF program: %s", strerror(errno));
@@ -197,6 +200,7 @@ void source_close(struct source *src)
 		return;
 	ring_buffer__free(src->rb);
 	gpustat_bpf__destroy(src->skel);
+	tpbtf_exit();
 	if (src->rec && fclose(src->rec))
 		gs_err("cannot write the recording: %s", strerror(errno));
 	if (src->in)
