@@ -17,9 +17,15 @@ MDEV_BUS=/sys/class/mdev_bus
 
 # ---- the driver ------------------------------------------------------------
 
+# modprobe_once MODULE: modprobe MODULE unless it is loaded (a modprobe
+# costs a tenth of a second or more in the TCG guest, before every test).
+modprobe_once() {
+	[ -d "/sys/module/$1" ] || modprobe "$1"
+}
+
 # gpucore_load [PARAM=VALUE]...: load the driver (and the DRM modules it needs).
 gpucore_load() {
-	modprobe drm_shmem_helper || return 1
+	modprobe_once drm_shmem_helper || return 1
 	insmod "$GPUCORE_KO" "$@"
 }
 
@@ -47,7 +53,7 @@ gpucore_reload() {
 
 # gpucore_vfio_load: load the VFIO front end (and the VFIO modules it needs).
 gpucore_vfio_load() {
-	modprobe vfio_iommu_type1 && modprobe mdev && insmod "$GPUCORE_VFIO_KO"
+	modprobe_once vfio_iommu_type1 && modprobe_once mdev && insmod "$GPUCORE_VFIO_KO"
 }
 
 # mdev_types [GPU]: the mdev types directory of a GPU.
