@@ -322,8 +322,8 @@ BY_VGPU='[.data.result[] | {key: .metric.vgpu, value: (.value[1] | tonumber)}] |
 	for i in $(seq 60); do
 		sleep 1
 		last=$(tail -n 2 "$OUT/gs.json" | head -n 1)
-		count=$(echo "$last" | jq -S -c '[.vgpus[] | {key: .name, value: .total.latency_ns.count}] | from_entries')
-		[ "$(prom_query 'gpucore_vgpu_job_latency_seconds_count' | jq -S -c "$BY_VGPU")" = "$count" ] && break
+		count=$(echo "$last" | jq -c '[.vgpus[] | {key: .name, value: .total.latency_ns.count}] | from_entries')
+		[ "$(prom_query 'gpucore_vgpu_job_latency_seconds_count' | jq -c "$BY_VGPU")" = "$count" ] && break
 	done
 	prom_query 'histogram_quantile(0.99, label_replace(
 		{__name__=~"gpucore_vgpu_job_(latency|wait)_seconds_bucket", vgpu=~"vm."},

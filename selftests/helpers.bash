@@ -53,7 +53,7 @@ skip_timing_bound() {
 # guest's time a call against gojq's 0.05 to 0.1 s, and the suites call
 # it hundreds of times. gojq is also the stricter: -e on empty input
 # fails (jq 1.6 passes it), integers stay exact. Object keys come out
-# sorted; nothing here depends on their order.
+# sorted (gojq has no -S: it always sorts them).
 jq() { gojq "$@"; }
 
 # within PCT GOT WANT: |GOT-WANT| <= PCT% of WANT.
