@@ -31,6 +31,18 @@ void model_free(struct gs_model *m)
 	free(m);
 }
 
+/*
+ * @src (at most @max bytes, or up to its NUL) into @dst of @len bytes,
+ * cut to fit: a snapshot copies a few names for each of its channels.
+ */
+static void copy_str(char *dst, size_t len, const char *src, size_t max)
+{
+	size_t n = strnlen(src, max < len - 1 ? max : len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 static int chan_cmp(const void *a, const void *b)
 {
 	uint32_t x = ((const struct gs_mchan *)a)->c.id;
@@ -389,7 +401,11 @@ void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct
 	for (k = 0; k < 3; k++)
 		rank[k] = (ps[k] * p->count + 99) / 100 ?: 1;
 	k = 0;
-	for (i = 0; i < GS_HIST_BUCKETS && k < 3; i++) {
+	/* Empty buckets below the smallest value add nothing: skip them fast. */
+	for (i = 0; i + 4 <= GS_HIST_BUCKETS; i += 4)
+		if (h->b[i] | h->b[i + 1] | h->b[i + 2] | h->b[i + 3])
+			break;
+	for (; i < GS_HIST_BUCKETS && k < 3; i++) {
 		seen += h->b[i] - (prev ? prev->b[i] : 0);
 		while (k < 3 && seen >= rank[k])
 			*out[k++] = bucket_mid(i);
@@ -630,7 +646,7 @@ static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 				continue;
 			v->channels += !s->ch[i].dead;
 			v->queued += s->ch[i].queued;
-			snprintf(s->ch[i].vgpu_name, sizeof(s->ch[i].vgpu_name), "%s", v->name);
+			copy_str(s->ch[i].vgpu_name, sizeof(s->ch[i].vgpu_name), v->name, sizeof(v->name));
 		}
 	}
 	if (refresh)
@@ -664,10 +680,11 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		sc->engine = c->engine;
 		sc->vgpu = c->vgpu;
 		sc->pid = c->pid;
-		snprintf(sc->comm, sizeof(sc->comm), "%.*s", GS_COMM_LEN, c->comm);
-		snprintf(sc->cgroup, sizeof(sc->cgroup), "%s", mc->cgroup);
-		snprintf(sc->engine_name, sizeof(sc->engine_name), "%s",
-			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)]);
+		copy_str(sc->comm, sizeof(sc->comm), c->comm, GS_COMM_LEN);
+		copy_str(sc->cgroup, sizeof(sc->cgroup), mc->cgroup, sizeof(mc->cgroup));
+		copy_str(sc->engine_name, sizeof(sc->engine_name),
+			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)],
+			 sizeof(m->engine_name[0]));
 		sc->busy_ns = busy;
 		sc->jobs = c->jobs;
 		sc->failed = c->failed;

@@ -20,6 +20,7 @@ struct col {
 	const struct field *f;
 	const struct pct_stat *st;	/* FT_PCT: the statistic shown */
 	const struct field *limit;	/* shown as "value/limit" */
+	int width;			/* the field's or its header's; negative: left aligned */
 };
 
 struct cols {
