@@ -31,18 +31,6 @@ void model_free(struct gs_model *m)
 	free(m);
 }
 
-/*
- * @src (at most @max bytes, or up to its NUL) into @dst of @len bytes,
- * cut to fit: a snapshot copies a few names for each of its channels.
- */
-static void copy_str(char *dst, size_t len, const char *src, size_t max)
-{
-	size_t n = strnlen(src, max < len - 1 ? max : len - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
 static int chan_cmp(const void *a, const void *b)
 {
 	uint32_t x = ((const struct gs_mchan *)a)->c.id;

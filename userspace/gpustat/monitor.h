@@ -22,11 +22,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "exit.h"
 #include "fields.h"
 #include "gpustat.h"
 #include "table.h"
+
+/*
+ * @src (at most @max bytes, or up to its NUL) into @dst of @len bytes,
+ * cut to fit: what snprintf("%.*s") does, without its cost on the names
+ * and cells of every channel a refresh.
+ */
+static inline char *copy_str(char *dst, size_t len, const char *src, size_t max)
+{
+	size_t n = strnlen(src, max < len - 1 ? max : len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+	return dst;
+}
 
 #define GPUSTAT_VERSION		"1.0"
 #define GS_HISTORY		60	/* utilization samples kept per engine */

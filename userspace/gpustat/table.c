@@ -133,24 +133,10 @@ static char *u64_text(char *buf, size_t len, uint64_t v)
 		tmp[n++] = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	if (n >= len)
-		n = len - 1;
-	for (i = 0; i < n; i++)
+	/* Most significant first; cut to fit, as snprintf cuts. */
+	for (i = 0; i < n && i + 1 < len; i++)
 		buf[i] = tmp[n - 1 - i];
-	buf[n] = 0;
-	return buf;
-}
-
-/* @s cut to @len - 1 bytes. */
-static char *str_text(char *buf, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > len - 1)
-		n = len - 1;
-
-	memcpy(buf, s, n);
-	buf[n] = 0;
+	buf[i] = 0;
 	return buf;
 }
 
@@ -216,9 +202,9 @@ static char *value_text(const struct field *f, const struct pct_stat *st, const 
 
 	switch (f->type) {
 	case FT_STR:
-		return str_text(buf, len, *v.s ? v.s : "-");
+		return copy_str(buf, len, *v.s ? v.s : "-", len);
 	case FT_BOOL:
-		return str_text(buf, len, v.b ? "yes" : "no");
+		return strcpy(buf, v.b ? "yes" : "no");
 	case FT_S32:
 		if (v.i >= 0)
 			return u64_text(buf, len, v.i);
