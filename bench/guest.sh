@@ -10,7 +10,9 @@
 #   bench/guest.sh [NAME]...    NAME: fairness latency overhead submit
 #                               telemetry scale extreme placement cbtiming hw
 #                               vfio incumbents
-#                               (default: all, in that order)
+#                               (default: all, in that order), or
+#                               instructions (bench/run boots a guest of its
+#                               own for it: BENCH_ICOUNT=1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -1095,13 +1097,154 @@ bench_incumbents() {
 	inc_row inc_be_cost be_vs_rr latency "best-effort throughput against round robin's"
 }
 
-{
-	echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
-	echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
-} > "$OUT/guest.json"
+# ---- 13. instructions ---------------------------------------------------------
+# The costs of sections 3, 5 and 6 counted in instructions. bench/run runs
+# this in a guest of its own: one CPU under QEMU's -icount shift=0, whose
+# clock advances one nanosecond per instruction executed. Every figure of
+# time there is a count of instructions (ktime, bpf_stats' run time,
+# /proc's CPU time): the same from run to run and host to host, where TCG's
+# own speed drifts by half within minutes and differs between hosts, and
+# weighs each instruction alike, where TCG slows some kinds (memory
+# accesses, indirect branches) far more than others. One CPU: with two,
+# QEMU runs both in turn on one host thread and a CPU spinning on a lock
+# its holder's turn would release burns instructions for nothing.
+
+# ins_sched POLICY [notiming]: "SCHED CHOOSE" instructions per decision
+# under the 8-channel load of section 3 (notiming: callback timing off).
+ins_sched() {
+	local d0 n0 s0 d1 n1 s1
+	policy builtin
+	[ "$1" = builtin ] || policy "$1"
+	[ "${2:-}" = notiming ] && echo N > /sys/kernel/debug/gpucore/cb_timing
+	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 4 -Q > /dev/null &
+	sleep 1
+	read -r d0 n0 s0 < <(decisions)
+	sleep 2
+	read -r d1 n1 s1 < <(decisions)
+	wait
+	echo Y > /sys/kernel/debug/gpucore/cb_timing
+	echo "$(per $((s1 - s0)) $((d1 - d0))) $(per $((n1 - n0)) $((d1 - d0)))"
+}
+
+# ins_progs PREFIX: "NAME RUN_CNT RUN_TIME_NS" of the loaded BPF programs
+# whose name starts with PREFIX.
+ins_progs() {
+	bpftool prog show -j | jq -r --arg p "$1" '.[] | select((.name // "") | startswith($p)) |
+		"\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
+}
+
+bench_instructions() {
+	local b bc e ec t tc f16 b16 f4k b4k w g with=() without=() i j p0 p1 perjob progs pid t0 t1 hz cpu cf
+	if [ "${BENCH_ICOUNT:-0}" != 1 ]; then
+		log "instructions: only in bench/run's icount guest; skipped"
+		return 0
+	fi
+	log "instructions: scheduling and monitoring costs counted in instructions (QEMU -icount shift=0, one CPU)"
+	gpucore_load
+	read -r b bc < <(ins_sched builtin)
+	read -r e ec < <(ins_sched besteffort)
+	read -r t tc < <(ins_sched besteffort notiming)
+	"$GPUSCHED" unload > /dev/null
+	row ins_overhead "instructions: scheduling cost per decision, besteffort.bpf vs built-in" "instructions" \
+		"$e" "$b" "<= 1.25x" 'r <= 1.25' \
+		"driver's sched_ns (debugfs) per decision under -icount, as in section 3; choosing alone: besteffort $ec, built-in $bc"
+	row ins_overhead_timing "instructions: what timing the callbacks adds per decision, besteffort.bpf (on minus off)" "instructions" \
+		"$(awk -v a="$e" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" "" "(reported)" '1' \
+		"besteffort with debugfs cb_timing off: $t per decision"
+	# One load with bpf_stats on: besteffort's program runs and their run
+	# time (prog and kfuncs; the trampoline's entry and exit are outside it).
+	policy besteffort
+	sysctl -qw kernel.bpf_stats_enabled=1
+	read -r d0 _ < <(decisions)
+	read -r _ c0 r0 < <(ins_progs besteffort | awk '{ c += $2; r += $3 } END { print "x", c + 0, r + 0 }')
+	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 3 -Q > /dev/null
+	read -r _ c1 r1 < <(ins_progs besteffort | awk '{ c += $2; r += $3 } END { print "x", c + 0, r + 0 }')
+	read -r d1 _ < <(decisions)
+	sysctl -qw kernel.bpf_stats_enabled=0
+	"$GPUSCHED" unload > /dev/null
+	row ins_overhead_bpf "instructions: besteffort's BPF program per decision (its run time under -icount)" "instructions" \
+		"$(per $((r1 - r0)) $((d1 - d0)))" "" "(reported)" '1' \
+		"bpf_stats run_time_ns over $((c1 - c0)) runs, $((d1 - d0)) decisions: the program and the kfuncs it calls, with one clock read of bpf_stats' own; the struct_ops trampoline's entry and exit are outside it"
+	driver_unload
+
+	read -r _ _ f16 < <(scale_run 16 1)
+	read -r _ _ b16 < <(scale_run 16 1 builtin)
+	read -r _ _ f4k < <(scale_run 4096 1)
+	read -r _ _ b4k < <(scale_run 4096 1 builtin)
+	row ins_fair16 "instructions: scheduling cost per decision, fairshare.bpf vs built-in, 16 channels" "instructions" \
+		"$f16" "$b16" "<= 1.5x" 'r <= 1.5' "driver's sched_ns per decision under -icount, as in section 6"
+	row ins_fair4k "instructions: scheduling cost per decision, fairshare.bpf vs built-in, 4096 channels" "instructions" \
+		"$f4k" "$b4k" "<= 1.5x" 'r <= 1.5' "driver's sched_ns per decision under -icount, as in section 6"
+
+	# Monitoring: jobs/s of the flat-out load of section 5, which keeps
+	# the one CPU busy, with and without gpustat; what gpustat adds per
+	# job is 1e9 / with - 1e9 / without instructions.
+	gpucore_load
+	for i in 1 2 3; do
+		without+=("$(jobs_per_s)")
+		"$GPUSTAT" -b -d 1 > /dev/null &
+		pid=$!
+		sleep 3
+		with+=("$(jobs_per_s)")
+		kill "$pid"
+		wait "$pid"
+	done
+	w=$(med "${without[@]}") g=$(med "${with[@]}")
+	perjob=$(awk -v w="$w" -v g="$g" 'BEGIN { printf "%.0f", 1e9 / g - 1e9 / w }')
+	# gpustat's BPF programs per job, by program, with bpf_stats on
+	"$GPUSTAT" -b -d 1 > /dev/null &
+	pid=$!
+	sleep 3
+	sysctl -qw kernel.bpf_stats_enabled=1
+	ins_progs gs_ > "$OUT/ins-progs0"
+	j=$("$GPULOAD" -c 4 -s 20us -q 8 -t 4 --json | jq .total.jobs)
+	ins_progs gs_ > "$OUT/ins-progs1"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	kill "$pid"
+	wait "$pid"
+	progs=$(awk -v j="$j" 'FILENAME == ARGV[1] { c[$1] = $2; t[$1] = $3; next }
+		{ dc = $2 - c[$1]; dt = $3 - t[$1]; tot += dt
+		  if (dc) s = s sprintf("%s%s %.0f x %.2f", s ? ", " : "", substr($1, 4), dt / dc, dc / j) }
+		END { printf "%.0f (%s)", tot / j, s }' "$OUT/ins-progs0" "$OUT/ins-progs1")
+	row ins_telemetry_jobs "instructions: flat-out jobs/s with gpustat vs without" "jobs/s" \
+		"$g" "$w" ">= 0.97" 'r >= 0.97' \
+		"one CPU at 1e9 instructions per second of its clock; medians of 3 alternating runs each (with: ${with[*]}; without: ${without[*]})"
+	row ins_telemetry_perjob "instructions: what gpustat adds per job (1e9 / with - 1e9 / without)" "instructions" \
+		"$perjob" "" "(reported)" '1' \
+		"of it, gpustat's BPF programs per job (bpf_stats run time, program runs per job): $progs; the rest is their trampolines and the tracepoints, and gpustat's refresh"
+	host_channels 1000
+	"$CHANFILL" -c 1000 -s 50000 -r 2000 > /dev/null &
+	cf=$!
+	sleep 3
+	"$GPUSTAT" -b -d 1 > /dev/null &
+	pid=$!
+	sleep 4
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks "$pid")
+	sleep 10
+	t1=$(cpu_ticks "$pid")
+	kill "$pid" "$cf"
+	wait "$pid" "$cf"
+	driver_unload
+	cpu=$(awk -v t=$((t1 - t0)) -v hz="$hz" 'BEGIN { printf "%.2f", 100 * t / hz / 10 }')
+	row ins_telemetry_cpu "instructions: gpustat CPU at 1 s interval, 1000 channels (2000 jobs/s)" "% of a CPU" \
+		"$cpu" "" "<= 3%" 'o <= 3' \
+		"utime+stime from /proc over 10 s of the -icount guest's clock: a CPU of 1e9 instructions a second"
+}
+
+# bench/run's icount guest (BENCH_ICOUNT=1) describes the main guest's
+# machine, not its own, and after a run of that guest adds its rows to it
+# (BENCH_APPEND=1).
+if [ "${BENCH_ICOUNT:-0}" != 1 ]; then
+	{
+		echo "{\"guest_kernel\": \"$(uname -r)\", \"guest_cpus\": $(nproc),"
+		echo " \"guest_mem_kb\": $(awk '/MemTotal/ { print $2 }' /proc/meminfo)}"
+	} > "$OUT/guest.json"
+fi
+[ "${BENCH_APPEND:-0}" = 1 ] ||
+	rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json" "$OUT/vfio-rtt" "$OUT/drm-rtt"
 all=(fairness latency overhead submit telemetry scale extreme placement cbtiming hw vfio incumbents)
 [ $# -gt 0 ] && all=("$@")
-rm -f "$OUT/rows.jsonl" "$OUT/telemetry-calib.json" "$OUT/vfio-rtt" "$OUT/drm-rtt"
 for b in "${all[@]}"; do
 	t0=$(date +%s)
 	"bench_$b" || log "$b: failed"

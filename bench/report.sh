@@ -91,6 +91,9 @@ runs=$(jq -c '[.results[] | .from | select(. != null)] | unique_by(.date) | sort
 	echo "Guest: QEMU TCG (no KVM), $(fmt .machine.guest_cpus) vCPUs, Linux $(fmt .machine.guest_kernel)."
 	echo "Every ratio compares two figures measured side by side in this one guest boot;"
 	echo "absolute times in a TCG guest are slow and noisy and mean little on their own."
+	echo "Rows named \"instructions: ...\" come from a second boot: one vCPU under QEMU's"
+	echo "-icount shift=0, whose clock advances 1 ns per instruction, so their times are"
+	echo "instruction counts, the same on every host (docs/benchmarks.md)."
 	jq -r --argjson runs "$runs" '$runs | to_entries[] |
 		"Rows marked †\(.key + 1) were not rerun: they are from the run of \(.value.date) (commit \(.value.commit)\(if .value.dirty then " with local changes" else "" end))."' \
 		"$here/results.json"
