@@ -147,7 +147,7 @@ static __always_inline u32 prio_of(struct gpucore_channel *ch)
 
 	if (gc_ch_class(ch) == GPUCORE_CLASS_INTERACTIVE)
 		return PRIO_HIGH;
-	w = BPF_CORE_READ(ch, vgpu, weight);
+	w = ch->vgpu->weight;
 	if (w < low_below)
 		return PRIO_LOW;
 	if (w >= high_from)

@@ -248,7 +248,7 @@ static __always_inline void bound_lag(u64 *vt, struct fs_cstate *cs, u32 gpu)
 
 static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 {
-	u32 gpu = BPF_CORE_READ(vgpu, gpu, id), w = vgpu->weight ?: 1, c;
+	u32 gpu = vgpu->gpu->id, w = vgpu->weight ?: 1, c;
 	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
 
@@ -283,7 +283,7 @@ void BPF_STRUCT_OPS(fairshare_vgpu_update, struct gpucore_vgpu *vgpu)
 
 void BPF_STRUCT_OPS(fairshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = BPF_CORE_READ(vgpu, gpu, id);
+	u32 gpu = vgpu->gpu->id;
 	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
 
@@ -306,11 +306,11 @@ s32 BPF_STRUCT_OPS(fairshare_channel_init, struct gpucore_channel *ch)
  * run that crosses a window boundary goes to the old window for its part
  * before it.
  */
-static __always_inline void charge(struct gpucore_channel *ch)
+static __always_inline void charge(struct gpucore_channel *ch, u32 gpu, u32 e, u32 v, u32 cls,
+				   u64 now)
 {
-	u32 gpu = gc_ch_gpu(ch), v = gc_ch_vgpu(ch), e = gc_ch_engine(ch), cls = gc_ch_engine_class(ch);
 	u64 busy = ch->busy_ns, ran = busy - ch->policy_data[PD_CHARGED];
-	u64 now = bpf_ktime_get_ns(), win = now / window_len(), before;
+	u64 win = now / window_len(), before;
 	struct fs_vstate *vs = vstate_of(gpu, v);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	struct fs_window *w = window_of(gpu, e, v);
@@ -333,7 +333,7 @@ static __always_inline void charge(struct gpucore_channel *ch)
 static __always_inline u64 slice_of(struct gpucore_channel *ch, struct fs_vstate *vs, u32 wmax,
 				    u64 left)
 {
-	u64 slice = timeslice_ns ?: BPF_CORE_READ(ch, gpu, timeslice_ns);
+	u64 slice = timeslice_ns ?: ch->gpu->timeslice_ns;
 
 	if (scaled_slices && wmax && vs->weight < wmax)
 		slice = slice * vs->weight / wmax;
@@ -359,7 +359,7 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 	u64 now = bpf_ktime_get_ns(), left;
 
 	if (flags & GPUCORE_ENQ_REQUEUE)
-		charge(ch);
+		charge(ch, gpu, e, v, cls, now);
 	if (!vs || !cs || !es || !w)
 		return;
 	/*
@@ -381,7 +381,7 @@ void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 	u32 gpu = gc_ch_gpu(ch), e = gc_ch_engine(ch), v = gc_ch_vgpu(ch) % GPUCORE_MAX_VGPUS;
 	struct fs_estate *es = estate_of(gpu, e);
 
-	charge(ch);
+	charge(ch, gpu, e, v, gc_ch_engine_class(ch) & 1, bpf_ktime_get_ns());
 	/* A queued channel that went away: its queue may be empty now. */
 	if (es && gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
 		es->active &= ~(1ULL << v);

@@ -147,33 +147,40 @@ struct gpucore_tunable_range {
 #define BPF_STRUCT_OPS_SLEEPABLE(name, args...)					\
 	SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
 
-/* CO-RE reads of the ids a policy keys its state on. */
+/*
+ * The ids a policy keys its state on. Callback arguments are trusted BTF
+ * pointers, so their fields, and the fields of what they point to, are
+ * read directly: CO-RE relocated (vmlinux.h marks every struct
+ * preserve_access_index) and turned into fault-safe loads by the
+ * verifier. BPF_CORE_READ() would cost a bpf_probe_read_kernel() call per
+ * pointer followed, a hundred instructions or so each.
+ */
 static __always_inline u32 gc_ch_gpu(struct gpucore_channel *ch)
 {
-	return BPF_CORE_READ(ch, gpu, id);
+	return ch->gpu->id;
 }
 
 static __always_inline u32 gc_ch_engine(struct gpucore_channel *ch)
 {
-	return BPF_CORE_READ(ch, engine, id);
+	return ch->engine->id;
 }
 
 static __always_inline u32 gc_ch_vgpu(struct gpucore_channel *ch)
 {
-	return BPF_CORE_READ(ch, vgpu, id);
+	return ch->vgpu->id;
 }
 
 /* The channel's class: its own (from CHANNEL_CREATE) or its vGPU's. */
 static __always_inline u32 gc_ch_class(struct gpucore_channel *ch)
 {
-	if (BPF_CORE_READ(ch, sched_class) == GPUCORE_CLASS_INTERACTIVE)
+	if (ch->sched_class == GPUCORE_CLASS_INTERACTIVE)
 		return GPUCORE_CLASS_INTERACTIVE;
-	return BPF_CORE_READ(ch, vgpu, sched_class);
+	return ch->vgpu->sched_class;
 }
 
 static __always_inline u32 gc_engine_gpu(struct gpucore_engine *e)
 {
-	return BPF_CORE_READ(e, gpu, id);
+	return e->gpu->id;
 }
 
 /* Engine classes (compute, copy), for per-class state. */
@@ -182,7 +189,7 @@ static __always_inline u32 gc_engine_gpu(struct gpucore_engine *e)
 /* The class of the engine a channel is bound to. */
 static __always_inline u32 gc_ch_engine_class(struct gpucore_channel *ch)
 {
-	return BPF_CORE_READ(ch, engine, engine_class) % GC_NR_CLASSES;
+	return ch->engine->engine_class % GC_NR_CLASSES;
 }
 
 /*

@@ -81,7 +81,7 @@ static __always_inline void __gc_run_account(u32 gpu, struct gc_run_vgpu *rv, in
 /* vgpu_init(), vgpu_update(): take the vGPU's weight. */
 static __always_inline void gc_run_vgpu_set(struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = BPF_CORE_READ(vgpu, gpu, id);
+	u32 gpu = vgpu->gpu->id;
 	struct gc_run_vgpu *rv = gc_run_vgpu(gpu, vgpu->id);
 
 	if (!rv)
@@ -102,7 +102,7 @@ static __always_inline void gc_run_channel_init(struct gpucore_channel *ch)
 	if (!rv)
 		return;
 	if (!rv->weight)
-		rv->weight = BPF_CORE_READ(ch, vgpu, weight) ?: 1;
+		rv->weight = ch->vgpu->weight ?: 1;
 	if (rv->channels++ == 0)
 		__gc_run_account(gpu, rv, 1);
 }

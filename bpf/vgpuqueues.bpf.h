@@ -78,7 +78,7 @@ static __always_inline bool gc_vq_dispatch(struct gpucore_engine *engine, u32 v,
 	if (!id)
 		return false;
 	if (!slice_ns)
-		slice_ns = BPF_CORE_READ(engine, gpu, timeslice_ns);
+		slice_ns = engine->gpu->timeslice_ns;
 	if (slice_ns > left_ns)
 		slice_ns = left_ns;
 	if (slice_ns < GPUCORE_MIN_SLICE_NS)
