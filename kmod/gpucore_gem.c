@@ -2,11 +2,17 @@
 /*
  * gpucore buffer objects: shmem-backed GEM objects charged to a vGPU's
  * video memory quota, kept mapped in the kernel for the engines.
+ *
+ * A buffer object holds a reference on its DRM device: a job retired
+ * after its client closed the last file of a destroyed vGPU drops its
+ * buffers from a worker, and the device (whose mmap offset manager each
+ * buffer is in) must outlive them.
  */
 
 #include <linux/dma-resv.h>
 #include <linux/iosys-map.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 
 #include "gpucore_priv.h"
@@ -47,6 +53,7 @@ err_vgpu:
 static void gpucore_bo_free(struct drm_gem_object *obj)
 {
 	struct gpucore_bo *bo = to_gpucore_bo(obj);
+	struct drm_device *drm = bo->drm;
 
 	if (bo->vaddr) {
 		struct iosys_map map = IOSYS_MAP_INIT_VADDR(bo->vaddr);
@@ -57,6 +64,8 @@ static void gpucore_bo_free(struct drm_gem_object *obj)
 	}
 	gpucore_bo_uncharge(bo);
 	drm_gem_shmem_free(&bo->base);
+	if (drm)
+		drm_dev_put(drm);
 }
 
 static enum drm_gem_object_status gpucore_bo_status(struct drm_gem_object *obj)
@@ -131,6 +140,8 @@ int gpucore_bo_create(struct drm_device *dev, struct drm_file *file, u64 size, u
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
 	bo = container_of(shmem, struct gpucore_bo, base);
+	drm_dev_get(dev);
+	bo->drm = dev;
 	ret = gpucore_bo_charge(bo, vgpu, size);
 	if (ret)
 		goto out_put;
