@@ -305,22 +305,31 @@ jobs_per_s() {
 	"$GPULOAD" -c 4 -s 20us -q 8 -t 4 --json | jq .total.jobs_per_s
 }
 
+# gs_rounds N: N alternating runs of jobs_per_s without and with gpustat
+# attached; a line "WITHOUT WITH" per round.
+gs_rounds() {
+	local i w pid
+	for i in $(seq "$1"); do
+		w=$(jobs_per_s)
+		"$GPUSTAT" -b -d 1 > /dev/null &
+		pid=$!
+		sleep 3
+		echo "$w $(jobs_per_s)"
+		kill "$pid"
+		wait "$pid" 2> /dev/null
+	done
+}
+
 # cpu_ticks PID: utime + stime.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 bench_telemetry() {
-	local i with=() without=() pid t0 t1 hz secs=10 cf cpu
+	local w g with=() without=() pid t0 t1 hz secs=10 cf cpu
 	log "telemetry: flat-out jobs/s with gpustat attached vs without (5 rounds each), gpustat CPU with 1000 channels"
 	gpucore_load
-	for i in 1 2 3 4 5; do
-		without+=("$(jobs_per_s)")
-		"$GPUSTAT" -b -d 1 > /dev/null &
-		pid=$!
-		sleep 3
-		with+=("$(jobs_per_s)")
-		kill "$pid"
-		wait "$pid"
-	done
+	while read -r w g; do
+		without+=("$w") with+=("$g")
+	done < <(gs_rounds 5)
 	row telemetry_jobs "telemetry: flat-out jobs/s with gpustat vs without" "jobs/s" \
 		"$(med "${with[@]}")" "$(med "${without[@]}")" ">= 0.97" 'r >= 0.97' \
 		"median of 5 alternating runs each"
@@ -1110,20 +1119,15 @@ bench_incumbents() {
 # its holder's turn would release burns instructions for nothing.
 
 # ins_sched POLICY [notiming]: "SCHED CHOOSE" instructions per decision
-# under the 8-channel load of section 3 (notiming: callback timing off).
+# under section 3's load (ovh_run; notiming: callback timing off).
 ins_sched() {
-	local d0 n0 s0 d1 n1 s1
+	local d n sc
 	policy builtin
 	[ "$1" = builtin ] || policy "$1"
 	[ "${2:-}" = notiming ] && echo N > /sys/kernel/debug/gpucore/cb_timing
-	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 4 -Q > /dev/null &
-	sleep 1
-	read -r d0 n0 s0 < <(decisions)
-	sleep 2
-	read -r d1 n1 s1 < <(decisions)
-	wait
+	read -r d n sc _ < <(ovh_run)
 	echo Y > /sys/kernel/debug/gpucore/cb_timing
-	echo "$(per $((s1 - s0)) $((d1 - d0))) $(per $((n1 - n0)) $((d1 - d0)))"
+	echo "$(per "$sc" "$d") $(per "$n" "$d")"
 }
 
 # ins_progs PREFIX: "NAME RUN_CNT RUN_TIME_NS" of the loaded BPF programs
@@ -1134,7 +1138,7 @@ ins_progs() {
 }
 
 bench_instructions() {
-	local b bc e ec t tc f16 b16 f4k b4k w g with=() without=() i j d0 d1 c0 c1 r0 r1 perjob progs pid t0 t1 cpu cf
+	local b bc e ec t tc f16 b16 f4k b4k w g with=() without=() j d bpf_ns runs perjob progs pid t0 t1 cpu cf
 	if [ "${BENCH_ICOUNT:-0}" != 1 ]; then
 		log "instructions: only in bench/run's icount guest; skipped"
 		return 0
@@ -1155,16 +1159,12 @@ bench_instructions() {
 	# time (prog and kfuncs; the trampoline's entry and exit are outside it).
 	policy besteffort
 	sysctl -qw kernel.bpf_stats_enabled=1
-	read -r d0 _ < <(decisions)
-	read -r _ c0 r0 < <(ins_progs besteffort | awk '{ c += $2; r += $3 } END { print "x", c + 0, r + 0 }')
-	"$GPULOAD" -c 8 -s 100us-2ms -q 4 -t 3 -Q > /dev/null
-	read -r _ c1 r1 < <(ins_progs besteffort | awk '{ c += $2; r += $3 } END { print "x", c + 0, r + 0 }')
-	read -r d1 _ < <(decisions)
+	read -r d _ _ bpf_ns runs < <(ovh_run stats)
 	sysctl -qw kernel.bpf_stats_enabled=0
 	"$GPUSCHED" unload > /dev/null
 	row ins_overhead_bpf "instructions: besteffort's BPF program per decision (its run time under -icount)" "instructions" \
-		"$(per $((r1 - r0)) $((d1 - d0)))" "" "(reported)" '1' \
-		"bpf_stats run_time_ns over $((c1 - c0)) runs, $((d1 - d0)) decisions: the program and the kfuncs it calls, with one clock read of bpf_stats' own; the struct_ops trampoline's entry and exit are outside it"
+		"$(per "$bpf_ns" "$d")" "" "(reported)" '1' \
+		"bpf_stats run_time_ns over $runs runs, $d decisions: the program and the kfuncs it calls, with one clock read of bpf_stats' own; the struct_ops trampoline's entry and exit are outside it"
 	driver_unload
 
 	read -r _ _ f16 < <(scale_run 16 1)
@@ -1180,15 +1180,9 @@ bench_instructions() {
 	# the one CPU busy, with and without gpustat; what gpustat adds per
 	# job is 1e9 / with - 1e9 / without instructions.
 	gpucore_load
-	for i in 1 2 3; do
-		without+=("$(jobs_per_s)")
-		"$GPUSTAT" -b -d 1 > /dev/null &
-		pid=$!
-		sleep 3
-		with+=("$(jobs_per_s)")
-		kill "$pid"
-		wait "$pid"
-	done
+	while read -r w g; do
+		without+=("$w") with+=("$g")
+	done < <(gs_rounds 3)
 	w=$(med "${without[@]}") g=$(med "${with[@]}")
 	perjob=$(awk -v w="$w" -v g="$g" 'BEGIN { printf "%.0f", 1e9 / g - 1e9 / w }')
 	# gpustat's BPF programs per job, by program, with bpf_stats on
