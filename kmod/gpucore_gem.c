@@ -53,7 +53,7 @@ err_vgpu:
 static void gpucore_bo_free(struct drm_gem_object *obj)
 {
 	struct gpucore_bo *bo = to_gpucore_bo(obj);
-	struct drm_device *drm = bo->drm;
+	struct drm_device *drm = obj->dev;
 
 	if (bo->vaddr) {
 		struct iosys_map map = IOSYS_MAP_INIT_VADDR(bo->vaddr);
@@ -64,8 +64,7 @@ static void gpucore_bo_free(struct drm_gem_object *obj)
 	}
 	gpucore_bo_uncharge(bo);
 	drm_gem_shmem_free(&bo->base);
-	if (drm)
-		drm_dev_put(drm);
+	drm_dev_put(drm);
 }
 
 static enum drm_gem_object_status gpucore_bo_status(struct drm_gem_object *obj)
@@ -140,8 +139,8 @@ int gpucore_bo_create(struct drm_device *dev, struct drm_file *file, u64 size, u
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
 	bo = container_of(shmem, struct gpucore_bo, base);
+	/* Every object freed by gpucore_bo_free() got here: its put is there. */
 	drm_dev_get(dev);
-	bo->drm = dev;
 	ret = gpucore_bo_charge(bo, vgpu, size);
 	if (ret)
 		goto out_put;

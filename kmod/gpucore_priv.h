@@ -327,7 +327,6 @@ struct gpucore_channel {
 struct gpucore_bo {
 	struct drm_gem_shmem_object base;
 	struct gpucore_vgpu *vgpu;	/* charged for the memory; holds a ref */
-	struct drm_device *drm;		/* holds a ref: outlived by its mmap offset */
 	void *vaddr;			/* kernel mapping used by the engines */
 	size_t size;
 };
