@@ -116,8 +116,8 @@ $(TOOLS): userspace/%: $$(wildcard $$(dir $$@)*.c $$(dir $$@)*.h) \
 
 # BPF: vmlinux.h is dumped from the module's BTF (split on the kernel's),
 # so policies see struct gpucore_sched_ops and the driver's objects; each
-# X.bpf.c becomes X.bpf.o (policies in bpf/, deliberately broken ones in
-# selftests/policies/).
+# X.bpf.c becomes X.bpf.o (policies in bpf/; deliberately broken ones, and
+# programs the tests run, in selftests/policies/).
 BPF_OUT := build/bpf
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
 	      -I$(BPF_OUT) -Ibpf -Iinclude/uapi
@@ -148,7 +148,8 @@ gpustat_LIBS := $(BPF_LIBS) $(JSON_LIBS) \
 	$(shell $(PKG_CONFIG) --libs ncursesw libmicrohttpd 2>/dev/null) -lpthread -lm
 gpustat_DEPS := $(GPUSTAT_SKEL)
 
-build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h include/uapi/gpucore_limits.h $(BPF_OUT)/vmlinux.h
+build/gpustat.bpf.o: $(GPUSTAT_DIR)/gpustat.bpf.c $(GPUSTAT_DIR)/gpustat.h include/uapi/gpucore_limits.h \
+		    include/uapi/gpucore_hist.h $(BPF_OUT)/vmlinux.h
 	$(msg) BPF $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(GPUSTAT_DIR) -c $< -o $@
 

@@ -670,6 +670,9 @@ static int __init gpucore_init(void)
 	ret = gpucore_bpf_init(gpucore_debugfs_root);
 	if (ret)
 		goto err_remove;
+	ret = gpucore_mon_init(gpucore_gpu_get);
+	if (ret)
+		goto err_bpf;
 	ret = pci_register_driver(&gpucore_pci_driver);
 	if (ret)
 		goto err_bpf;

@@ -14,6 +14,8 @@
  *                      and tears down everything below
  *   gpucore_ioctl.c    the ioctl ABI (include/uapi/gpucore.h)
  *   gpucore_debugfs.c  state dumps
+ *   gpucore_mon.c      the monitor's kfuncs: consistent copies of the
+ *                      accounting for a syscall BPF program
  *   gpucore_gem.c      buffer objects
  *   gpucore_vgpu.c     vGPUs: partitions with weight, cap, memory quota, a
  *                      DRM device each, administered through sysfs
@@ -54,6 +56,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "gpucore.h"	/* include/uapi/gpucore.h */
+#include "gpucore_hist.h"	/* include/uapi/gpucore_hist.h */
 #include "gpucore_api.h"
 #include "gpucore_sched.h"	/* include/uapi/gpucore_sched.h */
 #include "gpucore_policy.h"
@@ -168,6 +171,8 @@ struct gpucore_engine {
 	u64 switch_ns;			/* context switch overhead, charged to nobody */
 	u64 ctx_switches;		/* context switches that cost @switch_ns */
 	u64 resets;			/* jobs stopped as hung */
+	u64 jobs_completed;
+	u64 jobs_failed;
 	struct gpucore_late_hist late;	/* switches after their due time */
 };
 
@@ -241,9 +246,11 @@ struct gpucore_vgpu {
 	u32 nr_jobs;			/* pending on its channels; under gpu->lock */
 	/* accounting, under gpu->lock */
 	u64 busy_ns[GPUCORE_MAX_ENGINES];
+	u64 jobs_submitted;
 	u64 jobs_completed;
 	u64 jobs_failed;
 	u64 resets;			/* its jobs stopped as hung */
+	struct gpucore_hists hists;	/* of its completed jobs */
 	u64 policy_data[GPUCORE_POLICY_DATA];	/* the policy's own; policy-writable */
 };
 
@@ -320,6 +327,7 @@ struct gpucore_channel {
 	u64 busy_ns;
 	u64 wait_ns;
 	u64 latency_ns;
+	struct gpucore_hists hists;	/* of its completed jobs */
 	struct gpucore_job_rec *ring;	/* completed jobs, by seqno % ring_size */
 	u32 ring_size;			/* grows to GPUCORE_MAX_QUEUED_JOBS */
 };
@@ -454,6 +462,9 @@ struct gpucore_channel *gpucore_dsq_next(struct gpucore_channel *ch);
 struct gpucore_channel *gpucore_dsq_first_on(struct gpucore_dsq *dsq, struct gpucore_engine *e,
 					     u32 max);
 void gpucore_dsq_clear(struct gpucore_dsq *dsq);
+
+/* gpucore_mon.c */
+int gpucore_mon_init(struct gpucore_gpu *(*gpu_get)(u32 index));
 
 /* gpucore_sched.c */
 extern struct xarray gpucore_channel_ids;	/* module-wide channel id -> channel */

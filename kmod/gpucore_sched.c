@@ -33,7 +33,9 @@
  * Accounting: engine time is charged in gpucore_sched_charge() to the
  * engine, the channel, its vGPU, its file (for fdinfo) and the job, from
  * the same measurement; every front end (ioctls, sysfs, fdinfo, debugfs,
- * tracepoints) reads these numbers.
+ * tracepoints, the monitor's kfuncs) reads these numbers. A retired job
+ * is counted on its engine, channel and vGPU; a completed one's wait and
+ * latency also go into its channel's and vGPU's histograms.
  */
 
 #include <linux/dma-fence-unwrap.h>
@@ -798,6 +800,7 @@ int gpucore_jobs_submit(struct gpucore_channel *ch, struct gpucore_job **jobs,
 		list_add_tail(&job->node, &ch->jobs);
 		ch->nr_pending++;
 		ch->submitted++;
+		ch->vgpu->jobs_submitted++;
 		trace_gpucore_job_submit(ch, job);
 	}
 	gpucore_update_state(ch, GPUCORE_ENQ_WAKEUP);
@@ -1369,6 +1372,21 @@ void gpucore_sched_charge(struct gpucore_engine *e, struct gpucore_job *job, u64
 	job->busy_ns += ns;
 }
 
+/*
+ * A completed job's wait (submit to start; 0 if it never started) and
+ * latency, into its channel's and its vGPU's histograms.
+ */
+static void gpucore_sched_hist_add(struct gpucore_channel *ch, const struct gpucore_job *job)
+{
+	u64 wait = job->start_ns ? job->start_ns - job->submit_ns : 0;
+	u64 lat = job->end_ns - job->submit_ns;
+
+	gpucore_hist_add(&ch->hists.wait, wait);
+	gpucore_hist_add(&ch->hists.lat, lat);
+	gpucore_hist_add(&ch->vgpu->hists.wait, wait);
+	gpucore_hist_add(&ch->vgpu->hists.lat, lat);
+}
+
 /**
  * gpucore_sched_job_done - retire a job: completed or failed
  * @job: the job, pending on its channel
@@ -1395,9 +1413,12 @@ static void gpucore_sched_job_done(struct gpucore_job *job, int status, struct l
 	if (status) {
 		ch->failed++;
 		ch->vgpu->jobs_failed++;
+		ch->engine->jobs_failed++;
 	} else {
 		ch->completed++;
 		ch->vgpu->jobs_completed++;
+		ch->engine->jobs_completed++;
+		gpucore_sched_hist_add(ch, job);
 	}
 	if (job->start_ns)
 		ch->wait_ns += job->start_ns - job->submit_ns;

@@ -14,7 +14,7 @@ KD=$(ls .cache/kernel/root/usr/src/linux-headers-*-common/scripts/kernel-doc 2>/
 FILES=(kmod/gpucore_priv.h kmod/gpucore_drv.c kmod/gpucore_vgpu.c kmod/gpucore_sched.c
        kmod/gpucore_dsq.c kmod/gpucore_bpf.c kmod/gpucore_backend.h kmod/gpucore_hw.c
        kmod/gpucore_api.h kmod/gpucore_vdev.c kmod/gpucore_vfio.c kmod/gpucore_fault.c
-       kmod/gpucore_debugfs.c)
+       kmod/gpucore_debugfs.c kmod/gpucore_mon.c)
 
 # docs FILE: each DOC block of FILE as a "## TITLE" section.
 docs() {

@@ -185,6 +185,36 @@ tui_start() {
 	awk -v u="$(echo "$ch" | jq .util)" 'BEGIN { exit !(u > 0.5) }'
 }
 
+# linked_progs: the names of the BPF programs attached through a link.
+linked_progs() {
+	local id
+	for id in $(bpftool link show -j | jq '.[].prog_id'); do
+		bpftool prog show id "$id" -j | jq -r .name
+	done | sort
+}
+
+@test "gpustat live runs no BPF program per job: the job tracepoints have none attached, --record attaches them" {
+	vgpu_create vm1
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 200us -q 4 -t 600 -Q
+	bg "$GPUSTAT" --json -d 1 > "$OUT/live.json"
+	local gs=$!
+	wait_file "$OUT/live.json" 2
+	linked_progs > "$OUT/live"
+	cat "$OUT/live"
+	grep -qx gs_switch_in "$OUT/live"
+	! grep -qx gs_job_submit "$OUT/live"
+	! grep -qx gs_job_complete "$OUT/live"
+	# the jobs are counted all the same
+	[ "$(last_vgpu "$OUT/live.json" vm1 .jobs)" -gt 0 ]
+	kill "$gs"
+	wait "$gs" || true
+	bg "$GPUSTAT" --record "$OUT/rec" --json -d 1 > "$OUT/rec.json"
+	wait_file "$OUT/rec.json" 1
+	linked_progs > "$OUT/rec"
+	grep -qx gs_job_submit "$OUT/rec"
+	grep -qx gs_job_complete "$OUT/rec"
+}
+
 @test "gpustat -b: text when stdout is not a terminal, one report per refresh" {
 	vgpu_create vm1 weight=300
 	run "$GPUSTAT" -d 0.5 -n 2

@@ -57,7 +57,7 @@ struct field {
 	enum ftype type;
 	enum funit unit;
 	size_t off;		/* in the object's snapshot struct */
-	size_t hist;		/* PK_HISTOGRAM: offset of a const struct gs_hist * */
+	size_t hist;		/* PK_HISTOGRAM: offset of a const struct gpucore_hist * */
 	enum pkind kind;
 	const char *prom;	/* metric name; label name (PK_LABEL, PK_INFO) */
 	const char *col;	/* column header, or label on a line; FT_PCT: the

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gpustat telemetry: BTF tracepoints on the gpucore events fold every
- * event into aggregates (engines and vGPUs in global arrays that gpustat
- * reads through the skeleton's mmap, channels and latency histograms in
- * maps). With gs_record set, every event also goes to a ring buffer for
- * --record. Events of one GPU arrive under the driver's scheduler lock.
+ * gpustat telemetry. Live, nothing runs per job: the driver counts jobs
+ * and keeps their wait and latency histograms itself, and gs_pull, a
+ * syscall program gpustat runs at each refresh, copies them (only what
+ * changed) with the driver's gpucore_mon_*() kfuncs. BTF tracepoints fold
+ * what happens between refreshes into the same aggregates: switches
+ * (engine time, the running channel), channels and vGPUs coming and going,
+ * policies. Engines and vGPUs are global arrays gpustat reads through the
+ * skeleton's mmap, channels and vGPU histograms maps.
  *
- * The hot path is every submit, switch and completion, so it stays cheap:
- * tracepoint arguments are BTF pointers and their fields are read directly
- * (CO-RE relocated, turned into fault-safe loads by the verifier) rather
- * than through bpf_probe_read_kernel() calls, and a channel costs one hash
- * lookup per event.
+ * With gs_record set (--record), every event, the jobs' too, also goes to
+ * a ring buffer, and gpustat folds them itself: gs_pull is not run then.
+ * Events of one GPU arrive under the driver's scheduler lock.
+ *
+ * The event programs stay cheap: tracepoint arguments are BTF pointers
+ * and their fields are read directly (CO-RE relocated, turned into
+ * fault-safe loads by the verifier) rather than through
+ * bpf_probe_read_kernel() calls, and a channel costs one hash lookup per
+ * event.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,6 +28,11 @@
 
 char _license[] SEC("license") = "GPL";
 
+extern u32 gpucore_mon_next_channel(u32 id) __ksym;
+extern int gpucore_mon_channel(u32 id, void *out, u32 out__sz, void *hists, u32 hists__sz) __ksym;
+extern int gpucore_mon_vgpu(u32 index, void *out, u32 out__sz, void *hists, u32 hists__sz) __ksym;
+extern int gpucore_mon_engine(u32 gpu, u32 engine, void *out, u32 out__sz) __ksym;
+
 /* Tunable before load: also emit every event to the ring buffer. */
 const volatile bool gs_record;
 
@@ -29,11 +41,12 @@ struct gs_vgpu gs_vgpus[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 struct gs_global gs_global;
 struct gs_chan gs_zero_chan;	/* template for a new channel: never written */
 
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS);
 	__type(key, __u32);
-	__type(value, struct gs_vhist);
+	__type(value, struct gpucore_hists);
 } gs_vhists SEC(".maps");
 
 struct {
@@ -48,6 +61,19 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, GS_RINGBUF_SIZE);
 } gs_events SEC(".maps");
+
+/* Live channels' histograms, from gs_pull and as channels go. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, GS_HIST_RING_SIZE);
+} gs_chists SEC(".maps");
+
+/*
+ * Where gs_pull goes on: 0 when it read every channel; else the id it
+ * stopped at, gs_chists being full, for its next run once gpustat has
+ * emptied it.
+ */
+__u32 gs_pull_resume;
 
 static __always_inline void emit(const struct gs_event *ev)
 {
@@ -125,7 +151,7 @@ static __always_inline void vgpu_seen(struct gpucore_channel *ch, struct gs_vgpu
 	if (!v || v->seen)
 		return;
 	ev_vgpu(&ev, GS_EV_VGPU_UPDATE, ch->vgpu);
-	gs_apply(&ev, NULL, v, NULL, NULL, NULL);
+	gs_apply(&ev, NULL, v, NULL, NULL, NULL, NULL);
 	emit(&ev);
 }
 
@@ -143,7 +169,7 @@ static __always_inline struct gs_chan *chan_new(struct gpucore_channel *ch, __u3
 	c = bpf_map_lookup_elem(&gs_chans, &id);
 	if (!c)
 		return NULL;
-	gs_apply(&ev, NULL, NULL, NULL, c, NULL);
+	gs_apply(&ev, NULL, NULL, NULL, c, NULL, NULL);
 	emit(&ev);
 	return c;
 }
@@ -177,7 +203,7 @@ static __always_inline void engine_seen(struct gpucore_channel *ch, struct gs_en
 	ev.a = 0;
 	ev.b = 0;
 	ev.c = 0;
-	gs_apply(&ev, e, NULL, NULL, c, NULL);
+	gs_apply(&ev, e, NULL, NULL, c, NULL, NULL);
 	emit(&ev);
 }
 
@@ -186,7 +212,7 @@ static __always_inline void chan_event(struct gpucore_channel *ch, struct gs_eve
 {
 	struct gs_vgpu *v = vgpu_of(ev->gpu, ev->vgpu);
 	struct gs_engine *e = engine_of(ev);
-	struct gs_vhist *vh = NULL;
+	struct gpucore_hists *vh = NULL;
 	struct gs_chan *c;
 	__u32 vi;
 
@@ -199,7 +225,7 @@ static __always_inline void chan_event(struct gpucore_channel *ch, struct gs_eve
 	}
 	if (e)
 		e->seen = 1;
-	gs_apply(ev, e, v, vh, c, NULL);
+	gs_apply(ev, e, v, vh, c, NULL, NULL);
 	emit(ev);
 }
 
@@ -284,6 +310,43 @@ int BPF_PROG(gs_channel_create, struct gpucore_channel *ch)
 	return 0;
 }
 
+/*
+ * A channel or vGPU goes: its last counts are the driver's own, whatever
+ * completed since the last gs_pull.
+ */
+static __always_inline void chan_final(struct gs_chan *c, struct gpucore_channel *ch)
+{
+	struct gs_hist_rec *r;
+
+	c->submitted = ch->submitted;
+	c->jobs = ch->completed;
+	c->failed = ch->failed;
+	c->queued = ch->nr_pending;
+	r = bpf_ringbuf_reserve(&gs_chists, sizeof(*r), 0);
+	if (!r)
+		return;
+	r->channel = ch->id;
+	r->pad = 0;
+	bpf_probe_read_kernel(&r->h.wait, sizeof(r->h.wait), &ch->hists.wait);
+	bpf_probe_read_kernel(&r->h.lat, sizeof(r->h.lat), &ch->hists.lat);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void vgpu_final(struct gpucore_vgpu *vg)
+{
+	struct gs_vgpu *v = vgpu_of(vg->gpu->id, vg->id);
+	__u32 vi = GPUCORE_VGPU_IDX(vg->gpu->id, vg->id);
+	struct gpucore_hists *vh = bpf_map_lookup_elem(&gs_vhists, &vi);
+
+	if (!v || !vh)
+		return;
+	v->submitted = vg->jobs_submitted;
+	v->jobs = vg->jobs_completed;
+	v->failed = vg->jobs_failed;
+	bpf_probe_read_kernel(&vh->wait, sizeof(vh->wait), &vg->hists.wait);
+	bpf_probe_read_kernel(&vh->lat, sizeof(vh->lat), &vg->hists.lat);
+}
+
 SEC("tp_btf/gpucore_channel_destroy")
 int BPF_PROG(gs_channel_destroy, struct gpucore_channel *ch)
 {
@@ -295,7 +358,9 @@ int BPF_PROG(gs_channel_destroy, struct gpucore_channel *ch)
 
 	ev_chan(&ev, GS_EV_CHAN_DESTROY, ch);
 	c = bpf_map_lookup_elem(&gs_chans, &ev.channel);
-	gs_apply(&ev, NULL, NULL, NULL, c, NULL);
+	if (c && !gs_record)
+		chan_final(c, ch);
+	gs_apply(&ev, NULL, NULL, NULL, c, NULL, NULL);
 	emit(&ev);
 	return 0;
 }
@@ -305,7 +370,7 @@ static __always_inline void vgpu_event(struct gpucore_vgpu *vg, __u32 type)
 	struct gs_event ev;
 
 	ev_vgpu(&ev, type, vg);
-	gs_apply(&ev, NULL, vgpu_of(ev.gpu, ev.vgpu), NULL, NULL, NULL);
+	gs_apply(&ev, NULL, vgpu_of(ev.gpu, ev.vgpu), NULL, NULL, NULL, NULL);
 	emit(&ev);
 }
 
@@ -323,6 +388,8 @@ int BPF_PROG(gs_vgpu_destroy, struct gpucore_vgpu *vg)
 {
 	if (!vg)
 		return 0;
+	if (!gs_record)
+		vgpu_final(vg);
 	vgpu_event(vg, GS_EV_VGPU_DESTROY);
 	return 0;
 }
@@ -345,7 +412,7 @@ static __always_inline void policy_event(__u32 type, const char *name, __u32 aux
 	ev.type = type;
 	ev.aux = aux;
 	bpf_probe_read_kernel_str(ev.name, sizeof(ev.name), name);
-	gs_apply(&ev, NULL, NULL, NULL, NULL, &gs_global);
+	gs_apply(&ev, NULL, NULL, NULL, NULL, NULL, &gs_global);
 	emit(&ev);
 }
 
@@ -374,5 +441,171 @@ int BPF_PROG(gs_policy_eject, const char *name, u32 kind, const char *reason,
 	if (!name)
 		return 0;
 	policy_event(GS_EV_POLICY_EJECT, name, kind);
+	return 0;
+}
+
+/* ---- gs_pull: the driver's counts and histograms, at each refresh ---- */
+
+/*
+ * Copy channel @id's counts into its record if they changed, and its
+ * histograms into gs_chists; learn it if it is new. Returns 1 to stop:
+ * gs_chists is full.
+ */
+static int pull_channel(__u32 id)
+{
+	struct gs_chan *c = bpf_map_lookup_elem(&gs_chans, &id);
+	struct gpucore_mon_channel m = {};
+	struct gs_hist_rec *r;
+	bool fresh = !c;
+	int ret;
+
+	r = bpf_ringbuf_reserve(&gs_chists, sizeof(*r), 0);
+	if (!r) {
+		gs_pull_resume = id;
+		return 1;
+	}
+	if (fresh) {
+		bpf_map_update_elem(&gs_chans, &id, &gs_zero_chan, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&gs_chans, &id);
+		if (!c) {
+			bpf_ringbuf_discard(r, 0);
+			return 0;
+		}
+	}
+	m.gen = fresh ? ~0ULL : c->gen;
+	ret = gpucore_mon_channel(id, &m, sizeof(m), &r->h, sizeof(r->h));
+	if (ret <= 0) {
+		bpf_ringbuf_discard(r, 0);
+		if (fresh)
+			bpf_map_delete_elem(&gs_chans, &id);
+		return 0;
+	}
+	r->channel = id;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, 0);
+	if (fresh) {
+		c->id = id;
+		c->gpu = m.gpu;
+		c->engine = m.engine;
+		c->vgpu = m.vgpu;
+		c->pid = m.pid;
+		__builtin_memcpy(c->comm, m.comm, sizeof(c->comm));
+	}
+	c->gen = m.gen;
+	c->submitted = m.submitted;
+	c->jobs = m.completed;
+	c->failed = m.failed;
+	c->queued = m.queued;
+	return 0;
+}
+
+static long pull_channel_step(__u64 i, __u32 *id)
+{
+	*id = gpucore_mon_next_channel(*id + 1);
+	if (!*id)
+		return 1;
+	return pull_channel(*id);
+}
+
+/* A vGPU: learn one gpustat has not seen (no event named it yet), copy its counts. */
+static long pull_vgpu_step(__u64 i, void *unused)
+{
+	__u32 vi = i, gpu = vi / GPUCORE_MAX_VGPUS, id = vi % GPUCORE_MAX_VGPUS;
+	struct gs_vgpu *v = vgpu_of(gpu, id);
+	struct gpucore_hists *vh = bpf_map_lookup_elem(&gs_vhists, &vi);
+	struct gpucore_mon_vgpu m = {};
+	struct gs_event ev;
+
+	if (!v || !vh || v->seen == 2)
+		return 0;
+	m.gen = v->seen ? v->gen : ~0ULL;
+	if (gpucore_mon_vgpu(vi, &m, sizeof(m), vh, sizeof(*vh)) <= 0)
+		return 0;
+	if (!v->seen) {
+		__builtin_memset(&ev, 0, sizeof(ev));
+		ev.type = GS_EV_VGPU_UPDATE;
+		ev.gpu = gpu;
+		ev.vgpu = id;
+		ev.aux = m.weight;
+		ev.aux2 = m.cap;
+		ev.a = m.mem_quota;
+		ev.b = m.max_channels;
+		ev.c = m.max_jobs;
+		__builtin_memcpy(ev.name, m.name, sizeof(ev.name));
+		gs_apply(&ev, NULL, v, NULL, NULL, NULL, NULL);
+	}
+	v->gen = m.gen;
+	v->submitted = m.submitted;
+	v->jobs = m.completed;
+	v->failed = m.failed;
+	return 0;
+}
+
+/*
+ * An engine's job counts, and what runs on it: the running channel's
+ * charge so far (the live view's exact part), and a run that began before
+ * gpustat attached, which no switch-in told it of. Once an event of the
+ * engine was seen, events own its running state; a switch racing this
+ * very first look can leave it wrong until the engine's next switch-in.
+ */
+static long pull_engine_step(__u64 i, void *unused)
+{
+	__u32 ei = i, gpu = ei / GPUCORE_MAX_ENGINES, id = ei % GPUCORE_MAX_ENGINES;
+	struct gpucore_mon_engine m = {};
+	struct gs_engine *e;
+	struct gs_event ev;
+	struct gs_chan *c;
+	__u32 seen;
+
+	if (ei >= GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES)
+		return 1;
+	e = &gs_engines[ei];
+	seen = e->seen;
+	if (gpucore_mon_engine(gpu, id, &m, sizeof(m)))
+		return 0;
+	e->jobs = m.completed;
+	e->failed = m.failed;
+	if (!m.channel)
+		return 0;
+	if (!seen && !e->seen) {
+		e->seen = 1;
+		__builtin_memset(&ev, 0, sizeof(ev));
+		ev.ts = m.switched_in;
+		ev.type = GS_EV_SWITCH_IN;
+		ev.gpu = gpu;
+		ev.engine = id;
+		ev.vgpu = m.vgpu;
+		ev.channel = m.channel;
+		ev.aux = m.nr_queued;
+		c = bpf_map_lookup_elem(&gs_chans, &ev.channel);
+		if (c)
+			ev.aux2 = c->queued;
+		gs_apply(&ev, e, NULL, NULL, c, NULL, NULL);
+	}
+	if (e->running && e->cur_channel == m.channel) {
+		e->run_ns = m.run_ns;
+		e->run_ts = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+/*
+ * Each refresh: vGPUs and engines, then channels from gs_pull_resume on
+ * (0: the first), until the last or until gs_chists is full; gpustat
+ * empties it and runs gs_pull again while gs_pull_resume is not 0.
+ */
+SEC("syscall")
+int gs_pull(void *ctx)
+{
+	__u32 id = gs_pull_resume;
+
+	if (!id) {
+		bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, pull_vgpu_step, NULL, 0);
+		bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, pull_engine_step, NULL, 0);
+	} else {
+		id--;	/* pull_channel_step looks from id + 1 */
+	}
+	gs_pull_resume = 0;
+	bpf_loop(GS_MAX_CHANNELS, pull_channel_step, &id, 0);
 	return 0;
 }

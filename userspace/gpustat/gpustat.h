@@ -15,6 +15,7 @@
 #include <linux/types.h>
 #endif
 #include "gpucore_limits.h"
+#include "gpucore_hist.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -24,87 +25,8 @@
 #define GS_NAME_LEN		32	/* GPUCORE_NAME_LEN, GPUCORE_POLICY_NAME_LEN */
 #define GS_COMM_LEN		16	/* TASK_COMM_LEN */
 #define GS_RINGBUF_SIZE		(16 << 20)
+#define GS_HIST_RING_SIZE	(4 << 20)	/* about 1000 channels' histograms */
 
-
-/*
- * Latency histogram: log2 buckets split in 2^GS_HIST_SUB_BITS linear
- * sub-buckets (HdrHistogram-like). A bucket is at most 1/8 of its lower
- * bound wide, so its midpoint is within 6.25% of any value in it.
- * Values below GS_HIST_SUB have a bucket each.
- */
-#define GS_HIST_SUB_BITS	3
-#define GS_HIST_SUB		(1u << GS_HIST_SUB_BITS)
-#define GS_HIST_BUCKETS		((64 - GS_HIST_SUB_BITS + 1) * GS_HIST_SUB)
-
-struct gs_hist {
-	__u64 count;
-	__u64 sum_ns;
-	__u32 b[GS_HIST_BUCKETS];
-};
-
-static __always_inline __u32 gs_log2(__u64 v)
-{
-	__u32 r = 0;
-
-	if (v >> 32) {
-		v >>= 32;
-		r += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		r += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		r += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		r += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		r += 2;
-	}
-	if (v >> 1)
-		r += 1;
-	return r;
-}
-
-static __always_inline __u32 gs_hist_bucket(__u64 v)
-{
-	__u32 e;
-
-	if (v < GS_HIST_SUB)
-		return v;
-	e = gs_log2(v);
-	return ((e - GS_HIST_SUB_BITS + 1) << GS_HIST_SUB_BITS) +
-	       ((v >> (e - GS_HIST_SUB_BITS)) & (GS_HIST_SUB - 1));
-}
-
-/* Lowest value of bucket @i; its end is gs_hist_low(i + 1). */
-static inline __u64 gs_hist_low(__u32 i)
-{
-	__u32 e;
-
-	if (i < GS_HIST_SUB)
-		return i;
-	if (i >= GS_HIST_BUCKETS)
-		return ~0ULL;
-	e = (i >> GS_HIST_SUB_BITS) + GS_HIST_SUB_BITS - 1;
-	return (__u64)(GS_HIST_SUB + (i & (GS_HIST_SUB - 1))) << (e - GS_HIST_SUB_BITS);
-}
-
-static __always_inline void gs_hist_add(struct gs_hist *h, __u64 v)
-{
-	__u32 i = gs_hist_bucket(v);
-
-	if (i >= GS_HIST_BUCKETS)
-		return;
-	__sync_fetch_and_add(&h->b[i], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum_ns, v);
-}
 
 /* Per engine (index GPUCORE_ENGINE_IDX). */
 struct gs_engine {
@@ -124,7 +46,7 @@ struct gs_engine {
 	__u32 pad;
 };
 
-/* Per vGPU (index GPUCORE_VGPU_IDX); histograms in gs_vhist, same index. */
+/* Per vGPU (index GPUCORE_VGPU_IDX); histograms in gpucore_hists, same index. */
 struct gs_vgpu {
 	__u64 busy_ns;
 	__u64 jobs;
@@ -139,12 +61,8 @@ struct gs_vgpu {
 	__u32 max_jobs;		/* likewise */
 	__u32 seen;		/* 1: created or seen, 2: destroyed */
 	__u32 pad;
+	__u64 gen;		/* as struct gs_chan's */
 	char name[GS_NAME_LEN];
-};
-
-struct gs_vhist {
-	struct gs_hist wait;	/* submit to start */
-	struct gs_hist lat;	/* submit to complete */
 };
 
 /* Per channel, keyed by its module-wide id. */
@@ -163,9 +81,20 @@ struct gs_chan {
 	__u32 queued;		/* jobs pending, at the last event */
 	__u32 dead;
 	__u32 pad;
+	__u64 gen;		/* the driver's generation of its counts (live:
+				   gs_pull copies them); 0: none */
 	char comm[GS_COMM_LEN];
-	struct gs_hist wait;
-	struct gs_hist lat;
+};
+
+/*
+ * A live channel's histograms, as gs_pull sends them (a ring buffer: a
+ * record of the channel map stays small, so reading them all at each
+ * refresh stays cheap).
+ */
+struct gs_hist_rec {
+	__u32 channel;
+	__u32 pad;
+	struct gpucore_hists h;
 };
 
 /* Policy events and the program's own counters. */
@@ -321,8 +250,8 @@ static __always_inline void gs_fold_switch_out(struct gs_engine *e, struct gs_vg
 }
 
 static __always_inline void gs_fold_complete(struct gs_engine *e, struct gs_vgpu *v,
-					struct gs_vhist *vh, struct gs_chan *c,
-					const struct gs_event *ev)
+					struct gpucore_hists *vh, struct gs_chan *c,
+					struct gpucore_hists *ch, const struct gs_event *ev)
 {
 	int ok = ev->aux == 0;
 
@@ -340,17 +269,17 @@ static __always_inline void gs_fold_complete(struct gs_engine *e, struct gs_vgpu
 		__sync_fetch_and_add(&v->failed, !ok);
 	}
 	if (vh && ok) {
-		gs_hist_add(&vh->wait, ev->a);
-		gs_hist_add(&vh->lat, ev->b);
+		gpucore_hist_add(&vh->wait, ev->a);
+		gpucore_hist_add(&vh->lat, ev->b);
 	}
 	if (c) {
 		c->jobs += ok;
 		c->failed += !ok;
 		c->queued = ev->aux2;
-		if (ok) {
-			gs_hist_add(&c->wait, ev->a);
-			gs_hist_add(&c->lat, ev->b);
-		}
+	}
+	if (ch && ok) {
+		gpucore_hist_add(&ch->wait, ev->a);
+		gpucore_hist_add(&ch->lat, ev->b);
 	}
 }
 
@@ -376,13 +305,15 @@ static __always_inline void gs_apply_policy(struct gs_global *g, const struct gs
 }
 
 /*
- * Fold @ev into the aggregates it touches. Any pointer may be NULL (the
- * record does not exist). The BPF side serialises events of one GPU under
- * the driver's scheduler lock; counters shared between GPUs are atomic.
+ * Fold @ev into the aggregates it touches: @vh and @ch are @v's and @c's
+ * histograms. Any pointer may be NULL (the record does not exist). The
+ * BPF side serialises events of one GPU under the driver's scheduler
+ * lock; counters shared between GPUs are atomic.
  */
 static __always_inline void gs_apply(const struct gs_event *ev, struct gs_engine *e,
-				     struct gs_vgpu *v, struct gs_vhist *vh,
-				     struct gs_chan *c, struct gs_global *g)
+				     struct gs_vgpu *v, struct gpucore_hists *vh,
+				     struct gs_chan *c, struct gpucore_hists *ch,
+				     struct gs_global *g)
 {
 	switch (ev->type) {
 	case GS_EV_SUBMIT:
@@ -400,7 +331,7 @@ static __always_inline void gs_apply(const struct gs_event *ev, struct gs_engine
 		gs_fold_switch_out(e, v, c, ev);
 		break;
 	case GS_EV_COMPLETE:
-		gs_fold_complete(e, v, vh, c, ev);
+		gs_fold_complete(e, v, vh, c, ch, ev);
 		break;
 	case GS_EV_CHAN_CREATE:
 	case GS_EV_CHAN_SEEN:

@@ -150,7 +150,7 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 	uint32_t vi = GPUCORE_VGPU_IDX(ev->gpu, ev->vgpu);
 	struct gs_engine *e = NULL;
 	struct gs_vgpu *v = NULL;
-	struct gs_vhist *vh = NULL;
+	struct gpucore_hists *vh = NULL;
 	struct gs_mchan *mc = NULL;
 
 	if (ev->type >= GS_EV_TICK) {
@@ -165,6 +165,7 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 		mc = model_chan(m, ev->channel, fresh);
 		if (mc && fresh) {
 			memset(&mc->c, 0, sizeof(mc->c));
+			memset(&mc->h, 0, sizeof(mc->h));
 			mc->prev_busy = mc->prev_jobs = mc->busy_out = 0;
 			mc->util = 0;
 			memset(&mc->prev_lat, 0, sizeof(mc->prev_lat));
@@ -183,7 +184,7 @@ void model_apply(struct gs_model *m, const struct gs_event *ev)
 	} else if (ev->type <= GS_EV_VGPU_UPDATE) {
 		v = &m->vg[vi];
 	}
-	gs_apply(ev, e, v, vh, mc ? &mc->c : NULL, &m->glob);
+	gs_apply(ev, e, v, vh, mc ? &mc->c : NULL, mc ? &mc->h : NULL, &m->glob);
 }
 
 /* ---- sysfs ---- */
@@ -365,15 +366,15 @@ void sysfs_scan(bool engines, sysfs_emit_fn emit, void *arg)
 
 static uint64_t bucket_mid(uint32_t i)
 {
-	uint64_t lo = gs_hist_low(i), hi = gs_hist_low(i + 1);
+	uint64_t lo = gpucore_hist_low(i), hi = gpucore_hist_low(i + 1);
 
-	if (i < GS_HIST_SUB)
+	if (i < GPUCORE_HIST_SUB)
 		return lo;
 	return lo + (hi - lo) / 2;
 }
 
 /* Nearest-rank percentiles of @h minus @prev (NULL: all of @h). */
-void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p)
+void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev, struct gs_pct *p)
 {
 	static const unsigned int ps[] = { 50, 95, 99 };
 	uint64_t *out[] = { &p->p50, &p->p95, &p->p99 };
@@ -390,10 +391,10 @@ void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct
 		rank[k] = (ps[k] * p->count + 99) / 100 ?: 1;
 	k = 0;
 	/* Empty buckets below the smallest value add nothing: skip them fast. */
-	for (i = 0; i + 4 <= GS_HIST_BUCKETS; i += 4)
+	for (i = 0; i + 4 <= GPUCORE_HIST_BUCKETS; i += 4)
 		if (h->b[i] | h->b[i + 1] | h->b[i + 2] | h->b[i + 3])
 			break;
-	for (; i < GS_HIST_BUCKETS && k < 3; i++) {
+	for (; i < GPUCORE_HIST_BUCKETS && k < 3; i++) {
 		seen += h->b[i] - (prev ? prev->b[i] : 0);
 		while (k < 3 && seen >= rank[k])
 			*out[k++] = bucket_mid(i);
@@ -681,20 +682,20 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		sc->preemptions = c->preemptions;
 		sc->queued = c->dead ? 0 : c->queued;
 		sc->dead = c->dead;
-		hist_pct(&c->wait, NULL, &sc->wait_total);
-		hist_pct(&c->lat, NULL, &sc->lat_total);
+		hist_pct(&mc->h.wait, NULL, &sc->wait_total);
+		hist_pct(&mc->h.lat, NULL, &sc->lat_total);
 		if (refresh)
 			mc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
 		sc->util = mc->util;
 		if (!refresh)
 			continue;
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
-		hist_pct(&c->wait, &mc->prev_wait, &sc->wait);
-		hist_pct(&c->lat, &mc->prev_lat, &sc->lat);
+		hist_pct(&mc->h.wait, &mc->prev_wait, &sc->wait);
+		hist_pct(&mc->h.lat, &mc->prev_lat, &sc->lat);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
-		mc->prev_lat = c->lat;
-		mc->prev_wait = c->wait;
+		mc->prev_lat = mc->h.lat;
+		mc->prev_wait = mc->h.wait;
 	}
 }
 
@@ -823,19 +824,19 @@ static struct gs_mproc *proc_kept(struct gs_model *m, const struct gs_chan *c)
 	return NULL;
 }
 
-static void hist_add(struct gs_hist *h, const struct gs_hist *a)
+static void hist_add(struct gpucore_hist *h, const struct gpucore_hist *a)
 {
 	unsigned int i;
 
 	h->count += a->count;
 	h->sum_ns += a->sum_ns;
-	for (i = 0; i < GS_HIST_BUCKETS; i++)
+	for (i = 0; i < GPUCORE_HIST_BUCKETS; i++)
 		h->b[i] += a->b[i];
 }
 
 /* Sums of the channel rows @idx[0..n) (the model's, in order), one process's. */
 static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t *idx,
-		     size_t n, struct snap_proc *p, struct gs_vhist *h)
+		     size_t n, struct snap_proc *p, struct gpucore_hists *h)
 {
 	const struct gs_mchan *first = &m->chans[idx[0]];
 	const struct gs_mproc *kept = proc_kept(m, &first->c);
@@ -859,8 +860,8 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 		p->submitted += c->submitted;
 		p->util += c->util;
 		p->jobs_per_s += c->jobs_per_s;
-		hist_add(&h->wait, &m->chans[idx[i]].c.wait);
-		hist_add(&h->lat, &m->chans[idx[i]].c.lat);
+		hist_add(&h->wait, &m->chans[idx[i]].h.wait);
+		hist_add(&h->lat, &m->chans[idx[i]].h.lat);
 	}
 	if (kept) {
 		p->busy_ns += kept->busy_ns;
@@ -877,7 +878,7 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 /* The process rows, from the channel rows of @s (before any filter). */
 static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size_t *idx)
 {
-	struct gs_vhist *h = malloc(sizeof(*h));
+	struct gpucore_hists *h = malloc(sizeof(*h));
 	size_t i, j, k;
 
 	if (!h)
@@ -931,8 +932,8 @@ static void proc_keep(struct gs_model *m, const struct gs_mchan *mc)
 	mp->jobs += mc->c.jobs;
 	mp->failed += mc->c.failed;
 	mp->submitted += mc->c.submitted;
-	hist_add(&mp->wait, &mc->c.wait);
-	hist_add(&mp->lat, &mc->c.lat);
+	hist_add(&mp->wait, &mc->h.wait);
+	hist_add(&mp->lat, &mc->h.lat);
 }
 
 /* Channels destroyed are shown in one snapshot, then forgotten. */

@@ -65,10 +65,11 @@ enum gs_exit {
 /* Aggregates: what the BPF program keeps, or a replay rebuilds. */
 struct gs_mchan {
 	struct gs_chan c;
+	struct gpucore_hists h;	/* its histograms */
 	uint64_t prev_busy;
 	uint64_t prev_jobs;
-	struct gs_hist prev_lat;
-	struct gs_hist prev_wait;
+	struct gpucore_hist prev_lat;
+	struct gpucore_hist prev_wait;
 	uint64_t busy_out;	/* the busy time last shown (refresh or scrape) */
 	double util;		/* over the last refresh interval */
 	bool present;		/* seen in the last read */
@@ -97,8 +98,8 @@ struct gs_mproc {
 	uint64_t jobs;
 	uint64_t failed;
 	uint64_t submitted;
-	struct gs_hist wait;
-	struct gs_hist lat;
+	struct gpucore_hist wait;
+	struct gpucore_hist lat;
 };
 
 /* The figures of a vGPU over the last refresh interval. */
@@ -112,7 +113,7 @@ struct gs_vlast {
 struct gs_model {
 	struct gs_engine eng[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
 	struct gs_vgpu vg[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
-	struct gs_vhist vh[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	struct gpucore_hists vh[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gs_global glob;
 	struct gs_mchan *chans;
 	size_t nchans;
@@ -143,7 +144,7 @@ struct gs_model {
 	uint64_t eng_switch_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];	/* or the first read */
 	uint64_t vg_busy[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	uint64_t vg_jobs[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
-	struct gs_vhist vh_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
+	struct gpucore_hists vh_prev[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	/* the figures over the last refresh interval, which a scrape shows */
 	double interval_s;
 	double eng_util[GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES];
@@ -227,8 +228,8 @@ struct snap_vgpu {
 	struct gs_pct lat;
 	struct gs_pct wait_total;	/* since gpustat started */
 	struct gs_pct lat_total;
-	const struct gs_hist *wait_hist;	/* the same, whole: Prometheus */
-	const struct gs_hist *lat_hist;
+	const struct gpucore_hist *wait_hist;	/* the same, whole: Prometheus */
+	const struct gpucore_hist *lat_hist;
 };
 
 struct snap_chan {
@@ -326,7 +327,7 @@ struct snapshot {
  */
 int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
-void hist_pct(const struct gs_hist *h, const struct gs_hist *prev, struct gs_pct *p);
+void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev, struct gs_pct *p);
 
 /* ---- source.c ---- */
 
@@ -369,7 +370,7 @@ struct gs_rec_header {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at the start */
 	uint64_t start_realtime_ns;
 	uint64_t interval_ns;
-	uint32_t hist_buckets;	/* GS_HIST_BUCKETS */
+	uint32_t hist_buckets;	/* GPUCORE_HIST_BUCKETS */
 	uint32_t pad;
 };
 

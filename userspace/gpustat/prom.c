@@ -26,7 +26,7 @@ struct prom {
 };
 
 /*
- * The histograms' buckets are the BPF program's own (gs_hist_low()), each
+ * The histograms' buckets are the BPF program's own (gpucore_hist_low()), each
  * at most 1/8 of its lower bound wide, from PROM_HIST_LO to PROM_HIST_HI
  * ns: histogram_quantile() interpolates in the bucket whose midpoint is
  * gpustat's percentile, so the two differ by half a bucket at most (6.25%).
@@ -145,16 +145,16 @@ static void bucket(FILE *f, const struct object *o, const struct field *fd,
 static void histogram(FILE *f, const struct object *o, const struct field *fd,
 		      const void *row)
 {
-	const struct gs_hist *h = *(const struct gs_hist *const *)((const char *)row + fd->hist);
-	unsigned int i, lo = gs_hist_bucket(PROM_HIST_LO), hi = gs_hist_bucket(PROM_HIST_HI);
+	const struct gpucore_hist *h = *(const struct gpucore_hist *const *)((const char *)row + fd->hist);
+	unsigned int i, lo = gpucore_hist_bucket(PROM_HIST_LO), hi = gpucore_hist_bucket(PROM_HIST_HI);
 	uint64_t cum = 0;
 
 	for (i = 0; i < lo; i++)
 		cum += h->b[i];
-	bucket(f, o, fd, row, gs_hist_low(lo) - 1, cum);
+	bucket(f, o, fd, row, gpucore_hist_low(lo) - 1, cum);
 	for (i = lo; i < hi; i++) {
 		cum += h->b[i];
-		bucket(f, o, fd, row, gs_hist_low(i + 1) - 1, cum);
+		bucket(f, o, fd, row, gpucore_hist_low(i + 1) - 1, cum);
 	}
 	series(f, fd->prom, "_bucket", o, PK_LABEL, row, "le=\"+Inf\"");
 	fprintf(f, " %llu\n", (unsigned long long)h->count);

@@ -19,7 +19,7 @@ FILE *rec_create(const char *path, uint64_t interval_ns, uint64_t start_ns)
 		.event_size = sizeof(struct gs_event),
 		.start_ns = start_ns,
 		.interval_ns = interval_ns,
-		.hist_buckets = GS_HIST_BUCKETS,
+		.hist_buckets = GPUCORE_HIST_BUCKETS,
 	};
 	struct timespec ts;
 	FILE *f;
@@ -53,7 +53,7 @@ int rec_open(const char *path, struct gs_rec_header *h, FILE **fp)
 	if (fread(h, sizeof(*h), 1, f) != 1 || memcmp(h->magic, GS_REC_MAGIC, sizeof(h->magic)))
 		ret = -EINVAL;
 	else if (h->version != GS_REC_VERSION || h->event_size != sizeof(struct gs_event) ||
-		 h->hist_buckets != GS_HIST_BUCKETS)
+		 h->hist_buckets != GPUCORE_HIST_BUCKETS)
 		ret = -EPROTO;
 	if (ret) {
 		fclose(f);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Where gpustat's aggregates come from:
- *   live    the BPF program folds events into its maps; each refresh
- *           copies them (engines and vGPUs straight from the mmapped
- *           .bss, histograms and channels by lookup)
+ *   live    each refresh runs gs_pull, which copies the driver's job
+ *           counts and histograms into the BPF program's maps, where its
+ *           tracepoint programs fold switches and objects as they happen;
+ *           then gpustat copies the maps (engines and vGPUs straight from
+ *           the mmapped .bss, histograms and channels by lookup). No BPF
+ *           program runs per job.
  *   record  the BPF program also sends every event to a ring buffer;
  *           gpustat folds them itself (gs_apply(), as the program does)
  *           and writes them to the file with the sysfs facts and ticks
@@ -27,8 +30,10 @@ struct source {
 	struct gs_model *m;
 	struct gpustat_bpf *skel;
 	struct ring_buffer *rb;
+	struct ring_buffer *hrb;	/* live: channels' histograms */
 	FILE *rec;
 	bool rec_failed;
+	bool pull_failed;
 	FILE *in;
 	struct gs_rec_header hdr;
 	uint64_t pending;	/* replay: events folded since the last tick */
@@ -71,6 +76,20 @@ static int ring_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A live channel's histograms, from gs_pull or its destruction. */
+static int hist_event(void *ctx, void *data, size_t size)
+{
+	const struct gs_hist_rec *r = data;
+	struct gs_mchan *mc;
+
+	if (size < sizeof(*r))
+		return 0;
+	mc = model_chan(ctx, r->channel, true);
+	if (mc)
+		mc->h = r->h;
+	return 0;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (!gs_verbose)
@@ -97,8 +116,14 @@ static int load_bpf(struct source *src, bool record)
 		return GS_ERR;
 	}
 	src->skel->rodata->gs_record = record;
-	if (!record)
+	if (!record) {
 		bpf_map__set_max_entries(src->skel->maps.gs_events, 4096);
+		/* gs_pull copies what these would count. */
+		bpf_program__set_autoattach(src->skel->progs.gs_job_submit, false);
+		bpf_program__set_autoattach(src->skel->progs.gs_job_complete, false);
+	} else {
+		bpf_map__set_max_entries(src->skel->maps.gs_chists, 4096);
+	}
 	ret = gpustat_bpf__load(src->skel);
 	if (ret == -EPERM || (ret && !may_load_bpf())) {
 		gs_err("not allowed to load BPF programs: run gpustat as root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN), or use --replay FILE");
@@ -139,7 +164,14 @@ int source_open_live(struct source **srcp, const char *record_path)
 	if (ret)
 		return ret;
 	src->m->prev_ts = mono_ns();
-	if (record_path) {
+	if (!record_path) {
+		src->hrb = ring_buffer__new(bpf_map__fd(src->skel->maps.gs_chists),
+					    hist_event, src->m, NULL);
+		if (!src->hrb) {
+			gs_err("cannot read the histograms' ring buffer: %s", strerror(errno));
+			return GS_ERR;
+		}
+	} else {
 		src->rb = ring_buffer__new(bpf_map__fd(src->skel->maps.gs_events),
 					   ring_event, src, NULL);
 		src->rec = rec_create(record_path, 0, src->m->prev_ts);
@@ -199,6 +231,7 @@ void source_close(struct source *src)
 	if (!src)
 		return;
 	ring_buffer__free(src->rb);
+	ring_buffer__free(src->hrb);
 	gpustat_bpf__destroy(src->skel);
 	tpbtf_exit();
 	if (src->rec && fclose(src->rec))
@@ -275,12 +308,34 @@ static void read_channels(struct source *src)
 			m->chans[i].c.dead = 1;
 }
 
+/*
+ * Copy the driver's counts and histograms (gs_pull), as many runs as
+ * gs_chists needs emptying in between.
+ */
+static void pull(struct source *src)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	int fd = bpf_program__fd(src->skel->progs.gs_pull);
+
+	do {
+		if (bpf_prog_test_run_opts(fd, &run)) {
+			if (!src->pull_failed)
+				gs_err("cannot read the driver's counters: %s", strerror(errno));
+			src->pull_failed = true;
+			return;
+		}
+		ring_buffer__consume(src->hrb);
+	} while (src->skel->bss->gs_pull_resume);
+}
+
 static void read_maps(struct source *src)
 {
 	struct gs_model *m = src->m;
 	const struct gpustat_bpf__bss *bss = src->skel->bss;
 	int fd = bpf_map__fd(src->skel->maps.gs_vhists);
 	uint32_t i;
+
+	pull(src);
 
 	memcpy(m->eng, bss->gs_engines, sizeof(m->eng));
 	memcpy(m->vg, bss->gs_vgpus, sizeof(m->vg));

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * gpucore_hist.h: the latency histogram the driver keeps per channel and
+ * per vGPU (submit to start, submit to completion of each job that
+ * completed), which a monitor's BPF program copies whole (the
+ * gpucore_mon_*() kfuncs) and gpustat folds recorded events into. Its
+ * layout and bucket function are defined here and nowhere else.
+ *
+ * Buckets are log2 octaves split in 2^GPUCORE_HIST_SUB_BITS linear
+ * sub-buckets (HdrHistogram-like): a bucket is at most 1/8 of its lower
+ * bound wide, so its midpoint is within 6.25% of any value in it. Values
+ * below GPUCORE_HIST_SUB have a bucket each.
+ *
+ * No types beyond C's and linux/types.h, and no loops the BPF verifier
+ * cannot bound: a BPF program includes this beside vmlinux.h, which then
+ * already has struct gpucore_hist from the module's BTF.
+ */
+#ifndef _UAPI_GPUCORE_HIST_H_
+#define _UAPI_GPUCORE_HIST_H_
+
+#define GPUCORE_HIST_SUB_BITS	3
+#define GPUCORE_HIST_SUB	(1u << GPUCORE_HIST_SUB_BITS)
+#define GPUCORE_HIST_BUCKETS	((64 - GPUCORE_HIST_SUB_BITS + 1) * GPUCORE_HIST_SUB)
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+
+/**
+ * struct gpucore_hist - a latency histogram
+ * @count: values added
+ * @sum_ns: their sum
+ * @b: how many fell in each bucket (gpucore_hist_bucket())
+ */
+struct gpucore_hist {
+	__u64 count;
+	__u64 sum_ns;
+	__u32 b[GPUCORE_HIST_BUCKETS];
+};
+
+/**
+ * struct gpucore_hists - what is kept of a channel's or vGPU's jobs
+ * @wait: the waits (submit to start) of its completed jobs
+ * @lat: their latencies (submit to completion)
+ */
+struct gpucore_hists {
+	struct gpucore_hist wait;
+	struct gpucore_hist lat;
+};
+#endif
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/*
+ * floor(log2(@v)) for @v > 0: one instruction where the target has one
+ * (the driver adds every job's latencies), a loop-free cascade in BPF,
+ * which has no count-leading-zeros.
+ */
+static __always_inline __u32 gpucore_hist_log2(__u64 v)
+{
+#ifndef __bpf__
+	return 63 - __builtin_clzll(v);
+#else
+	__u32 r = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1)
+		r += 1;
+	return r;
+#endif
+}
+
+/* The bucket of value @v, below GPUCORE_HIST_BUCKETS. */
+static __always_inline __u32 gpucore_hist_bucket(__u64 v)
+{
+	__u32 e;
+
+	if (v < GPUCORE_HIST_SUB)
+		return v;
+	e = gpucore_hist_log2(v);
+	return ((e - GPUCORE_HIST_SUB_BITS + 1) << GPUCORE_HIST_SUB_BITS) +
+	       ((v >> (e - GPUCORE_HIST_SUB_BITS)) & (GPUCORE_HIST_SUB - 1));
+}
+
+/* Lowest value of bucket @i; its end is gpucore_hist_low(i + 1). */
+static inline __u64 gpucore_hist_low(__u32 i)
+{
+	__u32 e;
+
+	if (i < GPUCORE_HIST_SUB)
+		return i;
+	if (i >= GPUCORE_HIST_BUCKETS)
+		return ~0ULL;
+	e = (i >> GPUCORE_HIST_SUB_BITS) + GPUCORE_HIST_SUB_BITS - 1;
+	return (__u64)(GPUCORE_HIST_SUB + (i & (GPUCORE_HIST_SUB - 1))) <<
+	       (e - GPUCORE_HIST_SUB_BITS);
+}
+
+/*
+ * Add @v to @h. Not atomic: the driver adds under the GPU's lock, gpustat
+ * folds one event at a time.
+ */
+static __always_inline void gpucore_hist_add(struct gpucore_hist *h, __u64 v)
+{
+	__u32 i = gpucore_hist_bucket(v);
+
+	if (i >= GPUCORE_HIST_BUCKETS)
+		return;
+	h->b[i]++;
+	h->count++;
+	h->sum_ns += v;
+}
+
+#endif /* _UAPI_GPUCORE_HIST_H_ */
