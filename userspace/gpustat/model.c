@@ -373,31 +373,69 @@ static uint64_t bucket_mid(uint32_t i)
 	return lo + (hi - lo) / 2;
 }
 
-/* Nearest-rank percentiles of @h minus @prev (NULL: all of @h). */
-void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev, struct gs_pct *p)
+struct pct_scan {
+	struct gs_pct *p;
+	uint64_t *out[3];
+	uint64_t rank[3];
+	uint64_t seen;
+	unsigned int k;		/* percentiles found; 3: none to look for */
+};
+
+/* Look for @p's percentiles of @count values (ceil(p% of count), at least 1). */
+static void pct_scan_init(struct pct_scan *s, struct gs_pct *p, uint64_t count, uint64_t sum,
+			  bool valid)
 {
 	static const unsigned int ps[] = { 50, 95, 99 };
-	uint64_t *out[] = { &p->p50, &p->p95, &p->p99 };
-	uint64_t seen = 0, rank[3];
-	unsigned int i, k = 0;
+	unsigned int k;
 
 	memset(p, 0, sizeof(*p));
-	p->count = h->count - (prev ? prev->count : 0);
-	p->sum_ns = h->sum_ns - (prev ? prev->sum_ns : 0);
-	if (!p->count || p->count > h->count)
-		return;
-	/* ceil(p% of count), at least 1; computed once, not per bucket. */
+	p->count = count;
+	p->sum_ns = sum;
+	s->p = p;
+	s->out[0] = &p->p50;
+	s->out[1] = &p->p95;
+	s->out[2] = &p->p99;
+	s->seen = 0;
+	s->k = count && valid ? 0 : 3;
 	for (k = 0; k < 3; k++)
-		rank[k] = (ps[k] * p->count + 99) / 100 ?: 1;
-	k = 0;
+		s->rank[k] = (ps[k] * count + 99) / 100 ?: 1;
+}
+
+static void pct_scan_add(struct pct_scan *s, uint64_t n, uint32_t i)
+{
+	s->seen += n;
+	while (s->k < 3 && s->seen >= s->rank[s->k])
+		*s->out[s->k++] = bucket_mid(i);
+}
+
+/*
+ * Nearest-rank percentiles of @h (@all) and, when @delta is not NULL, of
+ * @h minus @prev (what it gained since), in one scan of the buckets.
+ */
+void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
+	      struct gs_pct *all, struct gs_pct *delta)
+{
+	struct pct_scan a, d;
+	unsigned int i;
+
+	pct_scan_init(&a, all, h->count, h->sum_ns, true);
+	if (delta)
+		pct_scan_init(&d, delta, h->count - prev->count, h->sum_ns - prev->sum_ns,
+			      h->count >= prev->count);
+	else
+		d.k = 3;
+	if (a.k == 3 && d.k == 3)
+		return;
 	/* Empty buckets below the smallest value add nothing: skip them fast. */
 	for (i = 0; i + 4 <= GPUCORE_HIST_BUCKETS; i += 4)
 		if (h->b[i] | h->b[i + 1] | h->b[i + 2] | h->b[i + 3])
 			break;
-	for (; i < GPUCORE_HIST_BUCKETS && k < 3; i++) {
-		seen += h->b[i] - (prev ? prev->b[i] : 0);
-		while (k < 3 && seen >= rank[k])
-			*out[k++] = bucket_mid(i);
+	for (; i < GPUCORE_HIST_BUCKETS && (a.k < 3 || d.k < 3); i++) {
+		if (!h->b[i])
+			continue;
+		pct_scan_add(&a, h->b[i], i);
+		if (delta)
+			pct_scan_add(&d, h->b[i] - prev->b[i], i);
 	}
 }
 
@@ -573,16 +611,16 @@ static void snap_vgpu_one(struct gs_model *m, uint32_t idx, uint64_t now,
 	sv->submitted = v->submitted;
 	sv->preemptions = v->preemptions;
 	sv->resets = m->vg_resets[idx];
-	hist_pct(&m->vh[idx].wait, NULL, &sv->wait_total);
-	hist_pct(&m->vh[idx].lat, NULL, &sv->lat_total);
+	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait_total,
+		 refresh ? &sv->wait : NULL);
+	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat_total,
+		 refresh ? &sv->lat : NULL);
 	sv->wait_hist = &m->vh[idx].wait;
 	sv->lat_hist = &m->vh[idx].lat;
 	if (!refresh)
 		return;
 	sv->jobs_per_s = rate(v->jobs - m->vg_jobs[idx], dt);
 	sv->util = busy - m->vg_busy[idx];	/* ns for now; scaled below */
-	hist_pct(&m->vh[idx].wait, &m->vh_prev[idx].wait, &sv->wait);
-	hist_pct(&m->vh[idx].lat, &m->vh_prev[idx].lat, &sv->lat);
 	m->vg_busy[idx] = busy;
 	m->vg_jobs[idx] = v->jobs;
 }
@@ -682,16 +720,14 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		sc->preemptions = c->preemptions;
 		sc->queued = c->dead ? 0 : c->queued;
 		sc->dead = c->dead;
-		hist_pct(&mc->h.wait, NULL, &sc->wait_total);
-		hist_pct(&mc->h.lat, NULL, &sc->lat_total);
+		hist_pct(&mc->h.wait, &mc->prev_wait, &sc->wait_total, refresh ? &sc->wait : NULL);
+		hist_pct(&mc->h.lat, &mc->prev_lat, &sc->lat_total, refresh ? &sc->lat : NULL);
 		if (refresh)
 			mc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
 		sc->util = mc->util;
 		if (!refresh)
 			continue;
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
-		hist_pct(&mc->h.wait, &mc->prev_wait, &sc->wait);
-		hist_pct(&mc->h.lat, &mc->prev_lat, &sc->lat);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
 		mc->prev_lat = mc->h.lat;
@@ -871,8 +907,8 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 		hist_add(&h->wait, &kept->wait);
 		hist_add(&h->lat, &kept->lat);
 	}
-	hist_pct(&h->wait, NULL, &p->wait_total);
-	hist_pct(&h->lat, NULL, &p->lat_total);
+	hist_pct(&h->wait, NULL, &p->wait_total, NULL);
+	hist_pct(&h->lat, NULL, &p->lat_total, NULL);
 }
 
 /* The process rows, from the channel rows of @s (before any filter). */

@@ -327,7 +327,8 @@ struct snapshot {
  */
 int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
-void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev, struct gs_pct *p);
+void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
+	      struct gs_pct *all, struct gs_pct *delta);
 
 /* ---- source.c ---- */
 
