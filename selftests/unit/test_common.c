@@ -44,6 +44,29 @@ static void size(const char *s, int want_ret, uint64_t want)
 	check(ret == want_ret && (ret || b == want), what);
 }
 
+/* format_fixed() prints what "%.*f" does, over values that are not ties. */
+static void test_fixed(void)
+{
+	static const double vs[] = { 0, 0.004, 0.05, 0.96, 1.2345, 9.996, 99.94, 123.456,
+				     999.96, 65536.25, 0.125, 2.5, -0.2, -3.14159, 1e14 };
+	char want[64], got[64], what[200];
+	unsigned int i;
+	int dec, bad = 0;
+
+	for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
+		for (dec = 0; dec <= 3; dec++) {
+			snprintf(want, sizeof(want), "%.*f%%", dec, vs[i]);
+			format_fixed(got, sizeof(got), vs[i], dec, "%");
+			if (strcmp(want, got) && !bad++) {
+				snprintf(what, sizeof(what), "format_fixed(%g, %d): %s, not %s",
+					 vs[i], dec, got, want);
+				check(0, what);
+			}
+		}
+	if (!bad)
+		check(1, "format_fixed() prints as %.*f for 15 values (ties too) and 0 to 3 decimals");
+}
+
 static void test_units(void)
 {
 	uint64_t lo, hi;
@@ -76,6 +99,11 @@ static void test_units(void)
 	check(!strcmp(buf, "1.20ms"), "format_duration(1.2ms)");
 	format_size(buf, sizeof(buf), 64 << 10);
 	check(!strcmp(buf, "64KiB"), "format_size(64KiB)");
+	format_size(buf, sizeof(buf), 1536 << 10);
+	check(!strcmp(buf, "1.5MiB"), "format_size(1.5MiB)");
+	format_duration(buf, sizeof(buf), 1234567890);
+	check(!strcmp(buf, "1.235s"), "format_duration(1.235s)");
+	test_fixed();
 }
 
 static void test_stats(void)

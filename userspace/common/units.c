@@ -154,13 +154,36 @@ int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
+{
+	static const double scale[] = { 1, 10, 100, 1000 };
+	unsigned long long n, p;
+	double f, d;
+
+	if (dec < 0 || dec > 3 || !(fabs(v) < 1e15)) {	/* and NaN */
+		snprintf(buf, len, "%.*f%s", dec, v, suffix);
+		return buf;
+	}
+	/*
+	 * Round the exact value, as printf does: fma() gives the sign of
+	 * |v| * scale - (f + 0.5) without the product's rounding error.
+	 */
+	f = floor(fabs(v) * scale[dec]);
+	d = fma(fabs(v), scale[dec], -(f + 0.5));
+	n = f + (d > 0 || (d == 0 && fmod(f, 2)));
+	p = scale[dec];
+	if (dec)
+		snprintf(buf, len, "%s%llu.%0*llu%s", signbit(v) ? "-" : "", n / p, dec, n % p,
+			 suffix);
+	else
+		snprintf(buf, len, "%s%llu%s", signbit(v) ? "-" : "", n, suffix);
+	return buf;
+}
+
 /* Three significant digits: 1.23, 12.3, 123. */
 static char *format3(char *buf, size_t len, double v, const char *unit)
 {
-	int prec = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
-
-	snprintf(buf, len, "%.*f%s", prec, v, unit);
-	return buf;
+	return format_fixed(buf, len, v, v < 9.995 ? 2 : v < 99.95 ? 1 : 0, unit);
 }
 
 char *format_duration(char *buf, size_t len, uint64_t ns)
@@ -173,7 +196,7 @@ char *format_duration(char *buf, size_t len, uint64_t ns)
 	else if (ns < 999500000)
 		format3(buf, len, (double)ns / 1e6, "ms");
 	else
-		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+		format_fixed(buf, len, (double)ns / 1e9, 3, "s");
 	return buf;
 }
 
@@ -190,7 +213,7 @@ char *format_size(char *buf, size_t len, uint64_t bytes)
 	if (v == (uint64_t)v)
 		snprintf(buf, len, "%llu%s", (unsigned long long)v, names[i]);
 	else
-		snprintf(buf, len, "%.1f%s", v, names[i]);
+		format_fixed(buf, len, v, 1, names[i]);
 	return buf;
 }
 

@@ -179,14 +179,11 @@ static char *dbl_text(double v, enum funit unit, char *buf, size_t len)
 {
 	switch (unit) {
 	case U_RATIO:
-		snprintf(buf, len, "%.1f%%", v * 100);
-		break;
+		return format_fixed(buf, len, v * 100, 1, "%");
 	case U_RATE:	/* one decimal below 1000 a second */
-		snprintf(buf, len, v < 999.95 ? "%.1f" : "%.0f", v);
-		break;
+		return format_fixed(buf, len, v, v < 999.95 ? 1 : 0, "");
 	case U_S:
-		snprintf(buf, len, "%.2fs", v);
-		break;
+		return format_fixed(buf, len, v, 2, "s");
 	default:
 		snprintf(buf, len, "%g", v);
 		break;
