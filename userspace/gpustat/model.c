@@ -25,56 +25,58 @@ void model_free(struct gs_model *m)
 {
 	if (!m)
 		return;
+	while (m->nchans)
+		free(m->chans[--m->nchans]);
 	free(m->chans);
 	free(m->cgs);
 	free(m->procs);
 	free(m);
 }
 
-static int chan_cmp(const void *a, const void *b)
-{
-	uint32_t x = ((const struct gs_mchan *)a)->c.id;
-	uint32_t y = ((const struct gs_mchan *)b)->c.id;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The table is kept sorted by id: bsearch, insert in place. */
+/*
+ * The table is kept sorted by id: a binary search, an insert in place.
+ * It holds pointers: a channel record is about 12 KB (three pairs of
+ * histograms), and inserting ids in descending order moved them all.
+ */
 struct gs_mchan *model_chan(struct gs_model *m, uint32_t id, bool create)
 {
-	struct gs_mchan key = { .c.id = id }, *c;
 	size_t lo = 0, hi = m->nchans;
+	struct gs_mchan *c;
 
-	c = bsearch(&key, m->chans, m->nchans, sizeof(*c), chan_cmp);
-	if (c || !create)
-		return c;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->chans[mid]->c.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->nchans && m->chans[lo]->c.id == id)
+		return m->chans[lo];
+	if (!create)
+		return NULL;
 	if (m->nchans == m->cap_chans) {
 		size_t cap = m->cap_chans ? m->cap_chans * 2 : 64;
-		struct gs_mchan *n = realloc(m->chans, cap * sizeof(*n));
+		struct gs_mchan **n = reallocarray(m->chans, cap, sizeof(*n));
 
 		if (!n)
 			return NULL;
 		m->chans = n;
 		m->cap_chans = cap;
 	}
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (m->chans[mid].c.id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	memmove(&m->chans[lo + 1], &m->chans[lo], (m->nchans - lo) * sizeof(*c));
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	memmove(&m->chans[lo + 1], &m->chans[lo], (m->nchans - lo) * sizeof(*m->chans));
 	m->nchans++;
-	c = &m->chans[lo];
-	memset(c, 0, sizeof(*c));
+	m->chans[lo] = c;
 	c->c.id = id;
 	return c;
 }
 
 static void chan_remove(struct gs_model *m, size_t i)
 {
+	free(m->chans[i]);
 	memmove(&m->chans[i], &m->chans[i + 1], (m->nchans - i - 1) * sizeof(m->chans[0]));
 	m->nchans--;
 }
@@ -695,7 +697,7 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 	size_t i;
 
 	for (i = 0; i < m->nchans; i++) {
-		struct gs_mchan *mc = &m->chans[i];
+		struct gs_mchan *mc = m->chans[i];
 		const struct gs_chan *c = &mc->c;
 		struct snap_chan *sc = &s->ch[s->nch++];
 		uint64_t busy = c->busy_ns + running_for(m, c->gpu, c->vgpu, c->id, now);
@@ -841,10 +843,10 @@ static int proc_key(uint32_t gpu, uint32_t vgpu, int32_t pid, const char *comm,
 
 static int proc_cmp(const void *a, const void *b, void *arg)
 {
-	const struct gs_mchan *mc = arg;
+	struct gs_mchan *const *mc = arg;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	const struct gs_chan *c = &mc[x].c;
-	int r = proc_key(c->gpu, c->vgpu, c->pid, c->comm, &mc[y].c);
+	const struct gs_chan *c = &mc[x]->c;
+	int r = proc_key(c->gpu, c->vgpu, c->pid, c->comm, &mc[y]->c);
 
 	return r ? r : (x > y) - (x < y);
 }
@@ -874,7 +876,7 @@ static void hist_add(struct gpucore_hist *h, const struct gpucore_hist *a)
 static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t *idx,
 		     size_t n, struct snap_proc *p, struct gpucore_hists *h)
 {
-	const struct gs_mchan *first = &m->chans[idx[0]];
+	const struct gs_mchan *first = m->chans[idx[0]];
 	const struct gs_mproc *kept = proc_kept(m, &first->c);
 	size_t i;
 
@@ -896,8 +898,8 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 		p->submitted += c->submitted;
 		p->util += c->util;
 		p->jobs_per_s += c->jobs_per_s;
-		hist_add(&h->wait, &m->chans[idx[i]].h.wait);
-		hist_add(&h->lat, &m->chans[idx[i]].h.lat);
+		hist_add(&h->wait, &m->chans[idx[i]]->h.wait);
+		hist_add(&h->lat, &m->chans[idx[i]]->h.lat);
 	}
 	if (kept) {
 		p->busy_ns += kept->busy_ns;
@@ -923,10 +925,10 @@ static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size
 		idx[i] = i;
 	qsort_r(idx, s->nch, sizeof(*idx), proc_cmp, m->chans);
 	for (i = 0; i < s->nch; i = j) {
-		const struct gs_chan *c = &m->chans[idx[i]].c;
+		const struct gs_chan *c = &m->chans[idx[i]]->c;
 
 		for (j = i + 1; j < s->nch; j++)
-			if (proc_key(c->gpu, c->vgpu, c->pid, c->comm, &m->chans[idx[j]].c))
+			if (proc_key(c->gpu, c->vgpu, c->pid, c->comm, &m->chans[idx[j]]->c))
 				break;
 		proc_row(m, s, idx + i, j - i, &s->pr[s->npr++], h);
 	}
@@ -978,9 +980,9 @@ static void forget_dead(struct gs_model *m)
 	size_t i = 0;
 
 	while (i < m->nchans) {
-		if (m->chans[i].c.dead) {
-			cgroup_keep(m, &m->chans[i]);
-			proc_keep(m, &m->chans[i]);
+		if (m->chans[i]->c.dead) {
+			cgroup_keep(m, m->chans[i]);
+			proc_keep(m, m->chans[i]);
 			chan_remove(m, i);
 			continue;
 		}

@@ -115,7 +115,7 @@ struct gs_model {
 	struct gs_vgpu vg[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gpucore_hists vh[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gs_global glob;
-	struct gs_mchan *chans;
+	struct gs_mchan **chans;	/* sorted by id */
 	size_t nchans;
 	size_t cap_chans;
 	struct gs_mcgroup *cgs;	/* of the cgroups with channels */

@@ -279,7 +279,7 @@ static void read_channels(struct source *src)
 	bool first = true, ok = true;
 
 	for (i = 0; i < m->nchans; i++)
-		m->chans[i].present = false;
+		m->chans[i]->present = false;
 	do {
 		n = CHAN_BATCH;
 		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &n, &opts);
@@ -304,8 +304,8 @@ static void read_channels(struct source *src)
 		bpf_map_delete_elem(fd, &dead[i]);
 	free(dead);
 	for (i = 0; i < m->nchans; i++)
-		if (!m->chans[i].present)
-			m->chans[i].c.dead = 1;
+		if (!m->chans[i]->present)
+			m->chans[i]->c.dead = 1;
 }
 
 /*
@@ -381,7 +381,7 @@ static void scan_cgroups(struct source *src)
 	size_t i, off, n;
 
 	for (i = 0; i < m->nchans; i++) {
-		const struct gs_mchan *mc = &m->chans[i];
+		const struct gs_mchan *mc = m->chans[i];
 
 		if (mc->cgroup_known && mc->cgroup_pid == mc->c.pid)
 			continue;
