@@ -24,8 +24,10 @@
  * destruction pause N ms (at most 60000) after it has marked the channel
  * dead and before it waits for the channel's engine, so a test can start a
  * second destroyer (file close, vGPU destroy, CHANNEL_DESTROY) in that
- * window. It reads back the delay still armed (0 once a destruction took
- * it).
+ * window. ``retire_delay_ms`` makes the next run of the worker that drops
+ * retired jobs' references (buffers, channels) pause N ms first, so a test
+ * can close every file of a vGPU and destroy it while a job's buffers are
+ * still held. Each reads back the delay still armed (0 once taken).
  */
 
 #include <linux/atomic.h>
@@ -42,6 +44,7 @@ MODULE_PARM_DESC(fail_nth, "Testing: fail the Nth fallible step of module load (
 static atomic_t gpucore_fail_countdown = ATOMIC_INIT(0);
 static atomic_t gpucore_faults_injected = ATOMIC_INIT(0);
 static atomic_t gpucore_destroy_delay_ms = ATOMIC_INIT(0);
+static atomic_t gpucore_retire_delay_ms = ATOMIC_INIT(0);
 
 /**
  * gpucore_should_fail - should this fallible step fail (fault injection)?
@@ -81,6 +84,18 @@ static int gpucore_faults_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(gpucore_faults_fops, gpucore_faults_get, NULL, "%llu\n");
 
+/* Sleep for the delay armed in @armed, if any, and disarm it. */
+static void gpucore_fault_delay(atomic_t *armed)
+{
+	int ms;
+
+	if (likely(!atomic_read(armed)))
+		return;
+	ms = atomic_xchg(armed, 0);
+	if (ms > 0)
+		msleep(ms);
+}
+
 /**
  * gpucore_fault_destroy_delay - take the armed channel-destroy delay
  *
@@ -88,30 +103,33 @@ DEFINE_DEBUGFS_ATTRIBUTE(gpucore_faults_fops, gpucore_faults_get, NULL, "%llu\n"
  */
 void gpucore_fault_destroy_delay(void)
 {
-	int ms;
-
-	if (likely(!atomic_read(&gpucore_destroy_delay_ms)))
-		return;
-	ms = atomic_xchg(&gpucore_destroy_delay_ms, 0);
-	if (ms > 0)
-		msleep(ms);
+	gpucore_fault_delay(&gpucore_destroy_delay_ms);
 }
 
-static int gpucore_destroy_delay_get(void *data, u64 *val)
+/**
+ * gpucore_fault_retire_delay - take the armed retire-worker delay
+ *
+ * Context: process context; sleeps for the delay when one was armed.
+ */
+void gpucore_fault_retire_delay(void)
 {
-	*val = atomic_read(&gpucore_destroy_delay_ms);
+	gpucore_fault_delay(&gpucore_retire_delay_ms);
+}
+
+static int gpucore_delay_get(void *data, u64 *val)
+{
+	*val = atomic_read((atomic_t *)data);
 	return 0;
 }
 
-static int gpucore_destroy_delay_set(void *data, u64 val)
+static int gpucore_delay_set(void *data, u64 val)
 {
 	if (val > 60000)
 		return -EINVAL;
-	atomic_set(&gpucore_destroy_delay_ms, val);
+	atomic_set((atomic_t *)data, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(gpucore_destroy_delay_fops, gpucore_destroy_delay_get,
-			 gpucore_destroy_delay_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(gpucore_delay_fops, gpucore_delay_get, gpucore_delay_set, "%llu\n");
 
 /**
  * gpucore_fault_init - arm the module-load fault and add the debugfs files
@@ -122,6 +140,8 @@ void gpucore_fault_init(struct dentry *dir)
 	atomic_set(&gpucore_fail_countdown, fail_nth);
 	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &gpucore_fail_nth_fops);
 	debugfs_create_file_unsafe("faults_injected", 0400, dir, NULL, &gpucore_faults_fops);
-	debugfs_create_file_unsafe("destroy_delay_ms", 0600, dir, NULL,
-				   &gpucore_destroy_delay_fops);
+	debugfs_create_file_unsafe("destroy_delay_ms", 0600, dir, &gpucore_destroy_delay_ms,
+				   &gpucore_delay_fops);
+	debugfs_create_file_unsafe("retire_delay_ms", 0600, dir, &gpucore_retire_delay_ms,
+				   &gpucore_delay_fops);
 }

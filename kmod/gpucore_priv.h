@@ -530,6 +530,7 @@ void gpucore_debugfs_fini(struct gpucore_gpu *gpu);
 bool gpucore_should_fail(void);
 void gpucore_fault_init(struct dentry *dir);
 void gpucore_fault_destroy_delay(void);
+void gpucore_fault_retire_delay(void);
 #define gpucore_fail_ptr(expr)		(gpucore_should_fail() ? NULL : (expr))
 #define gpucore_fail_errptr(expr)	(gpucore_should_fail() ? ERR_PTR(-ENOMEM) : (expr))
 #define gpucore_fail_int(expr)		(gpucore_should_fail() ? -ENOMEM : (expr))

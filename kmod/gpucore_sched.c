@@ -1481,9 +1481,11 @@ static void gpucore_job_release(struct gpucore_job *job)
 
 static void gpucore_retire_workfn(struct work_struct *work)
 {
-	struct llist_node *list = llist_del_all(&gpucore_retired);
+	struct llist_node *list;
 	struct gpucore_job *job, *next;
 
+	gpucore_fault_retire_delay();
+	list = llist_del_all(&gpucore_retired);
 	llist_for_each_entry_safe(job, next, list, retired)
 		gpucore_job_release(job);
 }

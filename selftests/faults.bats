@@ -80,6 +80,23 @@ client_op() {
 	wait_gpu_empty
 }
 
+@test "retire_delay_ms is disarmed by default, bounded, and taken by the retire worker" {
+	local knob=$DBG/retire_delay_ms
+	[ "$(cat $knob)" = 0 ]
+	run bash -c "echo 60001 > $knob"
+	assert_failure
+	assert_output --partial "Invalid argument"
+	[ "$(cat $knob)" = 0 ]
+	echo 300 > $knob
+	[ "$(cat $knob)" = 300 ]
+	# a job completed in the engine's timer goes to the worker
+	run "$REPO/selftests/progs/retirebo"
+	assert_success
+	for i in $(seq 100); do [ "$(cat $knob)" = 0 ] && break; sleep 0.1; done
+	[ "$(cat $knob)" = 0 ]
+	wait_gpu_empty
+}
+
 @test "every fault point of vGPU creation fails it cleanly" {
 	run sweep vgpu_op
 	echo "$output"

@@ -410,6 +410,34 @@ as() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-group
 	assert_success
 }
 
+@test "jobs retired after their vGPU is destroyed and its files closed free their buffers cleanly" {
+	local knob=$DBG/retire_delay_ms warns
+	warns=$(dmesg | grep -c "Memory manager not clean" || true)
+	vgpu_create vm1
+	# The worker that drops retired jobs' references pauses 8 s from its
+	# first run: the client's job completes in the engine's timer, the
+	# client closes its buffer and its file and exits, and vm1 is
+	# destroyed, while the job still holds the buffer, and the buffer the
+	# DRM device it was made on.
+	echo 8000 > $knob
+	run "$REPO/selftests/progs/retirebo" -V vm1
+	assert_success
+	[ "$(cat $knob)" = 0 ]
+	run vgpu_attr vm1 mem_used
+	refute_output 0
+	vgpu_destroy vm1
+	run state_get vgpu id=1 name
+	assert_output ""
+	# the worker wakes, drops the buffers; the device goes with the last
+	for i in $(seq 150); do [ "$(state_get gpu vram_used)" = 0 ] && break; sleep 0.1; done
+	run state_get gpu vram_used
+	assert_output 0
+	run bash -c "dmesg | grep -c 'Memory manager not clean'"
+	assert_output "$warns"
+	run gpucore_unload
+	assert_success
+}
+
 @test "kill -9 of a client with work in flight leaves nothing behind" {
 	"$GPULOAD" -c 4 -s 5ms -q 16 -t 30 -Q &
 	pid=$!
