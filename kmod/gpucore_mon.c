@@ -11,7 +11,7 @@
  * driver keeps what a monitor shows per job itself: counts of jobs
  * submitted, completed and failed on every engine, channel and vGPU, and
  * the histograms of their wait (submit to start) and latency (submit to
- * completion), struct gpucore_hist (include/uapi/gpucore_hist.h). Each
+ * completion), struct gpucore_hists (include/uapi/gpucore_hist.h). Each
  * refresh, the monitor runs a BPF program of type BPF_PROG_TYPE_SYSCALL
  * that copies them with the kfuncs below into its own maps. Tracepoints
  * stay for what must be seen as it happens (switches, objects coming and
@@ -21,7 +21,8 @@
  * agree with each other. A channel's or vGPU's copy takes a generation,
  * the sum of its submitted, completed and failed jobs: when the caller's
  * is current, nothing is copied. Histograms, about 4 KiB a pair, are
- * written once, straight into the caller's memory (a map value).
+ * written once, straight into the caller's memory (a map value or a ring
+ * buffer record).
  *
  * The kfuncs are registered for syscall programs only, which need
  * CAP_BPF and CAP_PERFMON to load. They are not ABI: the records are in
