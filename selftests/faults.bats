@@ -64,15 +64,21 @@ client_op() {
 	[ "$(faults)" = 0 ]
 }
 
-@test "destroy_delay_ms is disarmed by default, bounded, and taken by one channel destruction" {
-	local knob=$DBG/destroy_delay_ms
-	[ "$(cat $knob)" = 0 ]
-	run bash -c "echo 60001 > $knob"
+# arm_delay KNOB: a delay knob reads 0 (disarmed), refuses more than 60 s,
+# and is armed with 300 ms.
+arm_delay() {
+	[ "$(cat "$1")" = 0 ]
+	run bash -c "echo 60001 > $1"
 	assert_failure
 	assert_output --partial "Invalid argument"
-	[ "$(cat $knob)" = 0 ]
-	echo 300 > $knob
-	[ "$(cat $knob)" = 300 ]
+	[ "$(cat "$1")" = 0 ]
+	echo 300 > "$1"
+	[ "$(cat "$1")" = 300 ]
+}
+
+@test "destroy_delay_ms is disarmed by default, bounded, and taken by one channel destruction" {
+	local knob=$DBG/destroy_delay_ms
+	arm_delay $knob
 	# a client's channel destruction at exit takes it
 	run "$GPULOAD" -c 2 -n 1 -s 100us -Q
 	assert_success
@@ -82,13 +88,7 @@ client_op() {
 
 @test "retire_delay_ms is disarmed by default, bounded, and taken by the retire worker" {
 	local knob=$DBG/retire_delay_ms
-	[ "$(cat $knob)" = 0 ]
-	run bash -c "echo 60001 > $knob"
-	assert_failure
-	assert_output --partial "Invalid argument"
-	[ "$(cat $knob)" = 0 ]
-	echo 300 > $knob
-	[ "$(cat $knob)" = 300 ]
+	arm_delay $knob
 	# a job completed in the engine's timer goes to the worker
 	run "$REPO/selftests/progs/retirebo"
 	assert_success
