@@ -308,12 +308,18 @@ jobs_per_s() {
 # gs_rounds N: N alternating runs of jobs_per_s without and with gpustat
 # attached; a line "WITHOUT WITH" per round.
 gs_rounds() {
-	local i w pid
+	local i w pid j
 	for i in $(seq "$1"); do
 		w=$(jobs_per_s)
-		"$GPUSTAT" -b -d 1 > /dev/null &
+		"$GPUSTAT" -b -d 1 > "$OUT/gs-rounds.txt" &
 		pid=$!
-		sleep 3
+		# attached: its programs loaded and its first report out (loading
+		# takes seconds of the emulated CPU, and is not what is measured)
+		for j in $(seq 300); do
+			[ -s "$OUT/gs-rounds.txt" ] && break
+			sleep 0.1
+		done
+		sleep 1
 		echo "$w $(jobs_per_s)"
 		kill "$pid"
 		wait "$pid" 2> /dev/null
