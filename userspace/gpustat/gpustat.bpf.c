@@ -41,7 +41,6 @@ struct gs_vgpu gs_vgpus[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 struct gs_global gs_global;
 struct gs_chan gs_zero_chan;	/* template for a new channel: never written */
 
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS);
@@ -327,8 +326,7 @@ static __always_inline void chan_final(struct gs_chan *c, struct gpucore_channel
 		return;
 	r->channel = ch->id;
 	r->pad = 0;
-	bpf_probe_read_kernel(&r->h.wait, sizeof(r->h.wait), &ch->hists.wait);
-	bpf_probe_read_kernel(&r->h.lat, sizeof(r->h.lat), &ch->hists.lat);
+	bpf_probe_read_kernel(&r->h, sizeof(r->h), &ch->hists);
 	bpf_ringbuf_submit(r, 0);
 }
 
@@ -343,8 +341,7 @@ static __always_inline void vgpu_final(struct gpucore_vgpu *vg)
 	v->submitted = vg->jobs_submitted;
 	v->jobs = vg->jobs_completed;
 	v->failed = vg->jobs_failed;
-	bpf_probe_read_kernel(&vh->wait, sizeof(vh->wait), &vg->hists.wait);
-	bpf_probe_read_kernel(&vh->lat, sizeof(vh->lat), &vg->hists.lat);
+	bpf_probe_read_kernel(vh, sizeof(*vh), &vg->hists);
 }
 
 SEC("tp_btf/gpucore_channel_destroy")

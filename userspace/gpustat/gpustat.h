@@ -2,9 +2,10 @@
 /*
  * gpustat.h: what the telemetry BPF program (gpustat.bpf.c) and the
  * monitor share: the aggregate records it keeps in maps, the event record
- * it emits when recording (also the record of a --record file), the
- * latency histogram and gs_apply(), the one function that folds an event
- * into the aggregates. The BPF program applies events as they happen;
+ * it emits when recording (also the record of a --record file), and
+ * gs_apply(), the one function that folds an event into the aggregates
+ * (the histograms' layout is the driver's, gpucore_hist.h). The BPF
+ * program applies events as they happen;
  * --replay applies the recorded ones in the same function, so a replay
  * reaches the same totals as the live run it came from.
  */
@@ -46,7 +47,7 @@ struct gs_engine {
 	__u32 pad;
 };
 
-/* Per vGPU (index GPUCORE_VGPU_IDX); histograms in gpucore_hists, same index. */
+/* Per vGPU (index GPUCORE_VGPU_IDX); its histograms in the map gs_vhists, same index. */
 struct gs_vgpu {
 	__u64 busy_ns;
 	__u64 jobs;
