@@ -57,7 +57,8 @@ NPROC := $(shell nproc)
 APPS := gpuload gpusched gpustat
 TOOLS := $(foreach a,$(APPS),userspace/$(a)/$(a))
 COMMON_SRCS := $(wildcard userspace/common/*.c)
-COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h include/uapi/gpucore_limits.h
+COMMON_HDRS := $(wildcard userspace/common/*.h) include/uapi/gpucore.h include/uapi/gpucore_limits.h \
+	       include/uapi/gpucore_hist.h
 
 .PHONY: all deps kmod bpf tools test test-vm demo bench clean install check-kdir \
 	debug-kernel kmod-debug test-debug test-debug-ci soak

@@ -59,7 +59,7 @@ mon_check() {
 	mon_check next-past-end
 }
 
-@test "monitor kfuncs: a channel is copied with its completed job and its histograms" {
+@test "monitor kfuncs: a channel is copied with its completed job and its histograms, whose range is the one bucket counting it" {
 	mon_check first-copy
 }
 

@@ -29,12 +29,19 @@
  * struct gpucore_hist - a latency histogram
  * @count: values added
  * @sum_ns: their sum
+ * @lo: the lowest bucket holding a value (0 while @count is 0)
+ * @hi: one past the highest (0 while @count is 0): a reader scans
+ *	@b[@lo..@hi), not every bucket, as values of one workload fill few
  * @b: how many fell in each bucket (gpucore_hist_bucket())
+ * @pad: zero
  */
 struct gpucore_hist {
 	__u64 count;
 	__u64 sum_ns;
+	__u16 lo;
+	__u16 hi;
 	__u32 b[GPUCORE_HIST_BUCKETS];
+	__u32 pad;
 };
 
 /**
@@ -46,6 +53,27 @@ struct gpucore_hists {
 	struct gpucore_hist wait;
 	struct gpucore_hist lat;
 };
+
+/*
+ * Copy @src into @dst, touching only the buckets in their ranges: a
+ * histogram's buckets outside its [lo, hi) are zero (gpucore_hist_add()
+ * keeps them so from a zeroed one, and so does this).
+ */
+static inline void gpucore_hist_copy(struct gpucore_hist *dst, const struct gpucore_hist *src)
+{
+	__u32 hi = src->hi < GPUCORE_HIST_BUCKETS ? src->hi : GPUCORE_HIST_BUCKETS;
+	__u32 lo = src->lo < hi ? src->lo : hi;
+	__u32 dhi = dst->hi < GPUCORE_HIST_BUCKETS ? dst->hi : GPUCORE_HIST_BUCKETS;
+	__u32 dlo = dst->lo < dhi ? dst->lo : dhi;
+
+	__builtin_memset(&dst->b[dlo], 0, (dhi - dlo) * sizeof(dst->b[0]));
+	dst->count = src->count;
+	dst->sum_ns = src->sum_ns;
+	dst->lo = lo;
+	dst->hi = hi;
+	dst->pad = 0;
+	__builtin_memcpy(&dst->b[lo], &src->b[lo], (hi - lo) * sizeof(dst->b[0]));
+}
 #endif
 
 #ifndef __always_inline
@@ -126,6 +154,10 @@ static __always_inline void gpucore_hist_add(struct gpucore_hist *h, __u64 v)
 
 	if (i >= GPUCORE_HIST_BUCKETS)
 		return;
+	if (i < h->lo || !h->count)
+		h->lo = i;
+	if (i >= h->hi)
+		h->hi = i + 1;
 	h->b[i]++;
 	h->count++;
 	h->sum_ns += v;

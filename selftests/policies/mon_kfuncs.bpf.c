@@ -57,6 +57,16 @@ struct mon_args {
 	u32 channel;
 };
 
+/* @h holds one value: one bucket counts it, and @h's range is that bucket. */
+static bool hist_one(const struct gpucore_hist *h)
+{
+	u32 lo = h->lo;
+
+	if (h->count != 1 || h->hi != lo + 1 || lo >= sizeof(h->b) / sizeof(h->b[0]))
+		return false;
+	return h->b[lo] == 1;
+}
+
 SEC("syscall")
 int mon_check(struct mon_args *args)
 {
@@ -93,8 +103,8 @@ int mon_check(struct mon_args *args)
 	/* monkfuncs's channel: one job completed, idle. */
 	id = args->channel;
 	if (chan(id, ~0ULL, buf, sizeof(*mc), hbuf, hsz) != 1 ||
-	    mc->submitted != 1 || mc->completed != 1 || mc->queued || h->lat.count != 1 ||
-	    h->wait.count != 1)
+	    mc->submitted != 1 || mc->completed != 1 || mc->queued || !hist_one(&h->lat) ||
+	    !hist_one(&h->wait))
 		bad |= FIRST_COPY;
 	gen = mc->gen;
 	h->lat.count = 0;

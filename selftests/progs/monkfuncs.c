@@ -32,7 +32,7 @@ static const char *const checks[][2] = {
 	{ "no-vgpu", "a vGPU that does not exist is refused (ENOENT)" },
 	{ "no-engine", "an engine that does not exist is refused (ENOENT)" },
 	{ "next-past-end", "no channel is found after the last id" },
-	{ "first-copy", "the channel is copied with its one completed job" },
+	{ "first-copy", "the channel is copied with its one completed job, one bucket of each histogram counting it, the histogram's range that bucket" },
 	{ "same-gen", "the unchanged channel is not copied again" },
 	{ "vgpu-copy", "its vGPU is copied with its jobs and histograms" },
 	{ "hists-size", "histograms of the wrong size are refused (EINVAL)" },

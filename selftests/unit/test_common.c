@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of userspace/common (pure logic: unit parsing and printing,
- * percentiles). Prints TAP; run on the host by selftests/run, counted with
+ * percentiles) and of the histogram helpers of include/uapi/gpucore_hist.h. Prints TAP; run on the host by selftests/run, counted with
  * the other suites.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "gpucore_hist.h"
 #include "stats.h"
 #include "units.h"
 
@@ -67,6 +69,82 @@ static void test_fixed(void)
 		check(1, "format_fixed() prints as %.*f for 15 values (ties too) and 0 to 3 decimals");
 }
 
+/* The same over 200000 values of every magnitude, near ties among them. */
+static void test_fixed_many(void)
+{
+	char want[64], got[64], what[200];
+	uint64_t x = 88172645463325252ULL;
+	int i, dec, bad = 0;
+	double v;
+
+	for (i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		dec = x % 4;
+		v = (double)(x >> 11) / (1ULL << 53) * pow(10, (int)(x >> 3 & 15) - 3);
+		if (i & 1)	/* a tie's neighbourhood: k + 0.5 units of the last digit */
+			v = (floor(v * pow(10, dec)) + 0.5) / pow(10, dec);
+		snprintf(want, sizeof(want), "%.*f", dec, v);
+		format_fixed(got, sizeof(got), v, dec, "");
+		if (strcmp(want, got) && !bad++) {
+			snprintf(what, sizeof(what), "format_fixed(%.17g, %d): %s, not %s",
+				 v, dec, got, want);
+			check(0, what);
+		}
+	}
+	if (!bad)
+		check(1, "format_fixed() prints as %.*f for 200000 values from 1e-3 to 1e12, half of them near ties");
+}
+
+/* format_u64() prints what "%llu" does, cut to a short buffer as snprintf cuts. */
+static void test_u64(void)
+{
+	static const uint64_t vs[] = { 0, 7, 10, 99, 1000, 123456789, 18446744073709551615ULL };
+	char want[32], got[32], what[200];
+	unsigned int i;
+	size_t len;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
+		for (len = 1; len <= sizeof(got); len++) {
+			snprintf(want, len, "%llu", (unsigned long long)vs[i]);
+			format_u64(got, len, vs[i]);
+			if (strcmp(want, got) && !bad++) {
+				snprintf(what, sizeof(what), "format_u64(%llu) in %zu bytes: %s, not %s",
+					 (unsigned long long)vs[i], len, got, want);
+				check(0, what);
+			}
+		}
+	if (!bad)
+		check(1, "format_u64() prints as %llu for 7 values, cut to every length as snprintf cuts");
+}
+
+/*
+ * A histogram's range is the buckets holding its values, and a copy over
+ * another histogram leaves none of the other's buckets behind.
+ */
+static void test_hist(void)
+{
+	static struct gpucore_hist a, b;
+	unsigned int i, stray = 0;
+	uint64_t sum = 0;
+
+	gpucore_hist_add(&a, 5000);
+	gpucore_hist_add(&a, 3);
+	gpucore_hist_add(&a, 1000000);
+	check(a.lo == gpucore_hist_bucket(3) && a.hi == gpucore_hist_bucket(1000000) + 1 &&
+	      a.count == 3, "gpucore_hist_add(): the range is from the lowest value's bucket past the highest's");
+	gpucore_hist_add(&b, 1ULL << 40);
+	gpucore_hist_copy(&b, &a);
+	for (i = 0; i < GPUCORE_HIST_BUCKETS; i++) {
+		sum += b.b[i];
+		stray += b.b[i] != a.b[i];
+	}
+	check(!stray && sum == 3 && b.count == 3 && b.lo == a.lo && b.hi == a.hi && !b.pad,
+	      "gpucore_hist_copy() over another histogram: its buckets, range and count, none of the other's left");
+}
+
 static void test_units(void)
 {
 	uint64_t lo, hi;
@@ -104,6 +182,9 @@ static void test_units(void)
 	format_duration(buf, sizeof(buf), 1234567890);
 	check(!strcmp(buf, "1.235s"), "format_duration(1.235s)");
 	test_fixed();
+	test_fixed_many();
+	test_u64();
+	test_hist();
 }
 
 static void test_stats(void)

@@ -154,11 +154,48 @@ int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+/* Appends @s to @buf (@len bytes, @k of them used), cut to fit. */
+static size_t put(char *buf, size_t len, size_t k, const char *s)
+{
+	while (*s && k + 1 < len)
+		buf[k++] = *s++;
+	if (len)
+		buf[k] = 0;
+	return k;
+}
+
+char *format_u64(char *buf, size_t len, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp) - 1;
+
+	tmp[n] = 0;
+	do {
+		tmp[--n] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (len)
+		buf[0] = 0;
+	put(buf, len, 0, tmp + n);
+	return buf;
+}
+
+/* @v then @suffix: "%llu%s" without snprintf's cost. */
+static char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix)
+{
+	format_u64(buf, len, v);
+	put(buf, len, strlen(buf), suffix);
+	return buf;
+}
+
 char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 {
 	static const double scale[] = { 1, 10, 100, 1000 };
+	char digits[24];
 	unsigned long long n, p;
-	double f, d;
+	size_t k = 0;
+	double x, f, d;
+	int w;
 
 	if (dec < 0 || dec > 3 || !(fabs(v) < 1e15)) {	/* and NaN */
 		snprintf(buf, len, "%.*f%s", dec, v, suffix);
@@ -166,17 +203,32 @@ char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 	}
 	/*
 	 * Round the exact value, as printf does: fma() gives the sign of
-	 * |v| * scale - (f + 0.5) without the product's rounding error.
+	 * |v| * scale - (f + 0.5) without the product's rounding error. It
+	 * (and libm) is needed only near a tie: under emulation each
+	 * floating-point operation is a call, and a thousand rows a second
+	 * format a few values each.
 	 */
-	f = floor(fabs(v) * scale[dec]);
-	d = fma(fabs(v), scale[dec], -(f + 0.5));
-	n = f + (d > 0 || (d == 0 && fmod(f, 2)));
+	x = fabs(v) * scale[dec];
+	n = x;			/* floor: x >= 0, below 2^63 */
+	f = n;
+	d = x - (f + 0.5);
+	if (x >= 1e9 || fabs(d) < 1e-6)
+		d = fma(fabs(v), scale[dec], -(f + 0.5));
+	n += d > 0 || (d == 0 && (n & 1));
 	p = scale[dec];
-	if (dec)
-		snprintf(buf, len, "%s%llu.%0*llu%s", signbit(v) ? "-" : "", n / p, dec, n % p,
-			 suffix);
-	else
-		snprintf(buf, len, "%s%llu%s", signbit(v) ? "-" : "", n, suffix);
+	if (len)
+		buf[0] = 0;
+	if (signbit(v))
+		k = put(buf, len, k, "-");
+	k = put(buf, len, k, format_u64(digits, sizeof(digits), n / p));
+	if (dec) {
+		k = put(buf, len, k, ".");
+		format_u64(digits, sizeof(digits), n % p);
+		for (w = strlen(digits); w < dec; w++)
+			k = put(buf, len, k, "0");
+		k = put(buf, len, k, digits);
+	}
+	put(buf, len, k, suffix);
 	return buf;
 }
 
@@ -190,7 +242,7 @@ char *format_duration(char *buf, size_t len, uint64_t ns)
 {
 	/* Switch units where three digits would round up to 1000. */
 	if (ns < NSEC_PER_USEC)
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+		format_u64_suffix(buf, len, ns, "ns");
 	else if (ns < 999500)
 		format3(buf, len, (double)ns / 1e3, "us");
 	else if (ns < 999500000)
@@ -211,7 +263,7 @@ char *format_size(char *buf, size_t len, uint64_t bytes)
 		i++;
 	}
 	if (v == (uint64_t)v)
-		snprintf(buf, len, "%llu%s", (unsigned long long)v, names[i]);
+		format_u64_suffix(buf, len, v, names[i]);
 	else
 		format_fixed(buf, len, v, 1, names[i]);
 	return buf;

@@ -28,48 +28,78 @@ void model_free(struct gs_model *m)
 	while (m->nchans)
 		free(m->chans[--m->nchans]);
 	free(m->chans);
+	free(m->chan_ids);
 	free(m->cgs);
 	free(m->procs);
 	free(m);
 }
 
 /*
- * The table is kept sorted by id: a binary search, an insert in place.
- * It holds pointers: a channel record is about 12 KB (three pairs of
- * histograms), and inserting ids in descending order moved them all.
+ * The table is kept sorted by id: a binary search over the ids beside it
+ * (one page, not one record a probe), an insert in place. It holds
+ * pointers: a channel record is about 12 KB (three pairs of histograms),
+ * and inserting ids in descending order moved them all. Lookups mostly
+ * come in id order (gs_pull's): the one after the last found is tried
+ * first.
  */
-struct gs_mchan *model_chan(struct gs_model *m, uint32_t id, bool create)
+static size_t chan_pos(const struct gs_model *m, uint32_t id)
 {
-	size_t lo = 0, hi = m->nchans;
-	struct gs_mchan *c;
+	size_t lo = 0, hi = m->nchans, h = m->chan_hint;
 
+	if (h < m->nchans && m->chan_ids[h] == id)
+		return h;
+	if (h + 1 < m->nchans && m->chan_ids[h + 1] == id)
+		return h + 1;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (m->chans[mid]->c.id < id)
+		if (m->chan_ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < m->nchans && m->chans[lo]->c.id == id)
+	return lo;
+}
+
+static int chans_grow(struct gs_model *m)
+{
+	size_t cap = m->cap_chans ? m->cap_chans * 2 : 64;
+	struct gs_mchan **n = reallocarray(m->chans, cap, sizeof(*n));
+	uint32_t *ids;
+
+	if (!n)
+		return -ENOMEM;
+	m->chans = n;
+	ids = reallocarray(m->chan_ids, cap, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	m->chan_ids = ids;
+	m->cap_chans = cap;
+	return 0;
+}
+
+struct gs_mchan *model_chan(struct gs_model *m, uint32_t id, bool create)
+{
+	size_t lo = chan_pos(m, id);
+	struct gs_mchan *c;
+
+	if (lo < m->nchans && m->chan_ids[lo] == id) {
+		m->chan_hint = lo;
 		return m->chans[lo];
+	}
 	if (!create)
 		return NULL;
-	if (m->nchans == m->cap_chans) {
-		size_t cap = m->cap_chans ? m->cap_chans * 2 : 64;
-		struct gs_mchan **n = reallocarray(m->chans, cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		m->chans = n;
-		m->cap_chans = cap;
-	}
+	if (m->nchans == m->cap_chans && chans_grow(m))
+		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	memmove(&m->chans[lo + 1], &m->chans[lo], (m->nchans - lo) * sizeof(*m->chans));
+	memmove(&m->chan_ids[lo + 1], &m->chan_ids[lo], (m->nchans - lo) * sizeof(*m->chan_ids));
 	m->nchans++;
 	m->chans[lo] = c;
+	m->chan_ids[lo] = id;
+	m->chan_hint = lo;
 	c->c.id = id;
 	return c;
 }
@@ -78,6 +108,7 @@ static void chan_remove(struct gs_model *m, size_t i)
 {
 	free(m->chans[i]);
 	memmove(&m->chans[i], &m->chans[i + 1], (m->nchans - i - 1) * sizeof(m->chans[0]));
+	memmove(&m->chan_ids[i], &m->chan_ids[i + 1], (m->nchans - i - 1) * sizeof(m->chan_ids[0]));
 	m->nchans--;
 }
 
@@ -428,11 +459,8 @@ void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 		d.k = 3;
 	if (a.k == 3 && d.k == 3)
 		return;
-	/* Empty buckets below the smallest value add nothing: skip them fast. */
-	for (i = 0; i + 4 <= GPUCORE_HIST_BUCKETS; i += 4)
-		if (h->b[i] | h->b[i + 1] | h->b[i + 2] | h->b[i + 3])
-			break;
-	for (; i < GPUCORE_HIST_BUCKETS && (a.k < 3 || d.k < 3); i++) {
+	/* @prev is @h as it was: no bucket of it lies outside @h's range */
+	for (i = h->lo; i < h->hi && i < GPUCORE_HIST_BUCKETS && (a.k < 3 || d.k < 3); i++) {
 		if (!h->b[i])
 			continue;
 		pct_scan_add(&a, h->b[i], i);
@@ -732,9 +760,29 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
-		mc->prev_lat = mc->h.lat;
-		mc->prev_wait = mc->h.wait;
+		gpucore_hist_copy(&mc->prev_lat, &mc->h.lat);
+		gpucore_hist_copy(&mc->prev_wait, &mc->h.wait);
 	}
+}
+
+/*
+ * @idx = 0..@n-1 sorted by @cmp, whose ties go by index. Channels are
+ * mostly in order already (a process creates its channels in a row, and
+ * ids grow), which one pass finds, without sorting a thousand rows a
+ * refresh.
+ */
+static void sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *),
+		     void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	for (i = 1; i < n; i++)
+		if (cmp(&idx[i - 1], &idx[i], arg) > 0) {
+			qsort_r(idx, n, sizeof(*idx), cmp, arg);
+			return;
+		}
 }
 
 /*
@@ -761,14 +809,13 @@ static void snap_cgroups(struct gs_model *m, bool refresh, struct snapshot *s, s
 	struct snap_cgroup *g = NULL;
 	size_t i;
 
-	for (i = 0; i < s->nch; i++)
-		idx[i] = i;
-	qsort_r(idx, s->nch, sizeof(*idx), cgroup_cmp, s->ch);
+	sort_idx(idx, s->nch, cgroup_cmp, s->ch);
 	for (i = 0; i < s->nch; i++) {
 		const struct snap_chan *c = &s->ch[idx[i]];
 
 		if (!g || strcmp(g->cgroup, c->cgroup)) {
 			g = &s->cg[s->ncg++];
+			memset(g, 0, sizeof(*g));
 			snprintf(g->cgroup, sizeof(g->cgroup), "%s", c->cgroup);
 		}
 		g->channels += !c->dead;
@@ -864,11 +911,17 @@ static struct gs_mproc *proc_kept(struct gs_model *m, const struct gs_chan *c)
 
 static void hist_add(struct gpucore_hist *h, const struct gpucore_hist *a)
 {
-	unsigned int i;
+	unsigned int i, hi = a->hi < GPUCORE_HIST_BUCKETS ? a->hi : GPUCORE_HIST_BUCKETS;
 
+	if (!a->count)
+		return;
+	if (!h->count || a->lo < h->lo)
+		h->lo = a->lo;
+	if (hi > h->hi)
+		h->hi = hi;
 	h->count += a->count;
 	h->sum_ns += a->sum_ns;
-	for (i = 0; i < GPUCORE_HIST_BUCKETS; i++)
+	for (i = a->lo; i < hi; i++)
 		h->b[i] += a->b[i];
 }
 
@@ -881,6 +934,7 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 	size_t i;
 
 	memset(h, 0, sizeof(*h));
+	memset(p, 0, sizeof(*p));
 	p->gpu = first->c.gpu;
 	p->vgpu = first->c.vgpu;
 	p->pid = first->c.pid;
@@ -921,9 +975,7 @@ static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size
 
 	if (!h)
 		return -ENOMEM;
-	for (i = 0; i < s->nch; i++)
-		idx[i] = i;
-	qsort_r(idx, s->nch, sizeof(*idx), proc_cmp, m->chans);
+	sort_idx(idx, s->nch, proc_cmp, m->chans);
 	for (i = 0; i < s->nch; i = j) {
 		const struct gs_chan *c = &m->chans[idx[i]]->c;
 
@@ -1000,9 +1052,10 @@ int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapsh
 	s->eng = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, sizeof(*s->eng));
 	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
 	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
-	s->cg = calloc(m->nchans + 1, sizeof(*s->cg));
-	s->pr = calloc(m->nchans + 1, sizeof(*s->pr));
-	idx = calloc(m->nchans + 1, sizeof(*idx));
+	/* rows of these two are zeroed as they are taken: few are */
+	s->cg = malloc((m->nchans + 1) * sizeof(*s->cg));
+	s->pr = malloc((m->nchans + 1) * sizeof(*s->pr));
+	idx = malloc((m->nchans + 1) * sizeof(*idx));
 	if (!s->eng || !s->vg || !s->ch || !s->cg || !s->pr || !idx) {
 		free(idx);
 		snapshot_free(s);

@@ -116,8 +116,10 @@ struct gs_model {
 	struct gpucore_hists vh[GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS];
 	struct gs_global glob;
 	struct gs_mchan **chans;	/* sorted by id */
+	uint32_t *chan_ids;		/* their ids, in the same order */
 	size_t nchans;
 	size_t cap_chans;
+	size_t chan_hint;		/* where the last lookup found its channel */
 	struct gs_mcgroup *cgs;	/* of the cgroups with channels */
 	size_t ncgs;
 	struct gs_mproc *procs;	/* of the processes with channels */

@@ -85,8 +85,10 @@ static int hist_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*r))
 		return 0;
 	mc = model_chan(ctx, r->channel, true);
-	if (mc)
-		mc->h = r->h;
+	if (!mc)
+		return 0;
+	gpucore_hist_copy(&mc->h.wait, &r->h.wait);
+	gpucore_hist_copy(&mc->h.lat, &r->h.lat);
 	return 0;
 }
 

@@ -123,34 +123,20 @@ int cols_find(const struct cols *cs, const char *name)
 	return -1;
 }
 
-/* @v in decimal: snprintf("%llu")'s job, without its cost (a cell of every row). */
-static char *u64_text(char *buf, size_t len, uint64_t v)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	/* Most significant first; cut to fit, as snprintf cuts. */
-	for (i = 0; i < n && i + 1 < len; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[i] = 0;
-	return buf;
-}
-
 char *fit_count(char *buf, size_t len, uint64_t v, int width)
 {
 	static const char suffix[] = "kMGTPE";
 	uint64_t d = 1;
+	size_t n;
 	int i;
 
-	u64_text(buf, len, v);
+	format_u64(buf, len, v);
 	/* Never a wrong figure: wider than @width rather than "0M". */
 	for (i = 0; width > 0 && (int)strlen(buf) > width && suffix[i] && v / d >= 1000; i++) {
 		d *= 1000;
-		snprintf(buf, len, "%llu%c", (unsigned long long)(v / d), suffix[i]);
+		n = strlen(format_u64(buf, len - 1, v / d));
+		buf[n] = suffix[i];
+		buf[n + 1] = 0;
 	}
 	return buf;
 }
@@ -167,10 +153,10 @@ static char *num_text(uint64_t v, enum funit unit, int width, char *buf, size_t 
 	case U_PERCENT:
 		if (!v)
 			break;
-		snprintf(buf, len, "%llu%%", (unsigned long long)v);
-		return buf;
+		format_u64(buf, len - 1, v);
+		return strcat(buf, "%");
 	default:
-		return u64_text(buf, len, v);
+		return format_u64(buf, len, v);
 	}
 	return strcpy(buf, "-");
 }
@@ -204,9 +190,9 @@ static char *value_text(const struct field *f, const struct pct_stat *st, const 
 		return strcpy(buf, v.b ? "yes" : "no");
 	case FT_S32:
 		if (v.i >= 0)
-			return u64_text(buf, len, v.i);
+			return format_u64(buf, len, v.i);
 		buf[0] = '-';
-		u64_text(buf + 1, len - 1, 0 - (uint64_t)v.i);
+		format_u64(buf + 1, len - 1, 0 - (uint64_t)v.i);
 		return buf;
 	case FT_DBL:
 		return dbl_text(v.d, f->unit, buf, len);
