@@ -226,6 +226,7 @@ struct gpucore_gpu {
 struct gpucore_vgpu {
 	struct kobject kobj;
 	struct gpucore_gpu *gpu;
+	u32 gpu_id;			/* gpu->id, for BPF (as gpucore_channel's) */
 	struct device *dev;
 	struct drm_device *drm;
 	u32 id;
@@ -286,6 +287,14 @@ struct gpucore_channel {
 	struct gpucore_gpu *gpu;
 	struct gpucore_vgpu *vgpu;	/* holds a reference */
 	struct gpucore_engine *engine;
+	/*
+	 * gpu->id, engine->id and vgpu->id, fixed for the channel's life: a
+	 * BPF program reads them without walking a pointer, each walk costing
+	 * the 6.12 verifier a linear search of the kernel's BTF.
+	 */
+	u32 gpu_id;
+	u32 engine_id;
+	u32 vgpu_id;
 	struct gpucore_file *fpriv;	/* NULL once destroyed; under gpu->lock */
 	u32 id;				/* module-wide, never reused while alive */
 	u32 sched_class;		/* GPUCORE_CLASS_* from CHANNEL_CREATE */

@@ -317,6 +317,9 @@ static struct gpucore_channel *gpucore_channel_new(struct gpucore_vgpu *vgpu,
 	ch->vgpu = vgpu;
 	gpucore_vgpu_get(vgpu);
 	ch->engine = engine;
+	ch->gpu_id = gpu->id;
+	ch->engine_id = engine->id;
+	ch->vgpu_id = vgpu->id;
 	ch->sched_class = sched_class;
 	ch->fpriv = fpriv;
 	if (fpriv) {

@@ -651,6 +651,7 @@ struct gpucore_vgpu *gpucore_vgpu_create(struct gpucore_gpu *gpu, const char *na
 	}
 	kobject_init(&vgpu->kobj, &gpucore_vgpu_ktype);
 	vgpu->gpu = gpu;
+	vgpu->gpu_id = gpu->id;
 	vgpu->uid = atomic64_inc_return(&gpucore_vgpu_uids);
 	strscpy(vgpu->name, name, sizeof(vgpu->name));
 	vgpu->weight = p->weight;

@@ -113,9 +113,9 @@ static __always_inline void ev_chan_at(struct gs_event *ev, __u32 type,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts = ts;
 	ev->type = type;
-	ev->gpu = ch->gpu->id;
-	ev->engine = ch->engine->id;
-	ev->vgpu = ch->vgpu->id;
+	ev->gpu = ch->gpu_id;
+	ev->engine = ch->engine_id;
+	ev->vgpu = ch->vgpu_id;
 	ev->channel = ch->id;
 }
 
@@ -132,7 +132,7 @@ static __always_inline void ev_vgpu(struct gs_event *ev, __u32 type,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts = bpf_ktime_get_ns();
 	ev->type = type;
-	ev->gpu = vg->gpu->id;
+	ev->gpu = vg->gpu_id;
 	ev->vgpu = vg->id;
 	ev->aux = vg->weight;
 	ev->aux2 = vg->cap;
@@ -304,7 +304,7 @@ int BPF_PROG(gs_channel_create, struct gpucore_channel *ch)
 {
 	if (!ch)
 		return 0;
-	vgpu_seen(ch, vgpu_of(ch->gpu->id, ch->vgpu->id));
+	vgpu_seen(ch, vgpu_of(ch->gpu_id, ch->vgpu_id));
 	chan_new(ch, GS_EV_CHAN_CREATE);
 	return 0;
 }
@@ -332,8 +332,8 @@ static __always_inline void chan_final(struct gs_chan *c, struct gpucore_channel
 
 static __always_inline void vgpu_final(struct gpucore_vgpu *vg)
 {
-	struct gs_vgpu *v = vgpu_of(vg->gpu->id, vg->id);
-	__u32 vi = GPUCORE_VGPU_IDX(vg->gpu->id, vg->id);
+	struct gs_vgpu *v = vgpu_of(vg->gpu_id, vg->id);
+	__u32 vi = GPUCORE_VGPU_IDX(vg->gpu_id, vg->id);
 	struct gpucore_hists *vh = bpf_map_lookup_elem(&gs_vhists, &vi);
 
 	if (!v || !vh)
