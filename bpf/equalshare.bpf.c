@@ -98,7 +98,7 @@ static __always_inline struct es_budget *budget_of(u32 gpu, u32 engine, u32 v)
 
 s32 BPF_STRUCT_OPS(equalshare_vgpu_init, struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = vgpu->gpu->id, e;
+	u32 gpu = vgpu->gpu_id, e;
 	struct es_budget *b;
 
 	gc_run_vgpu_set(vgpu);

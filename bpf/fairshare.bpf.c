@@ -248,7 +248,7 @@ static __always_inline void bound_lag(u64 *vt, struct fs_cstate *cs, u32 gpu)
 
 static __always_inline void vgpu_set(struct gpucore_vgpu *vgpu, bool reset)
 {
-	u32 gpu = vgpu->gpu->id, w = vgpu->weight ?: 1, c;
+	u32 gpu = vgpu->gpu_id, w = vgpu->weight ?: 1, c;
 	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
 
@@ -283,7 +283,7 @@ void BPF_STRUCT_OPS(fairshare_vgpu_update, struct gpucore_vgpu *vgpu)
 
 void BPF_STRUCT_OPS(fairshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = vgpu->gpu->id;
+	u32 gpu = vgpu->gpu_id;
 	struct fs_vstate *vs = vstate_of(gpu, vgpu->id);
 	struct fs_gstate *gs = gstate_of(gpu);
 

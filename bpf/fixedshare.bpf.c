@@ -200,7 +200,7 @@ static __always_inline void weight_account(u32 gpu, struct vgpu_info *info, int 
 
 static __always_inline struct vgpu_info *vgpu_lookup(struct gpucore_vgpu *vgpu)
 {
-	u32 i = gc_gv_idx(vgpu->gpu->id, vgpu->id);
+	u32 i = gc_gv_idx(vgpu->gpu_id, vgpu->id);
 
 	return bpf_map_lookup_elem(&vgpus, &i);
 }
@@ -216,7 +216,7 @@ static __always_inline void budget_clear(void *map, u32 i)
 s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 {
 	struct vgpu_info *info = vgpu_lookup(vgpu);
-	u32 gpu = vgpu->gpu->id, e;
+	u32 gpu = vgpu->gpu_id, e;
 
 	if (!info)
 		return -EINVAL;
@@ -236,7 +236,7 @@ s32 BPF_STRUCT_OPS(fixedshare_vgpu_init, struct gpucore_vgpu *vgpu)
 void BPF_STRUCT_OPS(fixedshare_vgpu_update, struct gpucore_vgpu *vgpu)
 {
 	struct vgpu_info *info = vgpu_lookup(vgpu);
-	u32 gpu = vgpu->gpu->id;
+	u32 gpu = vgpu->gpu_id;
 
 	if (!info)
 		return;
@@ -252,7 +252,7 @@ void BPF_STRUCT_OPS(fixedshare_vgpu_exit, struct gpucore_vgpu *vgpu)
 
 	if (!info)
 		return;
-	weight_account(vgpu->gpu->id, info, -1);
+	weight_account(vgpu->gpu_id, info, -1);
 	info->live = 0;
 }
 

@@ -148,7 +148,10 @@ struct gpucore_tunable_range {
 	SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
 
 /*
- * The ids a policy keys its state on. Callback arguments are trusted BTF
+ * The ids a policy keys its state on, which the driver copies into the
+ * channel and the engine (gpu_id, engine_id, vgpu_id): following a
+ * pointer costs the 6.12 verifier a linear search of the kernel's BTF in
+ * every state it explores. Callback arguments are trusted BTF
  * pointers, so their fields, and the fields of what they point to, are
  * read directly: CO-RE relocated (vmlinux.h marks every struct
  * preserve_access_index) and turned into fault-safe loads by the
@@ -157,17 +160,17 @@ struct gpucore_tunable_range {
  */
 static __always_inline u32 gc_ch_gpu(struct gpucore_channel *ch)
 {
-	return ch->gpu->id;
+	return ch->gpu_id;
 }
 
 static __always_inline u32 gc_ch_engine(struct gpucore_channel *ch)
 {
-	return ch->engine->id;
+	return ch->engine_id;
 }
 
 static __always_inline u32 gc_ch_vgpu(struct gpucore_channel *ch)
 {
-	return ch->vgpu->id;
+	return ch->vgpu_id;
 }
 
 /* The channel's class: its own (from CHANNEL_CREATE) or its vGPU's. */
@@ -180,7 +183,7 @@ static __always_inline u32 gc_ch_class(struct gpucore_channel *ch)
 
 static __always_inline u32 gc_engine_gpu(struct gpucore_engine *e)
 {
-	return e->gpu->id;
+	return e->gpu_id;
 }
 
 /* Engine classes (compute, copy), for per-class state. */

@@ -130,7 +130,7 @@ static __always_inline struct gvt_engine *engine_of(u32 gpu, u32 engine)
 
 s32 BPF_STRUCT_OPS(gvtg_vgpu_init, struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = vgpu->gpu->id, e;
+	u32 gpu = vgpu->gpu_id, e;
 	struct gvt_budget *b;
 
 	gc_run_vgpu_set(vgpu);

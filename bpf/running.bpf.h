@@ -81,7 +81,7 @@ static __always_inline void __gc_run_account(u32 gpu, struct gc_run_vgpu *rv, in
 /* vgpu_init(), vgpu_update(): take the vGPU's weight. */
 static __always_inline void gc_run_vgpu_set(struct gpucore_vgpu *vgpu)
 {
-	u32 gpu = vgpu->gpu->id;
+	u32 gpu = vgpu->gpu_id;
 	struct gc_run_vgpu *rv = gc_run_vgpu(gpu, vgpu->id);
 
 	if (!rv)

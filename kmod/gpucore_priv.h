@@ -140,6 +140,7 @@ struct gpucore_late_hist {
  */
 struct gpucore_engine {
 	struct gpucore_gpu *gpu;
+	u32 gpu_id;			/* gpu->id, for BPF (as gpucore_channel's) */
 	u32 id;
 	u32 engine_class;
 	u32 instance;

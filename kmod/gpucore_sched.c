@@ -1619,6 +1619,7 @@ static void gpucore_engine_init(struct gpucore_gpu *gpu, u32 id, u32 engine_clas
 
 	e->gpu = gpu;
 	e->id = id;
+	e->gpu_id = gpu->id;
 	e->engine_class = engine_class;
 	e->instance = instance;
 	snprintf(e->name, sizeof(e->name), "%s%u",
