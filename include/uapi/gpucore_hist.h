@@ -54,6 +54,12 @@ struct gpucore_hists {
 	struct gpucore_hist lat;
 };
 
+/* One past @h's last bucket holding a value, bounded by the array. */
+static inline __u32 gpucore_hist_end(const struct gpucore_hist *h)
+{
+	return h->hi < GPUCORE_HIST_BUCKETS ? h->hi : GPUCORE_HIST_BUCKETS;
+}
+
 /*
  * Copy @src into @dst, touching only the buckets in their ranges: a
  * histogram's buckets outside its [lo, hi) are zero (gpucore_hist_add()
@@ -61,9 +67,9 @@ struct gpucore_hists {
  */
 static inline void gpucore_hist_copy(struct gpucore_hist *dst, const struct gpucore_hist *src)
 {
-	__u32 hi = src->hi < GPUCORE_HIST_BUCKETS ? src->hi : GPUCORE_HIST_BUCKETS;
+	__u32 hi = gpucore_hist_end(src);
 	__u32 lo = src->lo < hi ? src->lo : hi;
-	__u32 dhi = dst->hi < GPUCORE_HIST_BUCKETS ? dst->hi : GPUCORE_HIST_BUCKETS;
+	__u32 dhi = gpucore_hist_end(dst);
 	__u32 dlo = dst->lo < dhi ? dst->lo : dhi;
 
 	__builtin_memset(&dst->b[dlo], 0, (dhi - dlo) * sizeof(dst->b[0]));

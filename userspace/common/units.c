@@ -180,8 +180,7 @@ char *format_u64(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
-/* @v then @suffix: "%llu%s" without snprintf's cost. */
-static char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix)
+char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix)
 {
 	format_u64(buf, len, v);
 	put(buf, len, strlen(buf), suffix);

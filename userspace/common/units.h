@@ -31,6 +31,8 @@ int parse_u64(const char *s, uint64_t *val);
 
 /* @v in decimal ("%llu", cut to fit @len as snprintf cuts); returns @buf. */
 char *format_u64(char *buf, size_t len, uint64_t v);
+/* @v then @suffix ("%llu%s", cut to fit); returns @buf. */
+char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix);
 /* "999ns", "12.3us", "1.20ms", "2.500s"; returns @buf. */
 /*
  * @v with @dec decimals (0 to 3) and @suffix, as "%.*f%s" prints it (a

@@ -460,7 +460,7 @@ void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 	if (a.k == 3 && d.k == 3)
 		return;
 	/* @prev is @h as it was: no bucket of it lies outside @h's range */
-	for (i = h->lo; i < h->hi && i < GPUCORE_HIST_BUCKETS && (a.k < 3 || d.k < 3); i++) {
+	for (i = h->lo; i < gpucore_hist_end(h) && (a.k < 3 || d.k < 3); i++) {
 		if (!h->b[i])
 			continue;
 		pct_scan_add(&a, h->b[i], i);
@@ -911,7 +911,7 @@ static struct gs_mproc *proc_kept(struct gs_model *m, const struct gs_chan *c)
 
 static void hist_add(struct gpucore_hist *h, const struct gpucore_hist *a)
 {
-	unsigned int i, hi = a->hi < GPUCORE_HIST_BUCKETS ? a->hi : GPUCORE_HIST_BUCKETS;
+	unsigned int i, hi = gpucore_hist_end(a);
 
 	if (!a->count)
 		return;
@@ -1053,9 +1053,9 @@ int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapsh
 	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
 	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
 	/* rows of these two are zeroed as they are taken: few are */
-	s->cg = malloc((m->nchans + 1) * sizeof(*s->cg));
-	s->pr = malloc((m->nchans + 1) * sizeof(*s->pr));
-	idx = malloc((m->nchans + 1) * sizeof(*idx));
+	s->cg = reallocarray(NULL, m->nchans + 1, sizeof(*s->cg));
+	s->pr = reallocarray(NULL, m->nchans + 1, sizeof(*s->pr));
+	idx = reallocarray(NULL, m->nchans + 1, sizeof(*idx));
 	if (!s->eng || !s->vg || !s->ch || !s->cg || !s->pr || !idx) {
 		free(idx);
 		snapshot_free(s);

@@ -127,16 +127,13 @@ char *fit_count(char *buf, size_t len, uint64_t v, int width)
 {
 	static const char suffix[] = "kMGTPE";
 	uint64_t d = 1;
-	size_t n;
 	int i;
 
 	format_u64(buf, len, v);
 	/* Never a wrong figure: wider than @width rather than "0M". */
 	for (i = 0; width > 0 && (int)strlen(buf) > width && suffix[i] && v / d >= 1000; i++) {
 		d *= 1000;
-		n = strlen(format_u64(buf, len - 1, v / d));
-		buf[n] = suffix[i];
-		buf[n + 1] = 0;
+		format_u64_suffix(buf, len, v / d, (char[]){ suffix[i], 0 });
 	}
 	return buf;
 }
@@ -153,8 +150,7 @@ static char *num_text(uint64_t v, enum funit unit, int width, char *buf, size_t 
 	case U_PERCENT:
 		if (!v)
 			break;
-		format_u64(buf, len - 1, v);
-		return strcat(buf, "%");
+		return format_u64_suffix(buf, len, v, "%");
 	default:
 		return format_u64(buf, len, v);
 	}
