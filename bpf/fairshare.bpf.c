@@ -301,23 +301,22 @@ s32 BPF_STRUCT_OPS(fairshare_channel_init, struct gpucore_channel *ch)
 }
 
 /*
- * Charge @ch's vGPU for what the channel ran since it was last charged:
- * its vtime in the engine's class, and its cap window on the engine. A
- * run that crosses a window boundary goes to the old window for its part
- * before it.
+ * Charge @ch's vGPU (@vs, its class's @cs, its cap window @w on the
+ * engine) for what the channel ran since it was last charged: its vtime
+ * in the engine's class, and its cap window. A run that crosses a window
+ * boundary goes to the old window for its part before it.
  */
-static __always_inline void charge(struct gpucore_channel *ch, u32 gpu, u32 e, u32 v, u32 cls,
+static __always_inline void charge(struct gpucore_channel *ch, struct fs_vstate *vs,
+				   struct fs_cstate *cs, struct fs_window *w, u32 gpu, u32 cls,
 				   u64 now)
 {
 	u64 busy = ch->busy_ns, ran = busy - ch->policy_data[PD_CHARGED];
-	u64 win = now / window_len(), before;
-	struct fs_vstate *vs = vstate_of(gpu, v);
-	struct fs_cstate *cs = cstate_of(gpu, cls);
-	struct fs_window *w = window_of(gpu, e, v);
+	u64 win, before;
 
 	ch->policy_data[PD_CHARGED] = busy;
 	if (!ran || !vs || !cs || !w)
 		return;
+	win = now / window_len();
 	vs->vtime[cls & 1] += ran * VTIME_SCALE / (vs->weight ?: 1);
 	bound_lag(&vs->vtime[cls & 1], cs, gpu);
 	if (w->win != win) {
@@ -356,10 +355,14 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	struct fs_estate *es = estate_of(gpu, e);
 	struct fs_window *w = window_of(gpu, e, v);
-	u64 now = bpf_ktime_get_ns(), left;
+	/*
+	 * The core's clock when the channel became runnable, which is now
+	 * (no clock read of our own), unless it was queued before attach.
+	 */
+	u64 now = flags & GPUCORE_ENQ_ATTACH ? bpf_ktime_get_ns() : ch->runnable_since, left;
 
 	if (flags & GPUCORE_ENQ_REQUEUE)
-		charge(ch, gpu, e, v, cls, now);
+		charge(ch, vs, cs, w, gpu, cls, now);
 	if (!vs || !cs || !es || !w)
 		return;
 	/*
@@ -379,9 +382,11 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 void BPF_STRUCT_OPS(fairshare_quiescent, struct gpucore_channel *ch)
 {
 	u32 gpu = gc_ch_gpu(ch), e = gc_ch_engine(ch), v = gc_ch_vgpu(ch) % GPUCORE_MAX_VGPUS;
+	u32 cls = gc_ch_engine_class(ch) & 1;
 	struct fs_estate *es = estate_of(gpu, e);
 
-	charge(ch, gpu, e, v, gc_ch_engine_class(ch) & 1, bpf_ktime_get_ns());
+	charge(ch, vstate_of(gpu, v), cstate_of(gpu, cls), window_of(gpu, e, v), gpu, cls,
+	       bpf_ktime_get_ns());
 	/* A queued channel that went away: its queue may be empty now. */
 	if (es && gpucore_dsq_nr_queued(gpu, VQ(e, v)) <= 0)
 		es->active &= ~(1ULL << v);
@@ -406,6 +411,9 @@ static __always_inline void pick_one(struct fs_pick *p, u32 v)
 		return;
 	if (vs->weight > p->wmax)
 		p->wmax = vs->weight;
+	/* the clock, read once, only for a capped vGPU */
+	if (vs->cap && vs->cap < 100 && !p->now)
+		p->now = bpf_ktime_get_ns();
 	if (!cap_left(w, vs->cap, p->now))
 		return;
 	if ((p->starved & (1ULL << v)) && p->starving < 0)
@@ -423,7 +431,7 @@ void BPF_STRUCT_OPS(fairshare_dispatch, struct gpucore_engine *engine,
 	struct fs_estate *es = estate_of(gpu, e);
 	struct fs_cstate *cs = cstate_of(gpu, cls);
 	struct fs_pick p = {
-		.gpu = gpu, .cls = cls, .engine = e, .now = bpf_ktime_get_ns(),
+		.gpu = gpu, .cls = cls, .engine = e,
 		.best_vtime = (u64)-1, .best = -1, .starving = -1,
 	};
 	struct fs_vstate *vs;

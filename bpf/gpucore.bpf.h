@@ -42,6 +42,9 @@
 #ifndef ENOSPC
 #define ENOSPC		28
 #endif
+#ifndef ENODEV
+#define ENODEV		19
+#endif
 
 /*
  * kfuncs (kmod/gpucore_bpf.c; each one's kernel-doc says which callbacks

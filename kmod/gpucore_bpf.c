@@ -62,6 +62,7 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -104,13 +105,14 @@ static struct gpucore_policy_state {
 		u64 calls;		/* the callback's timed calls before it */
 		u64 overruns;		/* in the window */
 		u64 worst;		/* the longest of them */
+		unsigned long until;	/* jiffies: every call timed before it */
 	} win[GPUCORE_CB_NR];
 	struct gpucore_exit_info pending;	/* eject being processed */
 	struct gpucore_exit_info exit;		/* last policy that stopped */
 	struct work_struct eject_work;
 	struct kobject *kobj;
 	/* queues created by the init() of a policy being attached, per GPU */
-	struct xarray *new_dsqs[GPUCORE_MAX_GPUS];
+	struct gpucore_dsq_set *new_dsqs[GPUCORE_MAX_GPUS];
 } gpucore_policy = {
 	.mutex = __MUTEX_INITIALIZER(gpucore_policy.mutex),
 	.lock = __SPIN_LOCK_UNLOCKED(gpucore_policy.lock),
@@ -207,16 +209,55 @@ static __printf(3, 4) void gpucore_policy_eject(u32 kind, const char *reason,
 }
 
 /*
- * Callback timing. Every callback called with a GPU lock held is timed and
- * held to the policy's budget (budget_us); writing N to debugfs
- * gpucore/cb_timing turns the measurement off, so that make bench can
- * show what it costs.
+ * Callback timing. Every callback called with a GPU lock held is held to
+ * the policy's budget (budget_us). Those called for every job or decision
+ * (GPUCORE_CB_SAMPLED) are timed one call in GPUCORE_CB_SAMPLE, drawn at
+ * random (so a policy cannot place its slow calls between the timed
+ * ones), and every call while an overrun of theirs holds a strike window
+ * open: a slow callback is slow on a good part of its calls, and two
+ * clock reads cost as much as a quick callback. The others are timed
+ * every call. Writing N to debugfs gpucore/cb_timing turns the
+ * measurement off, so that make bench can show what it costs.
  */
 static bool gpucore_cb_timing = true;
 
-static u64 gpucore_cb_start(void)
+#define GPUCORE_CB_SAMPLE	8
+#define GPUCORE_CB_BIT(op)	BIT(GPUCORE_CB_IDX(op))
+#define GPUCORE_CB_SAMPLED	(GPUCORE_CB_BIT(runnable) | GPUCORE_CB_BIT(quiescent) |	\
+				 GPUCORE_CB_BIT(running) | GPUCORE_CB_BIT(stopping) |	\
+				 GPUCORE_CB_BIT(dispatch))
+
+/* Per CPU: a xorshift32 state, seeded at init, drawing the calls to time. */
+static DEFINE_PER_CPU(u32, gpucore_cb_rnd);
+
+static bool gpucore_cb_sample(void)
 {
-	return READ_ONCE(gpucore_cb_timing) ? ktime_get_ns() : 0;
+	u32 x = this_cpu_read(gpucore_cb_rnd);
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	this_cpu_write(gpucore_cb_rnd, x);
+	return x % GPUCORE_CB_SAMPLE == 0;
+}
+
+/* Is callback @idx's strike window open (every call timed)? */
+static bool gpucore_cb_window_open(u32 idx)
+{
+	unsigned long until = READ_ONCE(gpucore_policy.win[idx].until);
+
+	return until && time_before(jiffies, until);
+}
+
+/* Before a callback: its start time, or 0 if this call is not timed. */
+static u64 gpucore_cb_start(u32 idx)
+{
+	if (!READ_ONCE(gpucore_cb_timing))
+		return 0;
+	if ((GPUCORE_CB_SAMPLED & BIT(idx)) && !gpucore_cb_sample() &&
+	    !gpucore_cb_window_open(idx))
+		return 0;
+	return ktime_get_ns();
 }
 
 /* Timed calls of each callback, per CPU: the base of its overrun rate. */
@@ -253,8 +294,13 @@ static void gpucore_cb_overrun(u32 idx, const char *cb, u64 len)
 
 	spin_lock_irqsave(&p->lock, flags);
 	p->overruns++;
-	if (!w->start || now - w->start > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC)
-		*w = (struct gpucore_cb_window){ .start = now, .calls = calls };
+	if (!w->start || now - w->start > GPUCORE_CB_STRIKE_MS * NSEC_PER_MSEC) {
+		w->start = now;
+		w->calls = calls;
+		w->overruns = 0;
+		w->worst = 0;
+		WRITE_ONCE(w->until, jiffies + msecs_to_jiffies(GPUCORE_CB_STRIKE_MS));
+	}
 	w->overruns++;
 	w->worst = max(w->worst, len);
 	worst = w->worst;
@@ -299,7 +345,7 @@ static void gpucore_cb_end(struct gpucore_cb_ctx *ctx, u32 idx, const char *cb, 
 		__ctx = this_cpu_ptr(&gpucore_cb_ctx);				\
 		__ctx->gpu = (_gpu);						\
 		__ctx->cb = #op;						\
-		__t0 = gpucore_cb_start();					\
+		__t0 = gpucore_cb_start(GPUCORE_CB_IDX(op));			\
 		call;								\
 		gpucore_cb_end(__ctx, GPUCORE_CB_IDX(op), #op, __t0);		\
 		__ctx->gpu = NULL;						\
@@ -440,7 +486,7 @@ static struct gpucore_channel *gpucore_policy_dispatch_once(struct gpucore_engin
 	ctx->cb = "dispatch";
 	ctx->pick = NULL;
 	ctx->moved = false;
-	t0 = gpucore_cb_start();
+	t0 = gpucore_cb_start(GPUCORE_CB_IDX(dispatch));
 	e->gpu->policy->dispatch(e, e->prev);
 	gpucore_cb_end(ctx, GPUCORE_CB_IDX(dispatch), "dispatch", t0);
 	pick = ctx->pick;
@@ -613,49 +659,13 @@ static void gpucore_policy_tell_all(struct gpucore_gpu *gpu)
 	}
 }
 
-/* A policy's dispatch queues of one GPU, by id. */
-static struct xarray *gpucore_dsqs_alloc(void)
-{
-	struct xarray *xa = kzalloc(sizeof(*xa), GFP_KERNEL);
-
-	if (xa)
-		xa_init(xa);
-	return xa;
-}
-
-/* Take every channel out of @xa's queues. Context: the GPU lock held. */
-static void gpucore_dsqs_clear(struct xarray *xa)
-{
-	struct gpucore_dsq *dsq;
-	unsigned long id;
-
-	if (!xa)
-		return;
-	xa_for_each(xa, id, dsq)
-		gpucore_dsq_clear(dsq);
-}
-
-/* Free @xa's queues, empty and out of the GPU's reach. */
-static void gpucore_dsqs_free(struct xarray *xa)
-{
-	struct gpucore_dsq *dsq;
-	unsigned long id;
-
-	if (!xa)
-		return;
-	xa_for_each(xa, id, dsq)
-		kfree(dsq);
-	xa_destroy(xa);
-	kfree(xa);
-}
-
 /* Free the queues a new policy's init() created for GPUs it did not get. */
 static void gpucore_policy_free_new_dsqs(void)
 {
 	u32 g;
 
 	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
-		gpucore_dsqs_free(gpucore_policy.new_dsqs[g]);
+		gpucore_dsq_set_free(gpucore_policy.new_dsqs[g]);
 		gpucore_policy.new_dsqs[g] = NULL;
 	}
 }
@@ -663,7 +673,7 @@ static void gpucore_policy_free_new_dsqs(void)
 /* Install @ops (or NULL: the built-in policy) on every GPU. */
 static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 {
-	struct xarray *old;
+	struct gpucore_dsq_set *old;
 	u32 g, i;
 
 	for (g = 0; g < GPUCORE_MAX_GPUS; g++) {
@@ -675,7 +685,7 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 		spin_lock_irq(&gpu->lock);
 		/* The old policy's queues go; their channels stay runnable. */
 		old = gpu->dsqs;
-		gpucore_dsqs_clear(old);
+		gpucore_dsq_set_clear(old);
 		gpucore_sched_drop_queues(gpu);
 		gpu->dsqs = ops ? gpucore_policy.new_dsqs[g] : NULL;
 		if (ops)
@@ -688,7 +698,7 @@ static void gpucore_policy_install(struct gpucore_sched_ops *ops)
 			gpucore_sched_kick(&gpu->engines[i], false);
 		gpucore_sched_unlock_irq(gpu);
 		mutex_unlock(&gpu->vgpu_lock);
-		gpucore_dsqs_free(old);
+		gpucore_dsq_set_free(old);
 		if (ops)
 			mod_delayed_work(system_unbound_wq, &gpu->tick_work,
 					 msecs_to_jiffies(GPUCORE_TICK_MS));
@@ -787,7 +797,7 @@ static int gpucore_policy_alloc_new_dsqs(void)
 
 		if (!gpu || !gpucore_sched_by_driver(gpu))
 			continue;
-		gpucore_policy.new_dsqs[g] = gpucore_dsqs_alloc();
+		gpucore_policy.new_dsqs[g] = gpucore_dsq_set_alloc();
 		if (!gpucore_policy.new_dsqs[g]) {
 			gpucore_policy_free_new_dsqs();
 			return -ENOMEM;
@@ -1021,30 +1031,14 @@ __bpf_kfunc int gpucore_dispatch(struct gpucore_engine *engine, u64 channel_id, 
  */
 __bpf_kfunc s32 gpucore_create_dsq(u32 gpu_id, u32 engine_class, u64 dsq_id)
 {
-	struct gpucore_dsq *dsq;
-	struct xarray *xa;
-	unsigned long id;
-	void *p;
-	u32 n = 0;
-	int ret;
+	struct gpucore_dsq_set *set;
 
-	xa = gpu_id < GPUCORE_MAX_GPUS ? gpucore_policy.new_dsqs[gpu_id] : NULL;
-	if (!xa)
+	set = gpu_id < GPUCORE_MAX_GPUS ? gpucore_policy.new_dsqs[gpu_id] : NULL;
+	if (!set)
 		return -ENODEV;
 	if (engine_class > GPUCORE_ENGINE_CLASS_COPY || dsq_id >= GPUCORE_DSQ_MAX_ID)
 		return -EINVAL;
-	xa_for_each(xa, id, p)
-		n++;
-	if (n >= GPUCORE_DSQ_MAX_PER_GPU)
-		return -ENOSPC;
-	dsq = kzalloc(sizeof(*dsq), GFP_KERNEL);
-	if (!dsq)
-		return -ENOMEM;
-	gpucore_dsq_init(dsq, dsq_id, engine_class);
-	ret = xa_insert(xa, dsq_id, dsq, GFP_KERNEL);
-	if (ret)
-		kfree(dsq);
-	return ret == -EBUSY ? -EEXIST : ret;
+	return gpucore_dsq_set_add(set, dsq_id, engine_class);
 }
 
 /* The queue @dsq_id names for @ch, or NULL after ejecting. */
@@ -1069,7 +1063,7 @@ static struct gpucore_dsq *gpucore_insert_target(struct gpucore_channel *ch, u64
 		}
 		return &ch->engine->local;
 	}
-	dsq = dsq_id < GPUCORE_DSQ_MAX_ID && gpu->dsqs ? xa_load(gpu->dsqs, dsq_id) : NULL;
+	dsq = gpucore_dsq_set_find(gpu->dsqs, dsq_id);
 	if (!dsq) {
 		*err = "no such queue";
 		return NULL;
@@ -1196,8 +1190,7 @@ __bpf_kfunc bool gpucore_dsq_move_to_local(struct gpucore_engine *engine, u64 ds
 		gpucore_misuse("gpucore_dsq_move_to_local", "not the engine being dispatched");
 		return false;
 	}
-	dsq = dsq_id < GPUCORE_DSQ_MAX_ID && engine->gpu->dsqs ?
-	      xa_load(engine->gpu->dsqs, dsq_id) : NULL;
+	dsq = gpucore_dsq_set_find(engine->gpu->dsqs, dsq_id);
 	if (!dsq) {
 		gpucore_misuse("gpucore_dsq_move_to_local", "no queue %#llx on gpu%u", dsq_id,
 			       engine->gpu->id);
@@ -1224,7 +1217,7 @@ static struct gpucore_dsq *gpucore_kfunc_dsq(u32 gpu_id, u64 dsq_id)
 		n = dsq_id & ~(GPUCORE_DSQ_FLAG_BUILTIN | GPUCORE_DSQ_FLAG_LOCAL_ON);
 		return n < gpu->num_engines ? &gpu->engines[n].local : NULL;
 	}
-	return dsq_id < GPUCORE_DSQ_MAX_ID && gpu->dsqs ? xa_load(gpu->dsqs, dsq_id) : NULL;
+	return gpucore_dsq_set_find(gpu->dsqs, dsq_id);
 }
 
 /**
@@ -1393,8 +1386,6 @@ BTF_KFUNCS_END(gpucore_kfunc_ids)
 
 /* Callback slots (GPUCORE_CB_IDX()) of the ops members, by member index. */
 static u8 gpucore_member_cb[GPUCORE_CB_NR];
-
-#define GPUCORE_CB_BIT(op)	BIT(GPUCORE_CB_IDX(op))
 
 /* Which callbacks may call each of gpucore_kfunc_limited_ids, in order. */
 static const u32 gpucore_kfunc_allowed[] = {
@@ -1772,9 +1763,11 @@ static const struct gpucore_policy_class gpucore_bpf_class = {
  */
 int gpucore_bpf_init(struct dentry *debugfs_root)
 {
-	int ret;
+	int ret, cpu;
 
 	INIT_WORK(&gpucore_policy.eject_work, gpucore_policy_eject_workfn);
+	for_each_possible_cpu(cpu)
+		per_cpu(gpucore_cb_rnd, cpu) = get_random_u32() | 1;
 	debugfs_create_bool("cb_timing", 0644, debugfs_root, &gpucore_cb_timing);
 	gpucore_policy.kobj = kobject_create_and_add("policy", &THIS_MODULE->mkobj.kobj);
 	if (!gpucore_policy.kobj)

@@ -17,13 +17,22 @@
  * policy; a policy creates its own queues, each for one GPU and engine
  * class. A channel is in at most one queue (&gpucore_channel.dsq).
  *
+ * A policy's queues of one GPU make a &struct gpucore_dsq_set: created
+ * one by one while the policy is attached (in its init()), looked up by id
+ * on every insert and move (an open-addressing table, at most half full,
+ * so a lookup is a hash and a compare or two), and dropped together.
+ *
  * This file owns only the data structure. Who may insert what, and when a
  * channel leaves its queue (it is picked, destroyed, or the policy goes
  * away), is decided by the scheduler core and the BPF layer; every
  * function here is called with the GPU lock held.
  */
 
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/rbtree.h>
+#include <linux/slab.h>
 
 #include "gpucore_priv.h"
 
@@ -170,4 +179,102 @@ void gpucore_dsq_clear(struct gpucore_dsq *dsq)
 
 	while ((ch = gpucore_dsq_first(dsq)))
 		gpucore_dsq_dequeue(ch);
+}
+
+#define GPUCORE_DSQ_SET_SLOTS	(2 * GPUCORE_DSQ_MAX_PER_GPU)
+
+/* A policy's queues of one GPU by id: linear probing, at most half full. */
+struct gpucore_dsq_set {
+	u32 nr;
+	struct gpucore_dsq *slot[GPUCORE_DSQ_SET_SLOTS];
+};
+
+/**
+ * gpucore_dsq_set_alloc - an empty set of queues
+ *
+ * Return: the set, or NULL (no memory).
+ */
+struct gpucore_dsq_set *gpucore_dsq_set_alloc(void)
+{
+	BUILD_BUG_ON(!is_power_of_2(GPUCORE_DSQ_SET_SLOTS));
+	return kvzalloc(sizeof(struct gpucore_dsq_set), GFP_KERNEL);
+}
+
+/* The slot holding @id, or the empty one where it would go. */
+static u32 gpucore_dsq_set_slot(const struct gpucore_dsq_set *set, u64 id)
+{
+	u32 i = hash_64(id, ilog2(GPUCORE_DSQ_SET_SLOTS));
+
+	while (set->slot[i] && set->slot[i]->id != id)
+		i = (i + 1) % GPUCORE_DSQ_SET_SLOTS;
+	return i;
+}
+
+/**
+ * gpucore_dsq_set_add - create a queue in a set
+ * @set: the set
+ * @id: the queue's id, unique in @set
+ * @engine_class: the engine class of the channels it may hold
+ *
+ * Context: may sleep; the set is not yet reachable by the scheduler.
+ * Return: 0, -EEXIST (@id is taken), -ENOSPC (the set holds
+ * GPUCORE_DSQ_MAX_PER_GPU queues) or -ENOMEM.
+ */
+int gpucore_dsq_set_add(struct gpucore_dsq_set *set, u64 id, u32 engine_class)
+{
+	u32 i = gpucore_dsq_set_slot(set, id);
+	struct gpucore_dsq *dsq;
+
+	if (set->slot[i])
+		return -EEXIST;
+	if (set->nr >= GPUCORE_DSQ_MAX_PER_GPU)
+		return -ENOSPC;
+	dsq = kzalloc(sizeof(*dsq), GFP_KERNEL);
+	if (!dsq)
+		return -ENOMEM;
+	gpucore_dsq_init(dsq, id, engine_class);
+	set->slot[i] = dsq;
+	set->nr++;
+	return 0;
+}
+
+/**
+ * gpucore_dsq_set_find - a queue of a set by id
+ * @set: the set, or NULL (a policy without queues)
+ * @id: the queue's id
+ *
+ * Context: the GPU lock held, or the set not yet reachable.
+ * Return: the queue, or NULL.
+ */
+struct gpucore_dsq *gpucore_dsq_set_find(const struct gpucore_dsq_set *set, u64 id)
+{
+	return set ? set->slot[gpucore_dsq_set_slot(set, id)] : NULL;
+}
+
+/**
+ * gpucore_dsq_set_clear - take every channel out of a set's queues
+ * @set: the set, or NULL
+ *
+ * Context: the GPU lock held.
+ */
+void gpucore_dsq_set_clear(struct gpucore_dsq_set *set)
+{
+	u32 i;
+
+	for (i = 0; set && i < GPUCORE_DSQ_SET_SLOTS; i++)
+		if (set->slot[i])
+			gpucore_dsq_clear(set->slot[i]);
+}
+
+/**
+ * gpucore_dsq_set_free - free a set and its queues
+ * @set: the set, or NULL; its queues empty and out of the scheduler's reach
+ */
+void gpucore_dsq_set_free(struct gpucore_dsq_set *set)
+{
+	u32 i;
+
+	for (i = 0; set && i < GPUCORE_DSQ_SET_SLOTS; i++)
+		kfree(set->slot[i]);
+	kvfree(set);
 }

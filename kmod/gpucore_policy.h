@@ -157,6 +157,9 @@ struct gpucore_sched_ops {
 	 * without another call. A runnable channel that gets no engine time
 	 * for @timeout_ms, wherever it waits, ejects the policy (watchdog).
 	 * If absent: the channel waits for @dispatch to pick it by id.
+	 * @ch->runnable_since is the core's clock (ktime_get_ns()) when it
+	 * joined, so now, unless @flags has GPUCORE_ENQ_ATTACH: a policy
+	 * reads it instead of bpf_ktime_get_ns().
 	 */
 	void (*runnable)(struct gpucore_channel *ch, u64 flags);
 
@@ -247,9 +250,10 @@ struct gpucore_sched_ops {
 	 * GPUCORE_CB_BUDGET_DEFAULT_US, else GPUCORE_CB_BUDGET_MIN_US ..
 	 * GPUCORE_CB_BUDGET_MAX_US. Such a callback keeps interrupts off on
 	 * its CPU and stalls every engine of its GPU, and BPF cannot be
-	 * interrupted: each call is timed, and a policy whose callbacks often
-	 * run past the budget (see GPUCORE_CB_STRIKES in gpucore_sched.h), or
-	 * one ran past GPUCORE_CB_BUDGET_MAX_US, is ejected (GPUCORE_EXIT_SLOW,
+	 * interrupted: they are timed (the hot ones one call in eight, see
+	 * gpucore_sched.h), and a policy whose callbacks often run past the
+	 * budget (GPUCORE_CB_STRIKES), or ran past GPUCORE_CB_BUDGET_MAX_US
+	 * twice, is ejected (GPUCORE_EXIT_SLOW,
 	 * naming the longest callback and how long it ran).
 	 */
 	u32 budget_us;

@@ -193,7 +193,7 @@ struct gpucore_gpu {
 	spinlock_t lock;
 	atomic_t nr_channels;
 	struct gpucore_sched_ops *policy;	/* BPF policy, or NULL; under @lock */
-	struct xarray *dsqs;		/* the policy's queues by id; under @lock */
+	struct gpucore_dsq_set *dsqs;	/* the policy's queues; under @lock */
 	struct delayed_work tick_work;	/* policy tick and watchdog */
 	const struct gpucore_backend_ops *backend;
 	void *be;			/* the backend's own state of this GPU */
@@ -316,7 +316,7 @@ struct gpucore_channel {
 	u64 next_seqno;			/* seqno of the next job */
 	u64 last_done;			/* highest completed seqno */
 	u32 nr_pending;
-	u64 runnable_since;		/* when it last became QUEUED */
+	u64 runnable_since;		/* when it last became QUEUED (BPF reads it) */
 	/* the policy's view: a queue, a vtime, a slice, its own data */
 	struct gpucore_dsq *dsq;	/* the queue it is in, or NULL */
 	struct list_head dsq_node;	/* in a FIFO queue */
@@ -472,6 +472,11 @@ struct gpucore_channel *gpucore_dsq_next(struct gpucore_channel *ch);
 struct gpucore_channel *gpucore_dsq_first_on(struct gpucore_dsq *dsq, struct gpucore_engine *e,
 					     u32 max);
 void gpucore_dsq_clear(struct gpucore_dsq *dsq);
+struct gpucore_dsq_set *gpucore_dsq_set_alloc(void);
+int gpucore_dsq_set_add(struct gpucore_dsq_set *set, u64 id, u32 engine_class);
+struct gpucore_dsq *gpucore_dsq_set_find(const struct gpucore_dsq_set *set, u64 id);
+void gpucore_dsq_set_clear(struct gpucore_dsq_set *set);
+void gpucore_dsq_set_free(struct gpucore_dsq_set *set);
 
 /* gpucore_mon.c */
 int gpucore_mon_init(struct gpucore_gpu *(*gpu_get)(u32 index));

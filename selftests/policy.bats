@@ -497,12 +497,35 @@ eject_case() {
 	eject_case bad_never_dispatch stall "runnable on gpu0"
 }
 
+# ticks_checked: how many tick()s of dsq_set found every queue by its id.
+ticks_checked() {
+	bpftool map dump name dsq_set.bss -j |
+		jq '[.[0].formatted.value[".bss"][] | .nr_ticks_checked // empty][0]'
+}
+
+@test "init() creates 1024 queues of ids over the whole range, then is refused ENOSPC, EEXIST, EINVAL, ENODEV; tick() finds each by id" {
+	local i n=0
+	run "$GPUSCHED" load "$BAD/dsq_set.bpf.o"
+	assert_success
+	for i in $(seq 100); do
+		n=$(ticks_checked)
+		[ "$n" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 3 ]
+	[ "$(cat $POL/name) $(cat $POL/state)" = "dsq_set attached" ]
+}
+
 @test "a policy with a slow dispatch() is ejected (slow), naming the callback, no job lost" {
 	EJECT_OPTS="-o slow_cb=0" eject_case bad_slow slow "dispatch() ran"
 }
 
 @test "a policy with a slow runnable() is ejected (slow), naming the callback, no job lost" {
 	EJECT_OPTS="-o slow_cb=1" eject_case bad_slow slow "runnable() ran"
+}
+
+@test "a policy whose runnable() is slow on one call in four is ejected (slow), no job lost" {
+	EJECT_OPTS="-o slow_cb=1 -o slow_every=4" eject_case bad_slow slow "runnable() ran"
 }
 
 @test "a policy with a slow tick() is ejected (slow), naming the callback, no job lost" {

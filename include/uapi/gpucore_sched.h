@@ -40,7 +40,9 @@
 
 /*
  * Callback runtime budget (gpucore_sched_ops.budget_us; 0: the default).
- * Every callback called with a GPU lock held is timed. A policy is ejected
+ * Every callback called with a GPU lock held is held to it: those called
+ * for every job or decision are timed one call in eight, drawn at random,
+ * and every call once one of them overran, the others every call. A policy is ejected
  * (GPUCORE_EXIT_SLOW) when, within GPUCORE_CB_STRIKE_MS, at least
  * GPUCORE_CB_STRIKES calls of one callback, and at least
  * GPUCORE_CB_STRIKE_PCT percent of its calls, ran past its budget, or

@@ -4,7 +4,10 @@
  *
  * A round robin like besteffort with one slow callback: slow_cb = 0
  * dispatch (default), 1 runnable, 2 tick, spins through bpf_loop() loops
- * times on every call. The verifier accepts it; 8M iterations take about
+ * times on every call, or with slow_every N on one call in N (the driver
+ * times the per-job callbacks one call in eight, drawn at random, so a
+ * callback slow on some calls only must still be caught). The verifier
+ * accepts it; 8M iterations take about
  * a tenth of a second under TCG, with the GPU lock held and interrupts
  * off.
  *
@@ -19,6 +22,9 @@ GPUCORE_POLICY();
 
 const volatile u32 slow_cb = 0;		/* 0 dispatch, 1 runnable, 2 tick */
 const volatile u32 loops = 8388608;
+const volatile u32 slow_every = 1;	/* spin on one call in slow_every */
+
+u64 nr_calls;
 
 static long spin_step(u64 i, void *ctx)
 {
@@ -27,7 +33,7 @@ static long spin_step(u64 i, void *ctx)
 
 static __always_inline void spin(u32 cb)
 {
-	if (cb == slow_cb)
+	if (cb == slow_cb && __sync_fetch_and_add(&nr_calls, 1) % (slow_every ?: 1) == 0)
 		bpf_loop(loops, spin_step, NULL, 0);
 }
 
