@@ -673,7 +673,7 @@ bench_cbtiming() {
 		"driver's sched_ns per decision (debugfs), medians of $CBT_ROUNDS periods of 2 s each, on and off alternating under one load (8 channels, 100us-2ms jobs); on: ${y[*]}; off: ${n[*]}; choosing alone (decision_ns) on: $(med "${yp[@]}"), off: $(med "${np[@]}"); guest clocksource $cs; policy $st at the end"
 	row cbtiming_diff "callback timing: what timing the callbacks adds per decision (on minus off)" "ns" \
 		"$(awk -v a="$my" -v b="$mn" 'BEGIN { printf "%.1f", a - b }')" "" "(reported)" '1' \
-		"two ktime_get_ns() per policy callback called under the GPU lock; the difference of the two medians above; the median of the $CBT_ROUNDS differences within a round (adjacent periods): $(med "${pd[@]}") ns"
+		"two ktime_get_ns() per timed policy callback under the GPU lock (the per-job ones one call in eight, at random); the difference of the two medians above; the median of the $CBT_ROUNDS differences within a round (adjacent periods): $(med "${pd[@]}") ns"
 }
 
 # ---- 10. emulated hardware v2 ---------------------------------------------
