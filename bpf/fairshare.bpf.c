@@ -9,7 +9,8 @@
  *
  * Virtual time, per (GPU, class, vGPU): when a channel stops, its vGPU's
  * vtime advances by ran_ns * 100 / weight. Each (engine, vGPU) has a
- * kernel dispatch queue, ordered by the time each channel was inserted.
+ * kernel dispatch queue, FIFO, each channel stamped with the time it was
+ * inserted (its dsq_vtime, which gpucore_dsq_peek_vtime() reads).
  * An engine with nothing in its local queue asks dispatch(), which moves
  * the head of the queue of the vGPU with the least vtime among those with
  * channels queued on that engine: a vGPU's channels share its time round
@@ -375,7 +376,8 @@ void BPF_STRUCT_OPS(fairshare_runnable, struct gpucore_channel *ch, u64 flags)
 	left = cap_left(w, vs->cap, now);
 	if (left == (u64)-1)
 		left = 0;
-	gpucore_dsq_insert_vtime(ch, VQ(e, v), slice_of(ch, vs, es->wmax, left), now, 0);
+	ch->dsq_vtime = now;
+	gpucore_dsq_insert(ch, VQ(e, v), slice_of(ch, vs, es->wmax, left), 0);
 	es->active |= 1ULL << v;
 }
 

@@ -1271,20 +1271,23 @@ __bpf_kfunc u64 gpucore_dsq_peek(u32 gpu_id, u64 dsq_id)
 }
 
 /**
- * gpucore_dsq_peek_vtime - the virtual time of a vtime queue's first channel
+ * gpucore_dsq_peek_vtime - the virtual time of a queue's first channel
  * @gpu_id: the GPU of the callback being run
  * @dsq_id: a queue of the policy's
  *
  * With a key such as the time a channel was inserted, this tells how long
- * the queue's oldest channel has waited.
+ * the queue's oldest channel has waited. In a FIFO queue the key is what
+ * the policy wrote to the channel's dsq_vtime before inserting it (a FIFO
+ * queue of channels stamped with their insertion time costs less than a
+ * vtime queue ordered by it, and keeps the same order).
  *
- * Return: its &gpucore_channel.dsq_vtime, or 0 if the queue is empty, is
- * FIFO, or does not exist.
+ * Return: its &gpucore_channel.dsq_vtime, or 0 if the queue is empty or
+ * does not exist.
  */
 __bpf_kfunc u64 gpucore_dsq_peek_vtime(u32 gpu_id, u64 dsq_id)
 {
 	struct gpucore_dsq *dsq = gpucore_kfunc_dsq(gpu_id, dsq_id);
-	struct gpucore_channel *ch = dsq && dsq->vtime ? gpucore_dsq_first(dsq) : NULL;
+	struct gpucore_channel *ch = dsq ? gpucore_dsq_first(dsq) : NULL;
 
 	return ch ? ch->dsq_vtime : 0;
 }

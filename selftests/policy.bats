@@ -169,6 +169,24 @@ placement_shares() {
 	[ "$(awk '$1 == "vgpu" && $2 == "light" { print $3 }' <<< "$output")" -gt 0 ]
 }
 
+@test "fairshare: a channel queued past starve_ns runs before vtime is consulted (its starvation guard)" {
+	local n
+	vgpu_create light weight=1
+	vgpu_create heavy weight=10000
+	# weights 1:10000 on one engine: light waits about a second (its lead
+	# over the class's clock) between runs, far past starve_ns
+	"$GPUSCHED" load "$REPO/bpf/fairshare.bpf.o" -o starve_ns=100ms > /dev/null
+	"$GPULOAD" -V heavy -i 0 -c 2 -s 2ms -q 4 -t 600 -Q > /dev/null &
+	"$GPULOAD" -V light -i 0 -c 1 -s 2ms -q 4 -t 600 -Q > /dev/null &
+	sleep 5
+	n=$(bpftool map dump name fairshar.bss -j |
+		jq '[.[0].formatted.value[".bss"][] | .nr_starved // empty][0]')
+	stop_loads
+	echo "nr_starved $n"
+	[ "$n" -gt 0 ]
+	[ "$(cat $POL/state)" = attached ]
+}
+
 @test "fairshare: when a vGPU goes idle the others split its share by weight; back, it gets its share and no burst" {
 	skip_timing_bound
 	local t=$BATS_TEST_TMPDIR
