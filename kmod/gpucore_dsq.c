@@ -25,7 +25,8 @@
  * This file owns only the data structure. Who may insert what, and when a
  * channel leaves its queue (it is picked, destroyed, or the policy goes
  * away), is decided by the scheduler core and the BPF layer; every
- * function here is called with the GPU lock held.
+ * function here that touches a queue the scheduler can reach is called
+ * with the GPU lock held.
  */
 
 #include <linux/hash.h>

@@ -253,8 +253,8 @@ struct gpucore_sched_ops {
 	 * interrupted: they are timed (the hot ones one call in eight, see
 	 * gpucore_sched.h), and a policy whose callbacks often run past the
 	 * budget (GPUCORE_CB_STRIKES), or ran past GPUCORE_CB_BUDGET_MAX_US
-	 * twice, is ejected (GPUCORE_EXIT_SLOW,
-	 * naming the longest callback and how long it ran).
+	 * twice, is ejected (GPUCORE_EXIT_SLOW, naming the longest callback
+	 * and how long it ran).
 	 */
 	u32 budget_us;
 

@@ -42,13 +42,14 @@
  * Callback runtime budget (gpucore_sched_ops.budget_us; 0: the default).
  * Every callback called with a GPU lock held is held to it: those called
  * for every job or decision are timed one call in eight, drawn at random,
- * and every call once one of them overran, the others every call. A policy is ejected
- * (GPUCORE_EXIT_SLOW) when, within GPUCORE_CB_STRIKE_MS, at least
- * GPUCORE_CB_STRIKES calls of one callback, and at least
- * GPUCORE_CB_STRIKE_PCT percent of its calls, ran past its budget, or
- * two of them ran past GPUCORE_CB_BUDGET_MAX_US. Rare overruns are forgiven because inside a
- * virtual machine a quick callback can look slow when the host takes the
- * CPU away in the middle of it; a slow policy is slow on many calls.
+ * and every call once one of them overran; the others every call. A
+ * policy is ejected (GPUCORE_EXIT_SLOW) when, within
+ * GPUCORE_CB_STRIKE_MS, at least GPUCORE_CB_STRIKES calls of one
+ * callback, and at least GPUCORE_CB_STRIKE_PCT percent of its calls, ran
+ * past its budget, or two of them ran past GPUCORE_CB_BUDGET_MAX_US. Rare
+ * overruns are forgiven because inside a virtual machine a quick callback
+ * can look slow when the host takes the CPU away in the middle of it; a
+ * slow policy is slow on many calls.
  */
 #define GPUCORE_CB_BUDGET_DEFAULT_US	5000
 #define GPUCORE_CB_BUDGET_MIN_US	100
