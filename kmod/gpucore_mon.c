@@ -22,7 +22,9 @@
  * the sum of its submitted, completed and failed jobs: when the caller's
  * is current, nothing is copied. Histograms, about 4 KiB a pair, are
  * written once, straight into the caller's memory (a map value or a ring
- * buffer record).
+ * buffer record); a channel's only as far as they hold values (their
+ * counts, sums, ranges and the buckets in their ranges: a thousand busy
+ * channels' copies at each refresh are a few hundred bytes each, not 4 KiB).
  *
  * The kfuncs are registered for syscall programs only, which need
  * CAP_BPF and CAP_PERFMON to load. They are not ABI: the records are in
@@ -169,7 +171,9 @@ __bpf_kfunc u32 gpucore_mon_next_channel(u32 id)
  * @id: the channel's module-wide id
  * @out: a struct gpucore_mon_channel to fill; its @gen is the caller's
  * @out__sz: its size
- * @hists: a struct gpucore_hists to fill
+ * @hists: a struct gpucore_hists to fill: each histogram's count, sum,
+ *	range and its buckets in that range (gpucore_hist_copy_used(): read
+ *	it with gpucore_hist_copy()); its other buckets are not written
  * @hists__sz: its size
  *
  * (A BPF call has at most five arguments: the generation goes in @out.)
@@ -201,7 +205,8 @@ __bpf_kfunc int gpucore_mon_channel(u32 id, void *out, u32 out__sz, void *hists,
 	if (m->gen != gen) {
 		m->gen = gen;
 		gpucore_mon_copy_channel(m, ch);
-		*h = ch->hists;
+		gpucore_hist_copy_used(&h->wait, &ch->hists.wait);
+		gpucore_hist_copy_used(&h->lat, &ch->hists.lat);
 		ret = 1;
 	}
 	spin_unlock_irqrestore(&ch->gpu->lock, flags);

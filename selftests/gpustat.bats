@@ -773,6 +773,10 @@ all_headers() { fields "$1" | awk -F'\t' '{ gsub(/\|/, " +", $5); printf "%s%s",
 	run "$GPUSTAT" -b -d 0.5 -n 1 -o vgpu=+failed,total.latency_ns.p99
 	assert_success
 	assert_output --regexp $'\n''VGPU +GPU +WEIGHT .* JOBS/S +P99 +FAILED +TOTAL P99'$'\n'
+	# the text report works out the percentiles its columns show, no more
+	run "$GPUSTAT" -b -d 0.5 -n 1 -o channel=comm,total.wait_ns.p99,latency_ns.p50
+	assert_success
+	assert_output --regexp $'\n''gpuload +[0-9.]+[mun]?s +[0-9.]+[mun]?s *($|'$'\n'')'
 	run "$GPUSTAT" -b -n 1 -o vgpu=nosuch
 	assert_failure 2
 	assert_output --partial "no vgpu field 'nosuch'"

@@ -61,24 +61,36 @@ static inline __u32 gpucore_hist_end(const struct gpucore_hist *h)
 }
 
 /*
- * Copy @src into @dst, touching only the buckets in their ranges: a
- * histogram's buckets outside its [lo, hi) are zero (gpucore_hist_add()
- * keeps them so from a zeroed one, and so does this).
+ * Copy @src's count, sum and range, and its buckets in that range, into
+ * @dst, whose other buckets are not written: a copy only read inside its
+ * range (by gpucore_hist_copy()), such as the driver hands a monitor.
  */
-static inline void gpucore_hist_copy(struct gpucore_hist *dst, const struct gpucore_hist *src)
+static inline void gpucore_hist_copy_used(struct gpucore_hist *dst,
+					  const struct gpucore_hist *src)
 {
 	__u32 hi = gpucore_hist_end(src);
 	__u32 lo = src->lo < hi ? src->lo : hi;
-	__u32 dhi = gpucore_hist_end(dst);
-	__u32 dlo = dst->lo < dhi ? dst->lo : dhi;
 
-	__builtin_memset(&dst->b[dlo], 0, (dhi - dlo) * sizeof(dst->b[0]));
 	dst->count = src->count;
 	dst->sum_ns = src->sum_ns;
 	dst->lo = lo;
 	dst->hi = hi;
 	dst->pad = 0;
 	__builtin_memcpy(&dst->b[lo], &src->b[lo], (hi - lo) * sizeof(dst->b[0]));
+}
+
+/*
+ * Copy @src into @dst, touching only the buckets in their ranges: a
+ * histogram's buckets outside its [lo, hi) are zero (gpucore_hist_add()
+ * keeps them so from a zeroed one, and so does this).
+ */
+static inline void gpucore_hist_copy(struct gpucore_hist *dst, const struct gpucore_hist *src)
+{
+	__u32 dhi = gpucore_hist_end(dst);
+	__u32 dlo = dst->lo < dhi ? dst->lo : dhi;
+
+	__builtin_memset(&dst->b[dlo], 0, (dhi - dlo) * sizeof(dst->b[0]));
+	gpucore_hist_copy_used(dst, src);
 }
 #endif
 

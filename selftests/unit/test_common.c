@@ -145,6 +145,34 @@ static void test_hist(void)
 	      "gpucore_hist_copy() over another histogram: its buckets, range and count, none of the other's left");
 }
 
+/*
+ * What the driver hands a monitor: the buckets in the range and nothing
+ * else written; a copy of it is the histogram whole.
+ */
+static void test_hist_used(void)
+{
+	static struct gpucore_hist a, rec, b;
+	unsigned int i, written = 0, stray = 0;
+
+	gpucore_hist_add(&a, 5000);
+	gpucore_hist_add(&a, 70000);
+	memset(&rec, 0xa5, sizeof(rec));
+	gpucore_hist_copy_used(&rec, &a);
+	for (i = 0; i < GPUCORE_HIST_BUCKETS; i++)
+		if (i >= a.lo && i < a.hi)
+			stray += rec.b[i] != a.b[i];
+		else
+			written += rec.b[i] != 0xa5a5a5a5;
+	check(!written && !stray && rec.count == 2 && rec.lo == a.lo && rec.hi == a.hi && !rec.pad,
+	      "gpucore_hist_copy_used(): the count, the range and the buckets in it, no other bucket written");
+	gpucore_hist_add(&b, 1ULL << 40);
+	gpucore_hist_copy(&b, &rec);
+	for (i = 0; i < GPUCORE_HIST_BUCKETS; i++)
+		stray += b.b[i] != a.b[i];
+	check(!stray && b.count == 2,
+	      "gpucore_hist_copy() of such a copy: the histogram whole, none of the record's other bytes");
+}
+
 static void test_units(void)
 {
 	uint64_t lo, hi;
@@ -185,6 +213,7 @@ static void test_units(void)
 	test_fixed_many();
 	test_u64();
 	test_hist();
+	test_hist_used();
 }
 
 static void test_stats(void)

@@ -164,37 +164,41 @@ static size_t put(char *buf, size_t len, size_t k, const char *s)
 	return k;
 }
 
-char *format_u64(char *buf, size_t len, uint64_t v)
+/* Appends @v in decimal, at least @min digits (zeros before), cut to fit. */
+static size_t put_u64(char *buf, size_t len, size_t k, uint64_t v, int min)
 {
 	char tmp[24];
-	size_t n = sizeof(tmp) - 1;
+	int n = sizeof(tmp);
 
-	tmp[n] = 0;
 	do {
 		tmp[--n] = '0' + v % 10;
 		v /= 10;
-	} while (v);
+	} while (v || n > (int)sizeof(tmp) - min);
+	while (n < (int)sizeof(tmp) && k + 1 < len)
+		buf[k++] = tmp[n++];
 	if (len)
-		buf[0] = 0;
-	put(buf, len, 0, tmp + n);
+		buf[k] = 0;
+	return k;
+}
+
+char *format_u64(char *buf, size_t len, uint64_t v)
+{
+	put_u64(buf, len, 0, v, 1);
 	return buf;
 }
 
 char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix)
 {
-	format_u64(buf, len, v);
-	put(buf, len, strlen(buf), suffix);
+	put(buf, len, put_u64(buf, len, 0, v, 1), suffix);
 	return buf;
 }
 
 char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 {
 	static const double scale[] = { 1, 10, 100, 1000 };
-	char digits[24];
 	unsigned long long n, p;
 	size_t k = 0;
 	double x, f, d;
-	int w;
 
 	if (dec < 0 || dec > 3 || !(fabs(v) < 1e15)) {	/* and NaN */
 		snprintf(buf, len, "%.*f%s", dec, v, suffix);
@@ -219,13 +223,10 @@ char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 		buf[0] = 0;
 	if (signbit(v))
 		k = put(buf, len, k, "-");
-	k = put(buf, len, k, format_u64(digits, sizeof(digits), n / p));
+	k = put_u64(buf, len, k, n / p, 1);
 	if (dec) {
 		k = put(buf, len, k, ".");
-		format_u64(digits, sizeof(digits), n % p);
-		for (w = strlen(digits); w < dec; w++)
-			k = put(buf, len, k, "0");
-		k = put(buf, len, k, digits);
+		k = put_u64(buf, len, k, n % p, dec);
 	}
 	put(buf, len, k, suffix);
 	return buf;

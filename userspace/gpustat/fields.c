@@ -260,16 +260,16 @@ static const struct field chan_fields[] = {
 	{ .name = "jobs_per_s", C(jobs_per_s), .type = FT_DBL, .unit = U_RATE, .col = "JOBS/S",
 	  .width = 7, .help = "Jobs of the channel completed per second over the last interval.",
 	  NO_RATE_PROM("gpucore_channel_jobs_total") },
-	{ .name = "wait_ns", C(wait), .type = FT_PCT, .col = "WAIT ", .width = 7,
+	{ .name = "wait_ns", C(wait), .type = FT_PCT, .need = SN_WAIT, .col = "WAIT ", .width = 7,
 	  .help = "Submission to start of the channel's jobs that completed in the last interval.",
 	  .no_prom = "the last interval's: gpucore_channel_job_wait_seconds has the count and sum over any window" },
-	{ .name = "latency_ns", C(lat), .type = FT_PCT, .col = "", .width = 7,
+	{ .name = "latency_ns", C(lat), .type = FT_PCT, .need = SN_LAT, .col = "", .width = 7,
 	  .help = "Submission to completion of the channel's jobs that completed in the last interval.",
 	  .no_prom = "the last interval's: gpucore_channel_job_latency_seconds has the count and sum over any window" },
-	{ .name = "total.wait_ns", C(wait_total), .type = FT_PCT, .col = "TOTAL WAIT ",
-	  .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_channel_job_wait_seconds",
+	{ .name = "total.wait_ns", C(wait_total), .type = FT_PCT, .need = SN_WAIT_TOTAL,
+	  .col = "TOTAL WAIT ", .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_channel_job_wait_seconds",
 	  .help = "Time from a job's submission to its start (quantiles since gpustat started)." },
-	{ .name = "total.latency_ns", C(lat_total), .type = FT_PCT, .col = "TOTAL ",
+	{ .name = "total.latency_ns", C(lat_total), .type = FT_PCT, .need = SN_LAT_TOTAL, .col = "TOTAL ",
 	  .width = 7, .kind = PK_SUMMARY, .prom = "gpucore_channel_job_latency_seconds",
 	  .help = "Time from a job's submission to its completion (quantiles since gpustat started)." },
 };
@@ -420,6 +420,7 @@ static const struct object obj_proc = {
 	.nrows = offsetof(struct snapshot, npr),
 	.defaults = "pid,comm,vgpu_name,channels,queued,util,jobs_per_s,total.latency_ns.p99",
 	.sort = "util",
+	.need = SN_GROUPS,
 };
 
 static const struct object obj_cgroup = {
@@ -432,6 +433,7 @@ static const struct object obj_cgroup = {
 	.nrows = offsetof(struct snapshot, ncg),
 	.defaults = "channels,queued,util,busy_ns,jobs_per_s,jobs,cgroup",
 	.sort = "util",
+	.need = SN_GROUPS,
 };
 
 const struct object *const objects[OBJ_COUNT] = {

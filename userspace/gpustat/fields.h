@@ -67,6 +67,7 @@ struct field {
 				   field so named (its 0: none) */
 	const char *no_json;	/* why it is not in JSON; NULL: it is */
 	const char *no_prom;	/* why it is not in Prometheus (PK_NONE) */
+	unsigned int need;	/* what model_snapshot() works out for it (SN_*) */
 };
 
 /* The statistics of an FT_PCT field: JSON keys, columns, quantiles. */
@@ -96,6 +97,7 @@ struct object {
 	const char *sort;	/* the interactive view sorts by it first */
 	const char *info;	/* the info metric of its PK_INFO fields */
 	const char *info_help;
+	unsigned int need;	/* what model_snapshot() works out for its rows */
 };
 
 extern const struct object *const objects[OBJ_COUNT];

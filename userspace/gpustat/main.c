@@ -283,6 +283,7 @@ struct run {
 	bool have_snap;
 	bool interactive;
 	bool text;
+	unsigned int need;	/* what a refresh's snapshot works out (SN_*) */
 };
 
 static double delay_s(const struct run *r)
@@ -325,7 +326,7 @@ static char *scrape(void *arg)
 		return NULL;
 	}
 	source_read(r->src, &now);
-	if (!model_snapshot(source_model(r->src), now, false, &s)) {
+	if (!model_snapshot(source_model(r->src), now, false, SN_ALL, &s)) {
 		s.replay = source_kind(r->src) == SRC_REPLAY;
 		snapshot_filter(&s, r->o.filter);
 		text = prom_render(&s, r->o.prom_channels);
@@ -349,7 +350,7 @@ static int refresh(struct run *r, bool *done)
 	}
 	if (r->have_snap)
 		snapshot_free(&r->snap);
-	r->have_snap = !model_snapshot(source_model(r->src), now, true, &r->snap);
+	r->have_snap = !model_snapshot(source_model(r->src), now, true, r->need, &r->snap);
 	pthread_mutex_unlock(&r->lock);
 	if (!r->have_snap) {
 		gs_err("out of memory");
@@ -435,6 +436,10 @@ static int start(struct run *r)
 
 	r->interactive = !o->batch && !o->json && !o->prom_addr && isatty(STDOUT_FILENO);
 	r->text = o->batch || (!o->json && !o->prom_addr && !r->interactive);
+	/* the interactive view changes its columns as it runs */
+	r->need = o->json || r->interactive ? SN_ALL : 0;
+	if (r->text)
+		r->need |= cols_need(&o->cols[OBJ_VGPU]) | cols_need(&o->cols[o->group]);
 	/* the address (a usage error when bad) before the driver and BPF */
 	if (o->prom_addr) {
 		ret = prom_start(o->prom_addr, scrape, r, &r->prom);

@@ -442,8 +442,9 @@ static void pct_scan_add(struct pct_scan *s, uint64_t n, uint32_t i)
 }
 
 /*
- * Nearest-rank percentiles of @h (@all) and, when @delta is not NULL, of
- * @h minus @prev (what it gained since), in one scan of the buckets.
+ * Nearest-rank percentiles of @h (@all) and of @h minus @prev (what it
+ * gained since: @delta), in one scan of the buckets; a NULL one is not
+ * worked out.
  */
 void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 	      struct gs_pct *all, struct gs_pct *delta)
@@ -451,7 +452,10 @@ void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 	struct pct_scan a, d;
 	unsigned int i;
 
-	pct_scan_init(&a, all, h->count, h->sum_ns, true);
+	if (all)
+		pct_scan_init(&a, all, h->count, h->sum_ns, true);
+	else
+		a.k = 3;
 	if (delta)
 		pct_scan_init(&d, delta, h->count - prev->count, h->sum_ns - prev->sum_ns,
 			      h->count >= prev->count);
@@ -463,7 +467,8 @@ void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 	for (i = h->lo; i < gpucore_hist_end(h) && (a.k < 3 || d.k < 3); i++) {
 		if (!h->b[i])
 			continue;
-		pct_scan_add(&a, h->b[i], i);
+		if (all)
+			pct_scan_add(&a, h->b[i], i);
 		if (delta)
 			pct_scan_add(&d, h->b[i] - prev->b[i], i);
 	}
@@ -719,10 +724,22 @@ static void snap_vgpus(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 	}
 }
 
+/* @p, to be worked out if @need has @bit; else zeroed, and NULL. */
+static struct gs_pct *pct_if(struct gs_pct *p, unsigned int need, unsigned int bit)
+{
+	if (need & bit)
+		return p;
+	*p = (struct gs_pct){ 0 };
+	return NULL;
+}
+
 static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refresh,
-		       struct snapshot *s)
+		       unsigned int need, struct snapshot *s)
 {
 	size_t i;
+
+	if (!refresh)
+		need &= ~(SN_WAIT | SN_LAT);
 
 	for (i = 0; i < m->nchans; i++) {
 		struct gs_mchan *mc = m->chans[i];
@@ -742,6 +759,7 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		copy_str(sc->engine_name, sizeof(sc->engine_name),
 			 m->engine_name[GPUCORE_ENGINE_IDX(c->gpu, c->engine)],
 			 sizeof(m->engine_name[0]));
+		sc->vgpu_name[0] = 0;	/* snap_vgpus() names it */
 		sc->busy_ns = busy;
 		sc->jobs = c->jobs;
 		sc->failed = c->failed;
@@ -750,13 +768,17 @@ static void snap_chans(struct gs_model *m, uint64_t now, uint64_t dt, bool refre
 		sc->preemptions = c->preemptions;
 		sc->queued = c->dead ? 0 : c->queued;
 		sc->dead = c->dead;
-		hist_pct(&mc->h.wait, &mc->prev_wait, &sc->wait_total, refresh ? &sc->wait : NULL);
-		hist_pct(&mc->h.lat, &mc->prev_lat, &sc->lat_total, refresh ? &sc->lat : NULL);
+		hist_pct(&mc->h.wait, &mc->prev_wait, pct_if(&sc->wait_total, need, SN_WAIT_TOTAL),
+			 pct_if(&sc->wait, need, SN_WAIT));
+		hist_pct(&mc->h.lat, &mc->prev_lat, pct_if(&sc->lat_total, need, SN_LAT_TOTAL),
+			 pct_if(&sc->lat, need, SN_LAT));
 		if (refresh)
 			mc->util = dt ? (double)(busy - mc->prev_busy) / dt : 0;
 		sc->util = mc->util;
-		if (!refresh)
+		if (!refresh) {
+			sc->jobs_per_s = 0;
 			continue;
+		}
 		sc->jobs_per_s = rate(c->jobs - mc->prev_jobs, dt);
 		mc->prev_busy = busy;
 		mc->prev_jobs = c->jobs;
@@ -804,7 +826,7 @@ static int cgroup_key_cmp(const void *key, const void *row)
 	return strcmp(key, ((const struct snap_cgroup *)row)->cgroup);
 }
 
-static void snap_cgroups(struct gs_model *m, bool refresh, struct snapshot *s, size_t *idx)
+static void snap_cgroups(struct gs_model *m, struct snapshot *s, size_t *idx)
 {
 	struct snap_cgroup *g = NULL;
 	size_t i;
@@ -827,23 +849,16 @@ static void snap_cgroups(struct gs_model *m, bool refresh, struct snapshot *s, s
 		g->util += c->util;
 		g->jobs_per_s += c->jobs_per_s;
 	}
-	for (i = 0; i < m->ncgs;) {
+	for (i = 0; i < m->ncgs; i++) {
 		const struct gs_mcgroup *mg = &m->cgs[i];
 
 		g = bsearch(mg->cgroup, s->cg, s->ncg, sizeof(*g), cgroup_key_cmp);
-		if (!g && refresh) {
-			m->cgs[i] = m->cgs[--m->ncgs];
+		if (!g)		/* gone since the last refresh */
 			continue;
-		}
-		if (!g) {
-			i++;
-			continue;
-		}
 		g->busy_ns += mg->busy_ns;
 		g->jobs += mg->jobs;
 		g->failed += mg->failed;
 		g->submitted += mg->submitted;
-		i++;
 	}
 }
 
@@ -968,10 +983,10 @@ static void proc_row(struct gs_model *m, const struct snapshot *s, const size_t 
 }
 
 /* The process rows, from the channel rows of @s (before any filter). */
-static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size_t *idx)
+static int snap_procs(struct gs_model *m, struct snapshot *s, size_t *idx)
 {
 	struct gpucore_hists *h = malloc(sizeof(*h));
-	size_t i, j, k;
+	size_t i, j;
 
 	if (!h)
 		return -ENOMEM;
@@ -985,20 +1000,37 @@ static int snap_procs(struct gs_model *m, bool refresh, struct snapshot *s, size
 		proc_row(m, s, idx + i, j - i, &s->pr[s->npr++], h);
 	}
 	free(h);
-	/* a refresh drops what processes with no channel left were charged */
-	for (k = 0; refresh && k < m->nprocs;) {
-		const struct gs_mproc *mp = &m->procs[k];
-		bool shown = false;
+	return 0;
+}
 
-		for (i = 0; i < s->npr && !shown; i++)
-			shown = s->pr[i].gpu == mp->gpu && s->pr[i].vgpu == mp->vgpu &&
-				s->pr[i].pid == mp->pid && !strncmp(s->pr[i].comm, mp->comm, GS_COMM_LEN);
-		if (!shown)
+/*
+ * At a refresh, what cgroups and processes with no channel left were
+ * charged goes (their rows went with their last channel).
+ */
+static void forget_kept(struct gs_model *m)
+{
+	size_t i, k;
+
+	for (k = 0; k < m->ncgs;) {
+		for (i = 0; i < m->nchans; i++)
+			if (!strcmp(m->cgs[k].cgroup, m->chans[i]->cgroup))
+				break;
+		if (i == m->nchans)
+			m->cgs[k] = m->cgs[--m->ncgs];
+		else
+			k++;
+	}
+	for (k = 0; k < m->nprocs;) {
+		const struct gs_mproc *mp = &m->procs[k];
+
+		for (i = 0; i < m->nchans; i++)
+			if (!proc_key(mp->gpu, mp->vgpu, mp->pid, mp->comm, &m->chans[i]->c))
+				break;
+		if (i == m->nchans)
 			m->procs[k] = m->procs[--m->nprocs];
 		else
 			k++;
 	}
-	return 0;
 }
 
 /* Keep what a channel about to be forgotten was charged, for its process. */
@@ -1042,16 +1074,39 @@ static void forget_dead(struct gs_model *m)
 	}
 }
 
-int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s)
+/* Rows a snapshot takes: the engines of every GPU, the vGPUs seen. */
+static size_t nr_engines(const struct gs_model *m)
+{
+	size_t n = 0;
+	uint32_t gpu;
+
+	for (gpu = 0; gpu < m->ngpus; gpu++)
+		n += m->nengines[gpu];
+	return n;
+}
+
+static size_t nr_vgpus(const struct gs_model *m)
+{
+	size_t n = 0;
+	uint32_t idx;
+
+	for (idx = 0; idx < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; idx++)
+		n += m->vg[idx].seen == 1;
+	return n;
+}
+
+int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, unsigned int need,
+		   struct snapshot *s)
 {
 	uint64_t dt = now > m->prev_ts ? now - m->prev_ts : 0;
 	size_t *idx;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->eng = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, sizeof(*s->eng));
-	s->vg = calloc(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, sizeof(*s->vg));
-	s->ch = calloc(m->nchans + 1, sizeof(*s->ch));
+	s->eng = calloc(nr_engines(m) + 1, sizeof(*s->eng));
+	s->vg = calloc(nr_vgpus(m) + 1, sizeof(*s->vg));
+	/* every field of a channel row is written as it is taken */
+	s->ch = reallocarray(NULL, m->nchans + 1, sizeof(*s->ch));
 	/* rows of these two are zeroed as they are taken: few are */
 	s->cg = reallocarray(NULL, m->nchans + 1, sizeof(*s->cg));
 	s->pr = reallocarray(NULL, m->nchans + 1, sizeof(*s->pr));
@@ -1067,10 +1122,15 @@ int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapsh
 	s->interval_s = m->interval_s;
 	s->ngpus = m->ngpus;
 	snap_engines(m, now, dt, refresh, s);
-	snap_chans(m, now, dt, refresh, s);
+	snap_chans(m, now, dt, refresh, need, s);
 	snap_vgpus(m, now, dt, refresh, s);
-	snap_cgroups(m, refresh, s, idx);
-	ret = snap_procs(m, refresh, s, idx);
+	if (refresh)
+		forget_kept(m);
+	ret = 0;
+	if (need & SN_GROUPS) {
+		snap_cgroups(m, s, idx);
+		ret = snap_procs(m, s, idx);
+	}
 	free(idx);
 	if (ret) {
 		snapshot_free(s);
@@ -1183,6 +1243,9 @@ bool snap_proc_match(const struct snap_proc *p, const char *filter)
 void snapshot_filter(struct snapshot *s, const char *filter)
 {
 	size_t i, n = 0;
+
+	if (!filter || !*filter)
+		return;
 
 	for (i = 0; i < s->npr; i++)
 		if (snap_proc_match(&s->pr[i], filter))

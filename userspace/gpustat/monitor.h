@@ -320,14 +320,31 @@ struct snapshot {
 };
 
 /*
- * A snapshot of @m at @now. A refresh (@refresh) ends an interval: rates,
- * shares and the interval's percentiles against the previous refresh.
- * A scrape does not: its counters, histograms and states are as of @now,
- * its figures over an interval (utilization, shares, targets) those of
- * the last refresh; it leaves the interval's percentiles and jobs_per_s
- * (no metric shows them) zero.
+ * What of a snapshot is worked out only for a reader that shows it (a
+ * field's or an object's @need): a channel's percentile sets (a thousand
+ * channels' histograms scanned at each refresh), the process and cgroup
+ * rows. Left out, they are zero (the rows: none).
  */
-int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, struct snapshot *s);
+enum snap_need {
+	SN_WAIT		= 1 << 0,	/* struct snap_chan's */
+	SN_LAT		= 1 << 1,
+	SN_WAIT_TOTAL	= 1 << 2,
+	SN_LAT_TOTAL	= 1 << 3,
+	SN_GROUPS	= 1 << 4,	/* the process and cgroup rows */
+	SN_ALL		= (1 << 5) - 1,
+};
+
+/*
+ * A snapshot of @m at @now, with what @need (SN_*) names. A refresh
+ * (@refresh) ends an interval: rates, shares and the interval's
+ * percentiles against the previous refresh. A scrape does not: its
+ * counters, histograms and states are as of @now, its figures over an
+ * interval (utilization, shares, targets) those of the last refresh; it
+ * leaves the interval's percentiles and jobs_per_s (no metric shows them)
+ * zero.
+ */
+int model_snapshot(struct gs_model *m, uint64_t now, bool refresh, unsigned int need,
+		   struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 void hist_pct(const struct gpucore_hist *h, const struct gpucore_hist *prev,
 	      struct gs_pct *all, struct gs_pct *delta);

@@ -113,6 +113,16 @@ int cols_parse(struct cols *cs, const struct object *o, const char *spec)
 	return cs->n ? 0 : -1;
 }
 
+unsigned int cols_need(const struct cols *cs)
+{
+	unsigned int need = cs->obj->need;
+	int i;
+
+	for (i = 0; i < cs->n; i++)
+		need |= cs->c[i].f->need;
+	return need;
+}
+
 int cols_find(const struct cols *cs, const char *name)
 {
 	int i;
@@ -227,8 +237,11 @@ static size_t append(char *buf, size_t len, size_t k, int width, int prec, const
 {
 	size_t n = strnlen(s, prec), w = abs(width), pad = w > n ? w - n : 0;
 
-	if (k + (k ? 1 : 0) + n + pad >= len)
+	if (k + (k ? 1 : 0) + n + pad >= len) {	/* full: nothing more, trimmed */
+		memset(buf + k, ' ', len - 1 - k);
+		buf[len - 1] = 0;
 		return len - 1;
+	}
 	if (k)
 		buf[k++] = ' ';
 	if (width > 0) {
@@ -245,12 +258,13 @@ static size_t append(char *buf, size_t len, size_t k, int width, int prec, const
 	return k;
 }
 
-static void trim(char *buf)
+/* Cuts the spaces ending the line @buf (@n bytes): its new length. */
+static size_t trim(char *buf, size_t n)
 {
-	size_t n = strlen(buf);
-
 	while (n && buf[n - 1] == ' ')
-		buf[--n] = 0;
+		n--;
+	buf[n] = 0;
+	return n;
 }
 
 void table_header(const struct cols *cs, char *buf, size_t len)
@@ -263,11 +277,11 @@ void table_header(const struct cols *cs, char *buf, size_t len)
 	for (i = 0; i < cs->n; i++)
 		k = append(buf, len, k, cs->c[i].width, sizeof(h),
 			   col_header(&cs->c[i], h, sizeof(h)));
-	trim(buf);
+	trim(buf, k);
 }
 
 /* Names are cut to their column; figures never are. */
-void table_row(const struct cols *cs, const void *row, char *buf, size_t len)
+size_t table_row(const struct cols *cs, const void *row, char *buf, size_t len)
 {
 	char v[128];
 	size_t k = 0;
@@ -281,7 +295,7 @@ void table_row(const struct cols *cs, const void *row, char *buf, size_t len)
 		col_text(c, row, abs(w), v, sizeof(v));
 		k = append(buf, len, k, w, c->f->type == FT_STR ? abs(w) : (int)sizeof(v), v);
 	}
-	trim(buf);
+	return trim(buf, k);
 }
 
 void line_cells(const struct cols *cs, const void *row, char *buf, size_t len)

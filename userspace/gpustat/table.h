@@ -35,11 +35,14 @@ struct cols {
  * message printed.
  */
 int cols_parse(struct cols *cs, const struct object *o, const char *spec);
+/* What model_snapshot() must work out for the columns @cs (SN_*). */
+unsigned int cols_need(const struct cols *cs);
 /* The column of @cs showing field (or FIELD.STAT) @name; -1: none. */
 int cols_find(const struct cols *cs, const char *name);
 char *col_header(const struct col *c, char *buf, size_t len);
 void table_header(const struct cols *cs, char *buf, size_t len);
-void table_row(const struct cols *cs, const void *row, char *buf, size_t len);
+/* @row under the header: its length in @buf. */
+size_t table_row(const struct cols *cs, const void *row, char *buf, size_t len);
 /* A line's cells: "  label value" for each column. */
 void line_cells(const struct cols *cs, const void *row, char *buf, size_t len);
 /* @idx: the @n rows at @rows in the order of column @col (stable). */

@@ -35,8 +35,10 @@ static void print_table(FILE *f, const struct cols *cs, const struct snapshot *s
 	table_header(cs, line, sizeof(line));
 	fprintf(f, "%s\n", line);
 	for (i = 0; i < n; i++) {
-		table_row(cs, rows + i * cs->obj->size, line, sizeof(line));
-		fprintf(f, "%s\n", line);
+		size_t k = table_row(cs, rows + i * cs->obj->size, line, sizeof(line) - 1);
+
+		line[k] = '\n';
+		fwrite(line, 1, k + 1, f);
 	}
 	fputc('\n', f);
 }
