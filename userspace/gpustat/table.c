@@ -183,15 +183,18 @@ static char *dbl_text(double v, enum funit unit, char *buf, size_t len)
 	return buf;
 }
 
-/* A value as text; "-" for none (no name, no job in a percentile set). */
-static char *value_text(const struct field *f, const struct pct_stat *st, const void *row,
-			int width, char *buf, size_t len)
+/*
+ * A value as text, in @buf or (a string field) the row's own; "-" for
+ * none (no name, no job in a percentile set).
+ */
+static const char *value_text(const struct field *f, const struct pct_stat *st,
+			      const void *row, int width, char *buf, size_t len)
 {
 	union fval v = field_get(f, row);
 
 	switch (f->type) {
 	case FT_STR:
-		return copy_str(buf, len, *v.s ? v.s : "-", len);
+		return *v.s ? v.s : "-";
 	case FT_BOOL:
 		return strcpy(buf, v.b ? "yes" : "no");
 	case FT_S32:
@@ -212,18 +215,15 @@ static char *value_text(const struct field *f, const struct pct_stat *st, const 
 }
 
 /* "value/limit" ("value/-": no limit) where the field has one. */
-static char *col_text(const struct col *c, const void *row, int width, char *buf, size_t len)
+static const char *col_text(const struct col *c, const void *row, int width, char *buf,
+			    size_t len)
 {
 	char v[64], l[64];
 
 	if (!c->limit)
 		return value_text(c->f, c->st, row, width, buf, len);
-	value_text(c->f, NULL, row, 0, v, sizeof(v));
-	if (field_get(c->limit, row).u)
-		value_text(c->limit, NULL, row, 0, l, sizeof(l));
-	else
-		strcpy(l, "-");
-	snprintf(buf, len, "%s/%s", v, l);
+	snprintf(buf, len, "%s/%s", value_text(c->f, NULL, row, 0, v, sizeof(v)),
+		 field_get(c->limit, row).u ? value_text(c->limit, NULL, row, 0, l, sizeof(l)) : "-");
 	return buf;
 }
 
@@ -292,8 +292,8 @@ size_t table_row(const struct cols *cs, const void *row, char *buf, size_t len)
 		const struct col *c = &cs->c[i];
 		int w = c->width;
 
-		col_text(c, row, abs(w), v, sizeof(v));
-		k = append(buf, len, k, w, c->f->type == FT_STR ? abs(w) : (int)sizeof(v), v);
+		k = append(buf, len, k, w, c->f->type == FT_STR ? abs(w) : (int)sizeof(v),
+			   col_text(c, row, abs(w), v, sizeof(v)));
 	}
 	return trim(buf, k);
 }
@@ -306,9 +306,8 @@ void line_cells(const struct cols *cs, const void *row, char *buf, size_t len)
 
 	buf[0] = 0;
 	for (i = 0; i < cs->n && k + 1 < len; i++) {
-		col_text(&cs->c[i], row, 0, v, sizeof(v));
-		k += snprintf(buf + k, len - k, "  %s %s",
-			      col_header(&cs->c[i], h, sizeof(h)), v);
+		k += snprintf(buf + k, len - k, "  %s %s", col_header(&cs->c[i], h, sizeof(h)),
+			      col_text(&cs->c[i], row, 0, v, sizeof(v)));
 	}
 }
 
