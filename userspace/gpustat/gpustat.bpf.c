@@ -74,6 +74,16 @@ struct {
  */
 __u32 gs_pull_resume;
 
+/*
+ * Each channel's record as gs_pull left it, the first gs_snap_n, in the
+ * order it visited them: gpustat reads them through the skeleton's mmap,
+ * without a system call, unless a channel went since its last look
+ * (gs_gone moved): only the map has a gone channel's last record.
+ */
+struct gs_chan gs_snap[GS_MAX_CHANNELS];
+__u32 gs_snap_n;
+__u64 gs_gone;		/* channels destroyed */
+
 static __always_inline void emit(const struct gs_event *ev)
 {
 	__sync_fetch_and_add(&gs_global.events, 1);
@@ -359,6 +369,7 @@ int BPF_PROG(gs_channel_destroy, struct gpucore_channel *ch)
 		chan_final(c, ch);
 	gs_apply(&ev, NULL, NULL, NULL, c, NULL, NULL);
 	emit(&ev);
+	__sync_fetch_and_add(&gs_gone, 1);
 	return 0;
 }
 
@@ -443,10 +454,21 @@ int BPF_PROG(gs_policy_eject, const char *name, u32 kind, const char *reason,
 
 /* ---- gs_pull: the driver's counts and histograms, at each refresh ---- */
 
+/* Add @c to the channels this pull saw. */
+static __always_inline void snap(const struct gs_chan *c)
+{
+	__u32 i = gs_snap_n;
+
+	if (i >= GS_MAX_CHANNELS)
+		return;
+	gs_snap[i] = *c;
+	gs_snap_n = i + 1;
+}
+
 /*
  * Copy channel @id's counts into its record if they changed, and its
- * histograms into gs_chists; learn it if it is new. Returns 1 to stop:
- * gs_chists is full.
+ * histograms into gs_chists; learn it if it is new; add the record to
+ * gs_snap. Returns 1 to stop: gs_chists is full.
  */
 static int pull_channel(__u32 id)
 {
@@ -473,7 +495,9 @@ static int pull_channel(__u32 id)
 	ret = gpucore_mon_channel(id, &m, sizeof(m), &r->h, sizeof(r->h));
 	if (ret <= 0) {
 		bpf_ringbuf_discard(r, 0);
-		if (fresh)
+		if (!ret)
+			snap(c);
+		else if (fresh)
 			bpf_map_delete_elem(&gs_chans, &id);
 		return 0;
 	}
@@ -493,6 +517,7 @@ static int pull_channel(__u32 id)
 	c->jobs = m.completed;
 	c->failed = m.failed;
 	c->queued = m.queued;
+	snap(c);
 	return 0;
 }
 
@@ -588,8 +613,9 @@ static long pull_engine_step(__u64 i, void *unused)
 
 /*
  * Each refresh: vGPUs and engines, then channels from gs_pull_resume on
- * (0: the first), until the last or until gs_chists is full; gpustat
- * empties it and runs gs_pull again while gs_pull_resume is not 0.
+ * (0: the first, and gs_snap starts afresh), until the last or until
+ * gs_chists is full; gpustat empties it and runs gs_pull again while
+ * gs_pull_resume is not 0.
  */
 SEC("syscall")
 int gs_pull(void *ctx)
@@ -597,6 +623,7 @@ int gs_pull(void *ctx)
 	__u32 id = gs_pull_resume;
 
 	if (!id) {
+		gs_snap_n = 0;
 		bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS, pull_vgpu_step, NULL, 0);
 		bpf_loop(GPUCORE_MAX_GPUS * GPUCORE_MAX_ENGINES, pull_engine_step, NULL, 0);
 	} else {

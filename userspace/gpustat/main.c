@@ -440,6 +440,9 @@ static int start(struct run *r)
 	r->need = o->json || r->interactive ? SN_ALL : 0;
 	if (r->text)
 		r->need |= cols_need(&o->cols[OBJ_VGPU]) | cols_need(&o->cols[o->group]);
+	/* a report (a thousand rows: tens of KiB) is written at once, then flushed */
+	if ((r->text || o->json) && !isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	/* the address (a usage error when bad) before the driver and BPF */
 	if (o->prom_addr) {
 		ret = prom_start(o->prom_addr, scrape, r, &r->prom);

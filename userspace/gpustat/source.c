@@ -34,6 +34,7 @@ struct source {
 	FILE *rec;
 	bool rec_failed;
 	bool pull_failed;
+	uint64_t gone;		/* live: gs_gone at the last read of the map */
 	FILE *in;
 	struct gs_rec_header hdr;
 	uint64_t pending;	/* replay: events folded since the last tick */
@@ -263,13 +264,14 @@ static bool chan_update(struct gs_model *m, uint32_t key, const struct gs_chan *
 }
 
 /*
- * Read every channel record: BPF_MAP_LOOKUP_BATCH, CHAN_BATCH records a
- * system call (one call per record was most of gpustat's time with a
- * thousand channels); one by one where the kernel lacks batch lookups.
+ * Read every channel record from the map: BPF_MAP_LOOKUP_BATCH, CHAN_BATCH
+ * records a system call (one call per record was most of gpustat's time
+ * with a thousand channels); one by one where the kernel lacks batch
+ * lookups. Gone channels' records are deleted once read.
  */
 #define CHAN_BATCH	128
 
-static void read_channels(struct source *src)
+static void read_map_channels(struct source *src)
 {
 	static uint32_t keys[CHAN_BATCH];
 	static struct gs_chan vals[CHAN_BATCH];
@@ -280,8 +282,6 @@ static void read_channels(struct source *src)
 	size_t ndead = 0, i;
 	bool first = true, ok = true;
 
-	for (i = 0; i < m->nchans; i++)
-		m->chans[i]->present = false;
 	do {
 		n = CHAN_BATCH;
 		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &n, &opts);
@@ -305,6 +305,42 @@ static void read_channels(struct source *src)
 	for (i = 0; i < ndead; i++)
 		bpf_map_delete_elem(fd, &dead[i]);
 	free(dead);
+}
+
+/* The records gs_pull saw, from its snapshot in the mmapped .bss. */
+static void read_snap_channels(struct source *src)
+{
+	const struct gpustat_bpf__bss *bss = src->skel->bss;
+	uint32_t i, n = bss->gs_snap_n < GS_MAX_CHANNELS ? bss->gs_snap_n : GS_MAX_CHANNELS;
+	uint32_t *dead = NULL;
+	size_t ndead = 0;
+
+	for (i = 0; i < n; i++)
+		if (!chan_update(src->m, bss->gs_snap[i].id, &bss->gs_snap[i], &dead, &ndead))
+			break;
+	free(dead);	/* none: a gone channel moves gs_gone */
+}
+
+/*
+ * Every channel's record: from the snapshot the pull just made, or, when
+ * a channel went since the last look (or the pull failed), from the map,
+ * which alone keeps a gone channel's last record. A channel in neither
+ * is gone.
+ */
+static void read_channels(struct source *src, bool pulled)
+{
+	uint64_t gone = __atomic_load_n(&src->skel->bss->gs_gone, __ATOMIC_ACQUIRE);
+	struct gs_model *m = src->m;
+	size_t i;
+
+	for (i = 0; i < m->nchans; i++)
+		m->chans[i]->present = false;
+	if (pulled && gone == src->gone) {
+		read_snap_channels(src);
+	} else {
+		src->gone = gone;
+		read_map_channels(src);
+	}
 	for (i = 0; i < m->nchans; i++)
 		if (!m->chans[i]->present)
 			m->chans[i]->c.dead = 1;
@@ -312,9 +348,9 @@ static void read_channels(struct source *src)
 
 /*
  * Copy the driver's counts and histograms (gs_pull), as many runs as
- * gs_chists needs emptying in between.
+ * gs_chists needs emptying in between. Returns whether it did.
  */
-static void pull(struct source *src)
+static bool pull(struct source *src)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, run);
 	int fd = bpf_program__fd(src->skel->progs.gs_pull);
@@ -324,10 +360,11 @@ static void pull(struct source *src)
 			if (!src->pull_failed)
 				gs_err("cannot read the driver's counters: %s", strerror(errno));
 			src->pull_failed = true;
-			return;
+			return false;
 		}
 		ring_buffer__consume(src->hrb);
 	} while (src->skel->bss->gs_pull_resume);
+	return true;
 }
 
 static void read_maps(struct source *src)
@@ -335,9 +372,8 @@ static void read_maps(struct source *src)
 	struct gs_model *m = src->m;
 	const struct gpustat_bpf__bss *bss = src->skel->bss;
 	int fd = bpf_map__fd(src->skel->maps.gs_vhists);
+	bool pulled = pull(src);
 	uint32_t i;
-
-	pull(src);
 
 	memcpy(m->eng, bss->gs_engines, sizeof(m->eng));
 	memcpy(m->vg, bss->gs_vgpus, sizeof(m->vg));
@@ -345,7 +381,7 @@ static void read_maps(struct source *src)
 	for (i = 0; i < GPUCORE_MAX_GPUS * GPUCORE_MAX_VGPUS; i++)
 		if (m->vg[i].seen)
 			bpf_map_lookup_elem(fd, &i, &m->vh[i]);
-	read_channels(src);
+	read_channels(src, pulled);
 }
 
 /* @pid's cgroup v2 path, the "0::" line of /proc/PID/cgroup; "": none. */
