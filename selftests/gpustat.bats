@@ -185,6 +185,71 @@ tui_start() {
 	awk -v u="$(echo "$ch" | jq .util)" 'BEGIN { exit !(u > 0.5) }'
 }
 
+@test "gpustat --json: a channel that comes and goes between refreshes is shown once, gone, with every job it ran; one that stays is in every report" {
+	vgpu_create vm1
+	bg "$GPULOAD" -V vm1 -i 0 -c 1 -s 1ms -q 2 -t 600 -Q
+	local stay=$! gs n reports i
+	for i in $(seq 100); do [ "$(vgpu_attr vm1 channels)" = 1 ] && break; sleep 0.1; done
+	"$GPUSTAT" --json -d 1 > "$OUT/gs.json" 2> "$OUT/gs.err" &
+	gs=$!
+	BG_PIDS="$BG_PIDS $gs"
+	wait_file "$OUT/gs.json" 1
+	"$GPULOAD" -V vm1 -i 1 -c 1 -s 100us -n 50 -Q &
+	local went=$!
+	wait "$went"
+	n=$(wc -l < "$OUT/gs.json")
+	wait_file "$OUT/gs.json" $((n + 2))
+	kill "$gs"
+	cat "$OUT/gs.err"
+	jq -c "[.channels[] | select(.pid == $went) | {dead, jobs}]" "$OUT/gs.json"
+	# gone: in one report, with the driver's last count, and in none after it
+	[ "$(jq -c "select(any(.channels[]; .pid == $went and .dead))" "$OUT/gs.json" | wc -l)" = 1 ]
+	[ "$(jq -r ".channels[] | select(.pid == $went and .dead) | .jobs" "$OUT/gs.json")" = 50 ]
+	jq -s -e "(map(any(.channels[]; .pid == $went and .dead)) | index(true)) as \$i
+		  | .[\$i + 1:] | all(all(.channels[]; .pid != $went))" "$OUT/gs.json"
+	# staying: in every report, never gone
+	reports=$(wc -l < "$OUT/gs.json")
+	[ "$(jq -c "select(any(.channels[]; .pid == $stay and (.dead | not)))" "$OUT/gs.json" | wc -l)" = "$reports" ]
+}
+
+# mem_shown NAME: wait for a report after sysfs shows NAME's memory in use;
+# prints gpustat's figure and sysfs's.
+mem_shown() {
+	local i n used
+	for i in $(seq 100); do
+		used=$(vgpu_attr "$1" mem_used)
+		[ "$used" -gt 0 ] && break
+		sleep 0.1
+	done
+	n=$(wc -l < "$OUT/gs.json")
+	wait_file "$OUT/gs.json" $((n + 2))
+	echo "$(last_vgpu "$OUT/gs.json" "$1" .mem_used) $used"
+}
+
+@test "gpustat --json: a vGPU destroyed and made again under the same name shows the new one's memory use" {
+	vgpu_create t
+	"$GPUSTAT" --json -d 0.5 > "$OUT/gs.json" 2> "$OUT/gs.err" &
+	BG_PIDS="$BG_PIDS $!"
+	wait_file "$OUT/gs.json" 1
+	"$GPULOAD" -V t -k fill --bo-size 1M -t 600 -Q &
+	local gl=$! a b
+	read -r a b < <(mem_shown t)
+	echo "first: gpustat $a sysfs $b"
+	[ "$a" = "$b" ]
+	kill "$gl"
+	wait "$gl" || true
+	vgpu_destroy t
+	vgpu_create t
+	"$GPULOAD" -V t -k fill --bo-size 4M -t 600 -Q &
+	gl=$!
+	BG_PIDS="$BG_PIDS $gl"
+	read -r a b < <(mem_shown t)
+	echo "again: gpustat $a sysfs $b"
+	cat "$OUT/gs.err"
+	[ "$a" = "$b" ]
+	[ "$b" -ge $((4 << 20)) ]
+}
+
 # linked_progs: the names of the BPF programs attached through a link.
 linked_progs() {
 	local id
