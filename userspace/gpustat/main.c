@@ -17,7 +17,6 @@
 #include "monitor.h"
 #include "units.h"
 
-bool gs_verbose;
 static volatile sig_atomic_t stop;
 
 /* "gpustat, engine, vgpu, channel, process or cgroup" */
@@ -91,17 +90,6 @@ static void usage(void)
 "  2  usage error                         6  --prometheus address in use\n"
 "  3  gpucore driver not loaded           7  --replay file unreadable or not a recording\n",
 	       object_names(), GS_MIN_COLS, GS_MIN_LINES);
-}
-
-void gs_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("gpustat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -313,7 +301,7 @@ static int output(struct run *r)
 }
 
 /* /metrics: the model brought up to date and shown as of now. */
-static char *scrape(void *arg)
+static char *render_scrape(void *arg)
 {
 	struct run *r = arg;
 	struct snapshot s;
@@ -445,7 +433,7 @@ static int start(struct run *r)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	/* the address (a usage error when bad) before the driver and BPF */
 	if (o->prom_addr) {
-		ret = prom_start(o->prom_addr, scrape, r, &r->prom);
+		ret = prom_start(o->prom_addr, render_scrape, r, &r->prom);
 		if (ret)
 			return ret;
 	}

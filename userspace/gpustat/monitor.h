@@ -469,9 +469,11 @@ void tui_stop(struct tui *t);
 int tpbtf_init(const char *module);
 void tpbtf_exit(void);
 
-/* ---- main.c ---- */
+/* ---- msg.c ---- */
+/* "gpustat: MESSAGE" on stderr. */
 __attribute__((format(printf, 1, 2)))
 void gs_err(const char *fmt, ...);
+/* -v: also libbpf's messages, and why a slower path is taken. */
 extern bool gs_verbose;
 
 #endif /* GPUSTAT_MONITOR_H */

@@ -2,7 +2,7 @@
 /*
  * --prometheus: /metrics in the Prometheus text exposition format, served
  * by libmicrohttpd's own thread, rendered at each request from the model
- * brought up to date then (main.c's scrape()). Its families are the fields
+ * brought up to date then (main.c's render_scrape()). Its families are the fields
  * of fields.c, their labels too; the channels' only when asked.
  */
 #include <errno.h>

@@ -352,11 +352,11 @@ static void read_channels(struct source *src, bool pulled)
  */
 static bool pull(struct source *src)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, run);
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	int fd = bpf_program__fd(src->skel->progs.gs_pull);
 
 	do {
-		if (bpf_prog_test_run_opts(fd, &run)) {
+		if (bpf_prog_test_run_opts(fd, &opts)) {
 			if (!src->pull_failed)
 				gs_err("cannot read the driver's counters: %s", strerror(errno));
 			src->pull_failed = true;
