@@ -33,11 +33,13 @@ enum gl_kind {
 	GL_KIND_FILL,
 	GL_KIND_COPY,
 	GL_KIND_MIX,		/* jobs cycle through spin, fill, copy */
+	GL_KIND_COUNT
 };
 
 enum gl_sync {
 	GL_SYNC_SYNCOBJ,	/* per-slot out syncobj, drmSyncobjWait */
 	GL_SYNC_WAIT,		/* DRM_IOCTL_GPUCORE_WAIT on the seqno */
+	GL_SYNC_COUNT
 };
 
 struct gl_config {
@@ -123,7 +125,10 @@ struct gl_run {
 	pthread_barrier_t barrier;
 };
 
+/* shared.c */
 extern atomic_bool gl_stop;
+extern const char *const gl_kind_names[GL_KIND_COUNT];
+extern const char *const gl_sync_names[GL_SYNC_COUNT];
 
 void gl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *gl_kind_name(enum gl_kind kind);

@@ -19,8 +19,6 @@
 #define DEFAULT_DURATION_NS	(5 * NSEC_PER_SEC)
 #define MIN_TIMEOUT_NS		(60 * NSEC_PER_SEC)
 
-atomic_bool gl_stop;
-
 enum {
 	OPT_BO_SIZE = 0x100,
 	OPT_VERIFY,
@@ -57,18 +55,6 @@ static const struct option long_opts[] = {
 	{ "interactive",  no_argument,	     NULL, OPT_INTERACTIVE },
 	{ "nopreempt",	  required_argument, NULL, OPT_NOPREEMPT },
 	{ NULL, 0, NULL, 0 }
-};
-
-static const char *const kind_names[] = {
-	[GL_KIND_SPIN] = "spin",
-	[GL_KIND_FILL] = "fill",
-	[GL_KIND_COPY] = "copy",
-	[GL_KIND_MIX] = "mix",
-};
-
-static const char *const sync_names[] = {
-	[GL_SYNC_SYNCOBJ] = "syncobj",
-	[GL_SYNC_WAIT] = "wait",
 };
 
 static void usage(void)
@@ -127,27 +113,6 @@ static void usage(void)
 "\n"
 "Exit status: 0 ok; 1 failed jobs or verification errors; 2 usage error;\n"
 "3 no usable gpucore device; 5 an ioctl failed unexpectedly.\n");
-}
-
-void gl_err(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "gpuload: %s\n", buf);
-}
-
-const char *gl_kind_name(enum gl_kind kind)
-{
-	return kind_names[kind];
-}
-
-const char *gl_sync_name(enum gl_sync sync)
-{
-	return sync_names[sync];
 }
 
 __attribute__((format(printf, 1, 2), noreturn))
@@ -283,7 +248,7 @@ static void parse_one(struct gl_config *cfg, int c, char **argv,
 		opt_spin(cfg, optarg);
 		break;
 	case 'k':
-		cfg->kind = (enum gl_kind)opt_choice("--kind", kind_names, 4,
+		cfg->kind = (enum gl_kind)opt_choice("--kind", gl_kind_names, GL_KIND_COUNT,
 						     optarg, "spin, fill, copy, mix");
 		break;
 	case OPT_BO_SIZE:
@@ -310,7 +275,7 @@ static void parse_one(struct gl_config *cfg, int c, char **argv,
 		cfg->max_jobs = opt_u64("--jobs", optarg, 1, UINT64_MAX);
 		break;
 	case OPT_SYNC:
-		cfg->sync = (enum gl_sync)opt_choice("--sync", sync_names, 2,
+		cfg->sync = (enum gl_sync)opt_choice("--sync", gl_sync_names, GL_SYNC_COUNT,
 						     optarg, "syncobj, wait");
 		break;
 	case OPT_TIMEOUT:

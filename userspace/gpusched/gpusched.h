@@ -55,8 +55,9 @@ enum gsched_exit {
 	GSCHED_NONE,			/* no policy loaded */
 };
 
-/* ---- main.c ---- */
+/* ---- shared.c ---- */
 
+/* -v: libbpf's messages (the full verifier log) */
 extern bool gsched_verbose;
 
 /* What a vGPU or policy name may be (gpucore_name_valid()), for messages: printf it with the longest length. */
