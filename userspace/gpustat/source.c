@@ -4,9 +4,11 @@
  *   live    each refresh runs gs_pull, which copies the driver's job
  *           counts and histograms into the BPF program's maps, where its
  *           tracepoint programs fold switches and objects as they happen;
- *           then gpustat copies the maps (engines and vGPUs straight from
- *           the mmapped .bss, histograms and channels by lookup). No BPF
- *           program runs per job.
+ *           then gpustat copies them: engines, vGPUs and the channels
+ *           the pull saw straight from the mmapped .bss, vGPU histograms
+ *           by lookup, channel histograms from a ring buffer, and the
+ *           channel map only when a channel went. No BPF program runs per
+ *           job.
  *   record  the BPF program also sends every event to a ring buffer;
  *           gpustat folds them itself (gs_apply(), as the program does)
  *           and writes them to the file with the sysfs facts and ticks
