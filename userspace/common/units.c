@@ -195,12 +195,13 @@ char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix)
 
 char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 {
-	static const double scale[] = { 1, 10, 100, 1000 };
+	static const double scale[] = { 1, 10, 100, 1000, 1e4, 1e5, 1e6 };
 	unsigned long long n, p;
 	size_t k = 0;
 	double x, f, d;
 
-	if (dec < 0 || dec > 3 || !(fabs(v) < 1e15)) {	/* and NaN */
+	/* x below 2^52: f + 0.5 is exact, and the fma below rounds against it */
+	if (dec < 0 || dec > 6 || !(fabs(v) * scale[dec] < 4e15)) {	/* and NaN */
 		snprintf(buf, len, "%.*f%s", dec, v, suffix);
 		return buf;
 	}
@@ -212,7 +213,7 @@ char *format_fixed(char *buf, size_t len, double v, int dec, const char *suffix)
 	 * format a few values each.
 	 */
 	x = fabs(v) * scale[dec];
-	n = x;			/* floor: x >= 0, below 2^63 */
+	n = x;			/* floor: x >= 0, below 2^52 */
 	f = n;
 	d = x - (f + 0.5);
 	if (x >= 1e9 || fabs(d) < 1e-6)

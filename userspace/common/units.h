@@ -35,7 +35,7 @@ char *format_u64(char *buf, size_t len, uint64_t v);
 char *format_u64_suffix(char *buf, size_t len, uint64_t v, const char *suffix);
 /* "999ns", "12.3us", "1.20ms", "2.500s"; returns @buf. */
 /*
- * @v with @dec decimals (0 to 3) and @suffix, as "%.*f%s" prints it (a
+ * @v with @dec decimals (0 to 6) and @suffix, as "%.*f%s" prints it (a
  * tie may round away from zero instead), by integer formatting: cheap
  * enough for a thousand table rows a second.
  */

@@ -9,6 +9,7 @@
 #include <json.h>
 
 #include "monitor.h"
+#include "units.h"
 
 #define GS_JSON_VERSION	1
 
@@ -18,9 +19,15 @@ static struct json_object *dbl(double v, enum funit unit)
 	int prec = unit == U_S ? 6 : unit == U_RATE ? 2 : 4;
 	char buf[64];
 
-	snprintf(buf, sizeof(buf), "%.*f", prec, v);
-	return json_object_new_double_s(v, buf);
+	return json_object_new_double_s(v, format_fixed(buf, sizeof(buf), v, prec, ""));
 }
+
+/*
+ * Keys are the field tables' names, which live as long as the program and
+ * are unique in their object (fieldref.c checks it): json-c neither copies
+ * them nor looks for an earlier one (a thousand channels' rows a refresh).
+ */
+#define KEY_FLAGS	(JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT)
 
 static struct json_object *pct(const struct gs_pct *p)
 {
@@ -28,8 +35,9 @@ static struct json_object *pct(const struct gs_pct *p)
 	int i;
 
 	for (i = 0; i < PCT_STATS; i++)
-		json_object_object_add(o, pct_stats[i].name,
-				       json_object_new_uint64(pct_get(p, &pct_stats[i])));
+		json_object_object_add_ex(o, pct_stats[i].name,
+					  json_object_new_uint64(pct_get(p, &pct_stats[i])),
+					  KEY_FLAGS);
 	return o;
 }
 
@@ -65,12 +73,12 @@ static void put(struct json_object *o, const char *key, struct json_object *v)
 		snprintf(part, sizeof(part), "%.*s", (int)(dot - key), key);
 		if (!json_object_object_get_ex(o, part, &sub)) {
 			sub = json_object_new_object();
-			json_object_object_add(o, part, sub);
+			json_object_object_add_ex(o, part, sub, JSON_C_OBJECT_ADD_KEY_IS_NEW);
 		}
 		o = sub;
 		key = dot + 1;
 	}
-	json_object_object_add(o, key, v);
+	json_object_object_add_ex(o, key, v, KEY_FLAGS);
 }
 
 /* @row's fields of object @id into @o (a new object if NULL). */
