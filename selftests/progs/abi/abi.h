@@ -92,6 +92,12 @@ struct abi_case {
 /* reporting and nodes (harness.c)                                     */
 
 const char *ename(int e);
+/*
+ * Set by what a case changed outside itself (sysfs.c): run when the case
+ * fails or times out, before it exits, from a signal handler too, so
+ * async-signal-safe.
+ */
+extern void (*case_cleanup)(void);
 __attribute__((noreturn, format(printf, 1, 2)))
 void fail(const char *fmt, ...);
 void expect_errno(const char *what, int want, int got);

@@ -53,6 +53,15 @@ extern const struct abi_case *const __start_abi_cases[], *const __stop_abi_cases
 /* ------------------------------------------------------------------ */
 /* reporting                                                           */
 
+/* Run when a case fails or times out, before it exits (see abi.h). */
+void (*case_cleanup)(void);
+
+static void cleanup(void)
+{
+	if (case_cleanup)
+		case_cleanup();
+}
+
 const char *ename(int e)
 {
 	const char *n;
@@ -73,7 +82,7 @@ void fail(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-	sysfs_restore();
+	cleanup();
 	_exit(1);
 }
 
@@ -86,7 +95,7 @@ static void on_alarm(int sig)
 	(void)sig;
 	n = write(1, msg, sizeof(msg) - 1);
 	(void)n;	/* exiting either way */
-	sysfs_restore();
+	cleanup();
 	_exit(1);
 }
 
@@ -288,7 +297,7 @@ static bool matches(const char *name, char **globs, int nglobs)
 
 /*
  * The GPU's job timeout, as its sysfs file reads (empty if it cannot be
- * read): a case that changes it must put it back (sysfs_restore()).
+ * read): a case that changes it must put it back (sysfs_set_saved()).
  */
 static void read_job_timeout(char *buf, size_t len)
 {

@@ -17,7 +17,7 @@ static struct {
 
 /*
  * Write the saved sysfs value back, saying so on stdout if that fails.
- * Async-signal-safe: on_alarm() calls it.
+ * Async-signal-safe: the harness's case_cleanup, called on a timeout too.
  */
 void sysfs_restore(void)
 {
@@ -94,6 +94,7 @@ void sysfs_set_saved(const char *path, const char *value)
 	sysfs_read(path, saved_attr.value, sizeof(saved_attr.value));
 	saved_attr.len = strlen(saved_attr.value);
 	saved_attr.armed = true;
+	case_cleanup = sysfs_restore;
 	sysfs_write(path, value);
 	sysfs_read(path, now, sizeof(now));
 	if (strcmp(now, value))
