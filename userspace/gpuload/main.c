@@ -124,7 +124,7 @@ static void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "gpuload: %s (see gpuload --help)\n", buf);
+	gl_err("%s (see gpuload --help)", buf);
 	exit(EXIT_USAGE);
 }
 

@@ -95,13 +95,13 @@ static void usage(void)
 __attribute__((format(printf, 1, 2), noreturn))
 static void usage_error(const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 
-	fputs("gpustat: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputs(" (see gpustat --help)\n", stderr);
+	gs_err("%s (see gpustat --help)", buf);
 	exit(GS_USAGE);
 }
 

@@ -247,17 +247,26 @@ void source_close(struct source *src)
 	free(src);
 }
 
-/* Fold one channel record read from the map into the model. */
-static bool chan_update(struct gs_model *m, uint32_t key, const struct gs_chan *c,
-			uint32_t **dead, size_t *ndead)
+/* Fold one channel record into the model: false when out of memory. */
+static bool chan_update(struct gs_model *m, uint32_t key, const struct gs_chan *c)
 {
 	struct gs_mchan *mc = model_chan(m, key, true);
-	uint32_t *d;
 
 	if (!mc)
 		return false;
 	mc->c = *c;
 	mc->present = true;
+	return true;
+}
+
+/* The same for a record read from the map: a gone channel's key goes to @dead. */
+static bool map_record(struct gs_model *m, uint32_t key, const struct gs_chan *c,
+		       uint32_t **dead, size_t *ndead)
+{
+	uint32_t *d;
+
+	if (!chan_update(m, key, c))
+		return false;
 	if (c->dead && (d = reallocarray(*dead, *ndead + 1, sizeof(**dead)))) {
 		*dead = d;
 		d[(*ndead)++] = key;
@@ -290,7 +299,7 @@ static void read_map_channels(struct source *src)
 		if (ret && errno != ENOENT)
 			break;
 		for (i = 0; i < n && ok; i++)
-			ok = chan_update(m, keys[i], &vals[i], &dead, &ndead);
+			ok = map_record(m, keys[i], &vals[i], &dead, &ndead);
 		first = false;
 	} while (!ret && ok);
 	if (ret && errno != ENOENT) {
@@ -301,7 +310,7 @@ static void read_map_channels(struct source *src)
 			first = false;
 			key = next;
 			if (!bpf_map_lookup_elem(fd, &key, &c))
-				ok = chan_update(m, key, &c, &dead, &ndead);
+				ok = map_record(m, key, &c, &dead, &ndead);
 		}
 	}
 	for (i = 0; i < ndead; i++)
@@ -314,13 +323,10 @@ static void read_snap_channels(struct source *src)
 {
 	const struct gpustat_bpf__bss *bss = src->skel->bss;
 	uint32_t i, n = bss->gs_snap_n < GS_MAX_CHANNELS ? bss->gs_snap_n : GS_MAX_CHANNELS;
-	uint32_t *dead = NULL;
-	size_t ndead = 0;
 
 	for (i = 0; i < n; i++)
-		if (!chan_update(src->m, bss->gs_snap[i].id, &bss->gs_snap[i], &dead, &ndead))
+		if (!chan_update(src->m, bss->gs_snap[i].id, &bss->gs_snap[i]))
 			break;
-	free(dead);	/* none: a gone channel moves gs_gone */
 }
 
 /*
