@@ -649,9 +649,12 @@ static int __init gpucore_init(void)
 	ret = gpucore_check_params();
 	if (ret)
 		return ret;
-	ret = platform_driver_register(&gpucore_pdriver);
+	ret = gpucore_sched_init();
 	if (ret)
 		return ret;
+	ret = platform_driver_register(&gpucore_pdriver);
+	if (ret)
+		goto err_sched;
 	gpucore_debugfs_root = debugfs_create_dir("gpucore", NULL);
 	gpucore_fault_init(gpucore_debugfs_root);
 	for (i = 0; i < num_gpus; i++) {
@@ -687,6 +690,8 @@ err_remove:
 	gpucore_remove_all();
 	debugfs_remove_recursive(gpucore_debugfs_root);
 	platform_driver_unregister(&gpucore_pdriver);
+err_sched:
+	gpucore_sched_exit();
 	return ret;
 }
 
@@ -702,6 +707,7 @@ static void __exit gpucore_exit(void)
 	wait_var_event(&gpucore_live_jobs, !atomic_read(&gpucore_live_jobs));
 	gpucore_sched_retire_flush();
 	rcu_barrier();
+	gpucore_sched_exit();
 }
 
 module_init(gpucore_init);

@@ -364,36 +364,48 @@ struct gpucore_cmd {
 	u64 size;
 };
 
+/* Commands a job holds in itself; a job of more has them allocated. */
+#define GPUCORE_JOB_INLINE_CMDS	4
+
 /**
  * struct gpucore_job - a job; its embedded fence owns its lifetime
+ *
+ * Jobs come from a SLAB_TYPESAFE_BY_RCU cache (gpucore_job_alloc()): a
+ * released job's memory may be another job's before a grace period ends,
+ * which dma_fence_get_rcu_safe() readers allow for. @fence_lock is set up
+ * once, by the cache's constructor, since such a reader may take it; the
+ * fields after it (@zeroed) are cleared by gpucore_job_alloc().
  */
 struct gpucore_job {
 	struct dma_fence fence;
 	spinlock_t fence_lock;
-	struct gpucore_gpu *gpu;
-	struct gpucore_channel *ch;	/* holds a reference until completion */
-	u64 vgpu_uid;			/* its vGPU's uid, for as long as the fence lives */
-	struct list_head node;		/* on ch->jobs, then a done list */
-	struct llist_node retired;	/* waiting to drop its references */
-	u64 seqno;
-	bool ready;			/* in-fence signalled (or none) */
-	bool done;
-	int in_error;			/* the in-fence's error once it signalled, or 0 */
-	struct dma_fence *in_fence;
-	struct dma_fence_cb in_cb;
-	u32 num_cmds;
-	/* execution state, the backend's (gpucore_backend.h) */
-	u32 cur;			/* command being executed */
-	u64 progress;			/* ns (SPIN) or bytes done of @cur */
-	struct list_head be_node;	/* on a self-scheduled backend's queue */
-	u64 be_limit;			/* engine time left before it hangs, ditto */
-	u32 be_ctx;			/* its context, ditto */
-	u64 submit_ns;
-	u64 start_ns;
-	u64 end_ns;
-	u64 busy_ns;
-	int status;
-	struct gpucore_cmd cmds[];
+	struct_group(zeroed,	/* by gpucore_job_alloc() */
+		struct gpucore_gpu *gpu;
+		struct gpucore_channel *ch;	/* holds a reference until completion */
+		u64 vgpu_uid;			/* its vGPU's uid, for as long as the fence lives */
+		struct list_head node;		/* on ch->jobs, then a done list */
+		struct llist_node retired;	/* waiting to drop its references */
+		u64 seqno;
+		bool ready;			/* in-fence signalled (or none) */
+		bool done;
+		int in_error;			/* the in-fence's error once it signalled, or 0 */
+		struct dma_fence *in_fence;
+		struct dma_fence_cb in_cb;
+		u32 num_cmds;
+		/* execution state, the backend's (gpucore_backend.h) */
+		u32 cur;			/* command being executed */
+		u64 progress;			/* ns (SPIN) or bytes done of @cur */
+		struct list_head be_node;	/* on a self-scheduled backend's queue */
+		u64 be_limit;			/* engine time left before it hangs, ditto */
+		u32 be_ctx;			/* its context, ditto */
+		u64 submit_ns;
+		u64 start_ns;
+		u64 end_ns;
+		u64 busy_ns;
+		int status;
+		struct gpucore_cmd *cmds;	/* @num_cmds: @cmds_inline, or allocated */
+	);
+	struct gpucore_cmd cmds_inline[GPUCORE_JOB_INLINE_CMDS];
 };
 
 /* gpucore_drv.c */
@@ -498,6 +510,8 @@ const struct gpucore_job_rec *gpucore_job_rec_find(struct gpucore_channel *ch, u
 int gpucore_sched_gpu_init(struct gpucore_gpu *gpu, const struct gpucore_backend_ops *backend,
 			   u32 num_compute);
 void gpucore_sched_gpu_fini(struct gpucore_gpu *gpu);
+int gpucore_sched_init(void);
+void gpucore_sched_exit(void);
 void gpucore_sched_retire_flush(void);
 void gpucore_sched_kick(struct gpucore_engine *e, bool preempt);
 void gpucore_sched_kick_idle(struct gpucore_gpu *gpu);

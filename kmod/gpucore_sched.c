@@ -65,13 +65,31 @@ static const char *gpucore_fence_timeline_name(struct dma_fence *fence)
 	return "channel";
 }
 
+/* Jobs: see struct gpucore_job for why SLAB_TYPESAFE_BY_RCU. */
+static struct kmem_cache *gpucore_job_cache;
+
+static void gpucore_job_ctor(void *obj)
+{
+	struct gpucore_job *job = obj;
+
+	spin_lock_init(&job->fence_lock);
+}
+
+/* Give @job's memory back, at once (see struct gpucore_job). */
+static void gpucore_job_free(struct gpucore_job *job)
+{
+	if (job->cmds != job->cmds_inline)
+		kfree(job->cmds);
+	kmem_cache_free(gpucore_job_cache, job);
+}
+
 static void gpucore_fence_release(struct dma_fence *fence)
 {
 	struct gpucore_job *job = container_of(fence, struct gpucore_job, fence);
 
 	if (job->in_fence)
 		dma_fence_put(job->in_fence);
-	dma_fence_free(fence);
+	gpucore_job_free(job);
 	if (atomic_dec_and_test(&gpucore_live_jobs))
 		wake_up_var(&gpucore_live_jobs);
 }
@@ -572,15 +590,25 @@ struct gpucore_job *gpucore_job_alloc(struct gpucore_channel *ch, u32 num_cmds)
 {
 	struct gpucore_job *job;
 
-	job = gpucore_fail_ptr(kzalloc(struct_size(job, cmds, num_cmds), GFP_KERNEL));
+	job = gpucore_fail_ptr(kmem_cache_alloc(gpucore_job_cache, GFP_KERNEL));
 	if (!job)
 		return NULL;
+	memset(&job->zeroed, 0, sizeof(job->zeroed));
+	job->cmds = job->cmds_inline;
+	if (num_cmds > GPUCORE_JOB_INLINE_CMDS) {
+		job->cmds = gpucore_fail_ptr(kcalloc(num_cmds, sizeof(*job->cmds), GFP_KERNEL));
+		if (!job->cmds) {
+			kmem_cache_free(gpucore_job_cache, job);
+			return NULL;
+		}
+	} else {
+		memset(job->cmds, 0, num_cmds * sizeof(*job->cmds));
+	}
 	job->gpu = ch->gpu;
 	job->ch = ch;
 	job->vgpu_uid = ch->vgpu->uid;
 	job->num_cmds = num_cmds;
 	job->ready = true;
-	spin_lock_init(&job->fence_lock);
 	INIT_LIST_HEAD(&job->node);
 	INIT_LIST_HEAD(&job->in_cb.node);
 	return job;
@@ -607,7 +635,7 @@ void gpucore_job_free_unsubmitted(struct gpucore_job *job)
 	gpucore_job_put_bos(job);
 	if (job->in_fence)
 		dma_fence_put(job->in_fence);
-	kfree(job);
+	gpucore_job_free(job);
 }
 
 /**
@@ -1493,6 +1521,29 @@ static void gpucore_retire_workfn(struct work_struct *work)
 		gpucore_job_release(job);
 }
 static DECLARE_WORK(gpucore_retire_work, gpucore_retire_workfn);
+
+/**
+ * gpucore_sched_init - set up what every GPU's scheduler shares
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gpucore_sched_init(void)
+{
+	gpucore_job_cache = kmem_cache_create("gpucore_job", sizeof(struct gpucore_job), 0,
+					      SLAB_HWCACHE_ALIGN | SLAB_TYPESAFE_BY_RCU,
+					      gpucore_job_ctor);
+	return gpucore_job_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * gpucore_sched_exit - undo gpucore_sched_init()
+ *
+ * Context: module unload, once every job's fence was released.
+ */
+void gpucore_sched_exit(void)
+{
+	kmem_cache_destroy(gpucore_job_cache);
+}
 
 /**
  * gpucore_sched_retire_flush - wait until retired jobs are released

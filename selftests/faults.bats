@@ -114,6 +114,21 @@ arm_delay() {
 	assert_success
 }
 
+# many_cmds_op: a SUBMIT of jobs of 1 to 8 commands (the jobs of more
+# than the driver keeps in a job have their commands allocated).
+many_cmds_op() {
+	"$ABI_TEST" run submit_cmd_counts
+}
+
+@test "every fault point of a submit of jobs of up to 8 commands fails it cleanly" {
+	run sweep many_cmds_op
+	echo "$output"
+	assert_success
+	assert_output --regexp '^[1-9][0-9]* fault points'
+	run many_cmds_op
+	assert_success
+}
+
 # modload_op: load with the armed fault; fine if it fails cleanly.
 modload_op() {
 	gpucore_unload || return 2

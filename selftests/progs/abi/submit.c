@@ -210,6 +210,42 @@ TEST(submit_max_jobs, "SUBMIT: the maximal submit (256 jobs, 64 commands) works"
 	fx_submit_valid(&f, "a maximal SUBMIT");
 }
 
+/*
+ * Jobs of 1 to 8 FILL commands in one SUBMIT: the driver keeps a few
+ * commands in the job itself and allocates room for more, so every count
+ * on both sides of that line must run every command.
+ */
+TEST(submit_cmd_counts, "SUBMIT: jobs of 1 to 8 commands in one submit run every command")
+{
+	enum { JOBS = 8 };
+	struct fx f;
+	struct drm_gpucore_job j[JOBS];
+	struct drm_gpucore_cmd c[JOBS][JOBS];
+	u64 s;
+
+	fx_init(&f);
+	memset(f.map2, 0, BO_SIZE);
+	/* command k of job n (1..8 commands) fills word 8n + k with 100n + k + 1 */
+	for (int n = 0; n < JOBS; n++) {
+		for (int k = 0; k <= n; k++)
+			c[n][k] = cmd_fill(f.bo2, (u64)(8 * n + k) * 4, 4, 100 * n + k + 1);
+		j[n] = mkjob(c[n], n + 1);
+	}
+	s = submit_jobs(f.fd, f.ch, j, JOBS);
+	wait_seqno(f.fd, f.ch, s + JOBS - 1);
+	for (int n = 0; n < JOBS; n++)
+		for (int k = 0; k < JOBS; k++) {
+			u32 v, want = k <= n ? 100 * n + k + 1 : 0;
+
+			memcpy(&v, f.map2 + (8 * n + k) * 4, 4);
+			if (v != want)
+				fail("word %d of the %d-command job's range is %u, expected %u", k, n + 1,
+				     v, want);
+		}
+	f.next = s + JOBS;
+	fx_submit_valid(&f, "a SUBMIT of jobs of 1 to 8 commands");
+}
+
 TEST(submit_queue_full, "SUBMIT rejects a channel with GPUCORE_MAX_QUEUED_JOBS pending (EAGAIN)")
 {
 	struct fx f;
