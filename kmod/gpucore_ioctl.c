@@ -421,7 +421,8 @@ static int gpucore_submit_alloc(struct gpucore_submit *s, const struct drm_gpuco
 static int gpucore_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_gpucore_submit *args = data;
-	struct gpucore_submit s = { .file = file };
+	/* Not zeroed whole (init_stack_all_zero): its arrays are written before they are read. */
+	struct gpucore_submit s __uninitialized;
 	u64 seqno;
 	u32 i;
 	int ret, idx;
@@ -429,6 +430,12 @@ static int gpucore_ioctl_submit(struct drm_device *dev, void *data, struct drm_f
 	if (args->flags || args->pad || args->reserved || !args->num_jobs ||
 	    args->num_jobs > GPUCORE_MAX_JOBS_PER_SUBMIT)
 		return -EINVAL;
+	s.file = file;
+	s.ujobs = NULL;
+	s.ucmds = NULL;
+	s.jobs = NULL;
+	s.out = NULL;
+	s.n = 0;
 	s.ch = gpucore_channel_lookup(file, args->channel);
 	if (!s.ch)
 		return -ENOENT;
