@@ -1193,6 +1193,18 @@ bench_instructions() {
 	row ins_fair4k "instructions: scheduling cost per decision, fairshare.bpf vs built-in, 4096 channels" "instructions" \
 		"$f4k" "$b4k" "<= 1.5x" 'r <= 1.5' "driver's sched_ns per decision under -icount, as in section 6"
 
+	# Submission: section 4's subbench, its times counted in instructions.
+	gpucore_load
+	"$SUBBENCH" -n 2000 -r 7 > "$OUT/ins-submit.json"
+	driver_unload
+	j=$OUT/ins-submit.json
+	row ins_submit1 "instructions: submission: one SUBMIT of one job vs the NOP ioctl" "instructions" \
+		"$(jq .submit1_ns "$j")" "$(jq .null_ioctl_ns "$j")" "<= 3x" 'r <= 3' \
+		"subbench under -icount, as in section 4; the same SUBMIT while the engine is busy (only queued): $(jq .submit1_busy_ns "$j")"
+	row ins_submit64 "instructions: submission: per job, 64 jobs in one SUBMIT vs the NOP ioctl" "instructions" \
+		"$(jq .submit64_job_ns "$j")" "$(jq .null_ioctl_ns "$j")" "<= 1.5x" 'r <= 1.5' \
+		"subbench under -icount, as in section 4; while the engine is busy (only queued): $(jq .submit64_busy_job_ns "$j") a job"
+
 	# Monitoring: jobs/s of the flat-out load of section 5, which keeps
 	# the one CPU busy, with and without gpustat; what gpustat adds per
 	# job is 1e9 / with - 1e9 / without instructions.
