@@ -132,30 +132,32 @@ vgpu_churn() {
 # ---- policy churn -----------------------------------------------------------
 
 policy_churn() {
-	local good=(fairshare fixedshare besteffort latency gvtg drmfair equalshare)
+	local good=(besteffort fairshare fixedshare latency gvtg drmfair equalshare)
 	local bad=(bad_nonexistent bad_not_runnable bad_error)
 	local n=0 p
-	# A fixed cycle of actions, so that even a slow run (the debug
-	# kernel) does each kind: load, replace, operator eject, a broken
-	# policy the kernel must eject, unload.
+	# A fixed cycle of actions, so that even a slow run does each kind:
+	# load, operator eject, load, replace, a broken policy the kernel
+	# must eject, unload. The eject comes second, after loading the
+	# smallest policy: on the debug kernel a load of a larger one can
+	# take a minute and more, and a run may make only three actions.
 	while [ $SECONDS -lt $end ]; do
 		echo "$SECONDS $(cat $POL/state) $(cat $POL/name)" >> "$out/policy.log"
 		p=${good[$((n % ${#good[@]}))]}
-		case $((n % 5)) in
-		0)
+		case $((n % 6)) in
+		0|2)
 			"$GPUSCHED" unload >/dev/null 2>&1
 			"$GPUSCHED" load "$repo/bpf/$p.bpf.o" >/dev/null 2>>"$out/policy.err" &&
 				count policy_loaded ;;
 		1)
-			"$GPUSCHED" load "$repo/bpf/$p.bpf.o" --replace >/dev/null 2>>"$out/policy.err" &&
-				count policy_replaced ;;
-		2)
 			[ "$(cat $POL/state)" = attached ] && echo 1 > $POL/eject && count policy_operator_ejected ;;
 		3)
-			"$GPUSCHED" unload >/dev/null 2>&1
-			"$GPUSCHED" load "$BAD/${bad[$((n % 3))]}.bpf.o" >/dev/null 2>>"$out/policy.err" &&
-				count policy_broken_loaded ;;
+			"$GPUSCHED" load "$repo/bpf/$p.bpf.o" --replace >/dev/null 2>>"$out/policy.err" &&
+				count policy_replaced ;;
 		4)
+			"$GPUSCHED" unload >/dev/null 2>&1
+			"$GPUSCHED" load "$BAD/${bad[$((n / 6 % 3))]}.bpf.o" >/dev/null 2>>"$out/policy.err" &&
+				count policy_broken_loaded ;;
+		5)
 			"$GPUSCHED" unload >/dev/null 2>>"$out/policy.err" && count policy_unloaded ;;
 		esac
 		n=$((n + 1))
